@@ -1,0 +1,150 @@
+package dev.shopstream.contract;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads and writes events of contract v1. {@link #decode} never throws on bad input: malformed JSON, wrong types
+ * and rule violations all come back as {@link FieldError}s naming each bad field.
+ */
+public final class EventCodec {
+  /** Classpath location of the contract; terraform and the docs read the same file from the source tree. */
+  public static final String SCHEMA_RESOURCE = "/contract/schemas/event-v1.schema.json";
+
+  private static final JsonSchema SCHEMA = JsonSchema.fromResource(SCHEMA_RESOURCE);
+
+  private final Clock clock;
+
+  public EventCodec(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public static JsonSchema schema() {
+    return SCHEMA;
+  }
+
+  /** The result of decoding one record: an event, or the errors (never both). */
+  public record Decoded(Event event, List<FieldError> errors) {
+    public boolean isValid() {
+      return event != null;
+    }
+
+    /** "event_type: must be one of [...]; user_id: is required" */
+    public String errorSummary() {
+      List<String> parts = new ArrayList<>();
+      errors.forEach(e -> parts.add(e.toString()));
+      return String.join("; ", parts);
+    }
+
+    static Decoded invalid(List<FieldError> errors) {
+      return new Decoded(null, List.copyOf(errors));
+    }
+  }
+
+  /** Parses JSON text; see {@link #decode(JsonNode)}. */
+  public Decoded decode(String json) {
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      return Decoded.invalid(List.of(new FieldError(FieldError.ROOT, "is not valid JSON: " + e.getOriginalMessage())));
+    }
+    if (node == null || node.isMissingNode()) {
+      return Decoded.invalid(List.of(new FieldError(FieldError.ROOT, "is empty")));
+    }
+    return decode(node);
+  }
+
+  /** Validates against the schema and builds the event; all errors at once when invalid. */
+  public Decoded decode(JsonNode node) {
+    List<FieldError> errors = SCHEMA.validate(node, clock);
+    if (!errors.isEmpty()) {
+      return Decoded.invalid(errors);
+    }
+    return new Decoded(toEvent(node), List.of());
+  }
+
+  /**
+   * Sets {@code event_id} to {@link EventIds#derive} when the object has none, so retries of the same payload keep
+   * one id. Returns the same node for chaining.
+   */
+  public static JsonNode withDerivedIdIfMissing(JsonNode node) {
+    if (node instanceof ObjectNode o && (!o.hasNonNull("event_id"))) {
+      o.put("event_id", EventIds.derive(o));
+    }
+    return node;
+  }
+
+  private static Event toEvent(JsonNode n) {
+    List<ProductLine> products = new ArrayList<>();
+    for (JsonNode p : n.path("products")) {
+      products.add(new ProductLine(
+          p.get("product_id").textValue(),
+          p.hasNonNull("quantity") ? p.get("quantity").longValue() : 1L,
+          p.hasNonNull("price") ? p.get("price").doubleValue() : null));
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    n.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().textValue()));
+    return new Event(
+        n.get("event_id").textValue(),
+        EventType.fromWireName(n.get("event_type").textValue()),
+        n.get("user_id").textValue(),
+        text(n, "session_id"),
+        JsonSchema.parseDateTime(n.get("event_time").textValue()).toInstant(),
+        products,
+        text(n, "currency"),
+        text(n, "query"),
+        attributes);
+  }
+
+  private static String text(JsonNode n, String field) {
+    return n.hasNonNull(field) ? n.get(field).textValue() : null;
+  }
+
+  /** The event as contract JSON (the form published to Pub/Sub); absent optional fields are omitted. */
+  public static ObjectNode toJson(Event e) {
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("event_id", e.eventId());
+    o.put("event_type", e.eventType().wireName());
+    o.put("user_id", e.userId());
+    if (e.sessionId() != null) {
+      o.put("session_id", e.sessionId());
+    }
+    o.put("event_time", e.eventTime().toString());
+    if (!e.products().isEmpty()) {
+      ArrayNode products = o.putArray("products");
+      for (ProductLine p : e.products()) {
+        ObjectNode line = products.addObject();
+        line.put("product_id", p.productId());
+        line.put("quantity", p.quantity());
+        if (p.price() != null) {
+          line.put("price", p.price());
+        }
+      }
+    }
+    if (e.currency() != null) {
+      o.put("currency", e.currency());
+    }
+    if (e.query() != null) {
+      o.put("query", e.query());
+    }
+    if (!e.attributes().isEmpty()) {
+      ObjectNode attributes = o.putObject("attributes");
+      e.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(a -> attributes.put(a.getKey(), a.getValue()));
+    }
+    return o;
+  }
+
+  public static String encode(Event e) {
+    return toJson(e).toString();
+  }
+}

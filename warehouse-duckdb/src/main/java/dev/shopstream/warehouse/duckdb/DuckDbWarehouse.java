@@ -1,0 +1,210 @@
+package dev.shopstream.warehouse.duckdb;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.shopstream.contract.Json;
+import dev.shopstream.contract.TableSchema;
+import dev.shopstream.contract.TableSchema.Column;
+import dev.shopstream.contract.TableSchema.Mode;
+import dev.shopstream.contract.TableSchemas;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * DuckDB standing in for BigQuery on one machine. One database file per warehouse, shared by everything in the
+ * process (the pipeline writes, the recommend function reads): DuckDB allows one process per file, so the local
+ * stack runs its parts in one JVM and they all get their connections here.
+ *
+ * <p>Tables are created from the contract ({@link TableSchemas}); a table with a primary key is written with
+ * {@code INSERT OR IGNORE}, so a retried or duplicated write leaves one row per key. Writes to one file are
+ * serialized (DuckDB aborts concurrent transactions that touch the same key); reads run in parallel.
+ */
+public final class DuckDbWarehouse implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(DuckDbWarehouse.class.getName());
+  private static final Map<Path, DuckDbWarehouse> OPEN = new ConcurrentHashMap<>();
+
+  private final Path file;
+  private final DuckDBConnection root;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Map<String, String> insertSql = new ConcurrentHashMap<>();
+
+  private DuckDbWarehouse(Path file) {
+    this.file = file;
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      this.root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+      try (Statement s = root.createStatement()) {
+        for (TableSchema t : TableSchemas.all()) {
+          s.execute(createTableSql(t));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the warehouse folder for " + file, e);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the DuckDB warehouse " + file + ": " + e.getMessage(), e);
+    }
+    LOG.info(() -> "DuckDB warehouse open at " + file.toAbsolutePath());
+  }
+
+  /** The process-wide warehouse of this file, opened (and its tables created) on first use. */
+  public static DuckDbWarehouse open(Path file) {
+    return OPEN.computeIfAbsent(file.toAbsolutePath().normalize(), DuckDbWarehouse::new);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** A new connection to this warehouse, in UTC; the caller closes it. */
+  public Connection connect() throws SQLException {
+    Connection c = root.duplicate();
+    try (Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+    }
+    return c;
+  }
+
+  /**
+   * Writes rows (in the shape of {@link dev.shopstream.contract.Rows}) into a contract table in one transaction.
+   * Returns how many rows were new: with a primary key, rows whose key is already there are skipped.
+   */
+  public int insert(TableSchema table, List<Map<String, Object>> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    String sql = insertSql.computeIfAbsent(table.name(), n -> insertSql(table));
+    writeLock.lock();
+    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+      c.setAutoCommit(false);
+      try {
+        for (Map<String, Object> row : rows) {
+          int i = 1;
+          for (Column col : table.columns()) {
+            ps.setObject(i++, jdbcValue(col, row.get(col.name())));
+          }
+          ps.addBatch();
+        }
+        int inserted = 0;
+        for (int n : ps.executeBatch()) {
+          inserted += Math.max(n, 0);
+        }
+        c.commit();
+        return inserted;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Number of rows in a table (for tests, reconciliation and the stack's status). */
+  public long count(String table) throws SQLException {
+    TableSchemas.get(table); // only contract tables: the name is never user input
+    try (Connection c = connect(); Statement s = c.createStatement();
+         var rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Override
+  public void close() {
+    OPEN.remove(file.toAbsolutePath().normalize(), this);
+    try {
+      root.close();
+    } catch (SQLException e) {
+      LOG.warning("closing DuckDB warehouse " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** {@code CREATE TABLE IF NOT EXISTS} for a contract table, in DuckDB types. */
+  public static String createTableSql(TableSchema t) {
+    List<String> defs = new ArrayList<>();
+    for (Column c : t.columns()) {
+      defs.add(c.name() + " " + duckType(c) + (c.mode() == Mode.REQUIRED ? " NOT NULL" : ""));
+    }
+    if (!t.primaryKey().isEmpty()) {
+      defs.add("PRIMARY KEY (" + String.join(", ", t.primaryKey()) + ")");
+    }
+    return "CREATE TABLE IF NOT EXISTS " + t.name() + " (\n  " + String.join(",\n  ", defs) + "\n)";
+  }
+
+  static String duckType(Column c) {
+    String base = switch (c.type()) {
+      case STRING -> "VARCHAR";
+      case INT64 -> "BIGINT";
+      case FLOAT64 -> "DOUBLE";
+      case BOOL -> "BOOLEAN";
+      case TIMESTAMP -> "TIMESTAMPTZ";
+      case JSON -> "JSON";
+      case RECORD -> "STRUCT(" + c.fields().stream().map(f -> f.name() + " " + duckType(f))
+          .collect(Collectors.joining(", ")) + ")";
+    };
+    return c.mode() == Mode.REPEATED ? base + "[]" : base;
+  }
+
+  private static String insertSql(TableSchema t) {
+    List<String> names = new ArrayList<>();
+    List<String> params = new ArrayList<>();
+    for (Column c : t.columns()) {
+      names.add(c.name());
+      params.add(param(c));
+    }
+    String verb = t.primaryKey().isEmpty() ? "INSERT INTO " : "INSERT OR IGNORE INTO ";
+    return verb + t.name() + " (" + String.join(", ", names) + ") VALUES (" + String.join(", ", params) + ")";
+  }
+
+  /** A placeholder with the cast that turns the row value (text for timestamps, JSON for nested) into the type. */
+  private static String param(Column c) {
+    if (c.type() == TableSchema.Type.RECORD || c.mode() == Mode.REPEATED) {
+      return "from_json(?::JSON, '" + jsonStructure(c).replace("'", "''") + "')";
+    }
+    return switch (c.type()) {
+      case TIMESTAMP -> "?::TIMESTAMPTZ";
+      case JSON -> "?::JSON";
+      default -> "?";
+    };
+  }
+
+  /** DuckDB's from_json structure for a column, e.g. {@code [{"product_id":"VARCHAR","quantity":"BIGINT"}]}. */
+  private static String jsonStructure(Column c) {
+    String base;
+    if (c.type() == TableSchema.Type.RECORD) {
+      base = c.fields().stream().map(f -> "\"" + f.name() + "\":" + jsonStructure(f))
+          .collect(Collectors.joining(",", "{", "}"));
+    } else {
+      base = "\"" + duckType(new Column(c.name(), c.type(), Mode.NULLABLE, "", List.of())) + "\"";
+    }
+    return c.mode() == Mode.REPEATED ? "[" + base + "]" : base;
+  }
+
+  private static Object jdbcValue(Column c, Object value) {
+    if (value == null) {
+      return c.mode() == Mode.REPEATED ? "[]" : null;
+    }
+    if (c.type() == TableSchema.Type.RECORD || c.mode() == Mode.REPEATED) {
+      try {
+        return Json.MAPPER.writeValueAsString(value);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("column " + c.name() + ": cannot write value as JSON", e);
+      }
+    }
+    return value instanceof java.time.Instant ? value.toString() : value;
+  }
+}
