@@ -45,7 +45,8 @@ public final class ContractDocs {
     for (TableSchema t : TableSchemas.all()) {
       md.append("\n### `").append(t.name()).append("`\n\n").append(t.description()).append("\n\n");
       if (!t.primaryKey().isEmpty()) {
-        md.append("Key: ").append(t.primaryKey()).append(". ");
+        md.append("Key: ").append(t.primaryKey())
+            .append(t.upsert() ? " (the latest row per key wins). " : " (the first row per key wins). ");
       }
       if (t.partitionBy() != null) {
         md.append("Partitioned by day of `").append(t.partitionBy()).append("`. ");

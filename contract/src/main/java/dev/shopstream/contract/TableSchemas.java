@@ -26,7 +26,12 @@ public final class TableSchemas {
   /** Every schema file that defines a table, in the order the tables are created. */
   public static final List<String> SCHEMA_RESOURCES = List.of(
       EventCodec.SCHEMA_RESOURCE,
-      "/contract/schemas/dead-letter-v1.schema.json");
+      "/contract/schemas/dead-letter-v1.schema.json",
+      "/contract/schemas/product-v1.schema.json",
+      "/contract/schemas/session-v1.schema.json",
+      "/contract/schemas/product-trend-v1.schema.json",
+      "/contract/schemas/item-neighbor-v1.schema.json",
+      "/contract/schemas/user-activity-v1.schema.json");
 
   private static final List<TableSchema> ALL = SCHEMA_RESOURCES.stream()
       .map(r -> fromSchema(JsonSchema.fromResource(r).document())).toList();
@@ -50,6 +55,26 @@ public final class TableSchemas {
     return get("dead_letter");
   }
 
+  public static TableSchema products() {
+    return get("products");
+  }
+
+  public static TableSchema sessions() {
+    return get("sessions");
+  }
+
+  public static TableSchema productTrends() {
+    return get("product_trends");
+  }
+
+  public static TableSchema itemNeighbors() {
+    return get("item_neighbors");
+  }
+
+  public static TableSchema userActivity() {
+    return get("user_activity");
+  }
+
   /** Builds the table of one schema document that carries {@code x-table}. */
   public static TableSchema fromSchema(JsonNode schema) {
     JsonNode table = schema.get("x-table");
@@ -67,7 +92,8 @@ public final class TableSchemas {
         columns,
         strings(table.path("primaryKey")),
         table.path("partitionBy").isMissingNode() ? null : table.get("partitionBy").textValue(),
-        strings(table.path("clusterBy")));
+        strings(table.path("clusterBy")),
+        table.path("upsert").asBoolean(false));
     check(result);
     return result;
   }
@@ -123,6 +149,9 @@ public final class TableSchemas {
   }
 
   private static void check(TableSchema t) {
+    if (t.upsert() && t.primaryKey().isEmpty()) {
+      throw new IllegalArgumentException(t.name() + ": an upsert table needs a primary key");
+    }
     List<String> referenced = new ArrayList<>(t.primaryKey());
     referenced.addAll(t.clusterBy());
     if (t.partitionBy() != null) {

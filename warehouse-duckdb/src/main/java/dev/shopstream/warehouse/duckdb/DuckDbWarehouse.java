@@ -29,8 +29,9 @@ import org.duckdb.DuckDBConnection;
  * process (the pipeline writes, the recommend function reads): DuckDB allows one process per file, so the local
  * stack runs its parts in one JVM and they all get their connections here.
  *
- * <p>Tables are created from the contract ({@link TableSchemas}); a table with a primary key is written with
- * {@code INSERT OR IGNORE}, so a retried or duplicated write leaves one row per key. Writes to one file are
+ * <p>Tables are created from the contract ({@link TableSchemas}). A table with a primary key is written with
+ * {@code INSERT OR IGNORE} (a retried or duplicated write leaves the first row per key), or, when the contract
+ * marks it {@code upsert}, with {@code INSERT OR REPLACE} (the latest row per key wins). Writes to one file are
  * serialized (DuckDB aborts concurrent transactions that touch the same key); reads run in parallel.
  */
 public final class DuckDbWarehouse implements AutoCloseable {
@@ -80,7 +81,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
 
   /**
    * Writes rows (in the shape of {@link dev.shopstream.contract.Rows}) into a contract table in one transaction.
-   * Returns how many rows were new: with a primary key, rows whose key is already there are skipped.
+   * Returns how many rows were written: for an insert-once table, rows whose key is already there are skipped.
    */
   public int insert(TableSchema table, List<Map<String, Object>> rows) throws SQLException {
     if (rows.isEmpty()) {
@@ -166,7 +167,8 @@ public final class DuckDbWarehouse implements AutoCloseable {
       names.add(c.name());
       params.add(param(c));
     }
-    String verb = t.primaryKey().isEmpty() ? "INSERT INTO " : "INSERT OR IGNORE INTO ";
+    String verb = t.primaryKey().isEmpty() ? "INSERT INTO "
+        : t.upsert() ? "INSERT OR REPLACE INTO " : "INSERT OR IGNORE INTO ";
     return verb + t.name() + " (" + String.join(", ", names) + ") VALUES (" + String.join(", ", params) + ")";
   }
 

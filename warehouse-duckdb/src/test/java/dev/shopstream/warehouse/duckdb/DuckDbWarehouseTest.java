@@ -98,6 +98,41 @@ class DuckDbWarehouseTest {
   }
 
   @Test
+  void upsertTablesKeepTheLatestRowPerKey() throws Exception {
+    DuckDbWarehouse warehouse = DuckDbWarehouse.open(dir.resolve("upsert.duckdb"));
+    try {
+      Map<String, Object> v1 = Map.of("product_id", "mug", "title", "Mug", "price", 10.0, "available", true,
+          "updated_at", "2026-11-22T10:00:00Z");
+      Map<String, Object> v2 = Map.of("product_id", "mug", "title", "Mug", "price", 12.5, "available", false,
+          "updated_at", "2026-11-22T11:00:00Z");
+      warehouse.insert(TableSchemas.products(), List.of(v1));
+      warehouse.insert(TableSchemas.products(), List.of(v2));
+
+      assertThat(warehouse.count("products")).isEqualTo(1);
+      try (Connection c = warehouse.connect(); Statement s = c.createStatement();
+           ResultSet r = s.executeQuery("SELECT price, available FROM products WHERE product_id = 'mug'")) {
+        assertThat(r.next()).isTrue();
+        assertThat(r.getDouble(1)).isEqualTo(12.5);
+        assertThat(r.getBoolean(2)).isFalse();
+      }
+    } finally {
+      warehouse.close();
+    }
+  }
+
+  @Test
+  void everyContractTableIsCreated() throws Exception {
+    DuckDbWarehouse warehouse = DuckDbWarehouse.open(dir.resolve("all.duckdb"));
+    try {
+      for (var table : TableSchemas.all()) {
+        assertThat(warehouse.count(table.name())).as(table.name()).isZero();
+      }
+    } finally {
+      warehouse.close();
+    }
+  }
+
+  @Test
   void ddlUsesDuckDbTypesForTheContractColumns() {
     assertThat(DuckDbWarehouse.createTableSql(TableSchemas.events()))
         .contains("event_id VARCHAR NOT NULL")

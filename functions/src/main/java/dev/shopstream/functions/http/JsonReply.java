@@ -1,0 +1,67 @@
+package dev.shopstream.functions.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.cloud.functions.HttpResponse;
+import dev.shopstream.contract.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One answer of a function: a status, a JSON body (absent only for a 204) and headers. Handlers build replies;
+ * {@link JsonHttpFunction} writes exactly one per request.
+ */
+public record JsonReply(int status, ObjectNode body, Map<String, String> headers) {
+  public static final String CONTENT_TYPE = "application/json; charset=utf-8";
+  /** Seconds a client should wait before retrying a 503. */
+  public static final int RETRY_AFTER_SECONDS = 5;
+
+  public JsonReply {
+    headers = Map.copyOf(headers);
+  }
+
+  public static JsonReply json(int status, ObjectNode body) {
+    return new JsonReply(status, body, Map.of());
+  }
+
+  /** {@code {"error": code, "message": message}}. */
+  public static JsonReply error(int status, String code, String message) {
+    return json(status, errorBody(code, message));
+  }
+
+  /** A 503 with {@code Retry-After}: the request may succeed when repeated as is. */
+  public static JsonReply unavailable(ObjectNode body) {
+    return json(503, body).withHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
+  public static ObjectNode errorBody(String code, String message) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("error", code);
+    body.put("message", message);
+    return body;
+  }
+
+  static JsonReply noContent() {
+    return new JsonReply(204, null, Map.of());
+  }
+
+  public JsonReply withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new JsonReply(status, body, more);
+  }
+
+  void writeTo(HttpResponse response) throws IOException {
+    response.setStatusCode(status);
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      response.appendHeader(h.getKey(), h.getValue());
+    }
+    if (body != null) {
+      response.setContentType(CONTENT_TYPE);
+      OutputStream out = response.getOutputStream();
+      out.write(Json.MAPPER.writeValueAsBytes(body));
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,239 @@
+package dev.shopstream.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.rpc.AlreadyExistsException;
+import com.google.api.gax.rpc.FixedTransportChannelProvider;
+import com.google.api.gax.rpc.TransportChannelProvider;
+import com.google.cloud.functions.invoker.runner.Invoker;
+import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
+import com.google.cloud.pubsub.v1.SubscriptionAdminSettings;
+import com.google.cloud.pubsub.v1.TopicAdminClient;
+import com.google.cloud.pubsub.v1.TopicAdminSettings;
+import com.google.pubsub.v1.ProjectSubscriptionName;
+import com.google.pubsub.v1.PushConfig;
+import com.google.pubsub.v1.TopicName;
+import dev.shopstream.contract.Json;
+import dev.shopstream.local.pubsub.PubsubEmulator;
+import dev.shopstream.pipeline.EventsPipeline;
+import dev.shopstream.pipeline.EventsPipelineOptions;
+import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The whole system on one machine, in one JVM: the Pub/Sub emulator, the ingest and recommend functions in the
+ * Functions Framework invoker, the Beam pipeline on the DirectRunner, and DuckDB as the warehouse. In-process
+ * because DuckDB allows one process per database file: the pipeline writes and the recommend function reads it.
+ *
+ * <p>The functions read their configuration as in the cloud (environment names), here set as system properties,
+ * which their settings lookup falls back to.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(LocalStack.class.getName());
+
+  public static final String INGEST_FUNCTION = "dev.shopstream.functions.ingest.IngestFunction";
+  public static final String RECOMMEND_FUNCTION = "dev.shopstream.functions.recommend.RecommendFunction";
+
+  /** Where and how to run; port 0 picks a free port. */
+  public record Config(Path dataDir, String host, int ingestPort, int recommendPort, int pubsubGrpcPort,
+      int pubsubRestPort, String project, String eventsTopic, String eventsSubscription) {
+
+    public static Config defaults() {
+      return new Config(Path.of("data"), "127.0.0.1", 8080, 8081, 8085, 8086, "local-project", "events",
+          "events-pipeline");
+    }
+
+    /** Free ports everywhere and the given data folder: for tests. */
+    public static Config ephemeral(Path dataDir) {
+      Config d = defaults();
+      return new Config(dataDir, d.host(), 0, 0, 0, 0, d.project(), d.eventsTopic(), d.eventsSubscription());
+    }
+
+    public Path warehouseFile() {
+      return dataDir.resolve("warehouse.duckdb");
+    }
+  }
+
+  private final Config config;
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Map<String, String> endpoints = new LinkedHashMap<>();
+  private PubsubEmulator pubsub;
+  private DuckDbWarehouse warehouse;
+  private PipelineResult pipeline;
+
+  private LocalStack(Config config) {
+    this.config = config;
+  }
+
+  /** Starts every part, waits until each is serving, writes {@code endpoints.json}; closes what started on failure. */
+  public static LocalStack start(Config config) throws Exception {
+    LocalStack stack = new LocalStack(config);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (Exception | Error e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    Files.createDirectories(config.dataDir());
+    Files.deleteIfExists(endpointsFile());
+
+    pubsub = PubsubEmulator.start(config.host(), config.pubsubGrpcPort(), config.pubsubRestPort());
+    started.add(pubsub);
+    createTopicAndSubscription();
+    endpoints.put("pubsub_grpc", pubsub.grpcTarget());
+    endpoints.put("pubsub_rest", pubsub.restUrl());
+
+    warehouse = DuckDbWarehouse.open(config.warehouseFile());
+    started.add(warehouse);
+    endpoints.put("warehouse", config.warehouseFile().toAbsolutePath().toString());
+
+    Map<String, String> functionSettings = Map.of(
+        "PROJECT_ID", config.project(),
+        "EVENTS_TOPIC", config.eventsTopic(),
+        "PUBSUB_EMULATOR_HOST", pubsub.grpcTarget(),
+        "WAREHOUSE", "duckdb",
+        "DUCKDB_PATH", config.warehouseFile().toAbsolutePath().toString());
+    functionSettings.forEach(System::setProperty);
+
+    int ingestPort = startFunction(INGEST_FUNCTION, config.ingestPort());
+    endpoints.put("ingest", "http://" + config.host() + ":" + ingestPort + "/");
+    int recommendPort = startFunction(RECOMMEND_FUNCTION, config.recommendPort());
+    endpoints.put("recommend", "http://" + config.host() + ":" + recommendPort + "/recommendations");
+
+    pipeline = EventsPipeline.run(pipelineOptions());
+    started.add(() -> pipeline.cancel());
+    endpoints.put("pipeline", "DirectRunner, reading " + subscriptionName());
+
+    writeEndpoints();
+  }
+
+  private EventsPipelineOptions pipelineOptions() {
+    return PipelineOptionsFactory.fromArgs(
+            "--runner=DirectRunner",
+            "--streaming=true",
+            "--blockOnRun=false",
+            "--project=" + config.project(),
+            "--pubsubRootUrl=" + pubsub.restUrl(),
+            "--inputSubscription=" + subscriptionName(),
+            "--warehouse=DUCKDB",
+            "--duckdbPath=" + config.warehouseFile().toAbsolutePath())
+        .withValidation()
+        .as(EventsPipelineOptions.class);
+  }
+
+  private String subscriptionName() {
+    return ProjectSubscriptionName.format(config.project(), config.eventsSubscription());
+  }
+
+  /** Creates the events topic and the pipeline's subscription with the real admin clients. */
+  private void createTopicAndSubscription() throws IOException, InterruptedException {
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(pubsub.grpcTarget()).usePlaintext().build();
+    try {
+      TransportChannelProvider channels =
+          FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel));
+      TopicName topic = TopicName.of(config.project(), config.eventsTopic());
+      try (TopicAdminClient topics = TopicAdminClient.create(TopicAdminSettings.newBuilder()
+          .setTransportChannelProvider(channels).setCredentialsProvider(NoCredentialsProvider.create()).build())) {
+        topics.createTopic(topic);
+      } catch (AlreadyExistsException e) {
+        LOG.fine("topic exists: " + topic);
+      }
+      try (SubscriptionAdminClient subscriptions = SubscriptionAdminClient.create(SubscriptionAdminSettings
+          .newBuilder().setTransportChannelProvider(channels)
+          .setCredentialsProvider(NoCredentialsProvider.create()).build())) {
+        subscriptions.createSubscription(subscriptionName(), topic.toString(), PushConfig.getDefaultInstance(), 60);
+      } catch (AlreadyExistsException e) {
+        LOG.fine("subscription exists: " + subscriptionName());
+      }
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private int startFunction(String target, int port) throws Exception {
+    int actual = port == 0 ? freePort(config.host()) : port;
+    Invoker invoker = new Invoker(actual, target, "http", Thread.currentThread().getContextClassLoader());
+    invoker.startTestServer();
+    started.add(invoker::stopServer);
+    LOG.info(() -> "function " + target + " serving on port " + actual);
+    return actual;
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(host, 0));
+      return s.getLocalPort();
+    }
+  }
+
+  private Path endpointsFile() {
+    return config.dataDir().resolve("endpoints.json");
+  }
+
+  private void writeEndpoints() throws IOException {
+    ObjectNode json = Json.MAPPER.createObjectNode();
+    endpoints.forEach(json::put);
+    Path tmp = Files.createTempFile(config.dataDir(), "endpoints", ".tmp");
+    Files.writeString(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+    Files.move(tmp, endpointsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Every URL of the running stack, as written to {@code endpoints.json}. */
+  public Map<String, String> endpoints() {
+    return Map.copyOf(endpoints);
+  }
+
+  public PubsubEmulator pubsub() {
+    return pubsub;
+  }
+
+  public DuckDbWarehouse warehouse() {
+    return warehouse;
+  }
+
+  public PipelineResult pipeline() {
+    return pipeline;
+  }
+
+  /** Stops everything in reverse order of start; every part is stopped even when one fails to. */
+  @Override
+  public void close() {
+    try {
+      Files.deleteIfExists(endpointsFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        try {
+          started.get(i).close();
+        } catch (Exception e) {
+          LOG.log(Level.WARNING, "stopping a part of the local stack failed", e);
+        }
+      }
+      started.clear();
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.shopstream.pipeline.warehouse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.google.api.services.bigquery.model.Clustering;
+import com.google.api.services.bigquery.model.TableReference;
+import com.google.api.services.bigquery.model.TableRow;
+import com.google.api.services.bigquery.model.TimePartitioning;
+import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.Json;
+import dev.shopstream.contract.Rows;
+import dev.shopstream.contract.TableSchema;
+import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.pipeline.coders.DeadLetterCoder;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.CreateDisposition;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.Method;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.WriteDisposition;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryStorageApiInsertError;
+import org.apache.beam.sdk.io.gcp.bigquery.WriteResult;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PDone;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * Writes to BigQuery through the Storage Write API. Both tables are created when missing, from the contract:
+ * columns, descriptions, primary key, daily partitioning and clustering ({@link BigQueryTables}).
+ *
+ * <p>Delivery follows Beam's {@link BigQueryOptions}: exactly-once ({@code STORAGE_WRITE_API}) by default,
+ * at-least-once ({@code STORAGE_API_AT_LEAST_ONCE}, cheaper, lower latency) with
+ * {@code --useStorageWriteApiAtLeastOnce}. On unbounded input, exactly-once commits every
+ * {@code --storageWriteApiTriggeringFrequencySec} seconds ({@value #DEFAULT_TRIGGERING_FREQUENCY_SEC} when unset) over
+ * {@code --numStorageWriteApiStreams} streams (0, the default: sharded automatically by the runner).
+ *
+ * <p>Rows BigQuery rejects for good ({@link WriteResult#getFailedStorageApiInserts()}) are not retried: rejected
+ * events become dead letters of step {@value WarehouseSink#STEP_WRITE} (payload: the row as JSON); a rejected dead
+ * letter is logged at SEVERE with its row and counted ({@code bigquery.dead_letter/rows_rejected}).
+ */
+public final class BigQuerySink extends WarehouseSink {
+  static final int DEFAULT_TRIGGERING_FREQUENCY_SEC = 5;
+  private static final Logger LOG = Logger.getLogger(BigQuerySink.class.getName());
+  /** {@code project:dataset} or {@code project.dataset}; the project may be domain-scoped ({@code example.com:p}). */
+  private static final Pattern DATASET = Pattern.compile(
+      "(?<project>(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9])[:.](?<dataset>[A-Za-z0-9_]{1,1024})");
+
+  private final String project;
+  private final String dataset;
+  private final @Nullable BigQueryServices testServices;
+
+  private BigQuerySink(String project, String dataset, @Nullable BigQueryServices testServices) {
+    this.project = project;
+    this.dataset = dataset;
+    this.testServices = testServices;
+  }
+
+  /** A sink writing to the tables of {@code dataset}, given as {@code project:dataset} or {@code project.dataset}. */
+  public static BigQuerySink to(String dataset) {
+    Matcher m = DATASET.matcher(Objects.requireNonNull(dataset, "dataset"));
+    if (!m.matches()) {
+      throw new IllegalArgumentException("BigQuery dataset must be project:dataset or project.dataset (a project "
+          + "id, then letters, digits and underscores), was '" + dataset + "'");
+    }
+    return new BigQuerySink(m.group("project"), m.group("dataset"), null);
+  }
+
+  /** The same sink talking to {@code services} instead of BigQuery (Beam's fakes, in tests). */
+  public BigQuerySink withTestServices(BigQueryServices services) {
+    return new BigQuerySink(project, dataset, Objects.requireNonNull(services, "services"));
+  }
+
+  /** Where this sink writes a contract table. */
+  public TableReference table(TableSchema table) {
+    return new TableReference().setProjectId(project).setDatasetId(dataset).setTableId(table.name());
+  }
+
+  @Override
+  protected PDone write(PCollection<Event> events, PCollection<DeadLetter> deadLetters) {
+    BigQueryOptions options = events.getPipeline().getOptions().as(BigQueryOptions.class);
+    TableSchema eventsTable = TableSchemas.events();
+    TableSchema deadLetterTable = TableSchemas.deadLetter();
+
+    WriteResult eventsResult = events.apply("WriteEvents",
+        writeTo(eventsTable, e -> BigQueryTables.tableRow(Rows.event(e, Instant.now())), options,
+            events.isBounded()));
+    PCollection<DeadLetter> rejectedEvents = eventsResult.getFailedStorageApiInserts()
+        .apply("RejectedEventsToDeadLetters", ParDo.of(new RejectedToDeadLetterFn(eventsTable.name())))
+        .setCoder(DeadLetterCoder.of());
+
+    PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).and(rejectedEvents)
+        .apply("AllDeadLetters", Flatten.pCollections());
+    allDeadLetters
+        .apply("WriteDeadLetters",
+            writeTo(deadLetterTable, d -> BigQueryTables.tableRow(Rows.deadLetter(d)), options,
+                allDeadLetters.isBounded()))
+        .getFailedStorageApiInserts()
+        .apply("LogRejectedDeadLetters", ParDo.of(new LogRejectedFn(deadLetterTable.name())));
+    return PDone.in(events.getPipeline());
+  }
+
+  private <T> BigQueryIO.Write<T> writeTo(TableSchema table, SerializableFunction<T, TableRow> format,
+      BigQueryOptions options, PCollection.IsBounded bounded) {
+    BigQueryIO.Write<T> write = BigQueryIO.<T>write()
+        .to(table(table))
+        .withFormatFunction(format)
+        .withSchema(BigQueryTables.schema(table))
+        .withTableDescription(table.description())
+        .withCreateDisposition(CreateDisposition.CREATE_IF_NEEDED)
+        .withWriteDisposition(WriteDisposition.WRITE_APPEND);
+    TimePartitioning partitioning = BigQueryTables.partitioning(table);
+    if (partitioning != null) {
+      write = write.withTimePartitioning(partitioning);
+    }
+    Clustering clustering = BigQueryTables.clustering(table);
+    if (clustering != null) {
+      write = write.withClustering(clustering);
+    }
+    if (!table.primaryKey().isEmpty()) {
+      write = write.withPrimaryKey(table.primaryKey());
+    }
+    if (testServices != null) {
+      write = write.withTestServices(testServices);
+    }
+    if (options.getUseStorageWriteApiAtLeastOnce()) {
+      return write.withMethod(Method.STORAGE_API_AT_LEAST_ONCE);
+    }
+    write = write.withMethod(Method.STORAGE_WRITE_API);
+    if (bounded == PCollection.IsBounded.BOUNDED) {
+      return write;
+    }
+    Integer frequency = options.getStorageWriteApiTriggeringFrequencySec();
+    write = write.withTriggeringFrequency(
+        Duration.standardSeconds(frequency == null ? DEFAULT_TRIGGERING_FREQUENCY_SEC : frequency));
+    int streams = options.getNumStorageWriteApiStreams();
+    return streams > 0 ? write.withNumStorageWriteApiStreams(streams) : write.withAutoSharding();
+  }
+
+  /** A row BigQuery rejected, as a dead letter: the row as JSON, and the table and BigQuery's reason. */
+  static final class RejectedToDeadLetterFn extends DoFn<BigQueryStorageApiInsertError, DeadLetter> {
+    private final String table;
+
+    RejectedToDeadLetterFn(String table) {
+      this.table = table;
+    }
+
+    @ProcessElement
+    public void process(@Element BigQueryStorageApiInsertError rejected, OutputReceiver<DeadLetter> out) {
+      TableRow row = rejected.getRow();
+      Object id = row.get("event_id");
+      out.output(new DeadLetter(id instanceof String s ? s : null, json(row), Map.of(),
+          table + ": " + rejected.getErrorMessage(), STEP_WRITE, Instant.now()));
+    }
+  }
+
+  /** The end of the line: a dead letter BigQuery rejected is logged whole and counted, never retried forever. */
+  static final class LogRejectedFn extends DoFn<BigQueryStorageApiInsertError, Void> {
+    private final String table;
+    private final Counter rejected;
+
+    LogRejectedFn(String table) {
+      this.table = table;
+      this.rejected = Metrics.counter("bigquery." + table, "rows_rejected");
+    }
+
+    @ProcessElement
+    public void process(@Element BigQueryStorageApiInsertError error) {
+      rejected.inc();
+      LOG.severe(() -> "BigQuery rejected a row of " + table + " (" + error.getErrorMessage() + "): "
+          + json(error.getRow()));
+    }
+  }
+
+  private static String json(TableRow row) {
+    try {
+      return Json.MAPPER.writeValueAsString(row);
+    } catch (JsonProcessingException e) {
+      return String.valueOf(row); // a rejected row is never lost to a formatting problem
+    }
+  }
+}

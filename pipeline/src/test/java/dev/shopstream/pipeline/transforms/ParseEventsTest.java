@@ -1,0 +1,110 @@
+package dev.shopstream.pipeline.transforms;
+
+import static dev.shopstream.pipeline.testing.TestEvents.NOW;
+import static dev.shopstream.pipeline.testing.TestEvents.counter;
+import static dev.shopstream.pipeline.testing.TestEvents.message;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.EventCodec;
+import dev.shopstream.pipeline.testing.TestEvents;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.junit.Rule;
+import org.junit.Test;
+
+public class ParseEventsTest {
+  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+
+  private static final String MALFORMED_JSON = "{\"event_id\": \"e-2\", \"event_type\": ";
+  private static final String INVALID_EVENT = "{\"event_id\":\"e-3\",\"event_type\":\"teleport\",\"user_id\":\"\","
+      + "\"event_time\":\"yesterday\",\"colour\":\"red\"}";
+  /** {"event_id":"e-4"} with two bytes that are not UTF-8 inside the id. */
+  private static final byte[] NOT_UTF8 = concat("{\"event_id\":\"e-4".getBytes(StandardCharsets.UTF_8),
+      new byte[] {(byte) 0xC3, (byte) 0x28}, "\"}".getBytes(StandardCharsets.UTF_8));
+
+  @Test
+  public void validEventsPassAndEveryFailureBecomesADeadLetterWithItsPayloadAttributesAndReason() {
+    var view = TestEvents.view("e-1", "u-1");
+    var search = TestEvents.search("e-5", "u-5");
+    List<PubsubMessage> messages = List.of(
+        message(view, "m-1"),
+        message(search, "m-5"),
+        message(MALFORMED_JSON, Map.of("event_id", "e-2", "source", "web"), "m-2"),
+        message(INVALID_EVENT, Map.of("source", "app"), "m-3"),
+        message(NOT_UTF8, Map.of("event_id", "e-4"), "m-4"),
+        message(new byte[0], Map.of(), "m-6"));
+
+    PCollectionTuple parsed = pipeline
+        .apply(Create.of(messages).withCoder(PubsubMessageWithAttributesAndMessageIdCoder.of()))
+        .apply(ParseEvents.create().withClock(TestEvents.CLOCK).withIdAttribute("event_id"));
+
+    PAssert.that(parsed.get(ParseEvents.EVENTS)).containsInAnyOrder(view, search);
+    PAssert.that(parsed.get(ParseEvents.DEAD_LETTERS)).satisfies(deadLetters -> {
+      Map<String, DeadLetter> byPayload = new HashMap<>();
+      deadLetters.forEach(d -> byPayload.put(d.payload(), d));
+      assertThat(byPayload).hasSize(4);
+
+      DeadLetter malformed = byPayload.get(MALFORMED_JSON);
+      assertThat(malformed.step()).isEqualTo("parse");
+      assertThat(malformed.error()).startsWith("$: is not valid JSON: ");
+      assertThat(malformed.eventId()).as("id from the attribute").isEqualTo("e-2");
+      assertThat(malformed.attributes()).isEqualTo(Map.of("event_id", "e-2", "source", "web"));
+      assertThat(malformed.failedAt()).isEqualTo(NOW);
+
+      DeadLetter invalid = byPayload.get(INVALID_EVENT);
+      assertThat(invalid.step()).isEqualTo("validate");
+      assertThat(invalid.eventId()).as("id from the payload").isEqualTo("e-3");
+      assertThat(invalid.attributes()).isEqualTo(Map.of("source", "app"));
+      assertThat(invalid.error()).as("every bad field, by name")
+          .isEqualTo(new EventCodec(TestEvents.CLOCK).decode(INVALID_EVENT).errorSummary())
+          .contains("event_type: ", "user_id: ", "event_time: ", "colour: ");
+      assertThat(invalid.failedAt()).isEqualTo(NOW);
+
+      DeadLetter notUtf8 = byPayload.get("{\"event_id\":\"e-4\uFFFD(\"}");
+      assertThat(notUtf8).as("payload decoded with the invalid byte replaced").isNotNull();
+      assertThat(notUtf8.step()).isEqualTo("parse");
+      assertThat(notUtf8.error()).isEqualTo("$: is not valid UTF-8 (malformed byte at offset 16)");
+      assertThat(notUtf8.eventId()).isEqualTo("e-4");
+
+      DeadLetter empty = byPayload.get("");
+      assertThat(empty.step()).isEqualTo("parse");
+      assertThat(empty.error()).isEqualTo("$: is empty");
+      assertThat(empty.eventId()).isNull();
+      assertThat(empty.attributes()).isEmpty();
+      return null;
+    });
+
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(counter(result, ParseEvents.class, "in")).isEqualTo(6);
+    assertThat(counter(result, ParseEvents.class, "valid")).isEqualTo(2);
+    assertThat(counter(result, ParseEvents.class, "dead_lettered")).isEqualTo(4);
+  }
+
+  @Test
+  public void malformedUtf8OffsetPointsAtTheFirstBadByte() {
+    assertThat(ParseEvents.malformedUtf8Offset("{\"a\":\"é\"}".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    assertThat(ParseEvents.malformedUtf8Offset(NOT_UTF8)).isEqualTo(16);
+    assertThat(ParseEvents.malformedUtf8Offset(new byte[] {'a', (byte) 0xE2, (byte) 0x82})).as("truncated at the end")
+        .isEqualTo(1);
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,161 @@
+package dev.shopstream.pipeline.warehouse;
+
+import static dev.shopstream.pipeline.testing.TestEvents.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.api.services.bigquery.model.Table;
+import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.Json;
+import dev.shopstream.contract.TableSchema;
+import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.pipeline.coders.DeadLetterCoder;
+import dev.shopstream.pipeline.coders.EventCoder;
+import dev.shopstream.pipeline.testing.TestEvents;
+import dev.shopstream.pipeline.transforms.ParseEvents;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
+import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
+import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
+import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.joda.time.Duration;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+
+/**
+ * The BigQuery sink against Beam's fake BigQuery (Storage Write API, exactly-once, streaming input). The fake
+ * returns rows the way BigQuery's API does: every cell a string, TIMESTAMP rendered by Beam's proto conversion as
+ * {@code yyyy-MM-dd Thh:mm:ss[.ffffff]} (UTC).
+ */
+public class BigQuerySinkTest {
+  private static final String PROJECT = "my-project";
+  private static final DeadLetter DEAD_LETTER = new DeadLetter("e-9", "{\"event_id\":\"e-9\"}",
+      Map.of("source", "web"), "event_type: is required", "validate", Instant.parse("2026-11-22T12:00:00.5Z"));
+
+  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  @Rule public final TestName testName = new TestName();
+
+  private final FakeDatasetService datasets = new FakeDatasetService();
+  private final FakeBigQueryServices services = new FakeBigQueryServices()
+      .withDatasetService(datasets)
+      .withJobService(new FakeJobService());
+  /** One dataset per test: BigQueryIO remembers, per JVM, which tables it has created. */
+  private String dataset;
+
+  @Before
+  public void setUp() throws Exception {
+    FakeDatasetService.setUp();
+    dataset = "shop_" + testName.getMethodName();
+    datasets.createDataset(PROJECT, dataset, "", "", null);
+    pipeline.getOptions().as(GcpOptions.class).setProject(PROJECT);
+  }
+
+  @Test
+  public void createsTheContractTablesAndWritesEventsAndDeadLetters() throws Exception {
+    Instant start = Instant.now();
+    write(List.of(TestEvents.view("e-1", "u-1"), TestEvents.search("e-2", "u-2")), List.of(DEAD_LETTER));
+
+    Table events = datasets.getTable(sink().table(TableSchemas.events()));
+    assertThat(events.getSchema()).isEqualTo(BigQueryTables.schema(TableSchemas.events()));
+    assertThat(events.getDescription()).isEqualTo(TableSchemas.events().description());
+    assertThat(events.getTimePartitioning().getType()).isEqualTo("DAY");
+    assertThat(events.getTimePartitioning().getField()).isEqualTo("event_time");
+    assertThat(events.getClustering().getFields()).containsExactly("event_type", "user_id");
+    assertThat(events.getTableConstraints().getPrimaryKey().getColumns()).containsExactly("event_id");
+
+    Table deadLetter = datasets.getTable(sink().table(TableSchemas.deadLetter()));
+    assertThat(deadLetter.getSchema()).isEqualTo(BigQueryTables.schema(TableSchemas.deadLetter()));
+    assertThat(deadLetter.getTimePartitioning().getField()).isEqualTo("failed_at");
+    assertThat(deadLetter.getClustering().getFields()).containsExactly("step");
+
+    List<JsonNode> eventRows = rows(TableSchemas.events());
+    for (JsonNode row : eventRows) {
+      assertThat(timestamp(row.get("ingest_time").textValue())).isBetween(start, Instant.now());
+      ((ObjectNode) row).remove("ingest_time");
+    }
+    assertThat(eventRows).containsExactlyInAnyOrder(
+        json("{'event_id':'e-1','event_type':'view','user_id':'u-1','session_id':'s-u-1',"
+            + "'event_time':'2026-11-22 T10:15:30.123',"
+            + "'products':[{'product_id':'sku-1','quantity':'2','price':'9.5'},{'product_id':'sku-2','quantity':'1'}],"
+            + "'currency':'EUR','attributes':'{\"device\":\"mobile\",\"page\":\"/p/sku-1\"}'}"),
+        json("{'event_id':'e-2','event_type':'search','user_id':'u-2','event_time':'2026-11-21 T08:00:00',"
+            + "'query':'red shoes'}"));
+    assertThat(rows(TableSchemas.deadLetter())).containsExactly(
+        json("{'event_id':'e-9','payload':'{\"event_id\":\"e-9\"}','attributes':'{\"source\":\"web\"}',"
+            + "'error':'event_type: is required','step':'validate','failed_at':'2026-11-22 T12:00:00.5'}"));
+  }
+
+  @Test
+  public void rowsBigQueryRejectsBecomeDeadLettersAndARejectedDeadLetterIsCountedNotRetried() throws Exception {
+    datasets.setShouldFailRow((Function<TableRow, Boolean> & Serializable) row ->
+        "e-bad".equals(row.get("event_id")) && row.containsKey("event_type") || "poison".equals(row.get("payload")));
+    DeadLetter poison = new DeadLetter(null, "poison", Map.of(), "$: is not valid JSON", "parse", TestEvents.NOW);
+
+    PipelineResult result = write(List.of(TestEvents.view("e-1", "u-1"), TestEvents.view("e-bad", "u-2")),
+        List.of(DEAD_LETTER, poison));
+
+    assertThat(rows(TableSchemas.events())).extracting(r -> r.get("event_id").textValue()).containsExactly("e-1");
+    List<JsonNode> deadLetters = rows(TableSchemas.deadLetter());
+    assertThat(deadLetters).extracting(r -> r.get("event_id").textValue()).containsExactlyInAnyOrder("e-9", "e-bad");
+    JsonNode rejected = deadLetters.stream().filter(r -> r.get("event_id").textValue().equals("e-bad")).findFirst()
+        .orElseThrow();
+    assertThat(rejected.get("step").textValue()).isEqualTo("write");
+    assertThat(rejected.get("error").textValue()).startsWith("events: ");
+    assertThat(Json.MAPPER.readTree(rejected.get("payload").textValue()).get("user_id").textValue())
+        .as("the rejected row, as JSON").isEqualTo("u-2");
+    assertThat(counter(result, "bigquery.dead_letter", "rows_rejected")).isEqualTo(1);
+  }
+
+  /** Runs the sink on streaming events (one every 10 s of processing time) and bounded dead letters. */
+  private PipelineResult write(List<Event> events, List<DeadLetter> deadLetters) {
+    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
+    for (Event e : events) {
+      stream = stream.addElements(e).advanceProcessingTime(Duration.standardSeconds(10));
+    }
+    PCollectionTuple
+        .of(ParseEvents.EVENTS, pipeline.apply("Events", stream.advanceWatermarkToInfinity()))
+        .and(ParseEvents.DEAD_LETTERS, pipeline.apply("DeadLetters",
+            Create.of(deadLetters).withCoder(DeadLetterCoder.of())))
+        .apply(sink());
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    return result;
+  }
+
+  private BigQuerySink sink() {
+    return BigQuerySink.to(PROJECT + ":" + dataset).withTestServices(services);
+  }
+
+  private List<JsonNode> rows(TableSchema table) throws Exception {
+    List<JsonNode> rows = new ArrayList<>();
+    for (TableRow row : datasets.getAllRows(PROJECT, dataset, table.name())) {
+      rows.add(Json.MAPPER.valueToTree(row));
+    }
+    return rows;
+  }
+
+  private static Instant timestamp(String fakeTimestamp) {
+    return Instant.parse(fakeTimestamp.replace(" T", "T") + "Z");
+  }
+
+  /** JSON written with single quotes, for readability. */
+  private static JsonNode json(String singleQuoted) throws Exception {
+    return Json.MAPPER.reader().with(JsonReadFeature.ALLOW_SINGLE_QUOTES).readTree(singleQuoted);
+  }
+}

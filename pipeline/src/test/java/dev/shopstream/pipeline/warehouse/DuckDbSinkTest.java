@@ -1,0 +1,123 @@
+package dev.shopstream.pipeline.warehouse;
+
+import static dev.shopstream.pipeline.testing.TestEvents.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.Rows;
+import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.pipeline.coders.DeadLetterCoder;
+import dev.shopstream.pipeline.coders.EventCoder;
+import dev.shopstream.pipeline.testing.TestEvents;
+import dev.shopstream.pipeline.transforms.ParseEvents;
+import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class DuckDbSinkTest {
+  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  @Rule public final transient TemporaryFolder folder = new TemporaryFolder();
+
+  private Path file;
+
+  @Before
+  public void setUp() {
+    file = folder.getRoot().toPath().resolve("warehouse.duckdb");
+  }
+
+  @After
+  public void tearDown() {
+    DuckDbWarehouse.open(file).close();
+  }
+
+  @Test
+  public void writesEachEventOnceAndEveryDeadLetter() throws Exception {
+    Event view = TestEvents.view("e-1", "u-1");
+    Event search = TestEvents.search("e-2", "u-2");
+    Event other = TestEvents.view("e-3", "u-3");
+    // e-1 was already written by an earlier (retried) bundle
+    DuckDbWarehouse.open(file).insert(TableSchemas.events(), List.of(Rows.event(view, TestEvents.NOW)));
+    DeadLetter deadLetter = new DeadLetter("e-9", "{\"event_id\":\"e-9\"}", Map.of("source", "web"),
+        "event_type: is required; user_id: is required", "validate", Instant.parse("2026-11-22T12:00:00.5Z"));
+
+    PCollectionTuple parsed = PCollectionTuple
+        .of(ParseEvents.EVENTS, pipeline.apply("Events",
+            Create.of(view, search, view, other, search).withCoder(EventCoder.of())))
+        .and(ParseEvents.DEAD_LETTERS, pipeline.apply("DeadLetters",
+            Create.of(deadLetter).withCoder(DeadLetterCoder.of())));
+    parsed.apply(DuckDbSink.at(file));
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+
+    assertThat(query("SELECT event_id, event_type, user_id, session_id, epoch_ms(event_time), "
+        + "to_json(products)::VARCHAR, currency, query, attributes::VARCHAR FROM events ORDER BY event_id"))
+        .containsExactly(
+            List.of("e-1", "view", "u-1", "s-u-1", 1795342530123L,
+                "[{\"product_id\":\"sku-1\",\"quantity\":2,\"price\":9.5},"
+                    + "{\"product_id\":\"sku-2\",\"quantity\":1,\"price\":null}]",
+                "EUR", "null", "{\"device\":\"mobile\",\"page\":\"/p/sku-1\"}"),
+            List.of("e-2", "search", "u-2", "null", 1795248000000L, "[]", "null", "red shoes", "null"),
+            List.of("e-3", "view", "u-3", "s-u-3", 1795342530123L,
+                "[{\"product_id\":\"sku-1\",\"quantity\":2,\"price\":9.5},"
+                    + "{\"product_id\":\"sku-2\",\"quantity\":1,\"price\":null}]",
+                "EUR", "null", "{\"device\":\"mobile\",\"page\":\"/p/sku-1\"}"));
+    assertThat(query("SELECT count(*) FROM events WHERE ingest_time IS NULL")).containsExactly(List.of(0L));
+    assertThat(query(
+        "SELECT event_id, payload, attributes::VARCHAR, error, step, epoch_ms(failed_at) FROM dead_letter"))
+        .containsExactly(List.of("e-9", "{\"event_id\":\"e-9\"}", "{\"source\":\"web\"}",
+            "event_type: is required; user_id: is required", "validate", 1795348800500L));
+
+    assertThat(counter(result, "duckdb.events", "rows_written")).isEqualTo(2);
+    assertThat(counter(result, "duckdb.events", "duplicates_ignored")).isEqualTo(3);
+    assertThat(counter(result, "duckdb.dead_letter", "rows_written")).isEqualTo(1);
+  }
+
+  @Test
+  public void aFailedInsertFailsTheBundleInsteadOfDroppingRows() {
+    pipeline
+        .apply(Create.of("e-1"))
+        .apply(ParDo.of(new DuckDbSink.WriteFn<String>(file.toString(), TableSchemas.events(),
+            id -> Map.of("event_id", id)))); // no event_type, user_id, ...: NOT NULL violations
+
+    assertThatThrownBy(pipeline::run)
+        .hasStackTraceContaining("inserting 1 rows into events of " + file)
+        .hasStackTraceContaining("NOT NULL");
+  }
+
+  /** Rows of a query, each as a list of its values (SQL NULL as the string "null"). */
+  private List<List<Object>> query(String sql) throws SQLException {
+    List<List<Object>> rows = new ArrayList<>();
+    try (Connection c = DuckDbWarehouse.open(file).connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      ResultSetMetaData meta = rs.getMetaData();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          row.add(rs.getObject(i) == null ? "null" : rs.getObject(i));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+}
