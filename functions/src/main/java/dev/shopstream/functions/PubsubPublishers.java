@@ -50,15 +50,24 @@ public final class PubsubPublishers {
 
   /** The events topic named by the settings. */
   public static TopicName eventsTopic(Settings settings) {
+    return topic(settings, "EVENTS_TOPIC", DEFAULT_EVENTS_TOPIC);
+  }
+
+  /** The topic whose id is the setting {@code topicSetting} (default {@code defaultTopic}) in the settings' project. */
+  public static TopicName topic(Settings settings, String topicSetting, String defaultTopic) {
     String project = settings.projectId()
         .orElseThrow(() -> new Settings.InvalidSettingException("PROJECT_ID (or GOOGLE_CLOUD_PROJECT) is not set"));
-    return TopicName.of(project,
-        settings.string("EVENTS_TOPIC", DEFAULT_EVENTS_TOPIC, TOPIC_ID, "a Pub/Sub topic id"));
+    return TopicName.of(project, settings.string(topicSetting, defaultTopic, TOPIC_ID, "a Pub/Sub topic id"));
   }
 
   /** A publisher to the events topic that a JVM shutdown hook flushes and closes (for the no-arg constructors). */
   public static PublisherInterface eventsPublisherClosedAtExit(Settings settings) {
-    ClosablePublisher publisher = create(eventsTopic(settings), settings.optional("PUBSUB_EMULATOR_HOST").orElse(null));
+    return publisherClosedAtExit(settings, eventsTopic(settings));
+  }
+
+  /** A publisher to {@code topic} that a JVM shutdown hook flushes and closes (for the no-arg constructors). */
+  public static PublisherInterface publisherClosedAtExit(Settings settings, TopicName topic) {
+    ClosablePublisher publisher = create(topic, settings.optional("PUBSUB_EMULATOR_HOST").orElse(null));
     Runtime.getRuntime().addShutdownHook(new Thread(publisher::close, "pubsub-publisher-shutdown"));
     return publisher;
   }

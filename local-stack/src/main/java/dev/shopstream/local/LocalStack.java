@@ -15,6 +15,7 @@ import com.google.pubsub.v1.ProjectSubscriptionName;
 import com.google.pubsub.v1.PushConfig;
 import com.google.pubsub.v1.TopicName;
 import dev.shopstream.contract.Json;
+import dev.shopstream.local.gcs.GcsEmulator;
 import dev.shopstream.local.pubsub.PubsubEmulator;
 import dev.shopstream.pipeline.EventsPipeline;
 import dev.shopstream.pipeline.EventsPipelineOptions;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,8 +41,9 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * The whole system on one machine, in one JVM: the Pub/Sub emulator, the ingest and recommend functions in the
- * Functions Framework invoker, the Beam pipeline on the DirectRunner, and DuckDB as the warehouse. In-process
+ * The whole system on one machine, in one JVM: the Pub/Sub and GCS emulators, the ingest, upload and recommend
+ * functions in the Functions Framework invoker (the upload function receives the bucket's finalize events the way
+ * Eventarc delivers them), the Beam pipeline on the DirectRunner, and DuckDB as the warehouse. In-process
  * because DuckDB allows one process per database file: the pipeline writes and the recommend function reads it.
  *
  * <p>The functions read their configuration as in the cloud (environment names), here set as system properties,
@@ -51,20 +54,34 @@ public final class LocalStack implements AutoCloseable {
 
   public static final String INGEST_FUNCTION = "dev.shopstream.functions.ingest.IngestFunction";
   public static final String RECOMMEND_FUNCTION = "dev.shopstream.functions.recommend.RecommendFunction";
+  public static final String UPLOAD_FUNCTION = "dev.shopstream.functions.upload.UploadFunction";
 
   /** Where and how to run; port 0 picks a free port. */
-  public record Config(Path dataDir, String host, int ingestPort, int recommendPort, int pubsubGrpcPort,
-      int pubsubRestPort, String project, String eventsTopic, String eventsSubscription) {
+  public record Config(Path dataDir, String host, int ingestPort, int recommendPort, int uploadPort,
+      int pubsubGrpcPort, int pubsubRestPort, int gcsPort, String project, String eventsTopic,
+      String eventsSubscription, String catalogTopic, String catalogSubscription, String uploadsBucket) {
 
     public static Config defaults() {
-      return new Config(Path.of("data"), "127.0.0.1", 8080, 8081, 8085, 8086, "local-project", "events",
-          "events-pipeline");
+      return new Config(Path.of("data"), "127.0.0.1", 8080, 8081, 8082, 8085, 8086, 4443, "local-project",
+          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads");
     }
 
     /** Free ports everywhere and the given data folder: for tests. */
     public static Config ephemeral(Path dataDir) {
       Config d = defaults();
-      return new Config(dataDir, d.host(), 0, 0, 0, 0, d.project(), d.eventsTopic(), d.eventsSubscription());
+      return new Config(dataDir, d.host(), 0, 0, 0, 0, 0, 0, d.project(), d.eventsTopic(),
+          d.eventsSubscription(), d.catalogTopic(), d.catalogSubscription(), d.uploadsBucket());
+    }
+
+    /** The same configuration with other ports (0 picks a free one). */
+    public Config withPorts(int ingest, int recommend, int upload, int pubsubGrpc, int pubsubRest, int gcs) {
+      return new Config(dataDir, host, ingest, recommend, upload, pubsubGrpc, pubsubRest, gcs, project,
+          eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket);
+    }
+
+    public Config withDataDir(Path dir) {
+      return new Config(dir, host, ingestPort, recommendPort, uploadPort, pubsubGrpcPort, pubsubRestPort, gcsPort,
+          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket);
     }
 
     public Path warehouseFile() {
@@ -76,6 +93,7 @@ public final class LocalStack implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
   private PubsubEmulator pubsub;
+  private GcsEmulator gcs;
   private DuckDbWarehouse warehouse;
   private PipelineResult pipeline;
 
@@ -101,9 +119,17 @@ public final class LocalStack implements AutoCloseable {
 
     pubsub = PubsubEmulator.start(config.host(), config.pubsubGrpcPort(), config.pubsubRestPort());
     started.add(pubsub);
-    createTopicAndSubscription();
+    createTopicsAndSubscriptions();
     endpoints.put("pubsub_grpc", pubsub.grpcTarget());
     endpoints.put("pubsub_rest", pubsub.restUrl());
+
+    gcs = GcsEmulator.start(config.host(), config.gcsPort(), config.dataDir().resolve("gcs"));
+    started.add(gcs);
+    gcs.createBucket(config.uploadsBucket());
+    endpoints.put("gcs", gcs.url());
+    endpoints.put("bucket", gcs.url() + "/storage/v1/b/" + config.uploadsBucket());
+    endpoints.put("upload_url", gcs.url() + "/upload/storage/v1/b/" + config.uploadsBucket()
+        + "/o?uploadType=media&name=");
 
     warehouse = DuckDbWarehouse.open(config.warehouseFile());
     started.add(warehouse);
@@ -112,15 +138,21 @@ public final class LocalStack implements AutoCloseable {
     Map<String, String> functionSettings = Map.of(
         "PROJECT_ID", config.project(),
         "EVENTS_TOPIC", config.eventsTopic(),
+        "CATALOG_TOPIC", config.catalogTopic(),
         "PUBSUB_EMULATOR_HOST", pubsub.grpcTarget(),
+        "STORAGE_EMULATOR_HOST", gcs.url(),
         "WAREHOUSE", "duckdb",
         "DUCKDB_PATH", config.warehouseFile().toAbsolutePath().toString());
     functionSettings.forEach(System::setProperty);
 
-    int ingestPort = startFunction(INGEST_FUNCTION, config.ingestPort());
+    int ingestPort = startFunction(INGEST_FUNCTION, "http", config.ingestPort());
     endpoints.put("ingest", "http://" + config.host() + ":" + ingestPort + "/");
-    int recommendPort = startFunction(RECOMMEND_FUNCTION, config.recommendPort());
+    int recommendPort = startFunction(RECOMMEND_FUNCTION, "http", config.recommendPort());
     endpoints.put("recommend", "http://" + config.host() + ":" + recommendPort + "/recommendations");
+    int uploadPort = startFunction(UPLOAD_FUNCTION, "cloudevent", config.uploadPort());
+    String uploadFunction = "http://" + config.host() + ":" + uploadPort + "/";
+    gcs.notifyOnFinalize(config.uploadsBucket(), URI.create(uploadFunction));
+    endpoints.put("upload_function", uploadFunction);
 
     pipeline = EventsPipeline.run(pipelineOptions());
     started.add(() -> pipeline.cancel());
@@ -147,34 +179,45 @@ public final class LocalStack implements AutoCloseable {
     return ProjectSubscriptionName.format(config.project(), config.eventsSubscription());
   }
 
-  /** Creates the events topic and the pipeline's subscription with the real admin clients. */
-  private void createTopicAndSubscription() throws IOException, InterruptedException {
+  /** Creates the events and catalog topics and the pipeline's subscriptions with the real admin clients. */
+  private void createTopicsAndSubscriptions() throws IOException, InterruptedException {
     ManagedChannel channel = ManagedChannelBuilder.forTarget(pubsub.grpcTarget()).usePlaintext().build();
     try {
       TransportChannelProvider channels =
           FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel));
-      TopicName topic = TopicName.of(config.project(), config.eventsTopic());
       try (TopicAdminClient topics = TopicAdminClient.create(TopicAdminSettings.newBuilder()
-          .setTransportChannelProvider(channels).setCredentialsProvider(NoCredentialsProvider.create()).build())) {
-        topics.createTopic(topic);
-      } catch (AlreadyExistsException e) {
-        LOG.fine("topic exists: " + topic);
-      }
-      try (SubscriptionAdminClient subscriptions = SubscriptionAdminClient.create(SubscriptionAdminSettings
-          .newBuilder().setTransportChannelProvider(channels)
-          .setCredentialsProvider(NoCredentialsProvider.create()).build())) {
-        subscriptions.createSubscription(subscriptionName(), topic.toString(), PushConfig.getDefaultInstance(), 60);
-      } catch (AlreadyExistsException e) {
-        LOG.fine("subscription exists: " + subscriptionName());
+               .setTransportChannelProvider(channels).setCredentialsProvider(NoCredentialsProvider.create()).build());
+           SubscriptionAdminClient subscriptions = SubscriptionAdminClient.create(SubscriptionAdminSettings
+               .newBuilder().setTransportChannelProvider(channels)
+               .setCredentialsProvider(NoCredentialsProvider.create()).build())) {
+        createTopicAndSubscription(topics, subscriptions, config.eventsTopic(), config.eventsSubscription());
+        createTopicAndSubscription(topics, subscriptions, config.catalogTopic(), config.catalogSubscription());
       }
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
-  private int startFunction(String target, int port) throws Exception {
+  private void createTopicAndSubscription(TopicAdminClient topics, SubscriptionAdminClient subscriptions,
+      String topicId, String subscriptionId) {
+    TopicName topic = TopicName.of(config.project(), topicId);
+    try {
+      topics.createTopic(topic);
+    } catch (AlreadyExistsException e) {
+      LOG.fine("topic exists: " + topic);
+    }
+    String subscription = ProjectSubscriptionName.format(config.project(), subscriptionId);
+    try {
+      subscriptions.createSubscription(subscription, topic.toString(), PushConfig.getDefaultInstance(), 60);
+    } catch (AlreadyExistsException e) {
+      LOG.fine("subscription exists: " + subscription);
+    }
+  }
+
+  /** Starts one function in its own invoker; {@code signature} is the invoker's: http or cloudevent. */
+  private int startFunction(String target, String signature, int port) throws Exception {
     int actual = port == 0 ? freePort(config.host()) : port;
-    Invoker invoker = new Invoker(actual, target, "http", Thread.currentThread().getContextClassLoader());
+    Invoker invoker = new Invoker(actual, target, signature, Thread.currentThread().getContextClassLoader());
     invoker.startTestServer();
     started.add(invoker::stopServer);
     LOG.info(() -> "function " + target + " serving on port " + actual);
@@ -208,6 +251,10 @@ public final class LocalStack implements AutoCloseable {
 
   public PubsubEmulator pubsub() {
     return pubsub;
+  }
+
+  public GcsEmulator gcs() {
+    return gcs;
   }
 
   public DuckDbWarehouse warehouse() {

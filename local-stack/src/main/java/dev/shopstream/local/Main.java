@@ -7,7 +7,8 @@ import java.util.logging.Logger;
 
 /**
  * {@code java -jar local-stack/target/shopstream-local.jar [--data-dir=data] [--ingest-port=8080]
- * [--recommend-port=8081] [--pubsub-grpc-port=8085] [--pubsub-rest-port=8086]}: starts the local stack, prints
+ * [--recommend-port=8081] [--upload-port=8082] [--pubsub-grpc-port=8085] [--pubsub-rest-port=8086]
+ * [--gcs-port=4443]}: starts the local stack, prints
  * its URLs, and runs until Ctrl-C / SIGTERM, when every part is stopped and the JVM exits.
  */
 public final class Main {
@@ -42,8 +43,10 @@ public final class Main {
     Path dataDir = d.dataDir();
     int ingest = d.ingestPort();
     int recommend = d.recommendPort();
+    int upload = d.uploadPort();
     int grpc = d.pubsubGrpcPort();
     int rest = d.pubsubRestPort();
+    int gcs = d.gcsPort();
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       if (kv.length != 2) {
@@ -53,14 +56,15 @@ public final class Main {
         case "--data-dir" -> dataDir = Path.of(kv[1]);
         case "--ingest-port" -> ingest = port(kv);
         case "--recommend-port" -> recommend = port(kv);
+        case "--upload-port" -> upload = port(kv);
         case "--pubsub-grpc-port" -> grpc = port(kv);
         case "--pubsub-rest-port" -> rest = port(kv);
-        default -> throw new IllegalArgumentException("unknown option " + kv[0]
-            + " (known: --data-dir, --ingest-port, --recommend-port, --pubsub-grpc-port, --pubsub-rest-port)");
+        case "--gcs-port" -> gcs = port(kv);
+        default -> throw new IllegalArgumentException("unknown option " + kv[0] + " (known: --data-dir, "
+            + "--ingest-port, --recommend-port, --upload-port, --pubsub-grpc-port, --pubsub-rest-port, --gcs-port)");
       }
     }
-    return new LocalStack.Config(dataDir, d.host(), ingest, recommend, grpc, rest, d.project(), d.eventsTopic(),
-        d.eventsSubscription());
+    return d.withDataDir(dataDir).withPorts(ingest, recommend, upload, grpc, rest, gcs);
   }
 
   private static int port(String[] kv) {

@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.Json;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -97,9 +104,97 @@ class LocalStackEndToEndTest {
     return Json.MAPPER.createObjectNode().put("status", r.statusCode()).set("body", body);
   }
 
+  /** Waits (bounded) until the events matching {@code where} reach {@code expected}; returns the last count. */
+  private long awaitEvents(String where, long expected) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long count;
+    while ((count = countEvents(where)) < expected && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    return count;
+  }
+
+  private long countEvents(String where) throws Exception {
+    try (Connection c = stack.warehouse().connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT count(*) FROM events WHERE " + where)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String uploadEvent(String user, String product, Instant time) {
+    return "{\"event_type\":\"view\",\"user_id\":\"" + user + "\",\"event_time\":\"" + time
+        + "\",\"products\":[{\"product_id\":\"" + product + "\"}]}";
+  }
+
+  @Test
+  void filesUploadedToTheBucketLandInTheWarehouseAndBadRowsInTheErrorReport() throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Storage storage = StorageOptions.newBuilder().setHost(endpoints.get("gcs").asText())
+        .setProjectId("local-project").setCredentials(NoCredentials.getInstance()).build().getService();
+
+    // JSONL through the Java client: 5 valid rows and 2 bad ones (lines 3 and 6)
+    List<String> jsonl = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      jsonl.add(uploadEvent("upl-json-" + i, "p" + i, now.minusSeconds(i)));
+      if (i == 1) {
+        jsonl.add("{\"event_type\":\"view\",\"user_id\":\"upl-bad\"}");
+      }
+      if (i == 3) {
+        jsonl.add("not json at all");
+      }
+    }
+    storage.create(BlobInfo.newBuilder("uploads", "events/batch-1.jsonl").build(),
+        String.join("\n", jsonl).getBytes(StandardCharsets.UTF_8));
+
+    // gzipped CSV the way curl uploads it (media upload to the bucket URL)
+    String csv = "event_type,user_id,event_time,product_id,quantity\n"
+        + "purchase,upl-csv-1," + now + ",p1,2\n"
+        + "view,upl-csv-2," + now + ",p2,\n"
+        + "add_to_cart,upl-csv-3," + now + ",p3,1\n";
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(csv.getBytes(StandardCharsets.UTF_8));
+    }
+    HttpResponse<String> uploaded = HTTP.send(HttpRequest.newBuilder(
+            URI.create(endpoints.get("upload_url").asText() + "events/batch-2.csv.gz"))
+        .header("Content-Type", "application/gzip").POST(HttpRequest.BodyPublishers.ofByteArray(gz.toByteArray()))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
+
+    assertThat(awaitEvents("user_id LIKE 'upl-json-%'", 5)).isEqualTo(5);
+    assertThat(awaitEvents("user_id LIKE 'upl-csv-%'", 3)).isEqualTo(3);
+    assertThat(countEvents("user_id = 'upl-bad'")).isZero();
+
+    assertThat(stack.gcs().awaitIdle(Duration.ofSeconds(30))).isTrue();
+    JsonNode summary = Json.MAPPER.readTree(storage.readAllBytes("uploads", "errors/events/batch-1.jsonl.summary.json"));
+    assertThat(summary.get("status").asText()).isEqualTo("succeeded_with_rejections");
+    assertThat(summary.get("rows_read").asLong()).isEqualTo(7);
+    assertThat(summary.get("published").asLong()).isEqualTo(5);
+    assertThat(summary.get("rejected").asLong()).isEqualTo(2);
+    List<JsonNode> errors = new ArrayList<>();
+    for (String line : new String(storage.readAllBytes("uploads", "errors/events/batch-1.jsonl.jsonl"),
+        StandardCharsets.UTF_8).split("\n")) {
+      errors.add(Json.MAPPER.readTree(line));
+    }
+    assertThat(errors).extracting(e -> e.get("line").asInt()).containsExactly(3, 6);
+    assertThat(errors.get(0).get("reason").asText()).contains("event_time").contains("products");
+    assertThat(errors.get(1).get("raw").asText()).isEqualTo("not json at all");
+    JsonNode csvSummary = Json.MAPPER.readTree(storage.readAllBytes("uploads",
+        "errors/events/batch-2.csv.gz.summary.json"));
+    assertThat(csvSummary.get("status").asText()).isEqualTo("succeeded");
+    assertThat(csvSummary.get("published").asLong()).isEqualTo(3);
+
+    // a redelivered upload (the same object re-finalized) publishes the same ids: still one row per event
+    storage.create(BlobInfo.newBuilder("uploads", "events/batch-1.jsonl").build(),
+        String.join("\n", jsonl).getBytes(StandardCharsets.UTF_8));
+    assertThat(stack.gcs().awaitIdle(Duration.ofSeconds(30))).isTrue();
+  }
+
   @Test
   void eventsPostedToIngestComeBackAsRecommendations() throws Exception {
-    assertThat(endpoints.fieldNames()).toIterable().contains("ingest", "recommend", "pubsub_grpc", "pubsub_rest");
+    assertThat(endpoints.fieldNames()).toIterable().contains("ingest", "recommend", "upload_function", "gcs",
+        "bucket", "upload_url", "pubsub_grpc", "pubsub_rest", "warehouse");
     assertThat(stack.pipeline().getState()).isEqualTo(PipelineResult.State.RUNNING);
 
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -119,11 +214,8 @@ class LocalStackEndToEndTest {
     assertThat(rejected.body()).contains("event_type").contains("user_id");
 
     long expected = traffic.size();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (stack.warehouse().count("events") < expected && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-    }
-    assertThat(stack.warehouse().count("events")).as("rows in the warehouse = events accepted").isEqualTo(expected);
+    assertThat(awaitEvents("user_id NOT LIKE 'upl-%'", expected)).as("rows in the warehouse = events accepted")
+        .isEqualTo(expected);
 
     JsonNode alice = recommend("?user_id=alice&k=3");
     assertThat(alice.get("status").asInt()).isEqualTo(200);

@@ -10,13 +10,13 @@ import com.google.api.core.ApiFuture;
 import com.google.api.core.ApiFutures;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.pubsub.v1.PublisherInterface;
-import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.EventCodec.Decoded;
 import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
+import dev.shopstream.functions.EventMessages;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.JsonHttpFunction;
@@ -50,7 +50,7 @@ import java.util.logging.Logger;
  * the event's position in the batch (for NDJSON: among the non-blank lines), from 0.
  */
 public final class IngestFunction extends JsonHttpFunction {
-  public static final String SCHEMA_VERSION = "1";
+  public static final String SCHEMA_VERSION = EventMessages.SCHEMA_VERSION;
   private static final Logger LOG = Logger.getLogger(IngestFunction.class.getName());
 
   private final PublisherInterface publisher;
@@ -215,12 +215,7 @@ public final class IngestFunction extends JsonHttpFunction {
   }
 
   private ApiFuture<String> publish(Event event) {
-    PubsubMessage message = PubsubMessage.newBuilder()
-        .setData(ByteString.copyFromUtf8(EventCodec.encode(event)))
-        .putAttributes("event_id", event.eventId())
-        .putAttributes("event_time", event.eventTime().toString())
-        .putAttributes("schema_version", SCHEMA_VERSION)
-        .build();
+    PubsubMessage message = EventMessages.of(event);
     try {
       return publisher.publish(message);
     } catch (RuntimeException e) { // e.g. a publisher shut down: report it like any failed publish

@@ -1,0 +1,55 @@
+package dev.shopstream.functions.upload;
+
+import dev.shopstream.functions.Settings;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * Limits of {@link UploadFunction}.
+ *
+ * @param backfillThresholdBytes objects larger than this go to the {@link BackfillLauncher} instead of row-by-row
+ *     publishing ({@code BACKFILL_THRESHOLD_BYTES}, default 256 MiB)
+ * @param maxLineBytes longest row in bytes (a CSV record may span lines); a longer row is rejected
+ *     ({@code MAX_LINE_BYTES}, default 1 MiB)
+ * @param errorRawMaxChars the raw text of a rejected row is cut to this many characters in the error report
+ *     ({@code ERROR_RAW_MAX_CHARS}, default 1024)
+ * @param progressEveryRows a progress line is logged every this many rows ({@code PROGRESS_EVERY_ROWS}, default
+ *     10000)
+ * @param maxOutstandingPublishes at most this many messages are in flight before the function waits for their
+ *     acknowledgements, bounding memory ({@code MAX_OUTSTANDING_PUBLISHES}, default 1000)
+ * @param publishTimeout how long to wait for Pub/Sub to acknowledge one window of messages ({@code PUBLISH_TIMEOUT},
+ *     ISO-8601, default 60 s)
+ */
+public record UploadConfig(long backfillThresholdBytes, int maxLineBytes, int errorRawMaxChars, int progressEveryRows,
+    int maxOutstandingPublishes, Duration publishTimeout) {
+  public static final long DEFAULT_BACKFILL_THRESHOLD_BYTES = 256L << 20;
+  public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+  public static final int DEFAULT_ERROR_RAW_MAX_CHARS = 1024;
+  public static final int DEFAULT_PROGRESS_EVERY_ROWS = 10_000;
+  public static final int DEFAULT_MAX_OUTSTANDING_PUBLISHES = 1000;
+  public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern BYTES = Pattern.compile("[0-9]{1,18}");
+
+  public UploadConfig {
+    if (backfillThresholdBytes < 0 || maxLineBytes < 1 || errorRawMaxChars < 1 || progressEveryRows < 1
+        || maxOutstandingPublishes < 1 || publishTimeout.isNegative() || publishTimeout.isZero()) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+  }
+
+  public static UploadConfig defaults() {
+    return new UploadConfig(DEFAULT_BACKFILL_THRESHOLD_BYTES, DEFAULT_MAX_LINE_BYTES, DEFAULT_ERROR_RAW_MAX_CHARS,
+        DEFAULT_PROGRESS_EVERY_ROWS, DEFAULT_MAX_OUTSTANDING_PUBLISHES, DEFAULT_PUBLISH_TIMEOUT);
+  }
+
+  public static UploadConfig from(Settings settings) {
+    return new UploadConfig(
+        Long.parseLong(settings.string("BACKFILL_THRESHOLD_BYTES", Long.toString(DEFAULT_BACKFILL_THRESHOLD_BYTES),
+            BYTES, "a number of bytes")),
+        settings.integer("MAX_LINE_BYTES", DEFAULT_MAX_LINE_BYTES, 1, 64 << 20),
+        settings.integer("ERROR_RAW_MAX_CHARS", DEFAULT_ERROR_RAW_MAX_CHARS, 1, 1 << 20),
+        settings.integer("PROGRESS_EVERY_ROWS", DEFAULT_PROGRESS_EVERY_ROWS, 1, Integer.MAX_VALUE),
+        settings.integer("MAX_OUTSTANDING_PUBLISHES", DEFAULT_MAX_OUTSTANDING_PUBLISHES, 1, 10_000),
+        settings.duration("PUBLISH_TIMEOUT", DEFAULT_PUBLISH_TIMEOUT));
+  }
+}

@@ -1,0 +1,402 @@
+package dev.shopstream.functions.upload;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.api.core.ApiFuture;
+import com.google.api.core.ApiFutures;
+import com.google.cloud.BaseServiceException;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.ReadChannel;
+import com.google.cloud.functions.CloudEventsFunction;
+import com.google.cloud.pubsub.v1.PublisherInterface;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
+import com.google.pubsub.v1.PubsubMessage;
+import dev.shopstream.contract.FieldError;
+import dev.shopstream.contract.Json;
+import dev.shopstream.functions.PubsubPublishers;
+import dev.shopstream.functions.Settings;
+import io.cloudevents.CloudEvent;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Publishes the rows of files uploaded to Cloud Storage ({@code google.cloud.storage.object.v1.finalized}):
+ * objects under {@code events/} to the events topic (the message shape of the ingest function), objects under
+ * {@code catalog/} to the catalog topic (data = the product's contract JSON, attributes {@code product_id} and
+ * {@code updated_at}). Objects under {@code errors/} (this function's own reports) and under any other prefix are
+ * ignored.
+ *
+ * <p>Formats by extension: {@code .jsonl}/{@code .ndjson} (one JSON object per line) and {@code .csv} (RFC 4180,
+ * header row required), each optionally {@code .gz}. The object is streamed; memory stays bounded by the longest
+ * row ({@link UploadConfig#maxLineBytes}) and the publish window ({@link UploadConfig#maxOutstandingPublishes}).
+ *
+ * <p>Each invalid row goes to {@code errors/<object name>.jsonl}; every processed object gets
+ * {@code errors/<object name>.summary.json} with {@code status} ({@code succeeded},
+ * {@code succeeded_with_rejections}, {@code failed}, {@code publish_failed}, {@code backfill_launched},
+ * {@code backfill_already_running}), {@code rows_read}, {@code published}, {@code rejected}, {@code bytes} (read
+ * from the object as stored) and {@code duration_ms}. A file that cannot be read at all (unsupported type, corrupt
+ * gzip, CSV without header, object gone) is reported as {@code failed} and the function returns normally, since a
+ * retry would fail the same way. When Pub/Sub does not acknowledge, the function throws so that Eventarc redelivers
+ * the event: ids are deterministic (rows without {@code event_id} get {@code EventIds.fromParts("g-", bucket,
+ * name, generation, line)}), so the republished rows are dropped downstream as duplicates.
+ *
+ * <p>Objects above {@link UploadConfig#backfillThresholdBytes} are handed to a {@link BackfillLauncher} instead.
+ */
+public final class UploadFunction implements CloudEventsFunction {
+  public static final String FINALIZED = "google.cloud.storage.object.v1.finalized";
+  public static final String ERRORS_PREFIX = "errors/";
+  public static final String DEFAULT_CATALOG_TOPIC = "catalog";
+  private static final Logger LOG = Logger.getLogger(UploadFunction.class.getName());
+
+  private final Storage storage;
+  private final PublisherInterface eventsPublisher;
+  private final PublisherInterface catalogPublisher;
+  private final BackfillLauncher launcher;
+  private final UploadConfig config;
+  private final Clock clock;
+
+  /** For the Functions Framework: configuration from the environment, real clients. */
+  public UploadFunction() {
+    this(Settings.fromEnvironment());
+  }
+
+  private UploadFunction(Settings settings) {
+    this(storage(settings),
+        PubsubPublishers.publisherClosedAtExit(settings, PubsubPublishers.eventsTopic(settings)),
+        PubsubPublishers.publisherClosedAtExit(settings,
+            PubsubPublishers.topic(settings, "CATALOG_TOPIC", DEFAULT_CATALOG_TOPIC)),
+        DataflowFlexTemplateLauncher.Config.from(settings)
+            .<BackfillLauncher>map(c -> new DataflowFlexTemplateLauncher(c, new GoogleAuthHttpSender()))
+            .orElseGet(BackfillLauncher::notConfigured),
+        UploadConfig.from(settings),
+        Clock.systemUTC());
+  }
+
+  public UploadFunction(Storage storage, PublisherInterface eventsPublisher, PublisherInterface catalogPublisher,
+      BackfillLauncher launcher, UploadConfig config, Clock clock) {
+    this.storage = Objects.requireNonNull(storage, "storage");
+    this.eventsPublisher = Objects.requireNonNull(eventsPublisher, "eventsPublisher");
+    this.catalogPublisher = Objects.requireNonNull(catalogPublisher, "catalogPublisher");
+    this.launcher = Objects.requireNonNull(launcher, "launcher");
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Cloud Storage from the settings: the emulator at {@code STORAGE_EMULATOR_HOST} (no credentials) when set. */
+  static Storage storage(Settings settings) {
+    Optional<String> emulator = settings.optional("STORAGE_EMULATOR_HOST");
+    StorageOptions.Builder builder = StorageOptions.newBuilder();
+    settings.projectId().ifPresent(builder::setProjectId);
+    if (emulator.isPresent()) {
+      String host = emulator.get().contains("://") ? emulator.get() : "http://" + emulator.get();
+      builder.setHost(host).setCredentials(NoCredentials.getInstance());
+    }
+    return builder.build().getService();
+  }
+
+  @Override
+  public void accept(CloudEvent event) throws Exception {
+    if (!FINALIZED.equals(event.getType())) {
+      LOG.info("ignored event " + event.getId() + " of type " + event.getType() + ": only " + FINALIZED);
+      return;
+    }
+    UploadedObject object;
+    try {
+      object = UploadedObject.parse(event.getData() == null ? new byte[0] : event.getData().toBytes());
+    } catch (IllegalArgumentException e) {
+      LOG.warning("ignored event " + event.getId() + ": " + e.getMessage());
+      return;
+    }
+    String eventTime = event.getTime() == null ? null : event.getTime().toInstant().toString();
+    handle(object, object.timeCreated() != null ? object.timeCreated() : eventTime);
+  }
+
+  /** Processes one object; returns the summary written, or empty when the object is ignored. */
+  Optional<ObjectNode> handle(UploadedObject object, String defaultUpdatedAt) throws IOException {
+    if (object.name().startsWith(ERRORS_PREFIX)) {
+      LOG.fine("ignored " + object.uri() + ": a report of this function");
+      return Optional.empty();
+    }
+    Optional<FileType.Kind> kind = FileType.Kind.of(object.name());
+    if (kind.isEmpty() || object.name().endsWith("/")) {
+      LOG.info("ignored " + object.uri() + ": only objects under " + FileType.Kind.EVENTS.prefix() + " and "
+          + FileType.Kind.CATALOG.prefix() + " are read");
+      return Optional.empty();
+    }
+    Run run = new Run(object, clock.millis());
+    run.summary.put("kind", kind.get().wireName());
+    Optional<FileType> type = FileType.of(kind.get(), object.name());
+    if (type.isEmpty()) {
+      return Optional.of(finish(run, "failed", "unsupported file type: expected " + FileType.SUPPORTED));
+    }
+    run.summary.put("format", type.get().format().wireName());
+    run.summary.put("compression", type.get().gzip() ? "gzip" : "none");
+    if (object.size() > config.backfillThresholdBytes()) {
+      return Optional.of(backfill(run, type.get(), defaultUpdatedAt));
+    }
+    return Optional.of(ingest(run, type.get(), defaultUpdatedAt));
+  }
+
+  private ObjectNode backfill(Run run, FileType type, String defaultUpdatedAt) throws IOException {
+    UploadedObject o = run.object;
+    LOG.info(o.uri() + ": " + o.size() + " bytes is above BACKFILL_THRESHOLD_BYTES ("
+        + config.backfillThresholdBytes() + "), launching a backfill job");
+    try {
+      BackfillLauncher.Launch launch = launcher.launch(new BackfillLauncher.Request(o, type, defaultUpdatedAt));
+      run.summary.put("job_name", launch.jobName());
+      if (launch.jobId() != null) {
+        run.summary.put("job_id", launch.jobId());
+      }
+      return finish(run, launch.alreadyRunning() ? "backfill_already_running" : "backfill_launched", null);
+    } catch (BackfillLauncher.RejectedException e) {
+      return finish(run, "failed", e.getMessage());
+    }
+  }
+
+  private ObjectNode ingest(Run run, FileType type, String defaultUpdatedAt) throws IOException {
+    UploadedObject o = run.object;
+    RowDecoder decoder = RowDecoder.forFile(type, o, defaultUpdatedAt, clock);
+    PublishWindow window = new PublishWindow(type.kind() == FileType.Kind.EVENTS ? eventsPublisher
+        : catalogPublisher, run);
+    String failure = null;
+    ErrorReport report = new ErrorReport(storage, o, config.errorRawMaxChars());
+    try {
+      try {
+        readRows(run, type, decoder, window, report);
+      } catch (RowDecoder.BadFileException e) {
+        failure = e.getMessage();
+      } catch (SourceException e) {
+        if (!e.objectGone()) {
+          throw new UncheckedIOException("cannot read " + o.uri() + " (the event will be redelivered)", e);
+        }
+        failure = "the object generation " + o.generation() + " no longer exists (deleted or overwritten)";
+      } catch (IOException e) { // from decompression: the stream itself is broken
+        failure = "not a readable gzip file: " + e.getMessage();
+        LOG.log(Level.FINE, o.uri() + ": unreadable gzip", e);
+      }
+      window.drain();
+    } catch (PublishFailedException e) {
+      report.close();
+      run.summary.put("error_report", report.name());
+      finish(run, "publish_failed", e.getMessage());
+      throw e;
+    }
+    report.close();
+    run.summary.put("error_report", report.name());
+    run.summary.put("raw_max_chars", config.errorRawMaxChars());
+    String status = failure != null ? "failed" : run.rejected > 0 ? "succeeded_with_rejections" : "succeeded";
+    return finish(run, status, failure);
+  }
+
+  private void readRows(Run run, FileType type, RowDecoder decoder, PublishWindow window, ErrorReport report)
+      throws IOException, RowDecoder.BadFileException {
+    UploadedObject o = run.object;
+    BlobId blob = BlobId.of(o.bucket(), o.name(), o.generation());
+    // Raw bytes as stored: an object with Content-Encoding gzip is not transcoded by the server but gunzipped here.
+    boolean gunzip = type.gzip() || "gzip".equalsIgnoreCase(o.contentEncoding());
+    try (ReadChannel channel = storage.reader(blob, Storage.BlobSourceOption.shouldReturnRawInputStream(true));
+        InputStream source = new CountingStream(Channels.newInputStream(channel), run);
+        InputStream in = gunzip ? new GZIPInputStream(source, 64 * 1024) : source) {
+      RecordReader reader = new RecordReader(in, config.maxLineBytes(), type.format() == FileType.Format.CSV);
+      boolean headerPending = decoder.expectsHeader();
+      RecordReader.Row row;
+      while ((row = reader.next()) != null) {
+        if (row.isBlank()) {
+          continue;
+        }
+        if (headerPending) {
+          if (row.tooLong() || row.invalidUtf8()) {
+            throw new RowDecoder.BadFileException("CSV header on line " + row.line() + " is "
+                + (row.tooLong() ? "longer than " + config.maxLineBytes() + " bytes" : "not valid UTF-8"));
+          }
+          decoder.header(row.text());
+          headerPending = false;
+          continue;
+        }
+        run.rowsRead++;
+        RowDecoder.Decoded decoded = row.tooLong()
+            ? RowDecoder.Decoded.invalid("is longer than " + config.maxLineBytes() + " bytes (MAX_LINE_BYTES)")
+            : row.invalidUtf8() ? RowDecoder.Decoded.invalid("is not valid UTF-8")
+            : decoder.decode(row.line(), row.text());
+        if (decoded.isValid()) {
+          window.publish(decoded.message());
+        } else {
+          run.rejected++;
+          report.add(row.line(), decoded.errors(), row.text(), row.tooLong());
+        }
+        if (run.rowsRead % config.progressEveryRows() == 0) {
+          LOG.info(o.uri() + ": progress " + run.counts());
+        }
+      }
+      if (headerPending) {
+        throw new RowDecoder.BadFileException("CSV file has no header row: the first line must name the columns");
+      }
+    }
+  }
+
+  private ObjectNode finish(Run run, String status, String reason) {
+    ObjectNode s = run.summary;
+    s.put("status", status);
+    if (reason != null) {
+      s.put("reason", reason);
+    }
+    s.put("rows_read", run.rowsRead);
+    s.put("published", run.published);
+    s.put("rejected", run.rejected);
+    s.put("bytes", run.bytes);
+    s.put("duration_ms", clock.millis() - run.startMillis);
+    BlobInfo info = BlobInfo.newBuilder(run.object.bucket(), ERRORS_PREFIX + run.object.name() + ".summary.json")
+        .setContentType("application/json").build();
+    storage.create(info, (s + "\n").getBytes(UTF_8));
+    Level level = status.equals("failed") || status.equals("publish_failed") ? Level.WARNING : Level.INFO;
+    LOG.log(level, run.object.uri() + ": " + status + (reason == null ? "" : " (" + reason + ")") + " " + s);
+    return s;
+  }
+
+  /** Counts and the summary being built for one object. */
+  private static final class Run {
+    final UploadedObject object;
+    final long startMillis;
+    final ObjectNode summary = Json.MAPPER.createObjectNode();
+    long rowsRead;
+    long published;
+    long rejected;
+    long bytes;
+
+    Run(UploadedObject object, long startMillis) {
+      this.object = object;
+      this.startMillis = startMillis;
+      summary.put("bucket", object.bucket());
+      summary.put("object", object.name());
+      summary.put("generation", Long.toString(object.generation()));
+    }
+
+    String counts() {
+      return "rows_read=" + rowsRead + " published=" + published + " rejected=" + rejected + " bytes=" + bytes;
+    }
+  }
+
+  /** Pub/Sub did not acknowledge: the function fails and the event is redelivered. */
+  static final class PublishFailedException extends RuntimeException {
+    PublishFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Publishes with at most {@code maxOutstandingPublishes} unacknowledged messages. */
+  private final class PublishWindow {
+    private final PublisherInterface publisher;
+    private final Run run;
+    private final List<ApiFuture<String>> pending = new ArrayList<>();
+
+    PublishWindow(PublisherInterface publisher, Run run) {
+      this.publisher = publisher;
+      this.run = run;
+    }
+
+    void publish(PubsubMessage message) {
+      ApiFuture<String> future;
+      try {
+        future = publisher.publish(message);
+      } catch (RuntimeException e) { // e.g. flow control or a shut-down publisher: a failed publish like any other
+        future = ApiFutures.immediateFailedFuture(e);
+      }
+      pending.add(future);
+      if (pending.size() >= config.maxOutstandingPublishes()) {
+        drain();
+      }
+    }
+
+    void drain() {
+      long deadline = System.nanoTime() + config.publishTimeout().toNanos();
+      try {
+        for (ApiFuture<String> f : pending) {
+          f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          run.published++;
+        }
+      } catch (ExecutionException e) {
+        throw failed(e.getCause());
+      } catch (TimeoutException e) {
+        throw failed(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw failed(e);
+      } finally {
+        pending.clear();
+      }
+    }
+
+    private PublishFailedException failed(Throwable cause) {
+      return new PublishFailedException("Pub/Sub did not acknowledge a message of " + run.object.uri()
+          + " within " + config.publishTimeout() + " (" + cause + "); the event will be redelivered", cause);
+    }
+  }
+
+  /** A failure to read the object itself (not its content), e.g. a network error or the object being gone. */
+  static final class SourceException extends IOException {
+    private final boolean objectGone;
+
+    SourceException(Throwable cause) {
+      super(cause.getMessage(), cause);
+      boolean gone = false;
+      for (Throwable t = cause; t != null; t = t.getCause()) {
+        if (t instanceof BaseServiceException s && s.getCode() == 404) {
+          gone = true;
+        }
+      }
+      this.objectGone = gone;
+    }
+
+    boolean objectGone() {
+      return objectGone;
+    }
+  }
+
+  /** Counts the bytes read from the object and marks its failures as {@link SourceException}s. */
+  private static final class CountingStream extends FilterInputStream {
+    private final Run run;
+
+    CountingStream(InputStream in, Run run) {
+      super(in);
+      this.run = run;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          run.bytes += n;
+        }
+        return n;
+      } catch (IOException | RuntimeException e) {
+        throw e instanceof SourceException s ? s : new SourceException(e);
+      }
+    }
+  }
+}

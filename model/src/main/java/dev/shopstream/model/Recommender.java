@@ -1,0 +1,80 @@
+package dev.shopstream.model;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What serving and evaluation call: neighbours of an item, and recommendations for a user's recent items.
+ * {@link #recommendForUser} is the same for every implementation (the in-memory {@link CoOccurrenceModel}, or
+ * neighbour lists read from the warehouse via {@link #ofNeighbors}).
+ */
+public interface Recommender {
+  ModelConfig config();
+
+  /** The item's top {@code k} neighbours for the signal, closest first. */
+  List<Neighbor> neighbors(String itemId, int k, Signal signal);
+
+  /**
+   * Recommendations from the user's recent items, as of the newest of them: see
+   * {@link #recommendForUser(Collection, Instant, int, Set)}.
+   */
+  default List<Recommendation> recommendForUser(Collection<Interaction> recentItems, int k, Set<String> exclude) {
+    Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
+    return recommendForUser(recentItems, now, k, exclude);
+  }
+
+  /**
+   * {@code score(c) = Σ over recent items i of w(type i) × decay(now − t(i)) × sim(i, c)}, with {@code sim} the
+   * {@link Signal#COMBINED} score of c among i's top {@code maxNeighborsPerItem} neighbours (0 otherwise); the
+   * {@code k} best candidates with a positive score that are not in {@code exclude} (the recent items themselves
+   * are not excluded unless listed), by score descending then id.
+   */
+  default List<Recommendation> recommendForUser(Collection<Interaction> recentItems, Instant now, int k,
+      Set<String> exclude) {
+    ModelConfig config = config();
+    Map<String, Double> scores = new HashMap<>();
+    for (Interaction i : recentItems) {
+      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
+      if (weight <= 0) {
+        continue;
+      }
+      for (Neighbor n : neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
+        if (!exclude.contains(n.productId())) {
+          scores.merge(n.productId(), weight * n.score(), Double::sum);
+        }
+      }
+    }
+    List<Recommendation> out = new ArrayList<>();
+    scores.forEach((id, score) -> out.add(new Recommendation(id, score)));
+    out.sort(Comparator.comparingDouble(Recommendation::score).reversed()
+        .thenComparing(Recommendation::productId));
+    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
+  }
+
+  /** A recommender over precomputed neighbour lists (e.g. the latest {@code item_neighbors} rows), best first. */
+  static Recommender ofNeighbors(ModelConfig config, Map<String, List<Neighbor>> neighborsByItem) {
+    Map<String, List<Neighbor>> copy = Map.copyOf(neighborsByItem);
+    return new Recommender() {
+      @Override
+      public ModelConfig config() {
+        return config;
+      }
+
+      @Override
+      public List<Neighbor> neighbors(String itemId, int k, Signal signal) {
+        return copy.getOrDefault(itemId, List.of()).stream()
+            .filter(n -> n.signal() == signal)
+            .sorted(Comparator.comparingInt(Neighbor::rank))
+            .limit(k)
+            .toList();
+      }
+    };
+  }
+}

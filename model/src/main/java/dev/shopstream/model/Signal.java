@@ -1,0 +1,36 @@
+package dev.shopstream.model;
+
+import dev.shopstream.contract.EventType;
+import java.util.Locale;
+
+/**
+ * Which co-occurrence a count belongs to. {@link #CO_VIEW}, {@link #CO_CART} and {@link #CO_PURCHASE} count pairs
+ * of interactions of the same type (both viewed, both added to a cart, both bought); {@link #COMBINED} counts every
+ * pair of co-occurrence interactions, weighted by {@link ModelConfig#pairWeight}.
+ */
+public enum Signal {
+  CO_VIEW, CO_CART, CO_PURCHASE, COMBINED;
+
+  /** The {@code signal} column value of {@code item_neighbors}: co_view, co_cart, co_purchase, combined. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static Signal fromWireName(String name) {
+    return valueOf(name.toUpperCase(Locale.ROOT));
+  }
+
+  /**
+   * The same-type signal of an event type: view → co_view, add_to_cart → co_cart, purchase → co_purchase; null for
+   * search and remove_from_cart, which are not co-occurrence signals (a search names no product; removing from
+   * the cart is a negative signal, never evidence that two products belong together).
+   */
+  public static Signal forType(EventType type) {
+    return switch (type) {
+      case VIEW -> CO_VIEW;
+      case ADD_TO_CART -> CO_CART;
+      case PURCHASE -> CO_PURCHASE;
+      case SEARCH, REMOVE_FROM_CART -> null;
+    };
+  }
+}

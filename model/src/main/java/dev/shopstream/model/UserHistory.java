@@ -1,0 +1,132 @@
+package dev.shopstream.model;
+
+import dev.shopstream.contract.EventType;
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One user's recent activity (mutable, serializable): at most {@code maxItemsPerUser} interactions, one per product
+ * (its latest interaction), newest first, none older than {@code userHorizon} before the newest; and the products
+ * the user bought, most recent first, bounded the same way.
+ *
+ * <p>{@link #observe} turns an interaction into an {@link Observation}:
+ * <ul>
+ *   <li>search and remove_from_cart (weight 0) are ignored: no pairs, no occurrence, the history is unchanged;
+ *   <li>a product already among the recent items with the same type only refreshes its time (a reload is not new
+ *       evidence): empty observation;
+ *   <li>otherwise the interacted item B occurs with {@code w(type B)} in {@code combined} and in its type's
+ *       signal, and for each recent item A ≠ B with {@code |t(B) − t(A)| ≤ userHorizon} the pair grows by
+ *       {@code f(type A, type B) × decay(t(B) − t(A))} in {@code combined}, and by the same amount in the type's
+ *       signal when both types are equal; B then replaces A's entry of the same product, if any, at the front.
+ * </ul>
+ */
+public final class UserHistory implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final List<Interaction> recent = new ArrayList<>();
+  private final List<String> purchased = new ArrayList<>();
+
+  /** Most recent interactions, newest first (a copy). */
+  public List<Interaction> recent() {
+    return List.copyOf(recent);
+  }
+
+  /** Purchased products, most recent first (a copy). */
+  public List<String> purchased() {
+    return List.copyOf(purchased);
+  }
+
+  public boolean isEmpty() {
+    return recent.isEmpty() && purchased.isEmpty();
+  }
+
+  /** Time of the newest interaction, null when there is none. */
+  public Instant newest() {
+    return recent.isEmpty() ? null : recent.get(0).time();
+  }
+
+  public Observation observe(Interaction x, ModelConfig config) {
+    Signal own = Signal.forType(x.type());
+    double w = config.weight(x.type());
+    if (own == null || w <= 0) {
+      return new Observation(x, SignalVector.ZERO, List.of());
+    }
+    Duration horizon = config.userHorizon();
+    int existing = indexOf(x.productId());
+    if (existing >= 0 && recent.get(existing).type() == x.type()) {
+      Interaction old = recent.remove(existing);
+      insert(x.time().isAfter(old.time()) ? x : old, config);
+      notePurchase(x, config);
+      return new Observation(x, SignalVector.ZERO, List.of());
+    }
+    List<CoIncrement> pairs = new ArrayList<>();
+    for (Interaction a : recent) {
+      if (a.productId().equals(x.productId())) {
+        continue;
+      }
+      Duration delta = Duration.between(a.time(), x.time()).abs();
+      if (delta.compareTo(horizon) > 0) {
+        continue;
+      }
+      double weight = config.pairWeight(a.type(), x.type()) * config.decay(delta);
+      if (weight <= 0) {
+        continue;
+      }
+      SignalVector inc = SignalVector.ZERO.with(Signal.COMBINED, weight);
+      if (a.type() == x.type()) {
+        inc = inc.with(own, weight);
+      }
+      pairs.add(new CoIncrement(a.productId(), x.productId(), inc));
+    }
+    if (existing >= 0) {
+      recent.remove(existing);
+    }
+    insert(x, config);
+    notePurchase(x, config);
+    SignalVector occurrence = SignalVector.ZERO.with(Signal.COMBINED, w).with(own, w);
+    return new Observation(x, occurrence, pairs);
+  }
+
+  /** Forgets everything (the pipeline does this when the user was inactive for longer than the state TTL). */
+  public void clear() {
+    recent.clear();
+    purchased.clear();
+  }
+
+  private int indexOf(String productId) {
+    for (int i = 0; i < recent.size(); i++) {
+      if (recent.get(i).productId().equals(productId)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Inserts keeping newest-first order (ties: the later observed first), then applies horizon and size bounds. */
+  private void insert(Interaction x, ModelConfig config) {
+    int i = 0;
+    while (i < recent.size() && recent.get(i).time().isAfter(x.time())) {
+      i++;
+    }
+    recent.add(i, x);
+    Instant cutoff = recent.get(0).time().minus(config.userHorizon());
+    recent.removeIf(r -> r.time().isBefore(cutoff));
+    while (recent.size() > config.maxItemsPerUser()) {
+      recent.remove(recent.size() - 1);
+    }
+  }
+
+  private void notePurchase(Interaction x, ModelConfig config) {
+    if (x.type() != EventType.PURCHASE) {
+      return;
+    }
+    purchased.remove(x.productId());
+    purchased.add(0, x.productId());
+    while (purchased.size() > config.maxItemsPerUser()) {
+      purchased.remove(purchased.size() - 1);
+    }
+  }
+}
