@@ -169,10 +169,17 @@ public final class LocalStack implements AutoCloseable {
             "--project=" + config.project(),
             "--pubsubRootUrl=" + pubsub.restUrl(),
             "--inputSubscription=" + subscriptionName(),
+            "--catalogSubscription=" + ProjectSubscriptionName.format(config.project(), config.catalogSubscription()),
+            "--deadLetterTopic=" + TopicName.format(config.project(), deadLetterTopic()),
             "--warehouse=DUCKDB",
             "--duckdbPath=" + config.warehouseFile().toAbsolutePath())
         .withValidation()
         .as(EventsPipelineOptions.class);
+  }
+
+  /** Where the pipeline publishes dead letters (alert on it); {@code dead-letter-hold} keeps them for reading. */
+  private String deadLetterTopic() {
+    return config.eventsTopic() + "-dead-letter";
   }
 
   private String subscriptionName() {
@@ -192,6 +199,7 @@ public final class LocalStack implements AutoCloseable {
                .setCredentialsProvider(NoCredentialsProvider.create()).build())) {
         createTopicAndSubscription(topics, subscriptions, config.eventsTopic(), config.eventsSubscription());
         createTopicAndSubscription(topics, subscriptions, config.catalogTopic(), config.catalogSubscription());
+        createTopicAndSubscription(topics, subscriptions, deadLetterTopic(), deadLetterTopic() + "-hold");
       }
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

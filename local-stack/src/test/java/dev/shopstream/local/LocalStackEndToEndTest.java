@@ -115,11 +115,25 @@ class LocalStackEndToEndTest {
   }
 
   private long countEvents(String where) throws Exception {
+    return count("SELECT count(*) FROM events WHERE " + where);
+  }
+
+  private long count(String sql) throws Exception {
     try (Connection c = stack.warehouse().connect(); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT count(*) FROM events WHERE " + where)) {
+         ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** Waits (bounded) until {@code countSql} reaches {@code atLeast}; returns the last count. */
+  private long awaitRows(String countSql, long atLeast) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long n;
+    while ((n = count(countSql)) < atLeast && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    return n;
   }
 
   private static String uploadEvent(String user, String product, Instant time) {
@@ -185,6 +199,19 @@ class LocalStackEndToEndTest {
     assertThat(csvSummary.get("status").asText()).isEqualTo("succeeded");
     assertThat(csvSummary.get("published").asLong()).isEqualTo(3);
 
+    // a catalog file: every valid product lands in the products table (latest version per id)
+    String catalog = "{\"product_id\":\"upl-p1\",\"title\":\"Teapot\",\"category\":\"home/kitchen\","
+        + "\"price\":20.5,\"currency\":\"EUR\",\"available\":true}\n"
+        + "{\"product_id\":\"upl-p2\",\"title\":\"Mug\",\"price\":-1}\n";
+    storage.create(BlobInfo.newBuilder("uploads", "catalog/products.jsonl").build(),
+        catalog.getBytes(StandardCharsets.UTF_8));
+    assertThat(awaitRows("SELECT count(*) FROM products WHERE product_id = 'upl-p1' AND price = 20.5"
+        + " AND category = 'home/kitchen'", 1)).isEqualTo(1);
+    assertThat(stack.gcs().awaitIdle(Duration.ofSeconds(30))).isTrue();
+    assertThat(Json.MAPPER.readTree(storage.readAllBytes("uploads", "errors/catalog/products.jsonl.summary.json"))
+        .get("rejected").asLong()).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM products WHERE product_id = 'upl-p2'")).isZero();
+
     // a redelivered upload (the same object re-finalized) publishes the same ids: still one row per event
     storage.create(BlobInfo.newBuilder("uploads", "events/batch-1.jsonl").build(),
         String.join("\n", jsonl).getBytes(StandardCharsets.UTF_8));
@@ -240,6 +267,12 @@ class LocalStackEndToEndTest {
     assertThat(stack.pubsub().backlog(subscription))
         .as("unacknowledged messages; emulator stats %s", stack.pubsub().stats())
         .isLessThanOrEqualTo(DIRECT_RUNNER_BUNDLE);
+
+    // the item-to-item model and the per-user activity reach the warehouse too
+    assertThat(awaitRows("SELECT count(*) FROM user_activity WHERE user_id = 'alice' AND list_contains(purchased, 'p1')",
+        1)).isEqualTo(1);
+    assertThat(awaitRows("SELECT count(*) FROM item_neighbors WHERE product_id = 'p1' AND signal = 'co_view'", 1))
+        .isPositive();
 
     // nothing was dead-lettered and the rejected event is not in the warehouse
     assertThat(stack.warehouse().count("dead_letter")).isZero();

@@ -1,25 +1,43 @@
 package dev.shopstream.pipeline;
 
+import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.contract.logging.CloudLogging;
+import dev.shopstream.pipeline.transforms.DedupeEvents;
+import dev.shopstream.pipeline.transforms.EnrichEvents;
+import dev.shopstream.pipeline.model.ItemToItemModel;
 import dev.shopstream.pipeline.transforms.ParseEvents;
+import dev.shopstream.pipeline.transforms.ParseProducts;
+import dev.shopstream.pipeline.transforms.PublishDeadLetters;
+import dev.shopstream.pipeline.transforms.SessionizeEvents;
+import dev.shopstream.pipeline.transforms.TrendingProducts;
 import dev.shopstream.pipeline.warehouse.BigQuerySink;
 import dev.shopstream.pipeline.warehouse.DuckDbSink;
 import dev.shopstream.pipeline.warehouse.WarehouseSink;
 import java.nio.file.Path;
+import java.time.format.DateTimeParseException;
 import java.util.logging.Logger;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 
 /**
- * The streaming pipeline: Pub/Sub messages (contract v1 events as JSON) → {@link ParseEvents} → the warehouse's
- * {@code events} table, and everything that fails on the way → its {@code dead_letter} table.
+ * The streaming pipeline: Pub/Sub messages (contract v1 events as JSON) → {@link ParseEvents} →
+ * {@link DedupeEvents} (exactly once per event_id for {@code --dedupeTtl}) → the warehouse's {@code events} table,
+ * {@link SessionizeEvents} → {@code sessions}, {@link TrendingProducts} → {@code product_trends} and
+ * {@link ItemToItemModel} → {@code item_neighbors} and {@code user_activity}; everything that
+ * fails on the way → its {@code dead_letter} table (and {@code --deadLetterTopic} when set).
  *
  * <p>Run on Dataflow with {@code --runner=DataflowRunner --project=P --region=R
  * --inputSubscription=projects/P/subscriptions/S --bigQueryDataset=P:shopstream}; locally with
@@ -56,21 +74,98 @@ public final class EventsPipeline {
   public static PipelineResult run(EventsPipelineOptions options) {
     PTransform<PBegin, PCollection<PubsubMessage>> source = readMessages(options);
     WarehouseSink sink = warehouseSink(options);
+    PTransform<PBegin, PCollection<PubsubMessage>> catalog = readCatalog(options);
     Pipeline pipeline = Pipeline.create(options);
-    build(pipeline, source, sink);
+    build(pipeline, source, catalog, sink);
     LOG.info(() -> "Starting the events pipeline on " + options.getRunner().getSimpleName() + ": "
         + describeInput(options) + " -> " + options.getWarehouse());
     return pipeline.run();
   }
 
-  /** Adds the graph to {@code pipeline}: source → {@link ParseEvents} → sink. Returns what ParseEvents produced. */
+  /**
+   * Adds the graph to {@code pipeline}: source → {@link ParseEvents} → {@link DedupeEvents} → sink (events and dead
+   * letters), sessions and product trends → the sink's tables, dead letters → {@code --deadLetterTopic} when set.
+   * Windowing and dedupe parameters come from the pipeline's {@link EventsPipelineOptions} (defaults when unset).
+   * Returns the unique events ({@link ParseEvents#EVENTS}) and the dead letters ({@link ParseEvents#DEAD_LETTERS}).
+   *
+   * @throws IllegalArgumentException when a duration option is not an ISO-8601 duration
+   */
   public static PCollectionTuple build(Pipeline pipeline, PTransform<PBegin, PCollection<PubsubMessage>> source,
       WarehouseSink sink) {
+    return build(pipeline, source, null, sink);
+  }
+
+  /**
+   * The same, with the catalog: {@code catalog} messages → {@link ParseProducts} → the {@code products} table (bad
+   * ones → dead letters of step {@code catalog}) and a slowly-updating side input ({@code --catalogRefresh}) that
+   * {@link EnrichEvents} joins to the events feeding sessions and product trends. No catalog when null.
+   */
+  public static PCollectionTuple build(Pipeline pipeline, PTransform<PBegin, PCollection<PubsubMessage>> source,
+      @Nullable PTransform<PBegin, PCollection<PubsubMessage>> catalog, WarehouseSink sink) {
+    EventsPipelineOptions options = pipeline.getOptions().as(EventsPipelineOptions.class);
+    Duration dedupeTtl = duration("--dedupeTtl", options.getDedupeTtl());
+    Duration sessionGap = duration("--sessionGap", options.getSessionGap());
+    Duration trendWindow = duration("--trendWindow", options.getTrendWindow());
+    Duration trendPeriod = duration("--trendPeriod", options.getTrendPeriod());
+    Duration allowedLateness = duration("--allowedLateness", options.getAllowedLateness());
+    Duration earlyFiring = duration("--earlyFiringDelay", options.getEarlyFiringDelay());
+    Duration lateFiring = duration("--lateFiringDelay", options.getLateFiringDelay());
+
     PCollectionTuple parsed = pipeline
         .apply("ReadMessages", source)
         .apply("ParseEvents", ParseEvents.create().withIdAttribute(EVENT_ID_ATTRIBUTE));
-    parsed.apply("WriteToWarehouse", sink);
-    return parsed;
+    PCollection<Event> events = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents", DedupeEvents.within(dedupeTtl));
+    PCollection<DeadLetter> deadLetters = parsed.get(ParseEvents.DEAD_LETTERS);
+    PCollection<Event> derivedFrom = events;
+    if (catalog != null) {
+      Duration refresh = duration("--catalogRefresh", options.getCatalogRefresh());
+      PCollectionTuple products = pipeline
+          .apply("ReadCatalog", catalog)
+          .apply("ParseProducts", ParseProducts.create());
+      products.get(ParseProducts.PRODUCTS).apply("WriteProducts", sink.table(TableSchemas.products()));
+      deadLetters = PCollectionList.of(deadLetters).and(products.get(ParseProducts.DEAD_LETTERS))
+          .apply("AllDeadLetters", Flatten.pCollections());
+      derivedFrom = events.apply("EnrichEvents",
+          EnrichEvents.with(EnrichEvents.catalogView(products.get(ParseProducts.PRODUCTS), refresh)));
+    }
+    PCollectionTuple unique = PCollectionTuple.of(ParseEvents.EVENTS, events)
+        .and(ParseEvents.DEAD_LETTERS, deadLetters);
+    unique.apply("WriteToWarehouse", sink);
+
+    derivedFrom
+        .apply("SessionizeEvents", new SessionizeEvents(sessionGap, allowedLateness, lateFiring))
+        .apply("WriteSessions", sink.table(TableSchemas.sessions()));
+    derivedFrom
+        .apply("TrendingProducts",
+            new TrendingProducts(trendWindow, trendPeriod, earlyFiring, lateFiring, allowedLateness))
+        .apply("WriteProductTrends", sink.table(TableSchemas.productTrends()));
+    PCollectionTuple model = events.apply("ItemToItemModel", ItemToItemModel.create()
+        .withUserStateTtl(javaDuration(duration("--userStateTtl", options.getUserStateTtl())))
+        .withEmitEvery(javaDuration(duration("--modelEmitEvery", options.getModelEmitEvery()))));
+    model.get(ItemToItemModel.NEIGHBORS).apply("WriteItemNeighbors", sink.table(TableSchemas.itemNeighbors()));
+    model.get(ItemToItemModel.USER_ACTIVITY).apply("WriteUserActivity", sink.table(TableSchemas.userActivity()));
+    if (isSet(options.getDeadLetterTopic())) {
+      deadLetters.apply("PublishDeadLetters", PublishDeadLetters.to(options.getDeadLetterTopic()));
+    }
+    return unique;
+  }
+
+  private static java.time.Duration javaDuration(Duration d) {
+    return java.time.Duration.ofMillis(d.getMillis());
+  }
+
+  /** An ISO-8601 duration option (e.g. {@code PT30M}) as a Joda duration. */
+  static Duration duration(String option, String value) {
+    try {
+      java.time.Duration d = java.time.Duration.parse(required(value, option + " is required"));
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(option + " must not be negative, was " + value);
+      }
+      return Duration.millis(d.toMillis());
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(option + " must be an ISO-8601 duration such as PT30M or PT24H, was '"
+          + value + "'", e);
+    }
   }
 
   /**
@@ -90,6 +185,26 @@ public final class EventsPipeline {
     return fromSubscription
         ? read.fromSubscription(options.getInputSubscription())
         : read.fromTopic(options.getInputTopic());
+  }
+
+  /**
+   * The Pub/Sub read of {@code --catalogSubscription} or {@code --catalogTopic}, or null when neither is set.
+   *
+   * @throws IllegalArgumentException when both are set
+   */
+  public static PubsubIO.@Nullable Read<PubsubMessage> readCatalog(EventsPipelineOptions options) {
+    boolean fromSubscription = isSet(options.getCatalogSubscription());
+    boolean fromTopic = isSet(options.getCatalogTopic());
+    if (fromSubscription && fromTopic) {
+      throw new IllegalArgumentException("Set at most one of --catalogSubscription and --catalogTopic; both are set");
+    }
+    if (!fromSubscription && !fromTopic) {
+      return null;
+    }
+    PubsubIO.Read<PubsubMessage> read = PubsubIO.readMessagesWithAttributesAndMessageId();
+    return fromSubscription
+        ? read.fromSubscription(options.getCatalogSubscription())
+        : read.fromTopic(options.getCatalogTopic());
   }
 
   /** The sink that {@code --warehouse} selects, with its required option checked. */

@@ -53,4 +53,91 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
   String getDuckdbPath();
 
   void setDuckdbPath(String value);
+
+  @Description("How long an event id is remembered to drop later duplicates (ISO-8601 duration of processing time "
+      + "since the first copy, e.g. PT24H). A copy arriving later than that is treated as a new event.")
+  @Default.String("PT24H")
+  String getDedupeTtl();
+
+  void setDedupeTtl(String value);
+
+  @Description("Inactivity gap that ends a user's session (ISO-8601 duration, event time), for the sessions table.")
+  @Default.String("PT30M")
+  String getSessionGap();
+
+  void setSessionGap(String value);
+
+  @Description("Size of the sliding windows of the product_trends table (ISO-8601 duration, event time).")
+  @Default.String("PT1H")
+  String getTrendWindow();
+
+  void setTrendWindow(String value);
+
+  @Description("How often a new product_trends window starts (ISO-8601 duration; divides --trendWindow).")
+  @Default.String("PT5M")
+  String getTrendPeriod();
+
+  void setTrendPeriod(String value);
+
+  @Description("How late (event time behind the watermark) data may be and still update sessions and "
+      + "product_trends (ISO-8601 duration); later data is dropped from those tables (never from events).")
+  @Default.String("PT1H")
+  String getAllowedLateness();
+
+  void setAllowedLateness(String value);
+
+  @Description("Processing time after the first element of a pane before an early product_trends pane is emitted "
+      + "(ISO-8601 duration).")
+  @Default.String("PT1M")
+  String getEarlyFiringDelay();
+
+  void setEarlyFiringDelay(String value);
+
+  @Description("Processing time after the first late element of a pane before sessions and product_trends are "
+      + "re-emitted (ISO-8601 duration; PT0S: at every late element).")
+  @Default.String("PT1M")
+  String getLateFiringDelay();
+
+  void setLateFiringDelay(String value);
+
+  @Description("Inactivity (event time) after which the item-to-item model forgets a user's recent items "
+      + "(ISO-8601 duration).")
+  @Default.String("PT24H")
+  String getUserStateTtl();
+
+  void setUserStateTtl(String value);
+
+  @Description("Minimum processing time between two updates of one product's neighbours in item_neighbors "
+      + "(ISO-8601 duration; PT0S: at every change).")
+  @Default.String("PT10S")
+  String getModelEmitEvery();
+
+  void setModelEmitEvery(String value);
+
+  @Description("Optional Pub/Sub topic (projects/<project>/topics/<name>) that every parse or validation dead letter "
+      + "is also published to: the original payload as data, the original attributes plus error, step and "
+      + "failed_at.")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description("Optional Pub/Sub subscription of the catalog (projects/<project>/subscriptions/<name>): one product "
+      + "(product-v1 JSON) per message, written to the products table and joined to events. At most one of "
+      + "--catalogSubscription and --catalogTopic.")
+  String getCatalogSubscription();
+
+  void setCatalogSubscription(String value);
+
+  @Description("Optional Pub/Sub topic of the catalog (projects/<project>/topics/<name>), read through a subscription "
+      + "the runner creates. At most one of --catalogSubscription and --catalogTopic.")
+  String getCatalogTopic();
+
+  void setCatalogTopic(String value);
+
+  @Description("How often the catalog side input joined to events is refreshed (ISO-8601 duration of processing "
+      + "time).")
+  @Default.String("PT5M")
+  String getCatalogRefresh();
+
+  void setCatalogRefresh(String value);
 }

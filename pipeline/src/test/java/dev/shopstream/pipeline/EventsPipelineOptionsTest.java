@@ -39,7 +39,7 @@ public class EventsPipelineOptionsTest {
     EventsPipelineOptions options = EventsPipeline.parseOptions(SUBSCRIPTION, "--bigQueryDataset=my-project:shop");
 
     assertThat(options.getWarehouse()).isEqualTo(Warehouse.BIGQUERY);
-    assertThat(((BigQuerySink) EventsPipeline.warehouseSink(options)).table(TableSchemas.events()).toString())
+    assertThat(((BigQuerySink) EventsPipeline.warehouseSink(options)).tableReference(TableSchemas.events()).toString())
         .contains("projectId=my-project", "datasetId=shop", "tableId=events");
   }
 
@@ -74,6 +74,41 @@ public class EventsPipelineOptionsTest {
   }
 
   @Test
+  public void windowingDedupeAndCatalogOptionsHaveDefaultsAndTheCatalogIsOptional() {
+    EventsPipelineOptions options = EventsPipeline.parseOptions(SUBSCRIPTION);
+    assertThat(options.getDedupeTtl()).isEqualTo("PT24H");
+    assertThat(options.getSessionGap()).isEqualTo("PT30M");
+    assertThat(options.getTrendWindow()).isEqualTo("PT1H");
+    assertThat(options.getTrendPeriod()).isEqualTo("PT5M");
+    assertThat(options.getAllowedLateness()).isEqualTo("PT1H");
+    assertThat(options.getEarlyFiringDelay()).isEqualTo("PT1M");
+    assertThat(options.getLateFiringDelay()).isEqualTo("PT1M");
+    assertThat(options.getCatalogRefresh()).isEqualTo("PT5M");
+    assertThat(options.getDeadLetterTopic()).isNull();
+    assertThat(EventsPipeline.readCatalog(options)).isNull();
+    assertThat(EventsPipeline.duration("--sessionGap", "PT30M"))
+        .isEqualTo(org.joda.time.Duration.standardMinutes(30));
+
+    options.setCatalogSubscription("projects/my-project/subscriptions/catalog");
+    assertThat(displayed(EventsPipeline.readCatalog(options)))
+        .containsEntry("subscription", "projects/my-project/subscriptions/catalog");
+    options.setCatalogTopic("projects/my-project/topics/catalog");
+    assertThatThrownBy(() -> EventsPipeline.readCatalog(options))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most one of --catalogSubscription and --catalogTopic");
+  }
+
+  @Test
+  public void durationsMustBeIso8601() {
+    assertThatThrownBy(() -> EventsPipeline.duration("--sessionGap", "30 minutes"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--sessionGap must be an ISO-8601 duration");
+    assertThatThrownBy(() -> EventsPipeline.duration("--dedupeTtl", "-PT1H"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must not be negative");
+  }
+
+  @Test
   public void runRefusesIncompleteOptionsBeforeStarting() {
     assertThatThrownBy(() -> EventsPipeline.run(EventsPipeline.parseOptions("--warehouse=DUCKDB",
         "--duckdbPath=/tmp/x.duckdb")))
@@ -83,9 +118,9 @@ public class EventsPipelineOptionsTest {
 
   @Test
   public void bigQueryDatasetsMayUseEitherSeparatorAndDomainScopedProjects() {
-    assertThat(BigQuerySink.to("my-project.shop").table(TableSchemas.deadLetter()).toString())
+    assertThat(BigQuerySink.to("my-project.shop").tableReference(TableSchemas.deadLetter()).toString())
         .contains("projectId=my-project", "datasetId=shop", "tableId=dead_letter");
-    assertThat(BigQuerySink.to("example.com:my-project:shop").table(TableSchemas.events()).toString())
+    assertThat(BigQuerySink.to("example.com:my-project:shop").tableReference(TableSchemas.events()).toString())
         .contains("projectId=example.com:my-project", "datasetId=shop");
   }
 

@@ -25,11 +25,14 @@ import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO.Write.WriteDisposition;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryServices;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryStorageApiInsertError;
+import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation;
+import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation.MutationType;
 import org.apache.beam.sdk.io.gcp.bigquery.WriteResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
@@ -51,6 +54,13 @@ import org.joda.time.Duration;
  * <p>Rows BigQuery rejects for good ({@link WriteResult#getFailedStorageApiInserts()}) are not retried: rejected
  * events become dead letters of step {@value WarehouseSink#STEP_WRITE} (payload: the row as JSON); a rejected dead
  * letter is logged at SEVERE with its row and counted ({@code bigquery.dead_letter/rows_rejected}).
+ *
+ * <p>Other contract tables ({@link #table(TableSchema)}): insert-once tables are appended like events; tables whose
+ * contract says {@code upsert} are written with BigQuery CDC: the contract's primary key, every row an
+ * {@code UPSERT} whose change sequence number is its {@code updated_at} (microseconds since the epoch, hex), so the
+ * latest version per key wins even when rows arrive out of order. BigQuery supports CDC only on the at-least-once
+ * Storage Write API, so those tables always use {@code STORAGE_API_AT_LEAST_ONCE} (an upsert is idempotent). Rows
+ * BigQuery rejects there are logged and counted ({@code bigquery.<table>/rows_rejected}).
  */
 public final class BigQuerySink extends WarehouseSink {
   static final int DEFAULT_TRIGGERING_FREQUENCY_SEC = 5;
@@ -85,7 +95,7 @@ public final class BigQuerySink extends WarehouseSink {
   }
 
   /** Where this sink writes a contract table. */
-  public TableReference table(TableSchema table) {
+  public TableReference tableReference(TableSchema table) {
     return new TableReference().setProjectId(project).setDatasetId(dataset).setTableId(table.name());
   }
 
@@ -113,10 +123,52 @@ public final class BigQuerySink extends WarehouseSink {
     return PDone.in(events.getPipeline());
   }
 
+  @Override
+  public PTransform<PCollection<TableRow>, PDone> table(TableSchema table) {
+    return new WriteTable(this, table);
+  }
+
+  /** Writes one contract table's rows; see the class comment for upsert tables. */
+  private static final class WriteTable extends PTransform<PCollection<TableRow>, PDone> {
+    private final BigQuerySink sink;
+    private final TableSchema table;
+
+    WriteTable(BigQuerySink sink, TableSchema table) {
+      super("Write_" + table.name());
+      this.sink = sink;
+      this.table = table;
+    }
+
+    @Override
+    public PDone expand(PCollection<TableRow> rows) {
+      BigQueryOptions options = rows.getPipeline().getOptions().as(BigQueryOptions.class);
+      BigQueryIO.Write<TableRow> write = sink.writeTo(table, row -> row, options, rows.isBounded());
+      if (table.upsert()) {
+        write = write.withRowMutationInformationFn(row -> RowMutationInformation.of(MutationType.UPSERT,
+                changeSequenceNumber(row)));
+      }
+      rows.apply("Write", write)
+          .getFailedStorageApiInserts()
+          .apply("LogRejected", ParDo.of(new LogRejectedFn(table.name())));
+      return PDone.in(rows.getPipeline());
+    }
+  }
+
+  /** A row's {@code updated_at} as a CDC change sequence number: microseconds since the epoch, in hex. */
+  static String changeSequenceNumber(TableRow row) {
+    Object updatedAt = row.get("updated_at");
+    if (updatedAt == null) {
+      return "0";
+    }
+    Instant t = Instant.parse(updatedAt.toString());
+    long micros = Math.multiplyExact(t.getEpochSecond(), 1_000_000L) + t.getNano() / 1_000;
+    return Long.toHexString(Math.max(micros, 0)).toUpperCase(java.util.Locale.ROOT);
+  }
+
   private <T> BigQueryIO.Write<T> writeTo(TableSchema table, SerializableFunction<T, TableRow> format,
       BigQueryOptions options, PCollection.IsBounded bounded) {
     BigQueryIO.Write<T> write = BigQueryIO.<T>write()
-        .to(table(table))
+        .to(tableReference(table))
         .withFormatFunction(format)
         .withSchema(BigQueryTables.schema(table))
         .withTableDescription(table.description())
@@ -136,7 +188,7 @@ public final class BigQuerySink extends WarehouseSink {
     if (testServices != null) {
       write = write.withTestServices(testServices);
     }
-    if (options.getUseStorageWriteApiAtLeastOnce()) {
+    if (options.getUseStorageWriteApiAtLeastOnce() || table.upsert()) {
       return write.withMethod(Method.STORAGE_API_AT_LEAST_ONCE);
     }
     write = write.withMethod(Method.STORAGE_WRITE_API);

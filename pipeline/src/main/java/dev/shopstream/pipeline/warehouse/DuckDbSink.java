@@ -1,5 +1,6 @@
 package dev.shopstream.pipeline.warehouse;
 
+import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.Rows;
@@ -15,6 +16,7 @@ import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
@@ -28,6 +30,9 @@ import org.apache.beam.sdk.values.PDone;
  *
  * <p>Counters, per table (namespace {@code duckdb.<table>}): {@code rows_written} (new rows) and
  * {@code duplicates_ignored} (rows whose key was already there).
+ *
+ * <p>{@link #table(TableSchema)} writes any contract table the same way; an {@code upsert} table replaces the row
+ * of the same key ({@code INSERT OR REPLACE}), so the row written last wins.
  */
 public final class DuckDbSink extends WarehouseSink {
   static final int MAX_BATCH_ROWS = 500;
@@ -49,6 +54,18 @@ public final class DuckDbSink extends WarehouseSink {
         ParDo.of(new WriteFn<>(file, TableSchemas.events(), e -> Rows.event(e, Instant.now()))));
     deadLetters.apply("WriteDeadLetters", ParDo.of(new WriteFn<>(file, TableSchemas.deadLetter(), Rows::deadLetter)));
     return PDone.in(events.getPipeline());
+  }
+
+  @Override
+  public PTransform<PCollection<TableRow>, PDone> table(TableSchema table) {
+    String file = this.file;
+    return new PTransform<>("Write_" + table.name()) {
+      @Override
+      public PDone expand(PCollection<TableRow> rows) {
+        rows.apply("Write", ParDo.of(new WriteFn<TableRow>(file, table, row -> row)));
+        return PDone.in(rows.getPipeline());
+      }
+    };
   }
 
   /** Inserts rows of one contract table in batches; an insert that fails throws, failing the bundle. */

@@ -16,13 +16,23 @@ import java.util.Map;
 /**
  * Just enough of Pub/Sub's REST API (v1) for Beam's {@code PubsubIO} to read one subscription: get the
  * subscription, pull (each queued message once), acknowledge and modify ack deadlines (both accepted, not
- * tracked). Stands in for an emulator at {@code --pubsubRootUrl=}{@link #rootUrl()}.
+ * tracked); and publish to any topic (recorded, see {@link #publishedTo}). Stands in for an emulator at
+ * {@code --pubsubRootUrl=}{@link #rootUrl()}.
  */
 public final class FakePubsubServer implements AutoCloseable {
   private final String subscription;
   private final HttpServer server;
   private final Deque<ObjectNode> queued = new ArrayDeque<>();
   private int published;
+  private final java.util.List<Published> publishedToTopics = new java.util.ArrayList<>();
+
+  /** A message a client published: its topic, data (UTF-8) and attributes. */
+  public record Published(String topic, String data, Map<String, String> attributes) {}
+
+  /** The messages published to {@code topic} ({@code projects/<project>/topics/<name>}), in arrival order. */
+  public synchronized java.util.List<Published> publishedTo(String topic) {
+    return publishedToTopics.stream().filter(p -> p.topic().equals(topic)).toList();
+  }
 
   public FakePubsubServer(String subscription) throws IOException {
     this.subscription = subscription;
@@ -60,6 +70,24 @@ public final class FakePubsubServer implements AutoCloseable {
       synchronized (this) {
         while (!queued.isEmpty()) {
           messages.add(queued.poll());
+        }
+      }
+    } else if (path.endsWith(":publish") && method.equals("POST")) {
+      String topic = path.substring(path.indexOf("/v1/") + 4, path.length() - ":publish".length());
+      java.io.InputStream in = exchange.getRequestBody();
+      if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+        in = new java.util.zip.GZIPInputStream(in);
+      }
+      var body = Json.MAPPER.readTree(in);
+      ArrayNode ids = response.putArray("messageIds");
+      synchronized (this) {
+        for (var m : body.path("messages")) {
+          Map<String, String> attributes = new java.util.TreeMap<>();
+          m.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+          publishedToTopics.add(new Published(topic,
+              new String(Base64.getDecoder().decode(m.path("data").asText("")), StandardCharsets.UTF_8),
+              attributes));
+          ids.add("p-" + publishedToTopics.size());
         }
       }
     } else if (!path.endsWith("/v1/" + subscription + ":acknowledge")

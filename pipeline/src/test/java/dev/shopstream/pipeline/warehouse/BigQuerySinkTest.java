@@ -28,6 +28,7 @@ import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
 import org.apache.beam.sdk.io.gcp.testing.FakeBigQueryServices;
 import org.apache.beam.sdk.io.gcp.testing.FakeDatasetService;
 import org.apache.beam.sdk.io.gcp.testing.FakeJobService;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
@@ -71,7 +72,7 @@ public class BigQuerySinkTest {
     Instant start = Instant.now();
     write(List.of(TestEvents.view("e-1", "u-1"), TestEvents.search("e-2", "u-2")), List.of(DEAD_LETTER));
 
-    Table events = datasets.getTable(sink().table(TableSchemas.events()));
+    Table events = datasets.getTable(sink().tableReference(TableSchemas.events()));
     assertThat(events.getSchema()).isEqualTo(BigQueryTables.schema(TableSchemas.events()));
     assertThat(events.getDescription()).isEqualTo(TableSchemas.events().description());
     assertThat(events.getTimePartitioning().getType()).isEqualTo("DAY");
@@ -79,7 +80,7 @@ public class BigQuerySinkTest {
     assertThat(events.getClustering().getFields()).containsExactly("event_type", "user_id");
     assertThat(events.getTableConstraints().getPrimaryKey().getColumns()).containsExactly("event_id");
 
-    Table deadLetter = datasets.getTable(sink().table(TableSchemas.deadLetter()));
+    Table deadLetter = datasets.getTable(sink().tableReference(TableSchemas.deadLetter()));
     assertThat(deadLetter.getSchema()).isEqualTo(BigQueryTables.schema(TableSchemas.deadLetter()));
     assertThat(deadLetter.getTimePartitioning().getField()).isEqualTo("failed_at");
     assertThat(deadLetter.getClustering().getFields()).containsExactly("step");
@@ -120,6 +121,40 @@ public class BigQuerySinkTest {
     assertThat(Json.MAPPER.readTree(rejected.get("payload").textValue()).get("user_id").textValue())
         .as("the rejected row, as JSON").isEqualTo("u-2");
     assertThat(counter(result, "bigquery.dead_letter", "rows_rejected")).isEqualTo(1);
+  }
+
+  @Test
+  public void anUpsertTableIsWrittenWithCdcKeepingTheLatestRowPerKey() throws Exception {
+    TableRow early = trend(2, "EARLY", "2026-11-22T10:01:00Z");
+    TableRow onTime = trend(5, "ON_TIME", "2026-11-22T10:06:00Z");
+    pipeline
+        .apply(TestStream.create(TableRowJsonCoder.of())
+            .addElements(onTime).advanceProcessingTime(Duration.standardSeconds(10))
+            .addElements(early) // arrives last, but its change sequence number is lower
+            .advanceWatermarkToInfinity())
+        .apply(sink().table(TableSchemas.productTrends()));
+    pipeline.run().waitUntilFinish();
+
+    Table trends = datasets.getTable(sink().tableReference(TableSchemas.productTrends()));
+    assertThat(trends.getTableConstraints().getPrimaryKey().getColumns())
+        .containsExactly("product_id", "event_type", "window_start");
+    assertThat(rows(TableSchemas.productTrends())).extracting(r -> r.get("timing").textValue())
+        .containsExactly("ON_TIME");
+  }
+
+  @Test
+  public void theChangeSequenceNumberIsUpdatedAtInMicrosecondsHex() {
+    assertThat(BigQuerySink.changeSequenceNumber(trend(1, "EARLY", "1970-01-01T00:00:01.000002Z")))
+        .isEqualTo(Long.toHexString(1_000_002L).toUpperCase(java.util.Locale.ROOT));
+    assertThat(BigQuerySink.changeSequenceNumber(trend(1, "EARLY", "2026-11-22T10:06:00Z")))
+        .isEqualTo(Long.toHexString(Instant.parse("2026-11-22T10:06:00Z").toEpochMilli() * 1000)
+            .toUpperCase(java.util.Locale.ROOT));
+  }
+
+  private static TableRow trend(long events, String timing, String updatedAt) {
+    return new TableRow().set("product_id", "sku-1").set("event_type", "view")
+        .set("window_start", "2026-11-22T10:00:00Z").set("window_end", "2026-11-22T11:00:00Z")
+        .set("events", events).set("units", events).set("timing", timing).set("updated_at", updatedAt);
   }
 
   /** Runs the sink on streaming events (one every 10 s of processing time) and bounded dead letters. */

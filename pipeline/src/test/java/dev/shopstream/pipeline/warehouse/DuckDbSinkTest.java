@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -90,6 +91,34 @@ public class DuckDbSinkTest {
     assertThat(counter(result, "duckdb.events", "rows_written")).isEqualTo(2);
     assertThat(counter(result, "duckdb.events", "duplicates_ignored")).isEqualTo(3);
     assertThat(counter(result, "duckdb.dead_letter", "rows_written")).isEqualTo(1);
+  }
+
+  @Test
+  public void writesAnyContractTableAndAnUpsertTableKeepsTheLatestRowPerKey() throws Exception {
+    Map<String, Object> first = trendRow(2, "EARLY", "2026-11-22T10:01:00Z");
+    Map<String, Object> later = trendRow(5, "ON_TIME", "2026-11-22T10:06:00Z");
+    DuckDbWarehouse.open(file).insert(TableSchemas.productTrends(), List.of(BigQueryTables.tableRow(first)));
+    pipeline
+        .apply(Create.of(List.of(BigQueryTables.tableRow(later))).withCoder(TableRowJsonCoder.of()))
+        .apply(DuckDbSink.at(file).table(TableSchemas.productTrends()));
+    pipeline.run().waitUntilFinish();
+
+    assertThat(query("SELECT product_id, event_type, epoch_ms(window_start), events, units, timing "
+        + "FROM product_trends"))
+        .containsExactly(List.of("sku-1", "view", 1795341600000L, 5L, 5L, "ON_TIME"));
+  }
+
+  private static Map<String, Object> trendRow(long events, String timing, String updatedAt) {
+    Map<String, Object> row = new java.util.LinkedHashMap<>();
+    row.put("product_id", "sku-1");
+    row.put("event_type", "view");
+    row.put("window_start", "2026-11-22T10:00:00Z");
+    row.put("window_end", "2026-11-22T11:00:00Z");
+    row.put("events", events);
+    row.put("units", events);
+    row.put("timing", timing);
+    row.put("updated_at", updatedAt);
+    return row;
   }
 
   @Test

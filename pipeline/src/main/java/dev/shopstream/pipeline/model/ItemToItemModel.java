@@ -1,0 +1,382 @@
+package dev.shopstream.pipeline.model;
+
+import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.Event;
+import dev.shopstream.model.CoIncrement;
+import dev.shopstream.model.Interaction;
+import dev.shopstream.model.ItemNeighbors;
+import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Observation;
+import dev.shopstream.model.Signal;
+import dev.shopstream.model.Similarity;
+import dev.shopstream.model.SignalVector;
+import dev.shopstream.model.UserHistory;
+import dev.shopstream.pipeline.coders.EventCoder;
+import dev.shopstream.pipeline.model.ItemMessages.Pair;
+import dev.shopstream.pipeline.model.ItemMessages.ToItem;
+import dev.shopstream.pipeline.model.ItemMessages.ToNeighbors;
+import dev.shopstream.pipeline.warehouse.BigQueryTables;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Instant;
+
+/**
+ * The real-time item-to-item model: events in, {@code item_neighbors} and {@code user_activity} rows out (both
+ * upsert tables: the latest row per key wins). All math is the {@code model} module's.
+ *
+ * <ol>
+ *   <li><b>Per user</b> (keyed by user_id, global window): a {@link UserHistory} in {@code ValueState}; each event's
+ *       product lines are observed in order, producing occurrence and co-occurrence increments, and a
+ *       {@code user_activity} row when the history changed. An event-time timer at the user's newest event time
+ *       (or element timestamp, the later) + {@code userStateTtl} clears the state: after that much inactivity the
+ *       user's old items no longer co-occur with new ones.
+ *   <li><b>Per item counter</b> (keyed by product_id): the item's occurrence count; forwards every pair to the
+ *       other item's neighbour list together with this item's current count, and reports its own count to its
+ *       own list and to the lists of the items it co-occurred with (up to {@code maxNeighborsPerItem} of them).
+ *   <li><b>Per item neighbour list</b> (keyed by product_id): an {@link ItemNeighbors} in {@code ValueState}
+ *       (bounded to {@code maxNeighborsPerItem} candidates); after a change it emits the item's top-K rows for
+ *       every signal, at most once per {@code emitEvery} of processing time (immediately when it is zero).
+ * </ol>
+ *
+ * <p>A neighbour's count in a list is the latest one reported (the maximum of the reports: with a co-occurrence of
+ * the pair, or broadcast by the neighbour's counter to its tracked partners when it grows); a partner the counter
+ * evicted (beyond {@code maxNeighborsPerItem}) stops receiving broadcasts until the pair co-occurs again. Lift needs the global total
+ * and is not supported here (cosine and Jaccard are). Neighbours that drop out of an item's top K keep their
+ * older rows in the upsert table: readers take, per product and signal, the rows with the newest
+ * {@code updated_at}.
+ */
+public final class ItemToItemModel extends PTransform<PCollection<Event>, PCollectionTuple> {
+  /** Rows of {@code item_neighbors}. */
+  public static final TupleTag<TableRow> NEIGHBORS = new TupleTag<>("item_neighbors") {};
+  /** Rows of {@code user_activity}. */
+  public static final TupleTag<TableRow> USER_ACTIVITY = new TupleTag<>("user_activity") {};
+
+  private static final TupleTag<KV<String, ToItem>> TO_ITEMS = new TupleTag<>("to_items") {};
+
+  private final ModelConfig config;
+  private final Duration userStateTtl;
+  private final Duration emitEvery;
+  private final Clock clock;
+
+  private ItemToItemModel(ModelConfig config, Duration userStateTtl, Duration emitEvery, Clock clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.userStateTtl = Objects.requireNonNull(userStateTtl, "userStateTtl");
+    this.emitEvery = Objects.requireNonNull(emitEvery, "emitEvery");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (config.similarity() == Similarity.LIFT) {
+      throw new IllegalArgumentException("lift needs the global total occurrence: use cosine or jaccard");
+    }
+    if (userStateTtl.isNegative() || userStateTtl.isZero() || emitEvery.isNegative()) {
+      throw new IllegalArgumentException("userStateTtl must be > 0 and emitEvery >= 0");
+    }
+  }
+
+  /** {@link ModelConfig#defaults()}, user state TTL 24 h, emit every 10 s, system clock. */
+  public static ItemToItemModel create() {
+    return new ItemToItemModel(ModelConfig.defaults(), Duration.ofHours(24), Duration.ofSeconds(10),
+        Clock.systemUTC());
+  }
+
+  public ItemToItemModel withConfig(ModelConfig value) {
+    return new ItemToItemModel(value, userStateTtl, emitEvery, clock);
+  }
+
+  /** Inactivity (event time) after which a user's state is cleared. */
+  public ItemToItemModel withUserStateTtl(Duration value) {
+    return new ItemToItemModel(config, value, emitEvery, clock);
+  }
+
+  /** Minimum processing time between two emissions of one item's neighbours; zero emits on every change. */
+  public ItemToItemModel withEmitEvery(Duration value) {
+    return new ItemToItemModel(config, userStateTtl, value, clock);
+  }
+
+  /** The clock of {@code updated_at} (serializable, e.g. {@link Clock#fixed}). */
+  public ItemToItemModel withClock(Clock value) {
+    return new ItemToItemModel(config, userStateTtl, emitEvery, value);
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<Event> events) {
+    var toItemCoder = KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ToItem.class));
+    PCollectionTuple perUser = events
+        .apply("GlobalWindow", Window.<Event>into(new GlobalWindows()))
+        .apply("KeyByUser", MapElements
+            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), org.apache.beam.sdk.values.TypeDescriptor.of(Event.class)))
+            .via((Event e) -> KV.of(e.userId(), e)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
+        .apply("UserActivity", ParDo.of(new UserFn(config, userStateTtl, clock))
+            .withOutputTags(TO_ITEMS, TupleTagList.of(USER_ACTIVITY)));
+    perUser.get(USER_ACTIVITY).setCoder(TableRowJsonCoder.of());
+
+    PCollection<TableRow> neighbors = perUser.get(TO_ITEMS).setCoder(toItemCoder)
+        .apply("ItemCounts", ParDo.of(new CountFn(config.maxNeighborsPerItem())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ToNeighbors.class)))
+        .apply("ItemNeighbors", ParDo.of(new NeighborsFn(config, emitEvery, clock)))
+        .setCoder(TableRowJsonCoder.of());
+    return PCollectionTuple.of(NEIGHBORS, neighbors).and(USER_ACTIVITY, perUser.get(USER_ACTIVITY));
+  }
+
+  /** The {@code user_activity} row of a history. */
+  static TableRow userActivityRow(String userId, UserHistory history, java.time.Instant updatedAt) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("user_id", userId);
+    List<Map<String, Object>> recent = new ArrayList<>();
+    for (Interaction i : history.recent()) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("product_id", i.productId());
+      item.put("event_type", i.type().wireName());
+      item.put("event_time", i.time().toString());
+      recent.add(item);
+    }
+    row.put("recent_items", recent);
+    row.put("purchased", history.purchased());
+    row.put("updated_at", updatedAt.toString());
+    return BigQueryTables.tableRow(row);
+  }
+
+  /** The {@code item_neighbors} row of one neighbour. */
+  static TableRow neighborRow(String productId, Neighbor n, java.time.Instant updatedAt) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("product_id", productId);
+    row.put("neighbor_id", n.productId());
+    row.put("signal", n.signal().wireName());
+    row.put("score", n.score());
+    row.put("rank", (long) n.rank());
+    row.put("co_count", n.coCount());
+    row.put("updated_at", updatedAt.toString());
+    return BigQueryTables.tableRow(row);
+  }
+
+  /** Per user: the bounded recent history, co-occurrence increments, activity rows, expiry after the TTL. */
+  static final class UserFn extends DoFn<KV<String, Event>, KV<String, ToItem>> {
+    private final ModelConfig config;
+    private final Duration ttl;
+    private final Clock clock;
+
+    @StateId("history")
+    private final StateSpec<ValueState<UserHistory>> historySpec =
+        StateSpecs.value(SerializableCoder.of(UserHistory.class));
+
+    /** Newest event time or element timestamp seen (millis): the base of the expiry timer. */
+    @StateId("lastSeen")
+    private final StateSpec<ValueState<Long>> lastSeenSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("expiry")
+    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    UserFn(ModelConfig config, Duration ttl, Clock clock) {
+      this.config = config;
+      this.ttl = ttl;
+      this.clock = clock;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Event> element, @Timestamp Instant timestamp,
+        @StateId("history") ValueState<UserHistory> historyState,
+        @StateId("lastSeen") ValueState<Long> lastSeenState,
+        @TimerId("expiry") Timer expiry,
+        MultiOutputReceiver out) {
+      Event event = element.getValue();
+      UserHistory history = historyState.read();
+      if (history == null) {
+        history = new UserHistory();
+      }
+      boolean changed = false;
+      Map<String, SignalVector> occurrence = new LinkedHashMap<>();
+      Map<String, List<Pair>> pairs = new LinkedHashMap<>();
+      for (Interaction interaction : Interaction.of(event)) {
+        Observation o = history.observe(interaction, config);
+        if (Signal.forType(interaction.type()) == null || config.weight(interaction.type()) <= 0) {
+          continue;
+        }
+        changed = true;
+        if (!o.occurrence().isZero()) {
+          occurrence.merge(interaction.productId(), o.occurrence(), SignalVector::plus);
+        }
+        for (CoIncrement p : o.pairs()) {
+          pairs.computeIfAbsent(p.itemA(), k -> new ArrayList<>()).add(new Pair(p.itemB(), p.weights()));
+          pairs.computeIfAbsent(p.itemB(), k -> new ArrayList<>()).add(new Pair(p.itemA(), p.weights()));
+        }
+      }
+      // one message per item and event: the counter applies the item's occurrence before forwarding its pairs
+      java.util.Set<String> items = new java.util.LinkedHashSet<>(occurrence.keySet());
+      items.addAll(pairs.keySet());
+      for (String item : items) {
+        out.get(TO_ITEMS).output(KV.of(item,
+            new ToItem(occurrence.getOrDefault(item, SignalVector.ZERO), pairs.getOrDefault(item, List.of()))));
+      }
+      if (!changed) {
+        return;
+      }
+      historyState.write(history);
+      Long previous = lastSeenState.read();
+      long lastSeen = Math.max(Math.max(event.eventTime().toEpochMilli(), timestamp.getMillis()),
+          previous == null ? Long.MIN_VALUE : previous);
+      lastSeenState.write(lastSeen);
+      expiry.set(new Instant(lastSeen).plus(org.joda.time.Duration.millis(ttl.toMillis())));
+      out.get(USER_ACTIVITY).output(userActivityRow(element.getKey(), history, clock.instant()));
+    }
+
+    @OnTimer("expiry")
+    public void expire(@StateId("history") ValueState<UserHistory> historyState,
+        @StateId("lastSeen") ValueState<Long> lastSeenState) {
+      historyState.clear();
+      lastSeenState.clear();
+    }
+  }
+
+  /**
+   * Per item: its occurrence count and its co-occurring items (an {@link ItemNeighbors} of the same bound as the
+   * neighbour lists, used only for its ids). Forwards each pair to the other item's list with this item's count;
+   * when the count grows, reports it to the item's own list and to every tracked partner's list, so their scores
+   * use the current count.
+   */
+  static final class CountFn extends DoFn<KV<String, ToItem>, KV<String, ToNeighbors>> {
+    private final int maxPartners;
+
+    @StateId("item")
+    private final StateSpec<ValueState<ItemNeighbors>> itemSpec =
+        StateSpecs.value(SerializableCoder.of(ItemNeighbors.class));
+
+    CountFn(int maxPartners) {
+      this.maxPartners = maxPartners;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, ToItem> element, @StateId("item") ValueState<ItemNeighbors> itemState,
+        OutputReceiver<KV<String, ToNeighbors>> out) {
+      String item = element.getKey();
+      ToItem message = element.getValue();
+      ItemNeighbors state = itemState.read();
+      if (state == null) {
+        state = new ItemNeighbors(item);
+      }
+      List<String> notified = new ArrayList<>();
+      if (!message.occurrence().isZero()) {
+        state.addOccurrence(message.occurrence());
+        out.output(KV.of(item, new ToNeighbors(null, SignalVector.ZERO, state.count())));
+        notified = state.candidateIds();
+      }
+      java.util.Set<String> paired = new java.util.HashSet<>();
+      for (Pair p : message.pairs()) {
+        state.addCoOccurrence(p.other(), p.increment(), null, maxPartners);
+        out.output(KV.of(p.other(), new ToNeighbors(item, p.increment(), state.count())));
+        paired.add(p.other());
+      }
+      for (String partner : notified) {
+        if (!paired.contains(partner)) {
+          out.output(KV.of(partner, new ToNeighbors(item, SignalVector.ZERO, state.count())));
+        }
+      }
+      itemState.write(state);
+    }
+  }
+
+  /** Per item: the bounded candidate neighbours; emits the top-K rows per signal, throttled. */
+  static final class NeighborsFn extends DoFn<KV<String, ToNeighbors>, TableRow> {
+    private final ModelConfig config;
+    private final Duration emitEvery;
+    private final Clock clock;
+
+    @StateId("neighbors")
+    private final StateSpec<ValueState<ItemNeighbors>> neighborsSpec =
+        StateSpecs.value(SerializableCoder.of(ItemNeighbors.class));
+
+    @StateId("pending")
+    private final StateSpec<ValueState<Boolean>> pendingSpec =
+        StateSpecs.value(org.apache.beam.sdk.coders.BooleanCoder.of());
+
+    @TimerId("emit")
+    private final TimerSpec emitSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    NeighborsFn(ModelConfig config, Duration emitEvery, Clock clock) {
+      this.config = config;
+      this.emitEvery = emitEvery;
+      this.clock = clock;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, ToNeighbors> element,
+        @StateId("neighbors") ValueState<ItemNeighbors> neighborsState,
+        @StateId("pending") ValueState<Boolean> pendingState,
+        @TimerId("emit") Timer emit,
+        OutputReceiver<TableRow> out) {
+      ItemNeighbors neighbors = neighborsState.read();
+      if (neighbors == null) {
+        neighbors = new ItemNeighbors(element.getKey());
+      }
+      ToNeighbors message = element.getValue();
+      if (message.neighbor() == null) {
+        neighbors.reportCount(message.count());
+      } else if (message.increment().isZero()) {
+        if (!neighbors.reportNeighborCount(message.neighbor(), message.count())) {
+          return; // not (or no longer) a candidate: nothing changed
+        }
+      } else {
+        neighbors.addCoOccurrence(message.neighbor(), message.increment(), message.count(),
+            config.maxNeighborsPerItem());
+      }
+      neighborsState.write(neighbors);
+      if (emitEvery.isZero()) {
+        emitRows(neighbors, out);
+      } else if (!Boolean.TRUE.equals(pendingState.read())) {
+        pendingState.write(true);
+        emit.offset(org.joda.time.Duration.millis(emitEvery.toMillis())).setRelative();
+      }
+    }
+
+    @OnTimer("emit")
+    public void onEmit(@StateId("neighbors") ValueState<ItemNeighbors> neighborsState,
+        @StateId("pending") ValueState<Boolean> pendingState, OutputReceiver<TableRow> out) {
+      pendingState.clear();
+      ItemNeighbors neighbors = neighborsState.read();
+      if (neighbors != null) {
+        emitRows(neighbors, out);
+      }
+    }
+
+    private void emitRows(ItemNeighbors neighbors, OutputReceiver<TableRow> out) {
+      java.time.Instant now = clock.instant();
+      for (Signal signal : Signal.values()) {
+        for (Neighbor n : neighbors.top(config.topK(), signal, config.similarity(), 0)) {
+          out.output(neighborRow(neighbors.itemId(), n, now));
+        }
+      }
+    }
+  }
+}

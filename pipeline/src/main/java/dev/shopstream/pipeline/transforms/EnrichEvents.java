@@ -1,0 +1,160 @@
+package dev.shopstream.pipeline.transforms;
+
+import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.ProductLine;
+import dev.shopstream.pipeline.coders.EventCoder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableBiFunction;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.windowing.AfterEach;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+
+/**
+ * Adds the catalog to events, from a side input of the latest product per id ({@link #catalogView}). Per product
+ * line: a line without a price takes the catalog's; the event's attributes get {@value #CATEGORIES} (the distinct
+ * catalog categories of its products, comma-separated), {@value #UNAVAILABLE} (products the catalog marks
+ * unavailable) and {@value #UNKNOWN_PRODUCTS} (products the catalog does not know). An unknown product is kept,
+ * flagged there and counted ({@code unknown_product}); an event is never dropped.
+ *
+ * <p>The enriched events feed the derived tables (sessions: revenue of lines without a price); the {@code events}
+ * table keeps what the shop sent.
+ *
+ * <p>Counters (namespace: this class): {@code in}, {@code out}, {@code unknown_product} (product lines).
+ */
+public final class EnrichEvents extends PTransform<PCollection<Event>, PCollection<Event>> {
+  public static final String CATEGORIES = "x-categories";
+  public static final String UNAVAILABLE = "x-unavailable-products";
+  public static final String UNKNOWN_PRODUCTS = "x-unknown-products";
+  /** The row that makes the catalog view fire once before any product arrives, so events are never held back. */
+  static final String NO_PRODUCT = "";
+
+  private final PCollectionView<Map<String, TableRow>> catalog;
+
+  private EnrichEvents(PCollectionView<Map<String, TableRow>> catalog) {
+    this.catalog = Objects.requireNonNull(catalog, "catalog");
+  }
+
+  public static EnrichEvents with(PCollectionView<Map<String, TableRow>> catalog) {
+    return new EnrichEvents(catalog);
+  }
+
+  /**
+   * Beam's slowly-updating global-window side input: {@code products} rows, re-windowed into the global window,
+   * latest {@code updated_at} per {@code product_id}, re-published as a map every {@code refresh} of processing
+   * time (accumulating, so every refresh holds the whole catalog). It fires at once for its first element (a
+   * built-in empty-id row, so events are not held back while the catalog is empty), then every {@code refresh}.
+   */
+  public static PCollectionView<Map<String, TableRow>> catalogView(PCollection<TableRow> products,
+      Duration refresh) {
+    PCollection<TableRow> start = products.getPipeline()
+        .apply("NoProductYet", Create.of(List.of(new TableRow().set("product_id", NO_PRODUCT)
+            .set("updated_at", "1970-01-01T00:00:00Z"))).withCoder(TableRowJsonCoder.of()));
+    return PCollectionList.of(products).and(start)
+        .apply("WithStart", Flatten.pCollections())
+        .apply("GlobalWindow", Window.<TableRow>into(new GlobalWindows())
+            .triggering(AfterEach.inOrder(AfterPane.elementCountAtLeast(1),
+                Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(refresh))))
+            .withAllowedLateness(Duration.ZERO)
+            .accumulatingFiredPanes())
+        .apply("ByProductId", WithKeys.of((TableRow r) -> (String) r.get("product_id"))
+            .withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), TableRowJsonCoder.of()))
+        .apply("Latest", Combine.perKey(Combine.BinaryCombineFn.of(
+            (SerializableBiFunction<TableRow, TableRow, TableRow>) EnrichEvents::later)))
+        .apply("AsMap", View.asMap());
+  }
+
+  /** The later version of a product by {@code updated_at} (RFC 3339 UTC from ParseProducts: compare instants). */
+  static TableRow later(TableRow a, TableRow b) {
+    java.time.Instant ta = java.time.Instant.parse(String.valueOf(a.get("updated_at")));
+    java.time.Instant tb = java.time.Instant.parse(String.valueOf(b.get("updated_at")));
+    return tb.isAfter(ta) ? b : a;
+  }
+
+  @Override
+  public PCollection<Event> expand(PCollection<Event> events) {
+    return events.apply("Enrich", ParDo.of(new EnrichFn(catalog)).withSideInputs(catalog))
+        .setCoder(EventCoder.of());
+  }
+
+  static final class EnrichFn extends DoFn<Event, Event> {
+    private final Counter in = Metrics.counter(EnrichEvents.class, "in");
+    private final Counter out = Metrics.counter(EnrichEvents.class, "out");
+    private final Counter unknown = Metrics.counter(EnrichEvents.class, "unknown_product");
+    private final PCollectionView<Map<String, TableRow>> catalog;
+
+    EnrichFn(PCollectionView<Map<String, TableRow>> catalog) {
+      this.catalog = catalog;
+    }
+
+    @ProcessElement
+    public void process(@Element Event e, ProcessContext c) {
+      in.inc();
+      Map<String, TableRow> products = c.sideInput(catalog);
+      List<ProductLine> lines = new ArrayList<>();
+      Set<String> categories = new LinkedHashSet<>();
+      Set<String> unavailable = new LinkedHashSet<>();
+      Set<String> unknownIds = new LinkedHashSet<>();
+      for (ProductLine line : e.products()) {
+        TableRow product = products.get(line.productId());
+        if (product == null) {
+          unknown.inc();
+          unknownIds.add(line.productId());
+          lines.add(line);
+          continue;
+        }
+        Object price = product.get("price");
+        lines.add(line.price() == null && price instanceof Number n
+            ? new ProductLine(line.productId(), line.quantity(), n.doubleValue())
+            : line);
+        if (product.get("category") instanceof String category) {
+          categories.add(category);
+        }
+        if (Boolean.FALSE.equals(product.get("available"))) {
+          unavailable.add(line.productId());
+        }
+      }
+      Map<String, String> attributes = new LinkedHashMap<>(e.attributes());
+      putJoined(attributes, CATEGORIES, categories);
+      putJoined(attributes, UNAVAILABLE, unavailable);
+      putJoined(attributes, UNKNOWN_PRODUCTS, unknownIds);
+      c.output(new Event(e.eventId(), e.eventType(), e.userId(), e.sessionId(), e.eventTime(), lines, e.currency(),
+          e.query(), attributes));
+      out.inc();
+    }
+
+    private static void putJoined(Map<String, String> attributes, String key, Set<String> values) {
+      if (!values.isEmpty()) {
+        attributes.put(key, String.join(",", values));
+      }
+    }
+  }
+}

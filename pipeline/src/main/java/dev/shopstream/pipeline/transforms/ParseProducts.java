@@ -1,0 +1,157 @@
+package dev.shopstream.pipeline.transforms;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.FieldError;
+import dev.shopstream.contract.Json;
+import dev.shopstream.contract.JsonSchema;
+import dev.shopstream.pipeline.coders.DeadLetterCoder;
+import dev.shopstream.pipeline.warehouse.BigQueryTables;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Catalog messages (one product as JSON per {@code product-v1.schema.json}) to rows of the contract's
+ * {@code products} table ({@link #PRODUCTS}, in the shape of {@link dev.shopstream.contract.Rows}: attributes as
+ * JSON text, {@code updated_at} as RFC 3339 UTC) and everything else to dead letters of step {@value #STEP_CATALOG}
+ * ({@link #DEAD_LETTERS}) naming every bad field. Never throws on bad input.
+ *
+ * <p>Counters (namespace: this class): {@code in}, {@code valid}, {@code dead_lettered}.
+ */
+public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, PCollectionTuple> {
+  public static final TupleTag<TableRow> PRODUCTS = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+  public static final String STEP_CATALOG = "catalog";
+  static final String SCHEMA_RESOURCE = "/contract/schemas/product-v1.schema.json";
+
+  private final Clock clock;
+
+  private ParseProducts(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public static ParseProducts create() {
+    return new ParseProducts(Clock.systemUTC());
+  }
+
+  /** The clock that stamps dead letters (serializable). */
+  public ParseProducts withClock(Clock clock) {
+    return new ParseProducts(clock);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<PubsubMessage> messages) {
+    PCollectionTuple out = messages.apply("ParseAndValidate",
+        ParDo.of(new ParseFn(clock)).withOutputTags(PRODUCTS, TupleTagList.of(DEAD_LETTERS)));
+    out.get(PRODUCTS).setCoder(TableRowJsonCoder.of());
+    out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    return out;
+  }
+
+  private static final class ParseFn extends DoFn<PubsubMessage, TableRow> {
+    private final Counter in = Metrics.counter(ParseProducts.class, "in");
+    private final Counter valid = Metrics.counter(ParseProducts.class, "valid");
+    private final Counter deadLettered = Metrics.counter(ParseProducts.class, "dead_lettered");
+    private final Clock clock;
+    private transient JsonSchema schema;
+
+    ParseFn(Clock clock) {
+      this.clock = clock;
+    }
+
+    @Setup
+    public void setup() {
+      schema = JsonSchema.fromResource(SCHEMA_RESOURCE);
+    }
+
+    @ProcessElement
+    public void process(@Element PubsubMessage message, MultiOutputReceiver out) {
+      in.inc();
+      Map<String, String> attributes = message.getAttributeMap() == null ? Map.of() : message.getAttributeMap();
+      String text = new String(message.getPayload() == null ? new byte[0] : message.getPayload(),
+          StandardCharsets.UTF_8);
+      JsonNode node;
+      try {
+        node = Json.MAPPER.readTree(text);
+      } catch (JsonProcessingException e) {
+        deadLetter(out, null, text, attributes, FieldError.ROOT + ": is not valid JSON: " + e.getOriginalMessage());
+        return;
+      }
+      if (node == null || node.isMissingNode()) {
+        deadLetter(out, null, text, attributes, FieldError.ROOT + ": is empty");
+        return;
+      }
+      List<FieldError> errors = schema.validate(node, clock);
+      if (!errors.isEmpty()) {
+        String id = node.path("product_id").isTextual() ? node.get("product_id").textValue() : null;
+        deadLetter(out, id, text, attributes,
+            errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
+        return;
+      }
+      out.get(PRODUCTS).output(BigQueryTables.tableRow(row(node)));
+      valid.inc();
+    }
+
+    private void deadLetter(MultiOutputReceiver out, String id, String payload, Map<String, String> attributes,
+        String error) {
+      out.get(DEAD_LETTERS).output(new DeadLetter(id, payload, attributes, error, STEP_CATALOG, clock.instant()));
+      deadLettered.inc();
+    }
+  }
+
+  /** A valid product document as a {@code products} row. */
+  static Map<String, Object> row(JsonNode product) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("product_id", product.get("product_id").textValue());
+    putText(row, product, "title");
+    putText(row, product, "category");
+    if (product.hasNonNull("price")) {
+      row.put("price", product.get("price").doubleValue());
+    }
+    putText(row, product, "currency");
+    if (product.hasNonNull("available")) {
+      row.put("available", product.get("available").booleanValue());
+    }
+    if (product.hasNonNull("attributes") && product.get("attributes").size() > 0) {
+      Map<String, String> attributes = new TreeMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = product.get("attributes").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        attributes.put(e.getKey(), e.getValue().textValue());
+      }
+      try {
+        row.put("attributes", Json.MAPPER.writeValueAsString(attributes));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    row.put("updated_at",
+        JsonSchema.parseDateTime(product.get("updated_at").textValue()).toInstant().toString());
+    return row;
+  }
+
+  private static void putText(Map<String, Object> row, JsonNode product, String field) {
+    if (product.hasNonNull(field)) {
+      row.put(field, product.get(field).textValue());
+    }
+  }
+}

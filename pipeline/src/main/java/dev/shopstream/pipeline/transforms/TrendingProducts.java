@@ -1,0 +1,185 @@
+package dev.shopstream.pipeline.transforms;
+
+import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.ProductLine;
+import dev.shopstream.pipeline.coders.EventCoder;
+import dev.shopstream.pipeline.warehouse.BigQueryTables;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+
+/**
+ * Events to rows of the contract's {@code product_trends} table: per product and event type, the number of events
+ * and the sum of quantities in event-time sliding windows of {@code size} every {@code period}. Panes accumulate:
+ * early ones ({@code earlyFiringDelay} of processing time after the first element of a pane) while the window is
+ * open, the on-time one when the watermark passes its end, late ones for data within {@code allowedLateness}
+ * ({@code lateFiringDelay} after the first late element; zero: at once). Each row's {@code timing} is its pane's
+ * (EARLY, ON_TIME, LATE); the table's upsert keeps the latest per window. Later data is dropped by the runner.
+ *
+ * <p>Counters (namespace: this class): {@code in} (events), {@code out} (rows), {@code late} (rows of late panes).
+ */
+public final class TrendingProducts extends PTransform<PCollection<Event>, PCollection<TableRow>> {
+  public static final Duration DEFAULT_SIZE = Duration.standardHours(1);
+  public static final Duration DEFAULT_PERIOD = Duration.standardMinutes(5);
+
+  private final Duration size;
+  private final Duration period;
+  private final Duration earlyFiringDelay;
+  private final Duration lateFiringDelay;
+  private final Duration allowedLateness;
+  private final Clock clock;
+
+  public TrendingProducts(Duration size, Duration period, Duration earlyFiringDelay, Duration lateFiringDelay,
+      Duration allowedLateness) {
+    this(size, period, earlyFiringDelay, lateFiringDelay, allowedLateness, Clock.systemUTC());
+  }
+
+  private TrendingProducts(Duration size, Duration period, Duration earlyFiringDelay, Duration lateFiringDelay,
+      Duration allowedLateness, Clock clock) {
+    this.size = Objects.requireNonNull(size, "size");
+    this.period = Objects.requireNonNull(period, "period");
+    this.earlyFiringDelay = Objects.requireNonNull(earlyFiringDelay, "earlyFiringDelay");
+    this.lateFiringDelay = Objects.requireNonNull(lateFiringDelay, "lateFiringDelay");
+    this.allowedLateness = Objects.requireNonNull(allowedLateness, "allowedLateness");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The clock that stamps {@code updated_at} (serializable). */
+  public TrendingProducts withClock(Clock clock) {
+    return new TrendingProducts(size, period, earlyFiringDelay, lateFiringDelay, allowedLateness, clock);
+  }
+
+  @Override
+  public PCollection<TableRow> expand(PCollection<Event> events) {
+    KvCoder<KV<String, String>, Long> keyed = KvCoder.of(
+        KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), VarLongCoder.of());
+    return events
+        .apply("CountIn", ParDo.of(new SessionizeEvents.CountFn<>(TrendingProducts.class)))
+        .setCoder(EventCoder.of())
+        .apply("PerProductLine", ParDo.of(new DoFn<Event, KV<KV<String, String>, Long>>() {
+          @ProcessElement
+          public void process(@Element Event e, OutputReceiver<KV<KV<String, String>, Long>> out) {
+            for (ProductLine p : e.products()) {
+              out.output(KV.of(KV.of(p.productId(), e.eventType().wireName()), p.quantity()));
+            }
+          }
+        }))
+        .setCoder(keyed)
+        .apply("SlidingWindows", Window.<KV<KV<String, String>, Long>>into(SlidingWindows.of(size).every(period))
+            .triggering(AfterWatermark.pastEndOfWindow()
+                .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay))
+                .withLateFirings(Triggers.afterDelay(lateFiringDelay)))
+            .withAllowedLateness(allowedLateness)
+            .accumulatingFiredPanes())
+        .apply("EventsAndUnits", Combine.perKey(new EventsAndUnits()))
+        .apply("ToTrendRow", ParDo.of(new TrendRowFn(clock)))
+        .setCoder(TableRowJsonCoder.of());
+  }
+
+  /** Quantities to (events, units). */
+  static final class EventsAndUnits extends Combine.CombineFn<Long, KV<Long, Long>, KV<Long, Long>> {
+    @Override
+    public KV<Long, Long> createAccumulator() {
+      return KV.of(0L, 0L);
+    }
+
+    @Override
+    public KV<Long, Long> addInput(KV<Long, Long> acc, Long quantity) {
+      return KV.of(acc.getKey() + 1, acc.getValue() + quantity);
+    }
+
+    @Override
+    public KV<Long, Long> mergeAccumulators(Iterable<KV<Long, Long>> accs) {
+      long events = 0;
+      long units = 0;
+      for (KV<Long, Long> a : accs) {
+        events += a.getKey();
+        units += a.getValue();
+      }
+      return KV.of(events, units);
+    }
+
+    @Override
+    public KV<Long, Long> extractOutput(KV<Long, Long> acc) {
+      return acc;
+    }
+
+    @Override
+    public Coder<KV<Long, Long>> getAccumulatorCoder(CoderRegistry registry, Coder<Long> input)
+        throws CannotProvideCoderException {
+      return KvCoder.of(VarLongCoder.of(), VarLongCoder.of());
+    }
+
+    @Override
+    public Coder<KV<Long, Long>> getDefaultOutputCoder(CoderRegistry registry, Coder<Long> input)
+        throws CannotProvideCoderException {
+      return KvCoder.of(VarLongCoder.of(), VarLongCoder.of());
+    }
+  }
+
+  static final class TrendRowFn extends DoFn<KV<KV<String, String>, KV<Long, Long>>, TableRow> {
+    private final Counter out = Metrics.counter(TrendingProducts.class, "out");
+    private final Counter late = Metrics.counter(TrendingProducts.class, "late");
+    private final Clock clock;
+
+    TrendRowFn(Clock clock) {
+      this.clock = clock;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<KV<String, String>, KV<Long, Long>> totals, BoundedWindow window,
+        PaneInfo pane, OutputReceiver<TableRow> o) {
+      IntervalWindow w = (IntervalWindow) window;
+      o.output(BigQueryTables.tableRow(row(totals.getKey().getKey(), totals.getKey().getValue(),
+          Instant.ofEpochMilli(w.start().getMillis()), Instant.ofEpochMilli(w.end().getMillis()),
+          totals.getValue().getKey(), totals.getValue().getValue(), pane.getTiming(), clock.instant())));
+      out.inc();
+      if (pane.getTiming() == PaneInfo.Timing.LATE) {
+        late.inc();
+      }
+    }
+  }
+
+  /** A {@code product_trends} row (shape of {@link dev.shopstream.contract.Rows}). */
+  static Map<String, Object> row(String productId, String eventType, Instant windowStart, Instant windowEnd,
+      long events, long units, PaneInfo.Timing timing, Instant updatedAt) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("product_id", productId);
+    row.put("event_type", eventType);
+    row.put("window_start", windowStart.toString());
+    row.put("window_end", windowEnd.toString());
+    row.put("events", events);
+    row.put("units", units);
+    if (timing != PaneInfo.Timing.UNKNOWN) {
+      row.put("timing", timing.name());
+    }
+    row.put("updated_at", updatedAt.toString());
+    return row;
+  }
+}

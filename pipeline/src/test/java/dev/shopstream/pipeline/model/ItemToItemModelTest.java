@@ -1,0 +1,244 @@
+package dev.shopstream.pipeline.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.EventType;
+import dev.shopstream.contract.ProductLine;
+import dev.shopstream.model.CoOccurrenceModel;
+import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Signal;
+import dev.shopstream.model.Similarity;
+import dev.shopstream.pipeline.coders.EventCoder;
+import java.io.Serializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.junit.Rule;
+import org.junit.Test;
+
+public class ItemToItemModelTest implements Serializable {
+  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+
+  private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  /** Events sorted by time; u1's basket at 10:30 makes A, B and C co-occur pairwise with their final counts. */
+  private static final List<Event> SCENARIO = List.of(
+      event("e1", EventType.VIEW, "u1", "10:00", "A"),
+      event("e2", EventType.VIEW, "u3", "10:02", "B"),
+      event("e3", EventType.VIEW, "u2", "10:05", "A"),
+      event("e4", EventType.VIEW, "u1", "10:10", "B"),
+      event("e5", EventType.VIEW, "u3", "10:12", "A"),
+      event("e6", EventType.VIEW, "u2", "10:15", "C"),
+      event("e7", EventType.ADD_TO_CART, "u1", "10:20", "B"),
+      event("e8", EventType.SEARCH, "u2", "10:25"),
+      event("e9", EventType.PURCHASE, "u1", "10:30", "B", "C"));
+
+  @Test
+  public void neighbourRowsAreTheModelModulesTopKAndUserActivityFollowsEachUser() {
+    ModelConfig config = ModelConfig.defaults();
+    CoOccurrenceModel expected = new CoOccurrenceModel(config);
+    SCENARIO.forEach(expected::observe);
+    Map<String, Neighbor> expectedRows = new TreeMap<>();
+    for (String item : List.of("A", "B", "C")) {
+      for (Signal signal : Signal.values()) {
+        for (Neighbor n : expected.neighbors(item, config.topK(), signal)) {
+          expectedRows.put(key(item, n.productId(), signal.wireName()), n);
+        }
+      }
+    }
+    // hand-checked anchors: B and C were bought together once, and only together: co_purchase cosine 1
+    assertThat(expectedRows.get(key("B", "C", "co_purchase")).score()).isEqualTo(1.0);
+    assertThat(expectedRows.get(key("B", "C", "co_purchase")).coCount()).isEqualTo(5.0);
+    // A–B co-viewed by u1 (10 min apart) and u3 (10 min apart): 2·2^(-1/6) over sqrt(n(A)=3 · n(B)=2)
+    assertThat(expectedRows.get(key("A", "B", "co_view")).score())
+        .isCloseTo(2 * Math.pow(0.5, 10.0 / 60) / Math.sqrt(6), within(1e-12));
+    assertThat(expectedRows).hasSize(12);
+    List<String> expectedU1 = expected.user("u1").recent().stream()
+        .map(i -> i.productId() + " " + i.type().wireName() + " " + i.time()).toList();
+
+    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
+    for (Event e : SCENARIO) {
+      stream = stream.addElements(TimestampedValue.of(e, org.joda.time.Instant.ofEpochMilli(
+          e.eventTime().toEpochMilli())));
+    }
+    PCollectionTuple out = pipeline
+        .apply(stream.advanceProcessingTime(org.joda.time.Duration.standardSeconds(30))
+            .advanceWatermarkToInfinity())
+        .apply(ItemToItemModel.create().withConfig(config).withClock(CLOCK));
+
+    PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
+      Map<String, TableRow> byKey = new TreeMap<>();
+      int count = 0;
+      for (TableRow row : rows) {
+        count++;
+        byKey.put(key((String) row.get("product_id"), (String) row.get("neighbor_id"), (String) row.get("signal")),
+            row);
+        assertThat(row.get("updated_at")).isEqualTo("2026-11-22T12:00:00Z");
+      }
+      assertThat(count).as("throttled: one emission per item").isEqualTo(expectedRows.size());
+      assertThat(byKey.keySet()).isEqualTo(expectedRows.keySet());
+      expectedRows.forEach((k, n) -> {
+        TableRow row = byKey.get(k);
+        assertThat(((Number) row.get("rank")).intValue()).as(k).isEqualTo(n.rank());
+        assertThat(((Number) row.get("score")).doubleValue()).as(k).isCloseTo(n.score(), within(1e-9));
+        assertThat(((Number) row.get("co_count")).doubleValue()).as(k).isCloseTo(n.coCount(), within(1e-9));
+      });
+      return null;
+    });
+
+    PAssert.that(out.get(ItemToItemModel.USER_ACTIVITY)).satisfies(rows -> {
+      Map<String, List<TableRow>> byUser = new HashMap<>();
+      rows.forEach(r -> byUser.computeIfAbsent((String) r.get("user_id"), u -> new ArrayList<>()).add(r));
+      assertThat(byUser.get("u1")).as("one row per update; the search adds none").hasSize(4);
+      assertThat(byUser.get("u2")).hasSize(2);
+      assertThat(byUser.get("u3")).hasSize(2);
+      TableRow latest = byUser.get("u1").stream().max((x, y) -> Integer.compare(recent(x).size(),
+          recent(y).size())).orElseThrow();
+      assertThat(recent(latest)).containsExactly(
+          "C purchase 2026-11-22T10:30:00Z", "B purchase 2026-11-22T10:30:00Z", "A view 2026-11-22T10:00:00Z");
+      assertThat(recent(latest)).as("the model module's history").isEqualTo(expectedU1);
+      assertThat(latest.get("purchased")).isEqualTo(List.of("C", "B"));
+      assertThat(latest.get("updated_at")).isEqualTo("2026-11-22T12:00:00Z");
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void boundsAndJaccardFollowTheConfig() {
+    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.JACCARD).withTopK(1);
+    CoOccurrenceModel expected = new CoOccurrenceModel(config);
+    SCENARIO.forEach(expected::observe);
+    Map<String, Neighbor> expectedRows = new TreeMap<>();
+    for (String item : List.of("A", "B", "C")) {
+      for (Signal signal : Signal.values()) {
+        for (Neighbor n : expected.neighbors(item, config.topK(), signal)) {
+          expectedRows.put(key(item, n.productId(), signal.wireName()), n);
+        }
+      }
+    }
+    // top 1 per item and signal: A co_view/combined, B co_view/co_purchase/combined, C co_view/co_purchase/combined
+    assertThat(expectedRows).hasSize(8);
+    // B–C bought together: Jaccard 5 / (5 + 5 − 5) = 1
+    assertThat(expectedRows.get(key("B", "C", "co_purchase")).score()).isEqualTo(1.0);
+
+    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
+    for (Event e : SCENARIO) {
+      stream = stream.addElements(at(e));
+    }
+    PCollectionTuple out = pipeline
+        .apply(stream.advanceProcessingTime(org.joda.time.Duration.standardSeconds(30))
+            .advanceWatermarkToInfinity())
+        .apply(ItemToItemModel.create().withConfig(config).withClock(CLOCK));
+    PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
+      Map<String, Double> got = new TreeMap<>();
+      rows.forEach(r -> {
+        assertThat(((Number) r.get("rank")).intValue()).isEqualTo(1);
+        got.put(key((String) r.get("product_id"), (String) r.get("neighbor_id"), (String) r.get("signal")),
+            ((Number) r.get("score")).doubleValue());
+      });
+      assertThat(got.keySet()).isEqualTo(expectedRows.keySet());
+      expectedRows.forEach((k, n) -> assertThat(got.get(k)).as(k).isCloseTo(n.score(), within(1e-9)));
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void aUsersStateExpiresAfterTheTtlSoOldItemsNoLongerCoOccur() {
+    // baseline: no decay, every pair counts 1; the 24 h horizon would pair u1's A and B, the 1 h TTL does not
+    ModelConfig config = ModelConfig.itemKnnBaseline();
+    List<Event> events = List.of(event("e1", EventType.VIEW, "u1", "10:00", "A"),
+        event("e2", EventType.VIEW, "u2", "10:00", "A"), event("e3", EventType.VIEW, "u2", "10:50", "B"),
+        event("e4", EventType.VIEW, "u1", "11:31", "B"));
+    CoOccurrenceModel replay = new CoOccurrenceModel(config, Duration.ofHours(1));
+    events.forEach(replay::observe);
+    assertThat(replay.neighbors("A", 5, Signal.CO_VIEW))
+        .as("the model module's replay with the same TTL agrees")
+        .containsExactly(new Neighbor("B", Signal.CO_VIEW, 0.5, 1, 1.0));
+    TestStream<Event> stream = TestStream.create(EventCoder.of())
+        .addElements(at(event("e1", EventType.VIEW, "u1", "10:00", "A")))
+        .addElements(at(event("e2", EventType.VIEW, "u2", "10:00", "A")))
+        .addElements(at(event("e3", EventType.VIEW, "u2", "10:50", "B")))
+        .advanceWatermarkTo(org.joda.time.Instant.parse("2026-11-22T11:30:00Z"))  // u1 expires at 11:00
+        .addElements(at(event("e4", EventType.VIEW, "u1", "11:31", "B")))
+        .advanceProcessingTime(org.joda.time.Duration.standardMinutes(1))
+        .advanceWatermarkToInfinity();
+    PCollectionTuple out = pipeline.apply(stream).apply(ItemToItemModel.create().withConfig(config)
+        .withUserStateTtl(Duration.ofHours(1)).withClock(CLOCK));
+
+    PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
+      List<String> got = new ArrayList<>();
+      rows.forEach(r -> got.add(r.get("product_id") + "->" + r.get("neighbor_id") + " " + r.get("signal")
+          + " rank " + r.get("rank") + " co " + ((Number) r.get("co_count")).doubleValue() + " score "
+          + ((Number) r.get("score")).doubleValue()));
+      // only u2's pair: c(A,B) = 1, n(A) = n(B) = 2 → cosine 1/sqrt(4) = 0.5 (1.0 with u1's expired A);
+      // A's list learns n(B) = 2 from B's counter although u1's B did not co-occur with A
+      assertThat(got).containsExactlyInAnyOrder(
+          "A->B co_view rank 1 co 1.0 score 0.5", "A->B combined rank 1 co 1.0 score 0.5",
+          "B->A co_view rank 1 co 1.0 score 0.5", "B->A combined rank 1 co 1.0 score 0.5");
+      return null;
+    });
+    PAssert.that(out.get(ItemToItemModel.USER_ACTIVITY)).satisfies(rows -> {
+      List<String> u1 = new ArrayList<>();
+      rows.forEach(r -> {
+        if ("u1".equals(r.get("user_id"))) {
+          u1.add(String.join(",", recent(r)));
+        }
+      });
+      assertThat(u1).containsExactlyInAnyOrder("A view 2026-11-22T10:00:00Z", "B view 2026-11-22T11:31:00Z");
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void liftIsRefusedBecauseItNeedsTheGlobalTotal() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ItemToItemModel.create()
+        .withConfig(ModelConfig.defaults().withSimilarity(Similarity.LIFT)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> recent(TableRow row) {
+    List<String> out = new ArrayList<>();
+    for (Object o : (List<Object>) row.get("recent_items")) {
+      Map<String, Object> item = (Map<String, Object>) o;
+      out.add(item.get("product_id") + " " + item.get("event_type") + " " + item.get("event_time"));
+    }
+    return out;
+  }
+
+  private static String key(String item, String neighbor, String signal) {
+    return item + "->" + neighbor + " " + signal;
+  }
+
+  private static TimestampedValue<Event> at(Event e) {
+    return TimestampedValue.of(e, org.joda.time.Instant.ofEpochMilli(e.eventTime().toEpochMilli()));
+  }
+
+  private static Event event(String id, EventType type, String user, String hhmm, String... products) {
+    Instant time = Instant.parse("2026-11-22T" + hhmm + ":00Z");
+    List<ProductLine> lines = Arrays.stream(products).map(p -> new ProductLine(p, 1, null)).toList();
+    return type == EventType.SEARCH
+        ? new Event(id, type, user, null, time, List.of(), null, "tea", Map.of())
+        : new Event(id, type, user, null, time, lines, null, null, Map.of());
+  }
+}

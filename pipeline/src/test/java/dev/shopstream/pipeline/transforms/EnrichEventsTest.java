@@ -1,0 +1,72 @@
+package dev.shopstream.pipeline.transforms;
+
+import static dev.shopstream.pipeline.testing.TestEvents.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.Event;
+import dev.shopstream.contract.EventType;
+import dev.shopstream.contract.ProductLine;
+import dev.shopstream.pipeline.coders.EventCoder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.junit.Rule;
+import org.junit.Test;
+
+public class EnrichEventsTest {
+  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+
+  private static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
+
+  @Test
+  public void fillsMissingPricesAddsCategoriesAndFlagsUnknownProductsWithoutDroppingAnything() {
+    TableRow mug = new TableRow().set("product_id", "mug-01").set("category", "home/kitchen/mugs")
+        .set("price", 12.5).set("available", true).set("updated_at", "2026-11-22T09:00:00Z");
+    TableRow tea = new TableRow().set("product_id", "tea-02").set("category", "food/tea").set("price", 4.0)
+        .set("available", false).set("updated_at", "2026-11-22T09:00:00Z");
+    PCollectionView<Map<String, TableRow>> catalog = pipeline
+        .apply("Catalog", Create.of(KV.of("mug-01", mug), KV.of("tea-02", tea))
+            .withCoder(KvCoder.of(StringUtf8Coder.of(), TableRowJsonCoder.of())))
+        .apply(View.asMap());
+    Event basket = new Event("e-1", EventType.PURCHASE, "u-1", null, T,
+        List.of(new ProductLine("mug-01", 2, null), new ProductLine("tea-02", 1, 3.5),
+            new ProductLine("ghost-9", 1, null)), "EUR", null, Map.of("page", "/checkout"));
+    Event view = new Event("e-2", EventType.VIEW, "u-2", null, T, List.of(new ProductLine("ghost-9", 1, null)),
+        null, null, Map.of());
+
+    PAssert.that(pipeline.apply("Events", Create.of(basket, view).withCoder(EventCoder.of()))
+            .apply(EnrichEvents.with(catalog)))
+        .containsInAnyOrder(
+            new Event("e-1", EventType.PURCHASE, "u-1", null, T,
+                List.of(new ProductLine("mug-01", 2, 12.5), new ProductLine("tea-02", 1, 3.5),
+                    new ProductLine("ghost-9", 1, null)), "EUR", null,
+                Map.of("page", "/checkout", EnrichEvents.CATEGORIES, "home/kitchen/mugs,food/tea",
+                    EnrichEvents.UNAVAILABLE, "tea-02", EnrichEvents.UNKNOWN_PRODUCTS, "ghost-9")),
+            new Event("e-2", EventType.VIEW, "u-2", null, T, List.of(new ProductLine("ghost-9", 1, null)),
+                null, null, Map.of(EnrichEvents.UNKNOWN_PRODUCTS, "ghost-9")));
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(counter(result, EnrichEvents.class, "unknown_product")).isEqualTo(2);
+    assertThat(counter(result, EnrichEvents.class, "out")).isEqualTo(2);
+  }
+
+  @Test
+  public void theLaterVersionOfAProductWins() {
+    TableRow old = new TableRow().set("product_id", "p").set("price", 1.0).set("updated_at", "2026-11-22T09:00:00Z");
+    TableRow young = new TableRow().set("product_id", "p").set("price", 2.0)
+        .set("updated_at", "2026-11-22T09:00:00.5Z");
+    assertThat(EnrichEvents.later(old, young)).isSameAs(young);
+    assertThat(EnrichEvents.later(young, old)).isSameAs(young);
+  }
+}

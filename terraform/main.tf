@@ -1,0 +1,56 @@
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+locals {
+  prefix = var.name_prefix
+
+  # Every API the environment uses. Enabling is idempotent; disable_on_destroy = false so that destroying this
+  # environment never switches off an API that something else in the project relies on.
+  apis = toset([
+    "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
+    "bigquerystorage.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "compute.googleapis.com",
+    "dataflow.googleapis.com",
+    "eventarc.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "storage.googleapis.com",
+  ])
+
+  # Google-managed service agents that need grants.
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  gcs_service_agent    = "serviceAccount:${data.google_storage_project_service_account.gcs.email_address}"
+
+  labels = merge({ app = "shopstream", env = var.name_prefix }, var.labels)
+}
+
+resource "google_project_service" "apis" {
+  for_each = local.apis
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+# A freshly enabled API (Eventarc and Cloud Functions above all) and a fresh IAM grant take a while to reach
+# every Google front end; the first apply would otherwise fail with "permission denied" or "API not enabled".
+resource "time_sleep" "apis_propagation" {
+  create_duration = var.propagation_wait
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "time_sleep" "iam_propagation" {
+  create_duration = var.propagation_wait
+
+  depends_on = [
+    google_project_iam_member.eventarc_receiver,
+    google_project_iam_member.gcs_agent_publishes,
+  ]
+}
