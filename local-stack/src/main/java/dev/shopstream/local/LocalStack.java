@@ -166,6 +166,10 @@ public final class LocalStack implements AutoCloseable {
             "--runner=DirectRunner",
             "--streaming=true",
             "--blockOnRun=false",
+            // the DirectRunner's per-element immutability and encodability checks are test aids; the pipeline's
+            // own tests keep them on. Off here they cost several times the pipeline's real work.
+            "--enforceImmutability=false",
+            "--enforceEncodability=false",
             "--project=" + config.project(),
             "--pubsubRootUrl=" + pubsub.restUrl(),
             "--inputSubscription=" + subscriptionName(),
