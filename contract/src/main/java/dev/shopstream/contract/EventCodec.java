@@ -1,6 +1,5 @@
 package dev.shopstream.contract;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,9 +38,7 @@ public final class EventCodec {
 
     /** "event_type: must be one of [...]; user_id: is required" */
     public String errorSummary() {
-      List<String> parts = new ArrayList<>();
-      errors.forEach(e -> parts.add(e.toString()));
-      return String.join("; ", parts);
+      return FieldError.summary(errors);
     }
 
     static Decoded invalid(List<FieldError> errors) {
@@ -51,16 +48,9 @@ public final class EventCodec {
 
   /** Parses JSON text; see {@link #decode(JsonNode)}. */
   public Decoded decode(String json) {
-    JsonNode node;
-    try {
-      node = Json.MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      return Decoded.invalid(List.of(new FieldError(FieldError.ROOT, "is not valid JSON: " + e.getOriginalMessage())));
-    }
-    if (node == null || node.isMissingNode()) {
-      return Decoded.invalid(List.of(new FieldError(FieldError.ROOT, "is empty")));
-    }
-    return decode(node);
+    List<FieldError> errors = new ArrayList<>();
+    JsonNode node = Json.parseRecord(json, errors);
+    return node == null ? Decoded.invalid(errors) : decode(node);
   }
 
   /** Validates against the schema and builds the event; all errors at once when invalid. */

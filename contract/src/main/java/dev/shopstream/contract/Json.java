@@ -2,10 +2,13 @@ package dev.shopstream.contract;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.List;
 
 /** The one JSON mapper of the contract, with explicit limits on what a hostile payload may make it do. */
 public final class Json {
@@ -27,4 +30,24 @@ public final class Json {
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   private Json() {}
+
+  /**
+   * Parses one JSON document of a record. Returns null, and adds a {@link FieldError} on {@code $} to
+   * {@code errors}, when the text is not JSON, has trailing content or is empty: bad input is an error, never an
+   * exception.
+   */
+  public static JsonNode parseRecord(String json, List<FieldError> errors) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      errors.add(new FieldError(FieldError.ROOT, "is not valid JSON: " + e.getOriginalMessage()));
+      return null;
+    }
+    if (node == null || node.isMissingNode()) {
+      errors.add(new FieldError(FieldError.ROOT, "is empty"));
+      return null;
+    }
+    return node;
+  }
 }
