@@ -259,8 +259,10 @@ class LocalStackEndToEndTest {
 
     // the pipeline acknowledges what it read. The DirectRunner finalizes a bundle's checkpoint (PubsubIO acks)
     // when it reads the next bundle, so at most one bundle (10 messages) waits for more traffic: bounded, no leak.
+    // When it recreates a reader (it does so at random) the old checkpoint is dropped, and those messages are
+    // redelivered once the subscription's 60 s ack deadline passes, then deduplicated and acknowledged.
     String subscription = "projects/local-project/subscriptions/events-pipeline";
-    long ackDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long ackDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60 + 30);
     while (stack.pubsub().backlog(subscription) > DIRECT_RUNNER_BUNDLE && System.nanoTime() < ackDeadline) {
       Thread.sleep(200);
     }

@@ -13,15 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.transforms.GroupIntoBatches;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Window;
-import org.apache.beam.sdk.values.KV;
-import org.joda.time.Duration;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -45,8 +36,6 @@ import org.apache.beam.sdk.values.PDone;
  */
 public final class DuckDbSink extends WarehouseSink {
   static final int MAX_BATCH_ROWS = 500;
-  static final long MAX_BUFFERING_MILLIS = 500;
-  static final int SHARDS = 2;
 
   private final String file;
 
@@ -61,37 +50,10 @@ public final class DuckDbSink extends WarehouseSink {
 
   @Override
   protected PDone write(PCollection<Event> events, PCollection<DeadLetter> deadLetters) {
-    events.apply("BatchEvents", new Batch<>()).apply("WriteEvents",
+    events.apply("WriteEvents",
         ParDo.of(new WriteFn<>(file, TableSchemas.events(), e -> Rows.event(e, Instant.now()))));
-    deadLetters.apply("BatchDeadLetters", new Batch<>())
-        .apply("WriteDeadLetters", ParDo.of(new WriteFn<>(file, TableSchemas.deadLetter(), Rows::deadLetter)));
+    deadLetters.apply("WriteDeadLetters", ParDo.of(new WriteFn<>(file, TableSchemas.deadLetter(), Rows::deadLetter)));
     return PDone.in(events.getPipeline());
-  }
-
-  /**
-   * Regroups elements into bundles of up to {@value #MAX_BATCH_ROWS} (or what arrived within
-   * {@value #MAX_BUFFERING_MILLIS} ms), so that each DuckDB transaction carries many rows: the stateful and windowed
-   * steps upstream emit bundles of one or two rows, and a transaction per bundle made the write the bottleneck of
-   * the whole local pipeline. Elements are spread over {@value #SHARDS} keys by hash; window and pane are dropped
-   * (a row carries what it needs), so rows from every window share batches.
-   */
-  static final class Batch<T> extends PTransform<PCollection<T>, PCollection<T>> {
-    @Override
-    public PCollection<T> expand(PCollection<T> input) {
-      return input
-          .apply("GlobalWindow", Window.<T>into(new GlobalWindows()))
-          .apply("Shard", WithKeys.of((T element) -> Math.floorMod(Objects.hashCode(element), SHARDS)))
-          .setCoder(KvCoder.of(VarIntCoder.of(), input.getCoder()))
-          .apply("GroupIntoBatches", GroupIntoBatches.<Integer, T>ofSize(MAX_BATCH_ROWS)
-              .withMaxBufferingDuration(Duration.millis(MAX_BUFFERING_MILLIS)))
-          .apply("Unbatch", ParDo.of(new DoFn<KV<Integer, Iterable<T>>, T>() {
-            @ProcessElement
-            public void process(@Element KV<Integer, Iterable<T>> batch, OutputReceiver<T> out) {
-              batch.getValue().forEach(out::output);
-            }
-          }))
-          .setCoder(input.getCoder());
-    }
   }
 
   @Override
@@ -100,7 +62,7 @@ public final class DuckDbSink extends WarehouseSink {
     return new PTransform<>("Write_" + table.name()) {
       @Override
       public PDone expand(PCollection<TableRow> rows) {
-        rows.apply("Batch", new Batch<>()).apply("Write", ParDo.of(new WriteFn<TableRow>(file, table, row -> row)));
+        rows.apply("Write", ParDo.of(new WriteFn<TableRow>(file, table, row -> row)));
         return PDone.in(rows.getPipeline());
       }
     };
