@@ -1,5 +1,6 @@
 package dev.shopstream.local.pubsub;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -52,12 +53,15 @@ class GoogleEmulatorConformanceTest extends PubsubConformanceTest {
   @AfterAll
   static void stopGoogleEmulator() throws InterruptedException {
     if (process != null) {
+      // the reference must have served the whole run: had it crashed midway, the results would mean nothing
+      boolean servedTheWholeRun = process.isAlive();
       process.descendants().forEach(ProcessHandle::destroy);
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
       process = null;
+      assertThat(servedTheWholeRun).as("Google's Pub/Sub emulator exited during the conformance run").isTrue();
     }
   }
 
