@@ -1,6 +1,5 @@
 package dev.shopstream.pipeline.transforms;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
@@ -15,6 +14,8 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -111,15 +112,10 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
             rootError("is not valid UTF-8 (malformed byte at offset " + malformedAt + ")"));
         return;
       }
-      JsonNode node;
-      try {
-        node = Json.MAPPER.readTree(text);
-      } catch (JsonProcessingException e) {
-        deadLetter(out, null, text, attributes, STEP_PARSE, rootError("is not valid JSON: " + e.getOriginalMessage()));
-        return;
-      }
-      if (node == null || node.isMissingNode()) {
-        deadLetter(out, null, text, attributes, STEP_PARSE, rootError("is empty"));
+      List<FieldError> parseErrors = new ArrayList<>();
+      JsonNode node = Json.parseRecord(text, parseErrors);
+      if (node == null) {
+        deadLetter(out, null, text, attributes, STEP_PARSE, FieldError.summary(parseErrors));
         return;
       }
       EventCodec.Decoded decoded = codec.decode(node);

@@ -14,10 +14,10 @@ import java.time.Clock;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.metrics.Counter;
@@ -90,22 +90,17 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
       Map<String, String> attributes = message.getAttributeMap() == null ? Map.of() : message.getAttributeMap();
       String text = new String(message.getPayload() == null ? new byte[0] : message.getPayload(),
           StandardCharsets.UTF_8);
-      JsonNode node;
-      try {
-        node = Json.MAPPER.readTree(text);
-      } catch (JsonProcessingException e) {
-        deadLetter(out, null, text, attributes, FieldError.ROOT + ": is not valid JSON: " + e.getOriginalMessage());
-        return;
-      }
-      if (node == null || node.isMissingNode()) {
-        deadLetter(out, null, text, attributes, FieldError.ROOT + ": is empty");
+      List<FieldError> parseErrors = new ArrayList<>();
+      JsonNode node = Json.parseRecord(text, parseErrors);
+      if (node == null) {
+        deadLetter(out, null, text, attributes, FieldError.summary(parseErrors));
         return;
       }
       List<FieldError> errors = schema.validate(node, clock);
       if (!errors.isEmpty()) {
         String id = node.path("product_id").isTextual() ? node.get("product_id").textValue() : null;
         deadLetter(out, id, text, attributes,
-            errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
+            FieldError.summary(errors));
         return;
       }
       out.get(PRODUCTS).output(BigQueryTables.tableRow(row(node)));
