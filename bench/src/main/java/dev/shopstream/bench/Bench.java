@@ -24,6 +24,8 @@ public final class Bench {
   static {
     COMMANDS.put("ingest", new Entry("ingest function: events/s for single events and batches, latency at fixed "
         + "rates, beside a trivial function on the same invoker", IngestBench::run));
+    COMMANDS.put("freshness", new Entry("local stack end to end: time from an event's 202 to its effect in "
+        + "/recommendations, and the stack's peak RSS under load", FreshnessBench::run));
   }
 
   private Bench() {}

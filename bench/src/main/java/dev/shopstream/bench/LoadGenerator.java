@@ -7,11 +7,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -88,6 +91,14 @@ public final class LoadGenerator implements AutoCloseable {
 
   /** Open loop: {@code rate} requests per second for {@code duration}. */
   public Result fixedRate(String label, Requests requests, int rate, Duration duration) {
+    return fixedRate(label, requests, rate, duration, () -> false);
+  }
+
+  /**
+   * Open loop: {@code rate} requests per second for {@code duration}, or until {@code stop} is true (checked before
+   * each request); then waits for the outstanding answers.
+   */
+  public Result fixedRate(String label, Requests requests, int rate, Duration duration, BooleanSupplier stop) {
     if (rate < 1) {
       throw new IllegalArgumentException("rate must be >= 1, was " + rate);
     }
@@ -95,29 +106,43 @@ public final class LoadGenerator implements AutoCloseable {
     long periodNanos = 1_000_000_000L / rate;
     Recorder recorder = new Recorder(HIGHEST_MICROS, 3);
     Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
-    CountDownLatch done = new CountDownLatch((int) total);
+    Phaser outstanding = new Phaser(1);
     AtomicLong lastEnd = new AtomicLong();
     ExecutorService workers = Executors.newFixedThreadPool(maxInFlight, daemon("load-" + label));
     long start = System.nanoTime();
+    long sent = 0;
+    long unfinished = 0;
     try {
-      for (long i = 0; i < total; i++) {
-        long due = start + i * periodNanos;
+      for (; sent < total && !stop.getAsBoolean(); sent++) {
+        long due = start + sent * periodNanos;
         long wait = due - System.nanoTime();
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
-        HttpRequest request = requests.next(i);
+        HttpRequest request = requests.next(sent);
+        outstanding.register();
         workers.execute(() -> {
-          send(request, recorder, due, statuses);
-          lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
-          done.countDown();
+          try {
+            send(request, recorder, due, statuses);
+            lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
+          } finally {
+            outstanding.arriveAndDeregister();
+          }
         });
       }
-      awaitDrain(done);
+      int phase = outstanding.arrive();
+      try {
+        outstanding.awaitAdvanceInterruptibly(phase, drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        unfinished = outstanding.getUnarrivedParties();
+        System.err.println("load generator: gave up waiting for " + unfinished + " requests");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     } finally {
       workers.shutdownNow();
     }
-    return result(label, total, recorder, statuses, done.getCount(), lastEnd.get() - start);
+    return result(label, sent, recorder, statuses, unfinished, lastEnd.get() - start);
   }
 
   /** Closed loop: {@code concurrency} workers sending back to back for {@code duration}. */
