@@ -218,7 +218,8 @@ public final class JsonSchema {
     JsonNode additional = schema.get("additionalProperties");
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> member = it.next();
-      String memberPath = prefix + member.getKey();
+      String key = member.getKey();
+      String memberPath = prefix + (key.isBlank() ? "\"" + key + "\"" : key); // a blank name, quoted to be seen
       JsonNode memberSchema = properties.get(member.getKey());
       if (memberSchema != null) {
         if (!member.getValue().isNull()) { // null means absent; "required" reports it where it matters
