@@ -23,6 +23,7 @@ import dev.shopstream.functions.ingest.IngestFunction;
 import dev.shopstream.functions.upload.BackfillLauncher;
 import dev.shopstream.functions.upload.UploadConfig;
 import dev.shopstream.functions.upload.UploadFunction;
+import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.net.URI;
 import java.time.Clock;
@@ -71,6 +72,14 @@ class UserIdPseudonymizerTest {
     assertThat(P.toString()).doesNotContain(KEY);
   }
 
+  private static CloudEvent finalized(String name, long size) {
+    return CloudEventBuilder.v1().withId("e")
+        .withSource(URI.create("//storage.googleapis.com/projects/_/buckets/uploads"))
+        .withType(UploadFunction.FINALIZED).withData("application/json", Json.MAPPER.createObjectNode()
+            .put("bucket", "uploads").put("name", name).put("generation", "1").put("size", Long.toString(size))
+            .toString().getBytes(UTF_8)).build();
+  }
+
   private static List<PubsubMessage> capture(PublisherInterface publisher) {
     List<PubsubMessage> messages = new ArrayList<>();
     when(publisher.publish(any())).thenAnswer(call -> {
@@ -101,11 +110,7 @@ class UserIdPseudonymizerTest {
     PublisherInterface uploadPublisher = mock(PublisherInterface.class);
     List<PubsubMessage> uploaded = capture(uploadPublisher);
     new UploadFunction(storage, uploadPublisher, mock(PublisherInterface.class), BackfillLauncher.notConfigured(),
-        UploadConfig.defaults(), CLOCK, P).accept(CloudEventBuilder.v1().withId("e")
-        .withSource(URI.create("//storage.googleapis.com/projects/_/buckets/uploads"))
-        .withType(UploadFunction.FINALIZED).withData("application/json", Json.MAPPER.createObjectNode()
-            .put("bucket", "uploads").put("name", "events/a.csv").put("generation", "1").put("size", "60")
-            .toString().getBytes(UTF_8)).build());
+        UploadConfig.defaults(), CLOCK, P).accept(finalized("events/a.csv", 60));
 
     String pseudonym = P.pseudonym("alice");
     assertThat(data(ingested.get(0)).get("user_id").asText()).isEqualTo(pseudonym);
@@ -148,11 +153,7 @@ class UserIdPseudonymizerTest {
     new UploadFunction(storage, mock(PublisherInterface.class), mock(PublisherInterface.class), request -> {
       launches.add(request);
       return new BackfillLauncher.Launch("job", "id", false);
-    }, smallThreshold, CLOCK, P).accept(CloudEventBuilder.v1().withId("e")
-        .withSource(URI.create("//storage.googleapis.com/projects/_/buckets/uploads"))
-        .withType(UploadFunction.FINALIZED).withData("application/json", Json.MAPPER.createObjectNode()
-            .put("bucket", "uploads").put("name", "events/big.jsonl").put("generation", "1").put("size", "1000")
-            .toString().getBytes(UTF_8)).build());
+    }, smallThreshold, CLOCK, P).accept(finalized("events/big.jsonl", 1000));
 
     assertThat(launches).isEmpty();
     JsonNode summary = Json.MAPPER.readTree(storage.readAllBytes("uploads", "errors/events/big.jsonl.summary.json"));

@@ -399,14 +399,10 @@ public final class UploadFunction implements CloudEventsFunction {
     }
   }
 
-  /** Stops decompression at {@code limit} bytes, so a small object cannot expand without bound. */
-  private static final class DecompressedLimit extends FilterInputStream {
-    private final long limit;
-    private long count;
-
-    DecompressedLimit(InputStream in, long limit) {
+  /** A filter whose every read, single bytes included, goes through {@link #read(byte[], int, int)}. */
+  private abstract static class BulkReadStream extends FilterInputStream {
+    BulkReadStream(InputStream in) {
       super(in);
-      this.limit = limit;
     }
 
     @Override
@@ -414,6 +410,17 @@ public final class UploadFunction implements CloudEventsFunction {
       byte[] one = new byte[1];
       int n = read(one, 0, 1);
       return n < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+
+  /** Stops decompression at {@code limit} bytes, so a small object cannot expand without bound. */
+  private static final class DecompressedLimit extends BulkReadStream {
+    private final long limit;
+    private long count;
+
+    DecompressedLimit(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
     }
 
     @Override
@@ -430,19 +437,12 @@ public final class UploadFunction implements CloudEventsFunction {
   }
 
   /** Counts the bytes read from the object and marks its failures as {@link SourceException}s. */
-  private static final class CountingStream extends FilterInputStream {
+  private static final class CountingStream extends BulkReadStream {
     private final Run run;
 
     CountingStream(InputStream in, Run run) {
       super(in);
       this.run = run;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
