@@ -89,16 +89,25 @@ class UserIdPseudonymizerTest {
     return messages;
   }
 
+  /** An ingest function with {@link #P}, its published messages collected in {@code published}. */
+  private static IngestFunction pseudonymizingIngest(List<PubsubMessage> published) {
+    PublisherInterface publisher = mock(PublisherInterface.class);
+    when(publisher.publish(any())).thenAnswer(call -> {
+      published.add(call.getArgument(0));
+      return ApiFutures.immediateFuture("m");
+    });
+    return new IngestFunction(publisher, new IngestConfig(10, 1 << 20, IngestConfig.DEFAULT_PUBLISH_TIMEOUT,
+        AccessPolicy.open()), CLOCK, P);
+  }
+
   private static JsonNode data(PubsubMessage m) throws Exception {
     return Json.MAPPER.readTree(m.getData().toStringUtf8());
   }
 
   @Test
   void ingestAndUploadPublishTheSamePseudonymAndNeverTheRawId() throws Exception {
-    PublisherInterface ingestPublisher = mock(PublisherInterface.class);
-    List<PubsubMessage> ingested = capture(ingestPublisher);
-    IngestFunction ingest = new IngestFunction(ingestPublisher, new IngestConfig(10, 1 << 20,
-        IngestConfig.DEFAULT_PUBLISH_TIMEOUT, AccessPolicy.open()), CLOCK, P);
+    List<PubsubMessage> ingested = new ArrayList<>();
+    IngestFunction ingest = pseudonymizingIngest(ingested);
     String body = EVENT.formatted("alice");
     FakeExchange first = FakeExchange.request("POST", "/").body("application/json", body).serve(ingest);
     FakeExchange retry = FakeExchange.request("POST", "/").body("application/json", body).serve(ingest);
@@ -128,10 +137,8 @@ class UserIdPseudonymizerTest {
 
   @Test
   void validationStillSeesTheRawUserId() throws Exception {
-    PublisherInterface publisher = mock(PublisherInterface.class);
-    List<PubsubMessage> published = capture(publisher);
-    IngestFunction ingest = new IngestFunction(publisher, new IngestConfig(10, 1 << 20,
-        IngestConfig.DEFAULT_PUBLISH_TIMEOUT, AccessPolicy.open()), CLOCK, P);
+    List<PubsubMessage> published = new ArrayList<>();
+    IngestFunction ingest = pseudonymizingIngest(published);
 
     FakeExchange tooLong = FakeExchange.request("POST", "/")
         .body("application/json", EVENT.formatted("x".repeat(129))).serve(ingest);
