@@ -45,6 +45,9 @@ import java.util.logging.Logger;
  * <p>Bodies: {@code application/json} with one event (an object) or an array of events, or
  * {@code application/x-ndjson} with one event per line (blank lines ignored), UTF-8. An event without
  * {@code event_id} gets a deterministic one, so a retried payload keeps its id and is deduplicated downstream.
+ * A UTF-8 byte order mark before the body is skipped. With {@code USER_ID_HMAC_KEY} set, each valid event's
+ * {@code user_id} is replaced by its {@link UserIdPseudonymizer pseudonym} before publishing (validation sees the
+ * raw id; a derived id is derived from the pseudonymized event).
  *
  * <p>Answers (all JSON): 202 when at least one event was valid and every valid event was acknowledged by Pub/Sub;
  * 400 when none was valid; 503 with {@code Retry-After} when any valid event was not acknowledged in time; 413,
