@@ -52,11 +52,21 @@ resource "google_cloudfunctions2_function" "ingest" {
       PUBLISH_TIMEOUT      = var.ingest_publish_timeout
       CORS_ALLOWED_ORIGINS = local.cors_allowed_origins
     }
+    dynamic "secret_environment_variables" {
+      for_each = var.pseudonymize_user_ids ? [1] : []
+      content {
+        key        = "USER_ID_HMAC_KEY"
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.user_id_hmac_key[0].secret_id
+        version    = "latest"
+      }
+    }
   }
 
   depends_on = [
     time_sleep.apis_propagation,
     google_pubsub_topic_iam_member.ingest_publishes_events,
+    google_secret_manager_secret_iam_member.ingest_reads_user_id_key,
     google_storage_bucket_iam_member.build_reads_sources,
     google_project_iam_member.build_pushes_images,
     google_project_iam_member.build_writes_logs,
@@ -150,6 +160,15 @@ resource "google_cloudfunctions2_function" "upload" {
       DATAFLOW_SERVICE_ACCOUNT = google_service_account.dataflow.email
       DATAFLOW_MAX_WORKERS     = tostring(var.backfill_max_workers)
     }
+    dynamic "secret_environment_variables" {
+      for_each = var.pseudonymize_user_ids ? [1] : []
+      content {
+        key        = "USER_ID_HMAC_KEY"
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.user_id_hmac_key[0].secret_id
+        version    = "latest"
+      }
+    }
   }
 
   event_trigger {
@@ -172,6 +191,7 @@ resource "google_cloudfunctions2_function" "upload" {
     google_storage_bucket_iam_member.dataflow_reads_uploads,
     google_pubsub_topic_iam_member.upload_publishes_events,
     google_pubsub_topic_iam_member.upload_publishes_catalog,
+    google_secret_manager_secret_iam_member.upload_reads_user_id_key,
     google_project_iam_member.upload_launches_backfill,
     google_service_account_iam_member.upload_acts_as_dataflow,
     google_storage_bucket_iam_member.upload_reads_templates,

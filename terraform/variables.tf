@@ -382,3 +382,9 @@ variable "propagation_wait" {
   type        = string
   default     = "60s"
 }
+
+variable "pseudonymize_user_ids" {
+  description = "Replace user_id by HMAC-SHA256(key, user_id) in the ingest and upload functions, the key read from the Secret Manager secret <name_prefix>-user-id-hmac-key (add a version of at least 32 bytes before deploying the functions)."
+  type        = bool
+  default     = false
+}

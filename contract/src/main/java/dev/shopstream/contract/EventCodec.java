@@ -79,7 +79,7 @@ public final class EventCodec {
       products.add(new ProductLine(
           p.get("product_id").textValue(),
           p.hasNonNull("quantity") ? p.get("quantity").longValue() : 1L,
-          p.hasNonNull("price") ? p.get("price").doubleValue() : null));
+          p.hasNonNull("price") ? p.get("price").doubleValue() + 0.0 : null)); // + 0.0: no negative zero
     }
     Map<String, String> attributes = new LinkedHashMap<>();
     n.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().textValue()));

@@ -85,6 +85,8 @@ public final class JsonSchema {
     }
     if (value.isTextual()) {
       validateString(schema, value.textValue(), field, errors, clock);
+    } else if (value.isNumber() && !isFinite(value)) {
+      errors.add(new FieldError(field, "must be a finite number, was one too large to represent"));
     } else if (value.isNumber()) {
       validateNumber(schema, value, field, errors);
     } else if (value.isArray()) {
@@ -153,8 +155,15 @@ public final class JsonSchema {
     }
   }
 
-  /** Parses an RFC 3339 date-time; null when it is not one. */
+  /**
+   * Parses an RFC 3339 date-time; null when it is not one. The year must be four digits from 0001 (RFC 3339 and
+   * BigQuery's TIMESTAMP range): Java's ISO parser alone would also take {@code -2026-...} and {@code +10000-...}.
+   */
   public static OffsetDateTime parseDateTime(String s) {
+    if (s.length() < 5 || s.charAt(4) != '-' || !s.substring(0, 4).chars().allMatch(c -> c >= '0' && c <= '9')
+        || s.startsWith("0000")) {
+      return null;
+    }
     try {
       return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     } catch (DateTimeParseException e) {
@@ -209,7 +218,8 @@ public final class JsonSchema {
     JsonNode additional = schema.get("additionalProperties");
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> member = it.next();
-      String memberPath = prefix + member.getKey();
+      String key = member.getKey();
+      String memberPath = prefix + (key.isBlank() ? "\"" + key + "\"" : key); // a blank name, quoted to be seen
       JsonNode memberSchema = properties.get(member.getKey());
       if (memberSchema != null) {
         if (!member.getValue().isNull()) { // null means absent; "required" reports it where it matters
@@ -235,14 +245,22 @@ public final class JsonSchema {
     return switch (type.textValue()) {
       case "string" -> value.isTextual();
       case "integer" -> value.isIntegralNumber()
-          || (value.isNumber() && value.decimalValue().stripTrailingZeros().scale() <= 0);
-      case "number" -> value.isNumber();
+          || (value.isNumber() && isFinite(value) && value.decimalValue().stripTrailingZeros().scale() <= 0);
+      case "number" -> value.isNumber() && isFinite(value);
       case "boolean" -> value.isBoolean();
       case "object" -> value.isObject();
       case "array" -> value.isArray();
       case "null" -> value.isNull();
       default -> throw new IllegalStateException("unknown type in schema: " + type);
     };
+  }
+
+  /**
+   * False for a number that Jackson could only read as an infinite double (e.g. {@code 1e999999999}): it has no
+   * decimal value, so it can match no numeric type or bound.
+   */
+  private static boolean isFinite(JsonNode value) {
+    return !(value.isDouble() || value.isFloat()) || Double.isFinite(value.doubleValue());
   }
 
   private static String describeType(JsonNode type) {
@@ -264,7 +282,7 @@ public final class JsonSchema {
       return s.length() > 40 ? "a string" : "\"" + s + "\"";
     }
     if (value.isNumber()) {
-      return value.isIntegralNumber() ? "an integer" : "a number";
+      return value.isIntegralNumber() ? "an integer" : isFinite(value) ? "a number" : "a number too large to represent";
     }
     if (value.isBoolean()) {
       return "a boolean";

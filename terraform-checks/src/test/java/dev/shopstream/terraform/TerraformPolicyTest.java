@@ -218,6 +218,39 @@ class TerraformPolicyTest {
     });
   }
 
+  /**
+   * The user-id pseudonymization key: a Secret Manager secret readable by exactly the ingest and upload service
+   * accounts (secretAccessor on the secret, nothing project-wide), mounted in both functions as USER_ID_HMAC_KEY.
+   */
+  @Test
+  void theUserIdKeyIsReadableOnlyByTheIngestAndUploadFunctions() {
+    assertThat(tf.resources("google_secret_manager_secret").map(b -> b.label(1))).containsExactly("user_id_hmac_key");
+    List<Block> grants = tf.resources("google_secret_manager_secret_iam_member").toList();
+    assertThat(grants).extracting(b -> serviceAccount(b.text("member")).orElse("?"))
+        .containsExactlyInAnyOrder("ingest", "upload");
+    assertThat(grants).allSatisfy(b -> {
+      assertThat(b.text("role")).hasValue("\"roles/secretmanager.secretAccessor\"");
+      assertThat(b.text("secret_id").orElse("")).contains("google_secret_manager_secret.user_id_hmac_key");
+    });
+    assertThat(tf.resources("google_project_iam_member").map(b -> b.text("role").orElse("")))
+        .noneMatch(role -> role.contains("secretmanager"));
+    Map<String, Block> functions = new HashMap<>();
+    tf.resources("google_cloudfunctions2_function").forEach(f -> functions.put(f.label(1), f));
+    for (String fn : List.of("ingest", "upload", "recommend")) {
+      Optional<Block> key = functions.get(fn).block("service_config").orElseThrow().blocks("dynamic").stream()
+          .filter(d -> d.label(0).equals("secret_environment_variables")).findFirst()
+          .flatMap(d -> d.block("content"));
+      if (fn.equals("recommend")) {
+        assertThat(key).as("recommend never sees the key").isEmpty();
+        continue;
+      }
+      assertThat(key).as("%s mounts the key", fn).isPresent();
+      assertThat(key.get().text("key")).hasValue("\"USER_ID_HMAC_KEY\"");
+      assertThat(key.get().references()).anySatisfy(r ->
+          assertThat(r).startsWith("google_secret_manager_secret", "user_id_hmac_key"));
+    }
+  }
+
   @Test
   void everyApiInUseIsEnabled() {
     String apis = tf.ofType("locals").map(b -> b.text("apis")).flatMap(Optional::stream).findFirst()
@@ -231,7 +264,8 @@ class TerraformPolicyTest {
         "google_storage_", List.of("storage"),
         "google_dataflow_", List.of("dataflow", "compute"),
         "google_artifact_registry_", List.of("artifactregistry"),
-        "google_service_account", List.of("iam"));
+        "google_service_account", List.of("iam"),
+        "google_secret_manager_", List.of("secretmanager"));
     byPrefix.forEach((prefix, services) -> {
       if (tf.ofType("resource").anyMatch(b -> b.label(0).startsWith(prefix))) {
         services.forEach(s -> assertThat(apis).as("%s* needs %s", prefix, s).contains("\"" + s + ".googleapis.com\""));

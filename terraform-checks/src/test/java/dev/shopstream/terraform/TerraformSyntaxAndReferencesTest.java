@@ -44,6 +44,8 @@ class TerraformSyntaxAndReferencesTest {
       Map.entry("google_bigquery_table", List.of("dataset_id", "table_id")),
       Map.entry("google_cloudfunctions2_function", List.of("name", "location", "build_config", "service_config")),
       Map.entry("google_dataflow_flex_template_job", List.of("name", "container_spec_gcs_path", "region")),
+      Map.entry("google_secret_manager_secret", List.of("secret_id", "replication")),
+      Map.entry("google_secret_manager_secret_iam_member", List.of("secret_id", "role", "member")),
       Map.entry("time_sleep", List.of()),
       Map.entry("data.google_project", List.of()),
       Map.entry("data.google_storage_project_service_account", List.of()),

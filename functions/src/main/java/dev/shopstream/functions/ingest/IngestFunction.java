@@ -19,6 +19,7 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.functions.EventMessages;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
+import dev.shopstream.functions.UserIdPseudonymizer;
 import dev.shopstream.functions.http.JsonHttpFunction;
 import dev.shopstream.functions.http.JsonReply;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,9 @@ import java.util.logging.Logger;
  * <p>Bodies: {@code application/json} with one event (an object) or an array of events, or
  * {@code application/x-ndjson} with one event per line (blank lines ignored), UTF-8. An event without
  * {@code event_id} gets a deterministic one, so a retried payload keeps its id and is deduplicated downstream.
+ * A UTF-8 byte order mark before the body is skipped. With {@code USER_ID_HMAC_KEY} set, each valid event's
+ * {@code user_id} is replaced by its {@link UserIdPseudonymizer pseudonym} before publishing (validation sees the
+ * raw id; a derived id is derived from the pseudonymized event).
  *
  * <p>Answers (all JSON): 202 when at least one event was valid and every valid event was acknowledged by Pub/Sub;
  * 400 when none was valid; 503 with {@code Retry-After} when any valid event was not acknowledged in time; 413,
@@ -56,6 +61,7 @@ public final class IngestFunction extends JsonHttpFunction {
   private final PublisherInterface publisher;
   private final IngestConfig config;
   private final EventCodec codec;
+  private final UserIdPseudonymizer pseudonymizer;
 
   /** For the Functions Framework: configuration from the environment, a real publisher. */
   public IngestFunction() {
@@ -63,14 +69,22 @@ public final class IngestFunction extends JsonHttpFunction {
   }
 
   private IngestFunction(Settings settings) {
-    this(PubsubPublishers.eventsPublisherClosedAtExit(settings), IngestConfig.from(settings), Clock.systemUTC());
+    this(PubsubPublishers.eventsPublisherClosedAtExit(settings), IngestConfig.from(settings), Clock.systemUTC(),
+        UserIdPseudonymizer.from(settings));
   }
 
   public IngestFunction(PublisherInterface publisher, IngestConfig config, Clock clock) {
+    this(publisher, config, clock, UserIdPseudonymizer.none());
+  }
+
+  /** With {@code pseudonymizer} applied to every valid event before it is published. */
+  public IngestFunction(PublisherInterface publisher, IngestConfig config, Clock clock,
+      UserIdPseudonymizer pseudonymizer) {
     super(config.access(), List.of("POST"));
     this.publisher = publisher;
     this.config = config;
     this.codec = new EventCodec(clock);
+    this.pseudonymizer = Objects.requireNonNull(pseudonymizer, "pseudonymizer");
   }
 
   @Override
@@ -93,6 +107,9 @@ public final class IngestFunction extends JsonHttpFunction {
     } catch (CharacterCodingException e) {
       return JsonReply.error(400, "invalid_encoding", "the body is not valid UTF-8");
     }
+    if (text.startsWith("\uFEFF")) { // a UTF-8 byte order mark: allowed before JSON text (RFC 8259), not part of it
+      text = text.substring(1);
+    }
     List<Supplier<Decoded>> items = format.get() == BodyFormat.JSON ? jsonItems(text) : ndjsonItems(text);
     if (items.size() > config.maxBatchEvents()) {
       return JsonReply.error(413, "too_many_events",
@@ -103,7 +120,7 @@ public final class IngestFunction extends JsonHttpFunction {
     for (int i = 0; i < items.size(); i++) {
       Decoded decoded = items.get(i).get();
       if (decoded.isValid()) {
-        valid.add(decoded.event());
+        valid.add(decoded.event()); // already pseudonymized when that is on
       } else {
         rejected.add(rejection(i, decoded.errors()));
       }
@@ -167,8 +184,14 @@ public final class IngestFunction extends JsonHttpFunction {
     }
   }
 
+  /** Validates the event as sent (raw user id), then pseudonymizes the valid one when that is configured. */
   private Decoded decode(JsonNode node) {
-    return codec.decode(EventCodec.withDerivedIdIfMissing(node));
+    boolean idDerived = node instanceof ObjectNode o && !o.hasNonNull("event_id");
+    Decoded decoded = codec.decode(EventCodec.withDerivedIdIfMissing(node));
+    if (!decoded.isValid() || !pseudonymizer.enabled()) {
+      return decoded;
+    }
+    return new Decoded(pseudonymizer.apply(decoded.event(), idDerived), List.of());
   }
 
   /**

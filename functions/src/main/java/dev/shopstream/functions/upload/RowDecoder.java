@@ -12,6 +12,7 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.contract.Product;
 import dev.shopstream.contract.ProductCodec;
 import dev.shopstream.functions.EventMessages;
+import dev.shopstream.functions.UserIdPseudonymizer;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -70,8 +71,9 @@ abstract class RowDecoder {
     this.requiredColumns = requiredColumns;
   }
 
-  static RowDecoder forFile(FileType type, UploadedObject object, String defaultUpdatedAt, Clock clock) {
-    return type.kind() == FileType.Kind.EVENTS ? new Events(type, object, clock)
+  static RowDecoder forFile(FileType type, UploadedObject object, String defaultUpdatedAt, Clock clock,
+      UserIdPseudonymizer pseudonymizer) {
+    return type.kind() == FileType.Kind.EVENTS ? new Events(type, object, clock, pseudonymizer)
         : new Catalog(type, defaultUpdatedAt, clock);
   }
 
@@ -123,6 +125,16 @@ abstract class RowDecoder {
     if (fields.size() != header.size()) {
       return Decoded.invalid("has " + fields.size() + " field(s), the header has " + header.size());
     }
+    List<FieldError> formulas = new ArrayList<>();
+    for (int i = 0; i < fields.size(); i++) {
+      if (isFormula(fields.get(i))) {
+        formulas.add(new FieldError(header.get(i), "starts with '" + fields.get(i).charAt(0) + "': a spreadsheet "
+            + "formula cell is refused (CSV formula injection)"));
+      }
+    }
+    if (!formulas.isEmpty()) {
+      return new Decoded(null, formulas);
+    }
     Map<String, String> values = new HashMap<>();
     for (int i = 0; i < fields.size(); i++) {
       if (!fields.get(i).isEmpty()) {
@@ -130,6 +142,26 @@ abstract class RowDecoder {
       }
     }
     return decodeNode(line, fromCsv(values), true);
+  }
+
+  /**
+   * A cell a spreadsheet would evaluate (OWASP's list: a leading {@code = + - @}, tab or carriage return), unless
+   * it is a plain number such as {@code -1} or {@code +5}. Such a value would otherwise travel to the warehouse and
+   * into every export of it; refusing it keeps exports safe to open.
+   */
+  static boolean isFormula(String cell) {
+    if (cell.isEmpty() || "=+-@\t\r".indexOf(cell.charAt(0)) < 0) {
+      return false;
+    }
+    if (cell.charAt(0) != '+' && cell.charAt(0) != '-') {
+      return true;
+    }
+    try {
+      new BigDecimal(cell);
+      return false;
+    } catch (NumberFormatException e) {
+      return true;
+    }
   }
 
   abstract ObjectNode fromCsv(Map<String, String> values);
@@ -162,11 +194,13 @@ abstract class RowDecoder {
   private static final class Events extends RowDecoder {
     private final UploadedObject object;
     private final EventCodec codec;
+    private final UserIdPseudonymizer pseudonymizer;
 
-    Events(FileType type, UploadedObject object, Clock clock) {
+    Events(FileType type, UploadedObject object, Clock clock, UserIdPseudonymizer pseudonymizer) {
       super(type, EVENT_COLUMNS, EVENT_REQUIRED_COLUMNS);
       this.object = object;
       this.codec = new EventCodec(clock);
+      this.pseudonymizer = pseudonymizer;
     }
 
     @Override
@@ -196,7 +230,8 @@ abstract class RowDecoder {
       }
       EventCodec.Decoded d = codec.decode(node);
       if (d.isValid()) {
-        return new Decoded(EventMessages.of(d.event()), List.of());
+        // ids of rows without one come from the object and line, never from the user id: nothing to re-derive
+        return new Decoded(EventMessages.of(pseudonymizer.apply(d.event(), false)), List.of());
       }
       if (!fromCsv) {
         return new Decoded(null, d.errors());

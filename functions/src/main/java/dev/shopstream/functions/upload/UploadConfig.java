@@ -19,22 +19,40 @@ import java.util.regex.Pattern;
  *     acknowledgements, bounding memory ({@code MAX_OUTSTANDING_PUBLISHES}, default 1000)
  * @param publishTimeout how long to wait for Pub/Sub to acknowledge one window of messages ({@code PUBLISH_TIMEOUT},
  *     ISO-8601, default 60 s)
+ * @param maxDecompressedBytes most bytes a gzip object may decompress to; beyond that (a gzip bomb, or a file to
+ *     split) reading stops and the object is reported {@code failed} ({@code MAX_DECOMPRESSED_BYTES}, default
+ *     2 GiB, eight times the default backfill threshold)
  */
 public record UploadConfig(long backfillThresholdBytes, int maxLineBytes, int errorRawMaxChars, int progressEveryRows,
-    int maxOutstandingPublishes, Duration publishTimeout) {
+    int maxOutstandingPublishes, Duration publishTimeout, long maxDecompressedBytes) {
   public static final long DEFAULT_BACKFILL_THRESHOLD_BYTES = 256L << 20;
   public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
   public static final int DEFAULT_ERROR_RAW_MAX_CHARS = 1024;
   public static final int DEFAULT_PROGRESS_EVERY_ROWS = 10_000;
   public static final int DEFAULT_MAX_OUTSTANDING_PUBLISHES = 1000;
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(60);
+  public static final long DEFAULT_MAX_DECOMPRESSED_BYTES = 2L << 30;
   private static final Pattern BYTES = Pattern.compile("[0-9]{1,18}");
 
   public UploadConfig {
     if (backfillThresholdBytes < 0 || maxLineBytes < 1 || errorRawMaxChars < 1 || progressEveryRows < 1
-        || maxOutstandingPublishes < 1 || publishTimeout.isNegative() || publishTimeout.isZero()) {
+        || maxOutstandingPublishes < 1 || publishTimeout.isNegative() || publishTimeout.isZero()
+        || maxDecompressedBytes < 1) {
       throw new IllegalArgumentException("limits must be positive");
     }
+  }
+
+  /** With the default {@link #maxDecompressedBytes}. */
+  public UploadConfig(long backfillThresholdBytes, int maxLineBytes, int errorRawMaxChars, int progressEveryRows,
+      int maxOutstandingPublishes, Duration publishTimeout) {
+    this(backfillThresholdBytes, maxLineBytes, errorRawMaxChars, progressEveryRows, maxOutstandingPublishes,
+        publishTimeout, DEFAULT_MAX_DECOMPRESSED_BYTES);
+  }
+
+  /** The same limits with another {@link #maxDecompressedBytes}. */
+  public UploadConfig withMaxDecompressedBytes(long bytes) {
+    return new UploadConfig(backfillThresholdBytes, maxLineBytes, errorRawMaxChars, progressEveryRows,
+        maxOutstandingPublishes, publishTimeout, bytes);
   }
 
   public static UploadConfig defaults() {
@@ -50,6 +68,8 @@ public record UploadConfig(long backfillThresholdBytes, int maxLineBytes, int er
         settings.integer("ERROR_RAW_MAX_CHARS", DEFAULT_ERROR_RAW_MAX_CHARS, 1, 1 << 20),
         settings.integer("PROGRESS_EVERY_ROWS", DEFAULT_PROGRESS_EVERY_ROWS, 1, Integer.MAX_VALUE),
         settings.integer("MAX_OUTSTANDING_PUBLISHES", DEFAULT_MAX_OUTSTANDING_PUBLISHES, 1, 10_000),
-        settings.duration("PUBLISH_TIMEOUT", DEFAULT_PUBLISH_TIMEOUT));
+        settings.duration("PUBLISH_TIMEOUT", DEFAULT_PUBLISH_TIMEOUT),
+        Long.parseLong(settings.string("MAX_DECOMPRESSED_BYTES", Long.toString(DEFAULT_MAX_DECOMPRESSED_BYTES),
+            BYTES, "a number of bytes")));
   }
 }

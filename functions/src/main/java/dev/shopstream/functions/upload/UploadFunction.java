@@ -19,6 +19,7 @@ import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
+import dev.shopstream.functions.UserIdPseudonymizer;
 import io.cloudevents.CloudEvent;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -72,6 +73,7 @@ public final class UploadFunction implements CloudEventsFunction {
   private final BackfillLauncher launcher;
   private final UploadConfig config;
   private final Clock clock;
+  private final UserIdPseudonymizer pseudonymizer;
 
   /** For the Functions Framework: configuration from the environment, real clients. */
   public UploadFunction() {
@@ -87,17 +89,25 @@ public final class UploadFunction implements CloudEventsFunction {
             .<BackfillLauncher>map(c -> new DataflowFlexTemplateLauncher(c, new GoogleAuthHttpSender()))
             .orElseGet(BackfillLauncher::notConfigured),
         UploadConfig.from(settings),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        UserIdPseudonymizer.from(settings));
   }
 
   public UploadFunction(Storage storage, PublisherInterface eventsPublisher, PublisherInterface catalogPublisher,
       BackfillLauncher launcher, UploadConfig config, Clock clock) {
+    this(storage, eventsPublisher, catalogPublisher, launcher, config, clock, UserIdPseudonymizer.none());
+  }
+
+  /** With {@code pseudonymizer} applied to the user id of every event row (as the ingest function does). */
+  public UploadFunction(Storage storage, PublisherInterface eventsPublisher, PublisherInterface catalogPublisher,
+      BackfillLauncher launcher, UploadConfig config, Clock clock, UserIdPseudonymizer pseudonymizer) {
     this.storage = Objects.requireNonNull(storage, "storage");
     this.eventsPublisher = Objects.requireNonNull(eventsPublisher, "eventsPublisher");
     this.catalogPublisher = Objects.requireNonNull(catalogPublisher, "catalogPublisher");
     this.launcher = Objects.requireNonNull(launcher, "launcher");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.pseudonymizer = Objects.requireNonNull(pseudonymizer, "pseudonymizer");
   }
 
   /** Cloud Storage from the settings: the emulator at {@code STORAGE_EMULATOR_HOST} (no credentials) when set. */
@@ -149,6 +159,13 @@ public final class UploadFunction implements CloudEventsFunction {
     }
     run.summary.put("format", type.get().format().wireName());
     run.summary.put("compression", type.get().gzip() ? "gzip" : "none");
+    if (object.size() > config.backfillThresholdBytes() && kind.get() == FileType.Kind.EVENTS
+        && pseudonymizer.enabled()) {
+      // the pipeline's batch path does not pseudonymize: never let it write raw user ids
+      return Optional.of(finish(run, "failed", "the object is above BACKFILL_THRESHOLD_BYTES ("
+          + config.backfillThresholdBytes() + ") and user ids are pseudonymized, which only row-by-row publishing "
+          + "does: split the file into smaller objects"));
+    }
     if (object.size() > config.backfillThresholdBytes()) {
       return Optional.of(backfill(run, type.get(), defaultUpdatedAt));
     }
@@ -173,7 +190,7 @@ public final class UploadFunction implements CloudEventsFunction {
 
   private ObjectNode ingest(Run run, FileType type, String defaultUpdatedAt) throws IOException {
     UploadedObject o = run.object;
-    RowDecoder decoder = RowDecoder.forFile(type, o, defaultUpdatedAt, clock);
+    RowDecoder decoder = RowDecoder.forFile(type, o, defaultUpdatedAt, clock, pseudonymizer);
     PublishWindow window = new PublishWindow(type.kind() == FileType.Kind.EVENTS ? eventsPublisher
         : catalogPublisher, run);
     String failure = null;
@@ -188,6 +205,8 @@ public final class UploadFunction implements CloudEventsFunction {
           throw new UncheckedIOException("cannot read " + o.uri() + " (the event will be redelivered)", e);
         }
         failure = "the object generation " + o.generation() + " no longer exists (deleted or overwritten)";
+      } catch (DecompressedTooLargeException e) {
+        failure = e.getMessage();
       } catch (IOException e) { // from decompression: the stream itself is broken
         failure = "not a readable gzip file: " + e.getMessage();
         LOG.log(Level.FINE, o.uri() + ": unreadable gzip", e);
@@ -214,7 +233,9 @@ public final class UploadFunction implements CloudEventsFunction {
     boolean gunzip = type.gzip() || "gzip".equalsIgnoreCase(o.contentEncoding());
     try (ReadChannel channel = storage.reader(blob, Storage.BlobSourceOption.shouldReturnRawInputStream(true));
         InputStream source = new CountingStream(Channels.newInputStream(channel), run);
-        InputStream in = gunzip ? new GZIPInputStream(source, 64 * 1024) : source) {
+        InputStream in = gunzip
+            ? new DecompressedLimit(new GZIPInputStream(source, 64 * 1024), config.maxDecompressedBytes())
+            : source) {
       RecordReader reader = new RecordReader(in, config.maxLineBytes(), type.format() == FileType.Format.CSV);
       boolean headerPending = decoder.expectsHeader();
       RecordReader.Row row;
@@ -370,13 +391,18 @@ public final class UploadFunction implements CloudEventsFunction {
     }
   }
 
-  /** Counts the bytes read from the object and marks its failures as {@link SourceException}s. */
-  private static final class CountingStream extends FilterInputStream {
-    private final Run run;
+  /** A gzip object decompressed past {@link UploadConfig#maxDecompressedBytes}. */
+  static final class DecompressedTooLargeException extends IOException {
+    DecompressedTooLargeException(long limit) {
+      super("decompressed content exceeds MAX_DECOMPRESSED_BYTES (" + limit + " bytes): a gzip bomb, or a file to "
+          + "split into smaller objects; rows before the limit were processed");
+    }
+  }
 
-    CountingStream(InputStream in, Run run) {
+  /** A filter whose every read, single bytes included, goes through {@link #read(byte[], int, int)}. */
+  private abstract static class BulkReadStream extends FilterInputStream {
+    BulkReadStream(InputStream in) {
       super(in);
-      this.run = run;
     }
 
     @Override
@@ -384,6 +410,39 @@ public final class UploadFunction implements CloudEventsFunction {
       byte[] one = new byte[1];
       int n = read(one, 0, 1);
       return n < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+
+  /** Stops decompression at {@code limit} bytes, so a small object cannot expand without bound. */
+  private static final class DecompressedLimit extends BulkReadStream {
+    private final long limit;
+    private long count;
+
+    DecompressedLimit(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, (int) Math.min(len, limit - count + 1));
+      if (n > 0) {
+        count += n;
+        if (count > limit) {
+          throw new DecompressedTooLargeException(limit);
+        }
+      }
+      return n;
+    }
+  }
+
+  /** Counts the bytes read from the object and marks its failures as {@link SourceException}s. */
+  private static final class CountingStream extends BulkReadStream {
+    private final Run run;
+
+    CountingStream(InputStream in, Run run) {
+      super(in);
+      this.run = run;
     }
 
     @Override
