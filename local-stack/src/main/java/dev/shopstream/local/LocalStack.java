@@ -143,7 +143,8 @@ public final class LocalStack implements AutoCloseable {
         "STORAGE_EMULATOR_HOST", gcs.url(),
         "WAREHOUSE", "duckdb",
         "DUCKDB_PATH", config.warehouseFile().toAbsolutePath().toString(),
-        "SNAPSHOT_REFRESH", "PT1S"); // fresh within a second or two locally (an environment variable overrides)
+        "SNAPSHOT_REFRESH", "PT1S", // serving is fresh within a second or two locally (environment overrides)
+        "USER_CACHE_TTL", "PT1S");
     functionSettings.forEach(System::setProperty);
 
     int ingestPort = startFunction(INGEST_FUNCTION, "http", config.ingestPort());

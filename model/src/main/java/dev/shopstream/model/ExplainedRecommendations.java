@@ -66,10 +66,13 @@ public final class ExplainedRecommendations {
         }
       }
     }
+    Map<String, Map<String, Signal>> evidenceBySource = new HashMap<>();
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Recommendation r : ranked) {
       String from = source.get(r.productId());
-      out.add(new Explained(r.productId(), r.score(), from, evidence(recommender, from, r.productId())));
+      Signal signal = from == null ? Signal.COMBINED : evidenceBySource
+          .computeIfAbsent(from, f -> evidence(recommender, f)).getOrDefault(r.productId(), Signal.COMBINED);
+      out.add(new Explained(r.productId(), r.score(), from, signal));
     }
     return out;
   }
@@ -130,18 +133,15 @@ public final class ExplainedRecommendations {
     return w;
   }
 
-  private static Signal evidence(Recommender recommender, String from, String candidate) {
-    if (from == null) {
-      return Signal.COMBINED;
-    }
+  /** For each neighbour of {@code source}: its strongest same-type signal (one lookup per signal). */
+  private static Map<String, Signal> evidence(Recommender recommender, String source) {
     int perItem = recommender.config().maxNeighborsPerItem();
+    Map<String, Signal> out = new HashMap<>();
     for (Signal s : EVIDENCE_ORDER) {
-      for (Neighbor n : recommender.neighbors(from, perItem, s)) {
-        if (n.productId().equals(candidate)) {
-          return s;
-        }
+      for (Neighbor n : recommender.neighbors(source, perItem, s)) {
+        out.putIfAbsent(n.productId(), s);
       }
     }
-    return Signal.COMBINED;
+    return out;
   }
 }

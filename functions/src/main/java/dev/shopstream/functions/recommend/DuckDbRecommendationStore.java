@@ -8,12 +8,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Struct;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * {@link RecommendationStore} on the local DuckDB warehouse (the contract's tables, created by
@@ -55,23 +58,19 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       LIMIT ?
       """;
 
-  /** Parameter: user id. Rows as {@link UserActivityRows} reads them. */
+  /**
+   * Parameter: user id. A point lookup on the table's key (DuckDB keeps one row per user: the upsert replaces it);
+   * the lists come back as JDBC arrays, {@code recent_items} of structs (product_id, event_type, event_time).
+   */
   static final String USER_SQL = """
-      WITH u AS (
-        SELECT * FROM user_activity WHERE user_id = ? ORDER BY updated_at DESC LIMIT 1
-      )
-      SELECT 'user' AS kind, NULL::VARCHAR AS product_id, NULL::VARCHAR AS event_type,
-        NULL::TIMESTAMPTZ AS event_time, 0 AS position, updated_at FROM u
-      UNION ALL
-      SELECT 'recent', x.r.product_id, x.r.event_type, x.r.event_time, x.o, NULL
-      FROM (SELECT unnest(recent_items) AS r, generate_subscripts(recent_items, 1) AS o FROM u) AS x
-      UNION ALL
-      SELECT 'purchased', x.p, NULL, NULL, x.o, NULL
-      FROM (SELECT unnest(purchased) AS p, generate_subscripts(purchased, 1) AS o FROM u) AS x
-      ORDER BY kind DESC, position
+      SELECT recent_items, purchased, updated_at FROM user_activity WHERE user_id = ?
       """;
 
+  /** Connections (each with the user query prepared) kept for reuse: opening one costs more than the query. */
+  static final int MAX_IDLE_USER_QUERIES = 16;
+
   private final DuckDbWarehouse warehouse;
+  private final Deque<PreparedStatement> idleUserQueries = new ConcurrentLinkedDeque<>();
 
   public DuckDbRecommendationStore(DuckDbWarehouse warehouse) {
     this.warehouse = warehouse;
@@ -143,18 +142,52 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
 
   @Override
   public Optional<UserActivity> userActivity(String userId) {
-    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(USER_SQL)) {
+    PreparedStatement ps = idleUserQueries.pollFirst();
+    try {
+      if (ps == null) {
+        ps = warehouse.connect().prepareStatement(USER_SQL);
+      }
       ps.setString(1, userId);
       UserActivityRows rows = new UserActivityRows(userId);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.add(rs.getString("kind"), rs.getString("product_id"), rs.getString("event_type"),
-              instant(rs, "event_time"), instant(rs, "updated_at"));
+        if (rs.next()) {
+          rows.add(UserActivityRows.USER, null, null, null, instant(rs, "updated_at"));
+          for (Object item : array(rs.getArray("recent_items"))) {
+            Object[] f = ((Struct) item).getAttributes();
+            rows.add(UserActivityRows.RECENT, (String) f[0], (String) f[1],
+                f[2] == null ? null : ((OffsetDateTime) f[2]).toInstant(), null);
+          }
+          for (Object product : array(rs.getArray("purchased"))) {
+            rows.add(UserActivityRows.PURCHASED, (String) product, null, null, null);
+          }
         }
       }
+      if (idleUserQueries.size() < MAX_IDLE_USER_QUERIES) {
+        idleUserQueries.offerFirst(ps);
+      } else {
+        closeQuietly(ps);
+      }
       return rows.result();
-    } catch (SQLException e) {
+    } catch (SQLException | ClassCastException e) {
+      closeQuietly(ps); // a connection in an unknown state is not reused
       throw new StoreException("DuckDB user_activity query failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object[] array(java.sql.Array a) throws SQLException {
+    return a == null ? new Object[0] : (Object[]) a.getArray();
+  }
+
+  private static void closeQuietly(PreparedStatement ps) {
+    if (ps == null) {
+      return;
+    }
+    try {
+      Connection c = ps.getConnection();
+      ps.close();
+      c.close();
+    } catch (SQLException e) {
+      // closing a broken connection: nothing more to do
     }
   }
 

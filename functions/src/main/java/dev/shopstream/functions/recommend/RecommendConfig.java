@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param startupWait how long the no-arg constructor waits for the first snapshot before it lets the function
  *     start (answering 503 until one loads) ({@code SNAPSHOT_STARTUP_WAIT}, PT30S)
  * @param snapshotMaxRows bound of each bulk read (neighbours, trends, catalog) ({@code SNAPSHOT_MAX_ROWS}, 5,000,000)
- * @param userCacheTtl how long a user's activity is reused before it is read again ({@code USER_CACHE_TTL}, PT5S)
+ * @param userCacheTtl how long a user's activity is reused before it is read again ({@code USER_CACHE_TTL}, PT2S)
  * @param userCacheMaxEntries users kept in the activity cache ({@code USER_CACHE_MAX_ENTRIES}, 100,000)
  * @param maxPerCategory diversity: at most this many items of one category in an answer while other candidates
  *     remain ({@code MAX_PER_CATEGORY}, 3)
@@ -33,7 +33,7 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
   public static final Duration DEFAULT_SNAPSHOT_REFRESH = Duration.ofSeconds(5);
   public static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_MAX_ROWS = 5_000_000;
-  public static final Duration DEFAULT_USER_CACHE_TTL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_USER_CACHE_TTL = Duration.ofSeconds(2);
   public static final int DEFAULT_USER_CACHE_MAX_ENTRIES = 100_000;
   public static final int DEFAULT_MAX_PER_CATEGORY = 3;
   public static final int DEFAULT_MAX_CART_ITEMS = 100;

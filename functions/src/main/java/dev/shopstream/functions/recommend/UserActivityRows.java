@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Assembles a {@link UserActivity} from the flat rows both stores' user query returns, in order: one
- * {@code user} row (its {@code updated_at}; none for an unknown user), then {@code purchased} and {@code recent}
- * rows by position. A recent item whose {@code event_type} is not a contract type is skipped (never fails the
- * request).
+ * Assembles a {@link UserActivity} from flat parts, in order: one {@code user} part (its {@code updated_at}; none
+ * for an unknown user), then {@code recent} and {@code purchased} parts by position (BigQuery's user query returns
+ * exactly these rows; the DuckDB store feeds it the elements of the row's lists). A recent item whose
+ * {@code event_type} is not a contract type is skipped (never fails the request).
  */
 final class UserActivityRows {
   static final String USER = "user";
