@@ -73,39 +73,44 @@ final class ServingBench {
         .forEach(System::setProperty);
 
     try (FunctionServer trivial = FunctionServer.http(TrivialFunction.class);
-         FunctionServer recommend = FunctionServer.http(RecommendFunction.class);
          LoadGenerator load = new LoadGenerator()) {
-      double coldMillis = firstOk(recommend, recommend.uri("/trending?k=10"));
       double trivialColdMillis = firstOk(trivial, trivial.uri("/trending?k=10"));
-      System.out.printf("%ncold start (invoker start -> first 200): recommend %.0f ms (class load + first snapshot "
-          + "of the warehouse), trivial function %.0f ms%n", coldMillis, trivialColdMillis);
-
-      Mix real = new Mix(recommend, products, withNeighbors, users);
-      Mix base = new Mix(trivial, products, withNeighbors, users);
-      load.warmUp(real::request, warmup);
-      load.warmUp(base::request, warmup);
-      checkAnswers(real);
-
-      Report fixed = new Report("Serving, open loop (endpoint mix, " + duration.toSeconds()
-          + " s per rate): latency from when each request was due");
-      for (int rate : rates) {
-        LoadGenerator.Result b = load.fixedRate("trivial function @ " + rate + "/s", base::request, rate, duration);
-        LoadGenerator.Result r = load.fixedRate("recommend @ " + rate + "/s", real::request, rate, duration);
-        fixed.add(b, null, 1).add(r, b, 1);
+      try (FunctionServer recommend = FunctionServer.http(RecommendFunction.class)) {
+        double coldMillis = firstOk(recommend, recommend.uri("/trending?k=10"));
+        System.out.printf("%ncold start (invoker start -> first 200), each started alone: recommend %.0f ms (class "
+            + "load + first snapshot of the warehouse), trivial function %.0f ms%n", coldMillis, trivialColdMillis);
+        Mix real = new Mix(recommend, products, withNeighbors, users);
+        Mix base = new Mix(trivial, products, withNeighbors, users);
+        load.warmUp(real::request, warmup);
+        load.warmUp(base::request, warmup);
+        checkAnswers(real);
+        measure(real, base, load, rates, duration, concurrency);
       }
-      fixed.print();
-
-      Report max = new Report("Serving, closed loop (" + concurrency + " workers, " + duration.toSeconds()
-          + " s each): the most requests/s");
-      LoadGenerator.Result b = load.closedLoop("trivial function", base::request, concurrency, duration);
-      LoadGenerator.Result r = load.closedLoop("recommend (endpoint mix)", real::request, concurrency, duration);
-      max.add(b, null, 1).add(r, b, 1)
-          .note(String.format("Throughput ratio recommend / trivial: %.0f%% (target >= 70%%).",
-              100 * r.throughput() / b.throughput()))
-          .print();
     } finally {
       warehouse.close();
     }
+  }
+
+  /** The open-loop runs at each rate, then the closed-loop runs; each beside the trivial function. */
+  private static void measure(Mix real, Mix base, LoadGenerator load, List<Integer> rates, Duration duration,
+      int concurrency) {
+    Report fixed = new Report("Serving, open loop (endpoint mix, " + duration.toSeconds()
+        + " s per rate): latency from when each request was due");
+    for (int rate : rates) {
+      LoadGenerator.Result b = load.fixedRate("trivial function @ " + rate + "/s", base::request, rate, duration);
+      LoadGenerator.Result r = load.fixedRate("recommend @ " + rate + "/s", real::request, rate, duration);
+      fixed.add(b, null, 1).add(r, b, 1);
+    }
+    fixed.print();
+
+    Report max = new Report("Serving, closed loop (" + concurrency + " workers, " + duration.toSeconds()
+        + " s each): the most requests/s");
+    LoadGenerator.Result b = load.closedLoop("trivial function", base::request, concurrency, duration);
+    LoadGenerator.Result r = load.closedLoop("recommend (endpoint mix)", real::request, concurrency, duration);
+    max.add(b, null, 1).add(r, b, 1)
+        .note(String.format("Throughput ratio recommend / trivial: %.0f%% (target >= 70%%).",
+            100 * r.throughput() / b.throughput()))
+        .print();
   }
 
   /** Polls {@code uri} from the server's start until a 200; milliseconds since the invoker was started. */
