@@ -310,7 +310,8 @@ class LocalStackEndToEndTest {
     JsonNode together = awaitServed("/products/p2/bought-together?k=3&exclude=p3",
         b -> b.at("/items/0/reason").asText().matches("(bought|added to cart) together with p2"));
     assertThat(together.at("/items").findValuesAsText("product_id")).doesNotContain("p2", "p3");
-    assertThat(served("/trending?k=3").at("/items").findValuesAsText("product_id")).containsExactly("p1", "p2", "p3");
+    awaitServed("/trending?k=3", // every product's trend pane has landed
+        b -> b.at("/items").findValuesAsText("product_id").equals(List.of("p1", "p2", "p3")));
 
     HttpResponse<String> cart = HTTP.send(HttpRequest.newBuilder(recommendUri("/cart/recommendations?k=2"))
         .header("Content-Type", "application/json")
