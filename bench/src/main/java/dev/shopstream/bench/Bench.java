@@ -26,6 +26,9 @@ public final class Bench {
         + "rates, beside a trivial function on the same invoker", IngestBench::run));
     COMMANDS.put("freshness", new Entry("local stack end to end: time from an event's 202 to its effect in "
         + "/recommendations, and the stack's peak RSS under load", FreshnessBench::run));
+    COMMANDS.put("serving", new Entry("recommend function over generated DuckDB data: cold start, latency at fixed "
+        + "rates and the most requests/s for an endpoint mix, beside a trivial function on the same invoker",
+        ServingBench::run));
   }
 
   private Bench() {}

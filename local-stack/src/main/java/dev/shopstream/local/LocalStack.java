@@ -142,13 +142,20 @@ public final class LocalStack implements AutoCloseable {
         "PUBSUB_EMULATOR_HOST", pubsub.grpcTarget(),
         "STORAGE_EMULATOR_HOST", gcs.url(),
         "WAREHOUSE", "duckdb",
-        "DUCKDB_PATH", config.warehouseFile().toAbsolutePath().toString());
+        "DUCKDB_PATH", config.warehouseFile().toAbsolutePath().toString(),
+        "SNAPSHOT_REFRESH", "PT1S", // serving is fresh within a second or two locally (environment overrides)
+        "USER_CACHE_TTL", "PT1S");
     functionSettings.forEach(System::setProperty);
 
     int ingestPort = startFunction(INGEST_FUNCTION, "http", config.ingestPort());
     endpoints.put("ingest", "http://" + config.host() + ":" + ingestPort + "/");
     int recommendPort = startFunction(RECOMMEND_FUNCTION, "http", config.recommendPort());
-    endpoints.put("recommend", "http://" + config.host() + ":" + recommendPort + "/recommendations");
+    String recommendBase = "http://" + config.host() + ":" + recommendPort;
+    endpoints.put("recommend", recommendBase + "/recommendations");
+    endpoints.put("recommend_similar", recommendBase + "/products/{id}/similar");
+    endpoints.put("recommend_bought_together", recommendBase + "/products/{id}/bought-together");
+    endpoints.put("recommend_cart", recommendBase + "/cart/recommendations");
+    endpoints.put("trending", recommendBase + "/trending");
     int uploadPort = startFunction(UPLOAD_FUNCTION, "cloudevent", config.uploadPort());
     String uploadFunction = "http://" + config.host() + ":" + uploadPort + "/";
     gcs.notifyOnFinalize(config.uploadsBucket(), URI.create(uploadFunction));

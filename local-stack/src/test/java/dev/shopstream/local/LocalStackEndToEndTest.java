@@ -220,7 +220,8 @@ class LocalStackEndToEndTest {
 
   @Test
   void eventsPostedToIngestComeBackAsRecommendations() throws Exception {
-    assertThat(endpoints.fieldNames()).toIterable().contains("ingest", "recommend", "upload_function", "gcs",
+    assertThat(endpoints.fieldNames()).toIterable().contains("ingest", "recommend", "recommend_similar",
+        "recommend_bought_together", "recommend_cart", "trending", "upload_function", "gcs",
         "bucket", "upload_url", "pubsub_grpc", "pubsub_rest", "warehouse");
     assertThat(stack.pipeline().getState()).isEqualTo(PipelineResult.State.RUNNING);
 
@@ -244,19 +245,6 @@ class LocalStackEndToEndTest {
     assertThat(awaitEvents("user_id NOT LIKE 'upl-%'", expected)).as("rows in the warehouse = events accepted")
         .isEqualTo(expected);
 
-    JsonNode alice = recommend("?user_id=alice&k=3");
-    assertThat(alice.get("status").asInt()).isEqualTo(200);
-    assertThat(alice.at("/body/items").findValuesAsText("product_id")).containsExactly("p2", "p3", "p4");
-    for (JsonNode item : alice.at("/body/items")) {
-      assertThat(item.get("score").asDouble()).isPositive();
-      assertThat(item.get("reason").asText()).isNotBlank();
-    }
-    assertThat(recommend("?user_id=someone-new&k=2").at("/body/items").findValuesAsText("product_id"))
-        .containsExactly("p1", "p2");
-    JsonNode badK = recommend("?user_id=alice&k=0");
-    assertThat(badK.get("status").asInt()).isEqualTo(400);
-    assertThat(badK.at("/body/parameter").asText()).isEqualTo("k");
-
     // the pipeline acknowledges what it read. The DirectRunner finalizes a bundle's checkpoint (PubsubIO acks)
     // when it reads the next bundle, so each reader holds back at most one bundle (10 messages) until more traffic
     // comes: bounded by readers x bundle, whatever was published; no leak. The runner splits the source into
@@ -279,6 +267,8 @@ class LocalStackEndToEndTest {
     assertThat(awaitRows("SELECT count(*) FROM item_neighbors WHERE product_id = 'p1' AND signal = 'co_view'", 1))
         .isPositive();
 
+    everyServingEndpointAnswersFromThePipelinesOutput();
+
     // nothing was dead-lettered and the rejected event is not in the warehouse
     assertThat(stack.warehouse().count("dead_letter")).isZero();
     try (Connection c = stack.warehouse().connect(); Statement s = c.createStatement();
@@ -286,5 +276,88 @@ class LocalStackEndToEndTest {
       rs.next();
       assertThat(rs.getLong(1)).isZero();
     }
+  }
+
+  /**
+   * Every endpoint of the recommend function, answered from its snapshot of what the pipeline wrote
+   * (item_neighbors, product_trends, user_activity); the snapshot refreshes every second in the stack, so each
+   * check waits (bounded) for the pipeline's panes to land.
+   */
+  private void everyServingEndpointAnswersFromThePipelinesOutput() throws Exception {
+    // trending: p1 (5 purchases, 10 views) > p2 (4, 8) > ...; a new user gets it, saying why
+    JsonNode newUser = awaitServed("/recommendations?user_id=someone-new&k=2",
+        b -> b.at("/items").findValuesAsText("product_id").equals(List.of("p1", "p2")));
+    assertThat(newUser.get("fallback").asText()).isEqualTo("unknown_user");
+    assertThat(newUser.at("/items/0/reason").asText()).isEqualTo("trending in the shop");
+    assertThat(newUser.get("as_of").isTextual()).isTrue();
+    assertThat(newUser.get("stale").asBoolean()).isFalse();
+
+    // alice bought p1: her recommendations come from p1's neighbours, and never offer p1 again
+    JsonNode alice = awaitServed("/recommendations?user_id=alice&k=3",
+        b -> b.get("strategy").asText().startsWith("personalized"));
+    assertThat(alice.at("/items").findValuesAsText("product_id")).hasSize(3).doesNotContain("p1");
+    assertThat(alice.at("/items/0/reason").asText()).matches("(viewed|added to cart|bought|seen) together with p1");
+    assertThat(alice.at("/items/0/score").asDouble()).isPositive();
+    // with k=10 trending fills up too, still without p1; unless buying again is the point
+    assertThat(served("/recommendations?user_id=alice&k=10").at("/items").findValuesAsText("product_id"))
+        .doesNotContain("p1");
+    assertThat(served("/recommendations?user_id=alice&k=10&mode=buy_again").at("/items")
+        .findValuesAsText("product_id")).contains("p1");
+
+    JsonNode similar = awaitServed("/products/p1/similar?k=2",
+        b -> b.at("/items/0/reason").asText().equals("viewed together with p1"));
+    assertThat(similar.at("/items").findValuesAsText("product_id")).hasSize(2).doesNotContain("p1");
+    JsonNode together = awaitServed("/products/p2/bought-together?k=3&exclude=p3",
+        b -> b.at("/items/0/reason").asText().matches("(bought|added to cart) together with p2"));
+    assertThat(together.at("/items").findValuesAsText("product_id")).doesNotContain("p2", "p3");
+    awaitServed("/trending?k=3", // every product's trend pane has landed
+        b -> b.at("/items").findValuesAsText("product_id").equals(List.of("p1", "p2", "p3")));
+
+    HttpResponse<String> cart = HTTP.send(HttpRequest.newBuilder(recommendUri("/cart/recommendations?k=2"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"items\": [{\"product_id\": \"p1\"}]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(cart.statusCode()).as(cart.body()).isEqualTo(200);
+    assertThat(Json.MAPPER.readTree(cart.body()).at("/items").findValuesAsText("product_id")).hasSize(2)
+        .doesNotContain("p1");
+
+    // refused through the real invoker too: 400 naming the parameter, 404, 405
+    JsonNode badK = recommend("?user_id=alice&k=0");
+    assertThat(badK.get("status").asInt()).isEqualTo(400);
+    assertThat(badK.at("/body/parameter").asText()).isEqualTo("k");
+    assertThat(status("/products/%FF/similar")).isEqualTo(400);
+    assertThat(status("/recommendations?user_id=%27%20OR%20%271%27%3D%271")).isEqualTo(200);
+    assertThat(status("/nowhere")).isEqualTo(404);
+    assertThat(HTTP.send(HttpRequest.newBuilder(recommendUri("/trending")).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+  }
+
+  private URI recommendUri(String pathAndQuery) {
+    String base = endpoints.get("trending").asText();
+    return URI.create(base.substring(0, base.length() - "/trending".length()) + pathAndQuery);
+  }
+
+  private int status(String pathAndQuery) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(recommendUri(pathAndQuery)).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  private JsonNode served(String pathAndQuery) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(recommendUri(pathAndQuery)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(pathAndQuery + ": " + r.body()).isEqualTo(200);
+    return Json.MAPPER.readTree(r.body());
+  }
+
+  /** Polls (bounded, 90 s) until the answer satisfies {@code ready}; returns the last answer. */
+  private JsonNode awaitServed(String pathAndQuery, java.util.function.Predicate<JsonNode> ready) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    JsonNode body = served(pathAndQuery);
+    while (!ready.test(body) && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      body = served(pathAndQuery);
+    }
+    assertThat(ready.test(body)).as(pathAndQuery + " never ready; last answer " + body).isTrue();
+    return body;
   }
 }

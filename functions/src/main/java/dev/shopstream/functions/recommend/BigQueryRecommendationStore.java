@@ -10,63 +10,94 @@ import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.TableResult;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.functions.Settings;
+import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * {@link RecommendationStore} on BigQuery, table {@code <project>.<dataset>.events}. Values travel only as named
- * query parameters. The table path is the one piece of SQL text from configuration: the dataset must match
- * {@link #DATASET} (checked here, so no caller can inject through it) and the table is the contract's.
+ * {@link RecommendationStore} on BigQuery, the contract's tables in {@code <project>.<dataset>}. Values travel only
+ * as named query parameters. The table paths are the one piece of SQL text from configuration: the dataset must
+ * match {@link #DATASET} (checked here, so no caller can inject through it) and the tables are the contract's.
+ * The Storage Write API appends, so every query takes the latest row per key itself.
  */
 public final class BigQueryRecommendationStore implements RecommendationStore {
   /** {@code project.dataset}: a Google Cloud project id and a dataset id. */
   public static final Pattern DATASET = Pattern.compile(Settings.PROJECT_ID.pattern() + "\\.[A-Za-z0-9_]{1,1024}");
 
-  /** Same shape and meaning as {@link DuckDbRecommendationStore#TRENDING_SQL}, in GoogleSQL. */
-  static final String TRENDING_SQL = """
-      WITH bounds AS (
-        SELECT MAX(event_time) AS as_of FROM `%1$s`
+  /** Same meaning as {@link DuckDbRecommendationStore#NEIGHBORS_SQL}; %1$s is the table. */
+  static final String NEIGHBORS_SQL = """
+      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+      FROM `%1$s`
+      WHERE TRUE
+      QUALIFY updated_at = MAX(updated_at) OVER (PARTITION BY product_id, signal)
+        AND ROW_NUMBER() OVER (PARTITION BY product_id, signal, neighbor_id ORDER BY updated_at DESC) = 1
+      ORDER BY product_id, signal, rank, neighbor_id
+      LIMIT @max_rows
+      """;
+
+  /** Same meaning as {@link DuckDbRecommendationStore#TRENDS_SQL}. */
+  static final String TRENDS_SQL = """
+      WITH latest_rows AS (
+        SELECT * FROM `%1$s`
+        WHERE TRUE
+        QUALIFY ROW_NUMBER() OVER (PARTITION BY product_id, event_type, window_start ORDER BY updated_at DESC) = 1
       ),
-      bought AS (
-        SELECT DISTINCT p.product_id
-        FROM `%1$s` AS e, UNNEST(e.products) AS p
-        WHERE e.event_type = 'purchase' AND e.user_id = @user_id
-      ),
-      activity AS (
-        SELECT p.product_id AS product_id,
-          COUNT(DISTINCT CASE WHEN e.event_type = 'purchase' THEN e.event_id END) AS purchases,
-          COUNT(DISTINCT CASE WHEN e.event_type = 'add_to_cart' THEN e.event_id END) AS add_to_carts,
-          COUNT(DISTINCT CASE WHEN e.event_type = 'view' THEN e.event_id END) AS views
-        FROM `%1$s` AS e, UNNEST(e.products) AS p, bounds AS b
-        WHERE e.event_type IN ('purchase', 'add_to_cart', 'view')
-          AND e.event_time >= TIMESTAMP_SUB(b.as_of, INTERVAL @window_seconds SECOND)
-          AND p.product_id NOT IN (SELECT product_id FROM bought)
-        GROUP BY p.product_id
-      ),
-      ranked AS (
-        SELECT *, ROW_NUMBER() OVER (ORDER BY score DESC, product_id) AS position
-        FROM (
-          SELECT *, purchases * @purchase_weight + add_to_carts * @add_to_cart_weight + views * @view_weight AS score
-          FROM activity
-        )
+      latest AS (
+        SELECT MAX(window_end) AS newest, MAX(updated_at) AS updated FROM latest_rows
       )
-      SELECT as_of, CAST(NULL AS STRING) AS product_id, CAST(NULL AS INT64) AS purchases,
-        CAST(NULL AS INT64) AS add_to_carts, CAST(NULL AS INT64) AS views, CAST(NULL AS INT64) AS score,
-        0 AS position
-      FROM bounds
+      SELECT t.product_id,
+        SUM(t.events * CASE t.event_type WHEN 'view' THEN @view_weight WHEN 'add_to_cart' THEN @add_to_cart_weight
+          WHEN 'purchase' THEN @purchase_weight ELSE 0 END) AS score,
+        SUM(t.events) AS events, ANY_VALUE(l.newest) AS newest, ANY_VALUE(l.updated) AS updated
+      FROM latest_rows AS t, latest AS l
+      WHERE t.window_end > TIMESTAMP_SUB(l.newest, INTERVAL @window_seconds SECOND)
+      GROUP BY t.product_id
+      ORDER BY score DESC, t.product_id
+      LIMIT @max_rows
+      """;
+
+  /** Same meaning as {@link DuckDbRecommendationStore#CATALOG_SQL}. */
+  static final String CATALOG_SQL = """
+      SELECT product_id, title, category, available
+      FROM `%1$s`
+      WHERE TRUE
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY updated_at DESC) = 1
+      ORDER BY product_id
+      LIMIT @max_rows
+      """;
+
+  /** Same rows as {@link DuckDbRecommendationStore#USER_SQL}. */
+  static final String USER_SQL = """
+      WITH u AS (
+        SELECT * FROM `%1$s` WHERE user_id = @user_id
+        QUALIFY ROW_NUMBER() OVER (ORDER BY updated_at DESC) = 1
+      )
+      SELECT 'user' AS kind, CAST(NULL AS STRING) AS product_id, CAST(NULL AS STRING) AS event_type,
+        CAST(NULL AS TIMESTAMP) AS event_time, 0 AS position, updated_at FROM u
       UNION ALL
-      SELECT NULL, product_id, purchases, add_to_carts, views, score, position FROM ranked WHERE position <= @k
-      ORDER BY position
+      SELECT 'recent', r.product_id, r.event_type, r.event_time, o, NULL
+      FROM u, UNNEST(u.recent_items) AS r WITH OFFSET AS o
+      UNION ALL
+      SELECT 'purchased', p, NULL, NULL, o, NULL
+      FROM u, UNNEST(u.purchased) AS p WITH OFFSET AS o
+      ORDER BY kind DESC, position
       """;
 
   private final BigQuery bigQuery;
-  private final String sql;
+  private final String neighborsSql;
+  private final String trendsSql;
+  private final String catalogSql;
+  private final String userSql;
 
   /**
-   * @param dataset {@code project.dataset} holding the contract's {@code events} table
+   * @param dataset {@code project.dataset} holding the contract's tables
    * @throws IllegalArgumentException when {@code dataset} does not match {@link #DATASET}
    */
   public BigQueryRecommendationStore(BigQuery bigQuery, String dataset) {
@@ -74,40 +105,95 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       throw new IllegalArgumentException("BigQuery dataset must be project.dataset, got '" + dataset + "'");
     }
     this.bigQuery = bigQuery;
-    this.sql = TRENDING_SQL.formatted(dataset + "." + TableSchemas.events().name());
+    this.neighborsSql = NEIGHBORS_SQL.formatted(dataset + "." + TableSchemas.get("item_neighbors").name());
+    this.trendsSql = TRENDS_SQL.formatted(dataset + "." + TableSchemas.get("product_trends").name());
+    this.catalogSql = CATALOG_SQL.formatted(dataset + "." + TableSchemas.products().name());
+    this.userSql = USER_SQL.formatted(dataset + "." + TableSchemas.get("user_activity").name());
   }
 
   @Override
-  public Trending trending(String userId, Duration window, int limit) {
+  public List<NeighborRow> neighbors(int maxRows) {
+    List<NeighborRow> out = new ArrayList<>();
+    for (FieldValueList row : run("item_neighbors", neighborsSql,
+        Map.of("max_rows", QueryParameterValue.int64(maxRows)))) {
+      Signal signal = DuckDbRecommendationStore.signal(row.get("signal").getStringValue());
+      if (signal == null) {
+        continue;
+      }
+      FieldValue coCount = row.get("co_count");
+      out.add(new NeighborRow(row.get("product_id").getStringValue(),
+          new Neighbor(row.get("neighbor_id").getStringValue(), signal, row.get("score").getDoubleValue(),
+              (int) row.get("rank").getLongValue(), coCount.isNull() ? 0 : coCount.getDoubleValue()),
+          instant(row.get("updated_at"))));
+    }
+    return out;
+  }
+
+  @Override
+  public Trends trends(Duration window, ModelConfig weights, int maxRows) {
+    Instant newest = null;
+    Instant updated = null;
+    List<TrendScore> products = new ArrayList<>();
+    for (FieldValueList row : run("product_trends", trendsSql, Map.of(
+        "view_weight", QueryParameterValue.float64(weights.viewWeight()),
+        "add_to_cart_weight", QueryParameterValue.float64(weights.addToCartWeight()),
+        "purchase_weight", QueryParameterValue.float64(weights.purchaseWeight()),
+        "window_seconds", QueryParameterValue.int64(window.toSeconds()),
+        "max_rows", QueryParameterValue.int64(maxRows)))) {
+      newest = instant(row.get("newest"));
+      updated = instant(row.get("updated"));
+      products.add(new TrendScore(row.get("product_id").getStringValue(), row.get("score").getDoubleValue(),
+          row.get("events").getLongValue()));
+    }
+    return new Trends(newest, updated, products);
+  }
+
+  @Override
+  public List<CatalogEntry> catalog(int maxRows) {
+    List<CatalogEntry> out = new ArrayList<>();
+    for (FieldValueList row : run("products", catalogSql, Map.of("max_rows", QueryParameterValue.int64(maxRows)))) {
+      FieldValue available = row.get("available");
+      out.add(new CatalogEntry(row.get("product_id").getStringValue(), text(row.get("title")),
+          text(row.get("category")), available.isNull() || available.getBooleanValue()));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<UserActivity> userActivity(String userId) {
+    UserActivityRows rows = new UserActivityRows(userId);
+    for (FieldValueList row : run("user_activity", userSql,
+        Map.of("user_id", QueryParameterValue.string(userId)))) {
+      rows.add(row.get("kind").getStringValue(), text(row.get("product_id")), text(row.get("event_type")),
+          instant(row.get("event_time")), instant(row.get("updated_at")));
+    }
+    return rows.result();
+  }
+
+  /** Runs the query and reads every page inside the try: paging can fail too. */
+  private List<FieldValueList> run(String table, String sql, Map<String, QueryParameterValue> parameters) {
     QueryJobConfiguration query = QueryJobConfiguration.newBuilder(sql)
         .setUseLegacySql(false)
-        .addNamedParameter("user_id", QueryParameterValue.string(userId))
-        .addNamedParameter("window_seconds", QueryParameterValue.int64(window.toSeconds()))
-        .addNamedParameter("purchase_weight", QueryParameterValue.int64(PURCHASE_WEIGHT))
-        .addNamedParameter("add_to_cart_weight", QueryParameterValue.int64(ADD_TO_CART_WEIGHT))
-        .addNamedParameter("view_weight", QueryParameterValue.int64(VIEW_WEIGHT))
-        .addNamedParameter("k", QueryParameterValue.int64(limit))
+        .setNamedParameters(parameters)
         .build();
-    TableResult result;
     try {
-      result = bigQuery.query(query);
+      TableResult result = bigQuery.query(query);
+      List<FieldValueList> rows = new ArrayList<>();
+      result.iterateAll().forEach(rows::add);
+      return rows;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while waiting for BigQuery", e);
     } catch (BigQueryException | JobException e) {
-      throw new StoreException("BigQuery trending query failed: " + e.getMessage(), e);
+      throw new StoreException("BigQuery " + table + " query failed: " + e.getMessage(), e);
     }
-    Instant asOf = null;
-    List<TrendingProduct> products = new ArrayList<>();
-    for (FieldValueList row : result.iterateAll()) {
-      if (row.get("product_id").isNull()) {
-        FieldValue newest = row.get("as_of");
-        asOf = newest.isNull() ? null : newest.getTimestampInstant();
-      } else {
-        products.add(new TrendingProduct(row.get("product_id").getStringValue(), row.get("purchases").getLongValue(),
-            row.get("add_to_carts").getLongValue(), row.get("views").getLongValue(), row.get("score").getLongValue()));
-      }
-    }
-    return new Trending(asOf, products);
+  }
+
+  private static String text(FieldValue v) {
+    return v == null || v.isNull() ? null : v.getStringValue();
+  }
+
+  private static Instant instant(FieldValue v) {
+    return v == null || v.isNull() ? null : v.getTimestampInstant();
   }
 }

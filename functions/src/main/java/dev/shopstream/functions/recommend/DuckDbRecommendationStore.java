@@ -1,87 +1,207 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Signal;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Struct;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
-/** {@link RecommendationStore} on the local DuckDB warehouse (table {@code events}); values only as {@code ?}. */
+/**
+ * {@link RecommendationStore} on the local DuckDB warehouse (the contract's tables, created by
+ * {@link DuckDbWarehouse}); values only as {@code ?} parameters. Same queries, in meaning, as
+ * {@link BigQueryRecommendationStore}'s.
+ */
 public final class DuckDbRecommendationStore implements RecommendationStore {
-  /**
-   * The first row (position 0) carries only {@code as_of}, so an empty ranking still says how fresh the data is;
-   * the ranked products follow. Parameters: user id, window seconds, the three weights, limit.
-   */
-  static final String TRENDING_SQL = """
-      WITH bounds AS (
-        SELECT max(event_time) AS as_of FROM events
-      ),
-      bought AS (
-        SELECT DISTINCT p.product_id
-        FROM events AS e, unnest(e.products) AS u(p)
-        WHERE e.event_type = 'purchase' AND e.user_id = ?
-      ),
-      activity AS (
-        SELECT p.product_id AS product_id,
-          count(DISTINCT CASE WHEN e.event_type = 'purchase' THEN e.event_id END) AS purchases,
-          count(DISTINCT CASE WHEN e.event_type = 'add_to_cart' THEN e.event_id END) AS add_to_carts,
-          count(DISTINCT CASE WHEN e.event_type = 'view' THEN e.event_id END) AS views
-        FROM events AS e, unnest(e.products) AS u(p), bounds AS b
-        WHERE e.event_type IN ('purchase', 'add_to_cart', 'view')
-          AND e.event_time >= b.as_of - to_seconds(?)
-          AND p.product_id NOT IN (SELECT product_id FROM bought)
-        GROUP BY p.product_id
-      ),
-      ranked AS (
-        SELECT *, row_number() OVER (ORDER BY score DESC, product_id) AS position
-        FROM (SELECT *, purchases * ? + add_to_carts * ? + views * ? AS score FROM activity)
-      )
-      SELECT as_of, CAST(NULL AS VARCHAR) AS product_id, CAST(NULL AS BIGINT) AS purchases,
-        CAST(NULL AS BIGINT) AS add_to_carts, CAST(NULL AS BIGINT) AS views, CAST(NULL AS BIGINT) AS score,
-        0 AS position
-      FROM bounds
-      UNION ALL
-      SELECT NULL, product_id, purchases, add_to_carts, views, score, position FROM ranked WHERE position <= ?
-      ORDER BY position
+  /** Parameter: max rows. */
+  static final String NEIGHBORS_SQL = """
+      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+      FROM item_neighbors
+      QUALIFY updated_at = max(updated_at) OVER (PARTITION BY product_id, signal)
+      ORDER BY product_id, signal, rank, neighbor_id
+      LIMIT ?
       """;
 
+  /** Parameters: view, add_to_cart and purchase weights, window seconds, max rows. */
+  static final String TRENDS_SQL = """
+      WITH latest AS (
+        SELECT max(window_end) AS newest, max(updated_at) AS updated FROM product_trends
+      )
+      SELECT t.product_id,
+        sum(t.events * CASE t.event_type WHEN 'view' THEN ? WHEN 'add_to_cart' THEN ? WHEN 'purchase' THEN ?
+          ELSE 0 END) AS score,
+        sum(t.events) AS events, any_value(l.newest) AS newest, any_value(l.updated) AS updated
+      FROM product_trends AS t, latest AS l
+      WHERE t.window_end > l.newest - to_seconds(?)
+      GROUP BY t.product_id
+      ORDER BY score DESC, t.product_id
+      LIMIT ?
+      """;
+
+  /** Parameter: max rows. */
+  static final String CATALOG_SQL = """
+      SELECT product_id, title, category, available
+      FROM products
+      QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY updated_at DESC) = 1
+      ORDER BY product_id
+      LIMIT ?
+      """;
+
+  /**
+   * Parameter: user id. A point lookup on the table's key (DuckDB keeps one row per user: the upsert replaces it);
+   * the lists come back as JDBC arrays, {@code recent_items} of structs (product_id, event_type, event_time).
+   */
+  static final String USER_SQL = """
+      SELECT recent_items, purchased, updated_at FROM user_activity WHERE user_id = ?
+      """;
+
+  /** Connections (each with the user query prepared) kept for reuse: opening one costs more than the query. */
+  static final int MAX_IDLE_USER_QUERIES = 16;
+
   private final DuckDbWarehouse warehouse;
+  private final Deque<PreparedStatement> idleUserQueries = new ConcurrentLinkedDeque<>();
 
   public DuckDbRecommendationStore(DuckDbWarehouse warehouse) {
     this.warehouse = warehouse;
   }
 
   @Override
-  public Trending trending(String userId, Duration window, int limit) {
-    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(TRENDING_SQL)) {
-      ps.setString(1, userId);
-      ps.setLong(2, window.toSeconds());
-      ps.setLong(3, PURCHASE_WEIGHT);
-      ps.setLong(4, ADD_TO_CART_WEIGHT);
-      ps.setLong(5, VIEW_WEIGHT);
-      ps.setInt(6, limit);
-      Instant asOf = null;
-      List<TrendingProduct> products = new ArrayList<>();
+  public List<NeighborRow> neighbors(int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(NEIGHBORS_SQL)) {
+      ps.setInt(1, maxRows);
+      List<NeighborRow> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String productId = rs.getString("product_id");
-          if (productId == null) {
-            OffsetDateTime newest = rs.getObject("as_of", OffsetDateTime.class);
-            asOf = newest == null ? null : newest.toInstant();
-          } else {
-            products.add(new TrendingProduct(productId, rs.getLong("purchases"), rs.getLong("add_to_carts"),
-                rs.getLong("views"), rs.getLong("score")));
+          Signal signal = signal(rs.getString("signal"));
+          if (signal == null) {
+            continue;
+          }
+          double coCount = rs.getDouble("co_count");
+          out.add(new NeighborRow(rs.getString("product_id"), new Neighbor(rs.getString("neighbor_id"), signal,
+              rs.getDouble("score"), (int) rs.getLong("rank"), coCount), instant(rs, "updated_at")));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB item_neighbors query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Trends trends(Duration window, ModelConfig weights, int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(TRENDS_SQL)) {
+      ps.setDouble(1, weights.viewWeight());
+      ps.setDouble(2, weights.addToCartWeight());
+      ps.setDouble(3, weights.purchaseWeight());
+      ps.setLong(4, window.toSeconds());
+      ps.setInt(5, maxRows);
+      Instant newest = null;
+      Instant updated = null;
+      List<TrendScore> products = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          newest = instant(rs, "newest");
+          updated = instant(rs, "updated");
+          products.add(new TrendScore(rs.getString("product_id"), rs.getDouble("score"), rs.getLong("events")));
+        }
+      }
+      return new Trends(newest, updated, products);
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB product_trends query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<CatalogEntry> catalog(int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(CATALOG_SQL)) {
+      ps.setInt(1, maxRows);
+      List<CatalogEntry> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Object available = rs.getObject("available");
+          out.add(new CatalogEntry(rs.getString("product_id"), rs.getString("title"), rs.getString("category"),
+              !Boolean.FALSE.equals(available)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB products query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<UserActivity> userActivity(String userId) {
+    PreparedStatement ps = idleUserQueries.pollFirst();
+    try {
+      if (ps == null) {
+        ps = warehouse.connect().prepareStatement(USER_SQL);
+      }
+      ps.setString(1, userId);
+      UserActivityRows rows = new UserActivityRows(userId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          rows.add(UserActivityRows.USER, null, null, null, instant(rs, "updated_at"));
+          for (Object item : array(rs.getArray("recent_items"))) {
+            Object[] f = ((Struct) item).getAttributes();
+            rows.add(UserActivityRows.RECENT, (String) f[0], (String) f[1],
+                f[2] == null ? null : ((OffsetDateTime) f[2]).toInstant(), null);
+          }
+          for (Object product : array(rs.getArray("purchased"))) {
+            rows.add(UserActivityRows.PURCHASED, (String) product, null, null, null);
           }
         }
       }
-      return new Trending(asOf, products);
+      if (idleUserQueries.size() < MAX_IDLE_USER_QUERIES) {
+        idleUserQueries.offerFirst(ps);
+      } else {
+        closeQuietly(ps);
+      }
+      return rows.result();
+    } catch (SQLException | ClassCastException e) {
+      closeQuietly(ps); // a connection in an unknown state is not reused
+      throw new StoreException("DuckDB user_activity query failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static Object[] array(java.sql.Array a) throws SQLException {
+    return a == null ? new Object[0] : (Object[]) a.getArray();
+  }
+
+  private static void closeQuietly(PreparedStatement ps) {
+    if (ps == null) {
+      return;
+    }
+    try {
+      Connection c = ps.getConnection();
+      ps.close();
+      c.close();
     } catch (SQLException e) {
-      throw new StoreException("DuckDB trending query failed: " + e.getMessage(), e);
+      // closing a broken connection: nothing more to do
+    }
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** The signal of a wire name; null for a name this code does not know (the row is skipped). */
+  static Signal signal(String wireName) {
+    try {
+      return wireName == null ? null : Signal.fromWireName(wireName);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 }

@@ -2,27 +2,105 @@ package dev.shopstream.functions.recommend;
 
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.AccessPolicy;
+import dev.shopstream.model.ModelConfig;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Policy of {@link RecommendFunction}.
+ * Policy of {@link RecommendFunction}; every limit is explicit here.
  *
- * @param trendingWindow how far back from the newest event trending counts ({@code TRENDING_WINDOW}, ISO-8601,
- *     default P7D; whole seconds, at least one)
+ * @param trendingWindow trending counts the {@code product_trends} windows ending this long before the newest
+ *     ({@code TRENDING_WINDOW}, ISO-8601, default P7D; whole seconds, at least one)
  * @param access API key and CORS ({@code API_KEY}, {@code CORS_ALLOWED_ORIGINS})
+ * @param model the model's weights and decay (the same {@link ModelConfig} the pipeline and evaluation use)
+ * @param snapshotRefresh pause between two background refreshes of the snapshot ({@code SNAPSHOT_REFRESH}, PT5S)
+ * @param staleAfter a snapshot older than this is served with {@code "stale": true} even when no refresh failed
+ *     ({@code SNAPSHOT_STALE_AFTER}, default three refresh intervals plus 30 s)
+ * @param startupWait how long the no-arg constructor waits for the first snapshot before it lets the function
+ *     start (answering 503 until one loads) ({@code SNAPSHOT_STARTUP_WAIT}, PT30S)
+ * @param snapshotMaxRows bound of each bulk read (neighbours, trends, catalog) ({@code SNAPSHOT_MAX_ROWS}, 5,000,000)
+ * @param userCacheTtl how long a user's activity is reused before it is read again ({@code USER_CACHE_TTL}, PT2S)
+ * @param userCacheMaxEntries users kept in the activity cache ({@code USER_CACHE_MAX_ENTRIES}, 100,000)
+ * @param maxPerCategory diversity: at most this many items of one category in an answer while other candidates
+ *     remain ({@code MAX_PER_CATEGORY}, 3)
+ * @param maxCartItems items in a {@code POST /cart/recommendations} body ({@code MAX_CART_ITEMS}, 100)
+ * @param maxCartBodyBytes size of that body ({@code MAX_CART_BODY_BYTES}, 65,536)
  */
-public record RecommendConfig(Duration trendingWindow, AccessPolicy access) {
+public record RecommendConfig(Duration trendingWindow, AccessPolicy access, ModelConfig model,
+    Duration snapshotRefresh, Duration staleAfter, Duration startupWait, int snapshotMaxRows, Duration userCacheTtl,
+    int userCacheMaxEntries, int maxPerCategory, int maxCartItems, int maxCartBodyBytes) {
   public static final Duration DEFAULT_TRENDING_WINDOW = Duration.ofDays(7);
+  public static final Duration DEFAULT_SNAPSHOT_REFRESH = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(30);
+  public static final int DEFAULT_SNAPSHOT_MAX_ROWS = 5_000_000;
+  public static final Duration DEFAULT_USER_CACHE_TTL = Duration.ofSeconds(2);
+  public static final int DEFAULT_USER_CACHE_MAX_ENTRIES = 100_000;
+  public static final int DEFAULT_MAX_PER_CATEGORY = 3;
+  public static final int DEFAULT_MAX_CART_ITEMS = 100;
+  public static final int DEFAULT_MAX_CART_BODY_BYTES = 65_536;
 
   public RecommendConfig {
+    Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(model, "model");
     if (trendingWindow.toSeconds() < 1) {
       throw new IllegalArgumentException("the trending window must be at least one second");
     }
-    Objects.requireNonNull(access, "access");
+    if (snapshotRefresh.toMillis() < 1 || staleAfter.toMillis() < 1 || startupWait.isNegative()
+        || userCacheTtl.isNegative()) {
+      throw new IllegalArgumentException("snapshot refresh and stale-after must be positive, waits and TTL >= 0");
+    }
+    if (snapshotMaxRows < 1 || userCacheMaxEntries < 1 || maxPerCategory < 1 || maxCartItems < 1
+        || maxCartBodyBytes < 2) {
+      throw new IllegalArgumentException("row, cache, category and cart limits must be positive");
+    }
+  }
+
+  /** Every default, with this access policy. */
+  public static RecommendConfig defaults(AccessPolicy access) {
+    return new RecommendConfig(DEFAULT_TRENDING_WINDOW, access, ModelConfig.defaults(), DEFAULT_SNAPSHOT_REFRESH,
+        defaultStaleAfter(DEFAULT_SNAPSHOT_REFRESH), DEFAULT_STARTUP_WAIT, DEFAULT_SNAPSHOT_MAX_ROWS,
+        DEFAULT_USER_CACHE_TTL, DEFAULT_USER_CACHE_MAX_ENTRIES, DEFAULT_MAX_PER_CATEGORY, DEFAULT_MAX_CART_ITEMS,
+        DEFAULT_MAX_CART_BODY_BYTES);
   }
 
   public static RecommendConfig from(Settings settings) {
-    return new RecommendConfig(settings.duration("TRENDING_WINDOW", DEFAULT_TRENDING_WINDOW), AccessPolicy.from(settings));
+    Duration refresh = settings.duration("SNAPSHOT_REFRESH", DEFAULT_SNAPSHOT_REFRESH);
+    return new RecommendConfig(
+        settings.duration("TRENDING_WINDOW", DEFAULT_TRENDING_WINDOW),
+        AccessPolicy.from(settings),
+        ModelConfig.defaults(),
+        refresh,
+        settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
+        settings.duration("SNAPSHOT_STARTUP_WAIT", DEFAULT_STARTUP_WAIT),
+        settings.integer("SNAPSHOT_MAX_ROWS", DEFAULT_SNAPSHOT_MAX_ROWS, 1, Integer.MAX_VALUE),
+        settings.duration("USER_CACHE_TTL", DEFAULT_USER_CACHE_TTL),
+        settings.integer("USER_CACHE_MAX_ENTRIES", DEFAULT_USER_CACHE_MAX_ENTRIES, 1, 10_000_000),
+        settings.integer("MAX_PER_CATEGORY", DEFAULT_MAX_PER_CATEGORY, 1, RecommendFunction.MAX_K),
+        settings.integer("MAX_CART_ITEMS", DEFAULT_MAX_CART_ITEMS, 1, 10_000),
+        settings.integer("MAX_CART_BODY_BYTES", DEFAULT_MAX_CART_BODY_BYTES, 2, 16 * 1024 * 1024));
+  }
+
+  public RecommendConfig withSnapshotRefresh(Duration refresh, Duration stale) {
+    return new RecommendConfig(trendingWindow, access, model, refresh, stale, startupWait, snapshotMaxRows,
+        userCacheTtl, userCacheMaxEntries, maxPerCategory, maxCartItems, maxCartBodyBytes);
+  }
+
+  public RecommendConfig withUserCache(Duration ttl, int maxEntries) {
+    return new RecommendConfig(trendingWindow, access, model, snapshotRefresh, staleAfter, startupWait,
+        snapshotMaxRows, ttl, maxEntries, maxPerCategory, maxCartItems, maxCartBodyBytes);
+  }
+
+  public RecommendConfig withLimits(int perCategory, int cartItems, int cartBodyBytes) {
+    return new RecommendConfig(trendingWindow, access, model, snapshotRefresh, staleAfter, startupWait,
+        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, perCategory, cartItems, cartBodyBytes);
+  }
+
+  public RecommendConfig withTrendingWindow(Duration window) {
+    return new RecommendConfig(window, access, model, snapshotRefresh, staleAfter, startupWait, snapshotMaxRows,
+        userCacheTtl, userCacheMaxEntries, maxPerCategory, maxCartItems, maxCartBodyBytes);
+  }
+
+  private static Duration defaultStaleAfter(Duration refresh) {
+    return refresh.multipliedBy(3).plusSeconds(30);
   }
 }

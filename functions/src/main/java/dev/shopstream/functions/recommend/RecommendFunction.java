@@ -1,5 +1,9 @@
 package dev.shopstream.functions.recommend;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.bigquery.BigQueryOptions;
@@ -8,58 +12,116 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.JsonHttpFunction;
 import dev.shopstream.functions.http.JsonReply;
-import dev.shopstream.functions.recommend.RecommendationStore.Trending;
-import dev.shopstream.functions.recommend.RecommendationStore.TrendingProduct;
+import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
+import dev.shopstream.functions.recommend.Selection.Item;
+import dev.shopstream.functions.recommend.SnapshotRefresher.View;
+import dev.shopstream.model.ExplainedRecommendations;
+import dev.shopstream.model.ExplainedRecommendations.Explained;
+import dev.shopstream.model.Signal;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Clock;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Logger;
 
 /**
- * HTTP recommendations: {@code GET /recommendations?user_id=U&k=K} answers the {@code k} (1..100, default 10)
- * best trending products that user has not bought, each with its score and a reason a person can read.
+ * HTTP recommendation serving, every answer from the in-memory {@link Snapshot} (refreshed in the background by
+ * {@link SnapshotRefresher}) plus, for a user, their cached {@code user_activity} row:
  *
- * <p>Strategy "trending" (see {@link RecommendationStore} for the score): activity in {@code TRENDING_WINDOW}
- * before the newest event in the warehouse, which the answer reports as {@code as_of} (null for an empty
- * warehouse). Answers, all JSON: 200; 400 {@code invalid_parameter} naming the parameter; 404 for another path;
- * 405 for another method; 401 without the right key; 503 with {@code Retry-After} when the warehouse cannot be
- * read.
+ * <ul>
+ *   <li>{@code GET /recommendations?user_id=U[&k=][&mode=buy_again]}: recommended for you. Candidates are the
+ *       neighbours of the user's recent items, scored by the model ({@link ExplainedRecommendations#forUser}: event
+ *       type weight × time decay × similarity); purchased products are left out unless {@code mode=buy_again};
+ *       when fewer than {@code k} remain, trending fills up ({@code "fallback": "thin_history"}); an unknown user
+ *       gets trending ({@code "fallback": "unknown_user"}).
+ *   <li>{@code GET /products/{id}/similar}: others you may like (co-view neighbours).
+ *   <li>{@code GET /products/{id}/bought-together} and {@code POST /cart/recommendations} (body
+ *       {@code {"items": [{"product_id": "..."}, ...]}}): frequently bought together (co-purchase, then co-cart).
+ *   <li>{@code GET /trending[?category=]}.
+ * </ul>
+ *
+ * Every endpoint takes {@code k} (1..{@value #MAX_K}, default {@value #DEFAULT_K}), {@code category} (the
+ * category or below it) and {@code exclude} (ids, comma-separated or repeated); unavailable products (catalog) are
+ * never answered; at most {@code MAX_PER_CATEGORY} items per category while others remain. Every item has
+ * {@code product_id}, {@code score}, {@code reason} (and {@code category} when the catalog knows it); every answer
+ * has the model's {@code as_of} and {@code stale} (true when the last refresh failed or the snapshot is old).
+ *
+ * <p>Answers, all JSON: 200; 400 {@code invalid_parameter} naming the parameter (or {@code invalid_body} naming
+ * the field); 404 for another path; 405 (with {@code Allow}) for another method; 401 without the right key; 413 /
+ * 415 for a cart body over the limits or not JSON; 503 with {@code Retry-After} while no snapshot has ever loaded.
  */
 public final class RecommendFunction extends JsonHttpFunction {
   public static final String PATH = "/recommendations";
-  public static final String STRATEGY = "trending";
+  public static final String TRENDING_PATH = "/trending";
+  public static final String CART_PATH = "/cart/recommendations";
+  public static final String PRODUCTS_PREFIX = "/products/";
   public static final int DEFAULT_K = 10;
   public static final int MAX_K = 100;
-  public static final int MAX_USER_ID_LENGTH = 128;
+  public static final String BUY_AGAIN = "buy_again";
   private static final Logger LOG = Logger.getLogger(RecommendFunction.class.getName());
+  private static final Set<String> USER_PARAMETERS = Set.of("user_id", "k", "mode", "category", "exclude");
+  private static final Set<String> LIST_PARAMETERS = Set.of("k", "category", "exclude");
+  private static final Set<String> CART_FIELDS = Set.of("items");
+  private static final Set<String> CART_ITEM_FIELDS = Set.of("product_id", "quantity");
 
   /** Which warehouse the no-arg constructor reads ({@code WAREHOUSE}). */
   enum Warehouse { DUCKDB, BIGQUERY }
 
-  private final RecommendationStore store;
   private final RecommendConfig config;
-  private final String windowText;
+  private final SnapshotRefresher snapshots;
+  private final UserActivityCache users;
+  private final Map<Signal, Double> boughtTogether;
 
   /**
    * For the Functions Framework: {@code WAREHOUSE=duckdb} reads the file {@code DUCKDB_PATH};
    * {@code WAREHOUSE=bigquery} reads {@code BIGQUERY_DATASET} ({@code project.dataset}) with the default
    * credentials, billing {@code PROJECT_ID} (else {@code GOOGLE_CLOUD_PROJECT}, else the dataset's project).
+   * Waits up to {@code SNAPSHOT_STARTUP_WAIT} for the first snapshot, so a new instance answers its first
+   * request from the model; if the warehouse cannot be read by then it starts anyway and answers 503 until a
+   * refresh succeeds.
    */
   public RecommendFunction() {
     this(Settings.fromEnvironment());
   }
 
   private RecommendFunction(Settings settings) {
-    this(store(settings), RecommendConfig.from(settings));
+    this(store(settings), RecommendConfig.from(settings), Clock.systemUTC(), backgroundScheduler());
+    try {
+      if (!snapshots.awaitFirstLoad(config.startupWait())) {
+        LOG.warning("no snapshot after " + config.startupWait() + "; answering 503 until the warehouse is read");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
-  public RecommendFunction(RecommendationStore store, RecommendConfig config) {
-    super(config.access(), List.of("GET"));
-    this.store = store;
+  /**
+   * Starts the background refreshes on {@code scheduler} (the first one at once); the clock stamps snapshots and
+   * ages cache entries. Tests pass a scheduler that runs nothing and call {@link #refreshSnapshot}.
+   */
+  public RecommendFunction(RecommendationStore store, RecommendConfig config, Clock clock,
+      ScheduledExecutorService scheduler) {
+    super(config.access(), List.of("GET", "POST"));
     this.config = config;
-    this.windowText = windowText(config.trendingWindow().toSeconds());
+    this.snapshots = new SnapshotRefresher(store, config, clock, scheduler);
+    this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(), clock);
+    this.boughtTogether = ExplainedRecommendations.boughtTogetherWeights(config.model());
+    snapshots.start();
+  }
+
+  /** One refresh now, on the caller's thread; false when the warehouse could not be read. */
+  public boolean refreshSnapshot() {
+    return snapshots.refresh();
   }
 
   private static RecommendationStore store(Settings settings) {
@@ -75,97 +137,301 @@ public final class RecommendFunction extends JsonHttpFunction {
     };
   }
 
+  private static ScheduledExecutorService backgroundScheduler() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "recommend-snapshot-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
   @Override
-  protected JsonReply handle(HttpRequest request) {
+  protected JsonReply handle(HttpRequest request) throws IOException {
     String path = request.getPath();
-    if (!PATH.equals(path) && !(PATH + "/").equals(path)) {
-      return JsonReply.error(404, "not_found", "no such path; use GET " + PATH + "?user_id=...&k=...");
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
     }
-    Optional<String> userId = parameter(request, "user_id")
-        .filter(u -> !u.isEmpty() && u.codePointCount(0, u.length()) <= MAX_USER_ID_LENGTH);
-    if (userId.isEmpty()) {
-      return invalidParameter("user_id", "user_id is required, 1 to " + MAX_USER_ID_LENGTH + " characters");
-    }
-    Optional<String> kText = parameter(request, "k");
-    int k = DEFAULT_K;
-    if (kText.isPresent()) {
-      try {
-        k = Integer.parseInt(kText.get());
-      } catch (NumberFormatException e) {
-        k = 0; // reported below
-      }
-      if (k < 1 || k > MAX_K) {
-        return invalidParameter("k", "k must be an integer from 1 to " + MAX_K);
-      }
-    }
-    Trending trending;
     try {
-      trending = store.trending(userId.get(), config.trendingWindow(), k);
-    } catch (StoreException e) {
-      LOG.warning("warehouse unavailable: " + e.getMessage());
-      return JsonReply.unavailable(JsonReply.errorBody("warehouse_unavailable", "the warehouse cannot be read now"));
+      if (path.equals(PATH)) {
+        return get(request, "GET").orElseGet(() -> withSnapshot(view -> recommendations(request, view)));
+      }
+      if (path.equals(TRENDING_PATH)) {
+        return get(request, "GET").orElseGet(() -> withSnapshot(view -> trending(request, view)));
+      }
+      if (path.equals(CART_PATH)) {
+        if (!"POST".equals(request.getMethod())) {
+          return methodNotAllowed("POST");
+        }
+        List<String> cart = cartItems(request); // a bad body is refused even before the first snapshot
+        return withSnapshot(view -> cart(request, view, cart));
+      }
+      if (path.startsWith(PRODUCTS_PREFIX)) {
+        String[] parts = path.substring(PRODUCTS_PREFIX.length()).split("/", -1);
+        if (parts.length == 2 && (parts[1].equals("similar") || parts[1].equals("bought-together"))) {
+          Optional<JsonReply> wrongMethod = get(request, "GET");
+          if (wrongMethod.isPresent()) {
+            return wrongMethod.get();
+          }
+          String productId = Parameters.decodePathSegment("product_id", parts[0]);
+          boolean similar = parts[1].equals("similar");
+          return withSnapshot(view -> product(request, view, productId, similar));
+        }
+      }
+    } catch (BadRequest e) {
+      return e.reply();
     }
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("user_id", userId.get());
-    body.put("as_of", trending.asOf() == null ? null : trending.asOf().toString());
-    body.put("strategy", STRATEGY);
-    ArrayNode items = body.putArray("items");
-    for (TrendingProduct p : trending.products()) {
-      items.addObject()
-          .put("product_id", p.productId())
-          .put("score", p.score())
-          .put("reason", reason(p));
-    }
-    return JsonReply.json(200, body);
+    return JsonReply.error(404, "not_found", "no such path; the endpoints are GET " + PATH + "?user_id=..., GET "
+        + PRODUCTS_PREFIX + "{id}/similar, GET " + PRODUCTS_PREFIX + "{id}/bought-together, POST " + CART_PATH
+        + " and GET " + TRENDING_PATH);
   }
 
   @Override
   protected String describe(JsonReply reply) {
     ObjectNode body = reply.body();
-    return body != null && body.has("items") ? "items=" + body.get("items").size() : "";
+    if (body == null || !body.has("items")) {
+      return "";
+    }
+    return "items=" + body.get("items").size() + (body.path("stale").asBoolean() ? " stale" : "");
   }
 
-  /** "trending: 4 purchases, 9 views in the last 7 days" (only the kinds of activity the product had). */
-  private String reason(TrendingProduct p) {
-    List<String> counts = new ArrayList<>();
-    if (p.purchases() > 0) {
-      counts.add(count(p.purchases(), "purchase"));
+  private JsonReply recommendations(HttpRequest request, View view) {
+    Parameters p = Parameters.of(request, USER_PARAMETERS);
+    String userId = p.requiredId("user_id");
+    int k = p.k(DEFAULT_K, MAX_K);
+    boolean buyAgain = p.single("mode").map(m -> {
+      if (!m.equals(BUY_AGAIN)) {
+        throw BadRequest.parameter("mode", "mode must be " + BUY_AGAIN + " or absent");
+      }
+      return true;
+    }).orElse(false);
+    Optional<String> category = p.category();
+    Set<String> exclude = new LinkedHashSet<>(p.exclude());
+    boolean stale = view.stale();
+    String fallback = null;
+    Optional<UserActivity> activity;
+    try {
+      activity = users.get(userId);
+    } catch (StoreException e) {
+      LOG.warning("user_activity unavailable, answering trending: " + e.getMessage());
+      activity = Optional.empty();
+      fallback = "user_activity_unavailable";
+      stale = true;
     }
-    if (p.addToCarts() > 0) {
-      counts.add(count(p.addToCarts(), "add-to-cart"));
+    Snapshot snapshot = view.snapshot();
+    List<Explained> candidates = List.of();
+    if (activity.isPresent()) {
+      if (!buyAgain) {
+        exclude.addAll(activity.get().purchased());
+      }
+      candidates = ExplainedRecommendations.forUser(snapshot.recommender(), activity.get().recentItems(),
+          Integer.MAX_VALUE, exclude);
+    } else if (fallback == null) {
+      fallback = "unknown_user";
     }
-    if (p.views() > 0) {
-      counts.add(count(p.views(), "view"));
+    Selection selection = new Selection(snapshot, category, exclude, k, config.maxPerCategory());
+    offerAll(selection, candidates);
+    if (!selection.full()) {
+      selection.fillWithTrending();
+      if (fallback == null) {
+        fallback = "thin_history";
+      }
     }
-    return STRATEGY + ": " + String.join(", ", counts) + " in the last " + windowText;
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("user_id", userId);
+    body.put("mode", buyAgain ? BUY_AGAIN : "default");
+    return answer(body, snapshot, stale, selection.items(), fallback);
   }
 
-  /** "7 days", "36 hours", "90 minutes" or "45 seconds": the largest unit that divides the window. */
-  static String windowText(long seconds) {
-    if (seconds % 86_400 == 0) {
-      return count(seconds / 86_400, "day");
-    }
-    if (seconds % 3_600 == 0) {
-      return count(seconds / 3_600, "hour");
-    }
-    if (seconds % 60 == 0) {
-      return count(seconds / 60, "minute");
-    }
-    return count(seconds, "second");
+  private JsonReply product(HttpRequest request, View view, String productId, boolean similar) {
+    Parameters p = Parameters.of(request, LIST_PARAMETERS);
+    int k = p.k(DEFAULT_K, MAX_K);
+    Optional<String> category = p.category();
+    Set<String> exclude = new LinkedHashSet<>(p.exclude());
+    exclude.add(productId);
+    List<Explained> candidates = ExplainedRecommendations.forItems(view.snapshot().recommender(),
+        List.of(productId), similar ? ExplainedRecommendations.similarWeights() : boughtTogether, Integer.MAX_VALUE,
+        exclude);
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("product_id", productId);
+    return itemsAnswer(body, view, category, exclude, k, candidates, "few_neighbors");
   }
 
-  private static String count(long n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : "s");
+  private JsonReply cart(HttpRequest request, View view, List<String> cart) {
+    Parameters p = Parameters.of(request, LIST_PARAMETERS);
+    int k = p.k(DEFAULT_K, MAX_K);
+    Optional<String> category = p.category();
+    Set<String> exclude = new LinkedHashSet<>(p.exclude());
+    exclude.addAll(cart);
+    List<Explained> candidates = ExplainedRecommendations.forItems(view.snapshot().recommender(), cart,
+        boughtTogether, Integer.MAX_VALUE, exclude);
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ArrayNode cartIds = body.putArray("cart");
+    cart.forEach(cartIds::add);
+    return itemsAnswer(body, view, category, exclude, k, candidates, "few_neighbors");
   }
 
-  private static Optional<String> parameter(HttpRequest request, String name) {
-    List<String> values = request.getQueryParameters().getOrDefault(name, List.of());
-    return values.isEmpty() ? Optional.empty() : Optional.ofNullable(values.get(0));
+  private JsonReply trending(HttpRequest request, View view) {
+    Parameters p = Parameters.of(request, LIST_PARAMETERS);
+    int k = p.k(DEFAULT_K, MAX_K);
+    Optional<String> category = p.category();
+    Selection selection = new Selection(view.snapshot(), category, p.exclude(), k, k); // trending: no cap
+    selection.fillWithTrending();
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("category", category.orElse(null));
+    return answer(body, view.snapshot(), view.stale(), selection.items(), null);
   }
 
-  private static JsonReply invalidParameter(String parameter, String message) {
-    ObjectNode body = JsonReply.errorBody("invalid_parameter", message);
-    body.put("parameter", parameter);
-    return JsonReply.json(400, body);
+  private JsonReply itemsAnswer(ObjectNode body, View view, Optional<String> category, Set<String> exclude, int k,
+      List<Explained> candidates, String fillReason) {
+    Selection selection = new Selection(view.snapshot(), category, exclude, k, config.maxPerCategory());
+    offerAll(selection, candidates);
+    String fallback = null;
+    if (!selection.full()) {
+      selection.fillWithTrending();
+      fallback = fillReason;
+    }
+    return answer(body, view.snapshot(), view.stale(), selection.items(), fallback);
+  }
+
+  private static void offerAll(Selection selection, List<Explained> candidates) {
+    for (Explained e : candidates) {
+      if (selection.full()) {
+        break;
+      }
+      selection.offer(e.productId(), e.score(), reason(e));
+    }
+  }
+
+  /** "viewed together with X", "added to cart together with X", "bought together with X", "seen together with X". */
+  static String reason(Explained e) {
+    String verb = switch (e.signal()) {
+      case CO_VIEW -> "viewed";
+      case CO_CART -> "added to cart";
+      case CO_PURCHASE -> "bought";
+      case COMBINED -> "seen";
+    };
+    return verb + " together with " + e.sourceId();
+  }
+
+  /**
+   * The common shape: the endpoint's own fields, then {@code as_of}, {@code stale}, {@code snapshot_loaded_at},
+   * {@code strategy} (personalized, trending, or personalized+trending: which kinds of items it has),
+   * {@code fallback} (why trending filled in, when it did) and the items.
+   */
+  private static JsonReply answer(ObjectNode body, Snapshot snapshot, boolean stale, List<Item> items,
+      String fallback) {
+    body.put("as_of", snapshot.asOf() == null ? null : snapshot.asOf().toString());
+    body.put("stale", stale);
+    body.put("snapshot_loaded_at", snapshot.loadedAt().toString());
+    long trending = items.stream().filter(Item::trending).count();
+    body.put("strategy", trending == 0 && !items.isEmpty() ? "personalized"
+        : trending == items.size() ? "trending" : "personalized+trending");
+    if (fallback != null) {
+      body.put("fallback", fallback);
+    }
+    ArrayNode out = body.putArray("items");
+    for (Item item : items) {
+      ObjectNode o = out.addObject().put("product_id", item.productId()).put("score", item.score())
+          .put("reason", item.reason());
+      if (item.category() != null) {
+        o.put("category", item.category());
+      }
+    }
+    return JsonReply.json(200, body);
+  }
+
+  private JsonReply withSnapshot(java.util.function.Function<View, JsonReply> handler) {
+    Optional<View> view = snapshots.current();
+    if (view.isEmpty()) {
+      return JsonReply.unavailable(JsonReply.errorBody("warehouse_unavailable",
+          "no model snapshot has been loaded yet; retry shortly"));
+    }
+    return handler.apply(view.get());
+  }
+
+  private static Optional<JsonReply> get(HttpRequest request, String method) {
+    return method.equals(request.getMethod()) ? Optional.empty() : Optional.of(methodNotAllowed(method));
+  }
+
+  private static JsonReply methodNotAllowed(String method) {
+    return JsonReply.error(405, "method_not_allowed", "use " + method + " on this path")
+        .withHeader("Allow", method + ", OPTIONS");
+  }
+
+  /**
+   * The cart body: JSON {@code {"items": [{"product_id": "a", "quantity": 2}, ...]}} (quantity optional and
+   * not used), at most {@code MAX_CART_BODY_BYTES} and {@code MAX_CART_ITEMS} items (413 beyond), distinct ids
+   * in their order.
+   */
+  private List<String> cartItems(HttpRequest request) throws IOException {
+    String type = request.getContentType().orElse("");
+    if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw BadRequest.of(415, "unsupported_media_type", "send the cart as application/json");
+    }
+    int max = config.maxCartBodyBytes();
+    if (request.getContentLength() > max) {
+      throw BadRequest.of(413, "body_too_large", "the body may be at most " + max + " bytes");
+    }
+    byte[] bytes = request.getInputStream().readNBytes(max + 1);
+    if (bytes.length > max) {
+      throw BadRequest.of(413, "body_too_large", "the body may be at most " + max + " bytes");
+    }
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
+    } catch (CharacterCodingException e) {
+      throw invalidBody("$", "the body is not valid UTF-8");
+    } catch (JsonProcessingException e) {
+      throw invalidBody("$", "the body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw invalidBody("$", "the body must be a JSON object {\"items\": [...]}");
+    }
+    checkFields(root, CART_FIELDS, "");
+    JsonNode items = root.get("items");
+    if (items == null || !items.isArray() || items.isEmpty()) {
+      throw invalidBody("items", "items must be a non-empty array of {\"product_id\": ...}");
+    }
+    if (items.size() > config.maxCartItems()) {
+      throw BadRequest.of(413, "too_many_items",
+          "a cart may have at most " + config.maxCartItems() + " items, this one has " + items.size());
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      String field = "items[" + i + "]";
+      if (!item.isObject()) {
+        throw invalidBody(field, field + " must be an object {\"product_id\": ...}");
+      }
+      checkFields(item, CART_ITEM_FIELDS, field + ".");
+      JsonNode id = item.get("product_id");
+      if (id == null || !id.isTextual()) {
+        throw invalidBody(field + ".product_id", field + ".product_id is required (a string)");
+      }
+      JsonNode quantity = item.get("quantity");
+      if (quantity != null && !(quantity.canConvertToInt() && quantity.isIntegralNumber() && quantity.asInt() >= 1)) {
+        throw invalidBody(field + ".quantity", field + ".quantity must be a positive integer");
+      }
+      try {
+        ids.add(Parameters.id(field + ".product_id", id.asText()));
+      } catch (BadRequest e) {
+        throw invalidBody(field + ".product_id", e.getMessage());
+      }
+    }
+    return List.copyOf(ids);
+  }
+
+  private static void checkFields(JsonNode node, Set<String> allowed, String prefix) {
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        throw invalidBody(prefix + shown, "unknown field " + prefix + shown);
+      }
+    }
+  }
+
+  private static BadRequest invalidBody(String field, String message) {
+    return BadRequest.invalidBody(field, message);
   }
 }

@@ -1,42 +1,94 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.model.Interaction;
+import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The warehouse as the recommend function reads it. One call answers one request (one query: on BigQuery every
- * query is a job, so one per request keeps latency and cost down).
+ * The warehouse as the recommend function reads it: the contract's {@code item_neighbors}, {@code product_trends},
+ * {@code products} and {@code user_activity} tables. The first three are read in bulk into the in-memory
+ * {@link Snapshot} in the background (one query each per refresh); {@link #userActivity} is read per user and
+ * cached briefly ({@link UserActivityCache}). Every value travels as a query parameter, never as SQL text.
  *
- * <p>Trending score of a product = {@value #PURCHASE_WEIGHT} per purchase + {@value #ADD_TO_CART_WEIGHT} per
- * add-to-cart + {@value #VIEW_WEIGHT} per view, counting events (not units: one bulk order must not outweigh
- * many buyers), each event at most once per product. Searches and removals from the cart do not count. Ties go
- * to the smaller product id, so the order is stable. Every store passes these weights to its query as
- * parameters, so both warehouses rank alike.
+ * <p>Every bulk read is bounded by {@code maxRows}; a store returns at most that many rows (the caller logs when
+ * the bound was reached, so a truncated snapshot is never silent).
  */
 public interface RecommendationStore {
-  long PURCHASE_WEIGHT = 5;
-  long ADD_TO_CART_WEIGHT = 3;
-  long VIEW_WEIGHT = 1;
-
   /**
-   * The best {@code limit} trending products of the {@code window} that ends at the warehouse's newest
-   * {@code event_time} ({@link Trending#asOf}), leaving out every product {@code userId} ever purchased.
+   * The current neighbour lists: per product and signal, the rows with the newest {@code updated_at} (older rows
+   * of neighbours that dropped out of the top K stay in the upsert table and are left out here), ordered by
+   * product, signal and rank.
    *
    * @throws StoreException when the warehouse cannot be read
    */
-  Trending trending(String userId, Duration window, int limit);
+  List<NeighborRow> neighbors(int maxRows);
 
   /**
-   * @param asOf the newest event time in the warehouse (the end of the window), null when it is empty
-   * @param products best first
+   * Trend scores per product over the {@code product_trends} windows that end within {@code window} of the
+   * newest window end: {@code Σ events × w(event_type)} with the model's type weights (view, add_to_cart,
+   * purchase; other types 0), best first (ties: smaller id first).
+   *
+   * @throws StoreException when the warehouse cannot be read
    */
-  record Trending(Instant asOf, List<TrendingProduct> products) {
-    public Trending {
-      products = List.copyOf(products);
+  Trends trends(Duration window, ModelConfig weights, int maxRows);
+
+  /**
+   * The catalog, latest version per product.
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  List<CatalogEntry> catalog(int maxRows);
+
+  /**
+   * The user's latest {@code user_activity} row; empty for a user the pipeline never saw.
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  Optional<UserActivity> userActivity(String userId);
+
+  /** One {@code item_neighbors} row: {@code productId}'s neighbour, as of {@code updatedAt}. */
+  record NeighborRow(String productId, Neighbor neighbor, Instant updatedAt) {
+    public NeighborRow {
+      Objects.requireNonNull(productId, "productId");
+      Objects.requireNonNull(neighbor, "neighbor");
     }
   }
 
-  /** One product's activity in the window, counted in events, and its score. */
-  record TrendingProduct(String productId, long purchases, long addToCarts, long views, long score) {}
+  /**
+   * @param newestWindowEnd the end of the newest window (the end of the trending period), null when the table is
+   *     empty
+   * @param updatedAt the newest {@code updated_at} among the rows read, null when none
+   * @param products best first
+   */
+  record Trends(Instant newestWindowEnd, Instant updatedAt, List<TrendScore> products) {
+    public Trends {
+      products = List.copyOf(products);
+    }
+
+    public static Trends empty() {
+      return new Trends(null, null, List.of());
+    }
+  }
+
+  /** A product's trend score and the number of events behind it (all types). */
+  record TrendScore(String productId, double score, long events) {}
+
+  /** The catalog's facts serving needs; {@code available} is false only when the catalog says so. */
+  record CatalogEntry(String productId, String title, String category, boolean available) {}
+
+  /**
+   * @param recentItems newest first, as the pipeline wrote them
+   * @param purchased most recent first
+   */
+  record UserActivity(String userId, List<Interaction> recentItems, List<String> purchased, Instant updatedAt) {
+    public UserActivity {
+      recentItems = List.copyOf(recentItems);
+      purchased = List.copyOf(purchased);
+    }
+  }
 }

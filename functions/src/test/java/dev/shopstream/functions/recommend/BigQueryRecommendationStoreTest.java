@@ -17,42 +17,46 @@ import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.StandardSQLTypeName;
 import com.google.cloud.bigquery.TableResult;
-import dev.shopstream.contract.Json;
-import dev.shopstream.functions.FakeExchange;
-import dev.shopstream.functions.http.AccessPolicy;
+import dev.shopstream.contract.EventType;
+import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
+import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
+import dev.shopstream.functions.recommend.RecommendationStore.Trends;
+import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
+import dev.shopstream.model.Interaction;
+import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Signal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 
-/** The BigQuery store against a Mockito {@link BigQuery}: the query it sends and how it reads the answer. */
+/** The BigQuery store against a Mockito {@link BigQuery}: the queries it sends and how it reads the answers. */
 class BigQueryRecommendationStoreTest {
   private static final String HOSTILE_USER = "u-1' OR '1'='1";
-  private static final FieldList SCHEMA = FieldList.of(
-      Field.of("as_of", StandardSQLTypeName.TIMESTAMP),
-      Field.of("product_id", StandardSQLTypeName.STRING),
-      Field.of("purchases", StandardSQLTypeName.INT64),
-      Field.of("add_to_carts", StandardSQLTypeName.INT64),
-      Field.of("views", StandardSQLTypeName.INT64),
-      Field.of("score", StandardSQLTypeName.INT64),
-      Field.of("position", StandardSQLTypeName.INT64));
+  private static final String DATASET = "my-project.shop_events";
+  private static final String T = "1795176000.0"; // 2026-11-20T12:00:00Z in BigQuery's seconds
 
   private final BigQuery bigQuery = mock(BigQuery.class);
+  private final BigQueryRecommendationStore store = new BigQueryRecommendationStore(bigQuery, DATASET);
 
-  /** One row of the query's answer; nulls are SQL NULLs. */
-  private static FieldValueList row(String asOfSeconds, String productId, Long... counts) {
-    List<FieldValue> values = new ArrayList<>();
-    values.add(value(asOfSeconds));
-    values.add(value(productId));
-    for (Long c : counts) {
-      values.add(value(c == null ? null : c.toString()));
+  private static FieldValueList row(FieldList schema, String... values) {
+    List<FieldValue> out = new ArrayList<>();
+    for (String v : values) {
+      out.add(FieldValue.of(FieldValue.Attribute.PRIMITIVE, v));
     }
-    return FieldValueList.of(values, SCHEMA);
+    return FieldValueList.of(out, schema);
   }
 
-  private static FieldValue value(String v) {
-    return FieldValue.of(FieldValue.Attribute.PRIMITIVE, v);
+  private static FieldList schema(Object... namesAndTypes) {
+    List<Field> fields = new ArrayList<>();
+    for (int i = 0; i < namesAndTypes.length; i += 2) {
+      fields.add(Field.of((String) namesAndTypes[i], (StandardSQLTypeName) namesAndTypes[i + 1]));
+    }
+    return FieldList.of(fields);
   }
 
   private void answer(FieldValueList... rows) throws Exception {
@@ -61,67 +65,116 @@ class BigQueryRecommendationStoreTest {
     when(bigQuery.query(any(QueryJobConfiguration.class))).thenReturn(result);
   }
 
-  @Test
-  void sendsOneStandardSqlQueryWithNamedParametersAndNoUserInputInTheText() throws Exception {
-    answer(row("1795176000.0", null, null, null, null, null, 0L));
-
-    new BigQueryRecommendationStore(bigQuery, "my-project.shop_events").trending(HOSTILE_USER, Duration.ofDays(7), 5);
-
+  private QueryJobConfiguration sent() throws Exception {
     ArgumentCaptor<QueryJobConfiguration> sent = ArgumentCaptor.forClass(QueryJobConfiguration.class);
     verify(bigQuery).query(sent.capture());
     QueryJobConfiguration query = sent.getValue();
     assertThat(query.useLegacySql()).isFalse();
     assertThat(query.getPositionalParameters()).isEmpty();
-    assertThat(query.getNamedParameters()).containsEntry("user_id", QueryParameterValue.string(HOSTILE_USER))
+    return query;
+  }
+
+  @Test
+  void userActivityTakesTheUserAsANamedParameterOnly() throws Exception {
+    FieldList s = schema("kind", StandardSQLTypeName.STRING, "product_id", StandardSQLTypeName.STRING,
+        "event_type", StandardSQLTypeName.STRING, "event_time", StandardSQLTypeName.TIMESTAMP,
+        "position", StandardSQLTypeName.INT64, "updated_at", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "user", null, null, null, "0", T),
+        row(s, "recent", "tea-02", "view", T, "0", null),
+        row(s, "recent", "mug-01", "purchase", "1795168800.0", "1", null),
+        row(s, "recent", "odd-1", "teleport", T, "2", null),
+        row(s, "purchased", "mug-01", null, null, "0", null));
+
+    Optional<UserActivity> activity = store.userActivity(HOSTILE_USER);
+
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters()).containsExactlyEntriesOf(
+        java.util.Map.of("user_id", QueryParameterValue.string(HOSTILE_USER)));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.user_activity`", "@user_id")
+        .doesNotContain(HOSTILE_USER, "u-1");
+    Instant t = Instant.parse("2026-11-20T12:00:00Z");
+    assertThat(activity).contains(new UserActivity(HOSTILE_USER, List.of(
+        new Interaction("tea-02", EventType.VIEW, t),
+        new Interaction("mug-01", EventType.PURCHASE, t.minusSeconds(7200))), List.of("mug-01"), t));
+  }
+
+  @Test
+  void anUnknownUserIsEmpty() throws Exception {
+    answer();
+    assertThat(store.userActivity("nobody")).isEmpty();
+  }
+
+  @Test
+  void neighboursAreTheLatestListsWithTheRowLimitAsAParameter() throws Exception {
+    FieldList s = schema("product_id", StandardSQLTypeName.STRING, "neighbor_id", StandardSQLTypeName.STRING,
+        "signal", StandardSQLTypeName.STRING, "score", StandardSQLTypeName.FLOAT64,
+        "rank", StandardSQLTypeName.INT64, "co_count", StandardSQLTypeName.FLOAT64,
+        "updated_at", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "tea-02", "pot-03", "co_view", "0.9", "1", "4.5", T),
+        row(s, "tea-02", "mug-01", "combined", "0.6", "1", null, T),
+        row(s, "tea-02", "x", "co_future", "0.6", "1", null, T));
+
+    List<NeighborRow> rows = store.neighbors(1234);
+
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters()).containsEntry("max_rows", QueryParameterValue.int64(1234L));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.item_neighbors`", "QUALIFY", "MAX(updated_at)",
+        "@max_rows");
+    Instant t = Instant.parse("2026-11-20T12:00:00Z");
+    assertThat(rows).containsExactly(
+        new NeighborRow("tea-02", new Neighbor("pot-03", Signal.CO_VIEW, 0.9, 1, 4.5), t),
+        new NeighborRow("tea-02", new Neighbor("mug-01", Signal.COMBINED, 0.6, 1, 0), t));
+  }
+
+  @Test
+  void trendsPassTheModelsWeightsAndTheWindowAsParameters() throws Exception {
+    FieldList s = schema("product_id", StandardSQLTypeName.STRING, "score", StandardSQLTypeName.FLOAT64,
+        "events", StandardSQLTypeName.INT64, "newest", StandardSQLTypeName.TIMESTAMP,
+        "updated", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "mug-03", "15.0", "3", T, T));
+
+    Trends trends = store.trends(Duration.ofDays(7), ModelConfig.defaults(), 99);
+
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters())
+        .containsEntry("view_weight", QueryParameterValue.float64(1.0))
+        .containsEntry("add_to_cart_weight", QueryParameterValue.float64(3.0))
+        .containsEntry("purchase_weight", QueryParameterValue.float64(5.0))
         .containsEntry("window_seconds", QueryParameterValue.int64(604_800L))
-        .containsEntry("k", QueryParameterValue.int64(5L))
-        .containsEntry("purchase_weight", QueryParameterValue.int64(RecommendationStore.PURCHASE_WEIGHT))
-        .containsEntry("add_to_cart_weight", QueryParameterValue.int64(RecommendationStore.ADD_TO_CART_WEIGHT))
-        .containsEntry("view_weight", QueryParameterValue.int64(RecommendationStore.VIEW_WEIGHT));
-    assertThat(query.getQuery())
-        .contains("`my-project.shop_events.events`")
-        .contains("@user_id", "@window_seconds", "@k", "@purchase_weight", "@add_to_cart_weight", "@view_weight")
-        .doesNotContain(HOSTILE_USER, "u-1", "604800");
+        .containsEntry("max_rows", QueryParameterValue.int64(99L));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.product_trends`").doesNotContain("604800");
+    assertThat(trends.products()).containsExactly(new RecommendationStore.TrendScore("mug-03", 15.0, 3));
+    assertThat(trends.newestWindowEnd()).isEqualTo(Instant.parse("2026-11-20T12:00:00Z"));
   }
 
   @Test
-  void mapsTheResultToItemsThroughTheFunction() throws Exception {
-    answer(
-        row("1795176000.0", null, null, null, null, null, 0L),
-        row(null, "p-a", 2L, 0L, 1L, 11L, 1L),
-        row(null, "p-b", 0L, 1L, 3L, 6L, 2L));
-    RecommendFunction function = new RecommendFunction(
-        new BigQueryRecommendationStore(bigQuery, "my-project.shop_events"),
-        new RecommendConfig(Duration.ofDays(7), AccessPolicy.open()));
+  void catalogTreatsAMissingAvailabilityAsAvailable() throws Exception {
+    FieldList s = schema("product_id", StandardSQLTypeName.STRING, "title", StandardSQLTypeName.STRING,
+        "category", StandardSQLTypeName.STRING, "available", StandardSQLTypeName.BOOL);
+    answer(row(s, "a", "A", "home", "true"), row(s, "b", null, null, null), row(s, "c", "C", "home", "false"));
 
-    FakeExchange x = FakeExchange.request("GET", "/recommendations").query("user_id", "u-1").serve(function);
-
-    assertThat(x.status()).isEqualTo(200);
-    assertThat(x.json()).isEqualTo(Json.MAPPER.readTree("""
-        {"user_id": "u-1", "as_of": "2026-11-20T12:00:00Z", "strategy": "trending", "items": [
-          {"product_id": "p-a", "score": 11, "reason": "trending: 2 purchases, 1 view in the last 7 days"},
-          {"product_id": "p-b", "score": 6, "reason": "trending: 1 add-to-cart, 3 views in the last 7 days"}
-        ]}"""));
-  }
-
-  @Test
-  void emptyTableMeansNoAsOfAndNoProducts() throws Exception {
-    answer(row(null, null, null, null, null, null, 0L));
-
-    RecommendationStore.Trending trending = new BigQueryRecommendationStore(bigQuery, "my-project.shop_events")
-        .trending("u-1", Duration.ofDays(7), 10);
-
-    assertThat(trending.asOf()).isNull();
-    assertThat(trending.products()).isEmpty();
+    assertThat(store.catalog(10)).containsExactly(new CatalogEntry("a", "A", "home", true),
+        new CatalogEntry("b", null, null, true), new CatalogEntry("c", "C", "home", false));
+    assertThat(sent().getQuery()).contains("`my-project.shop_events.products`", "ROW_NUMBER()");
   }
 
   @Test
   void queryFailureBecomesStoreException() throws Exception {
     when(bigQuery.query(any(QueryJobConfiguration.class))).thenThrow(new BigQueryException(503, "backend error"));
 
-    assertThatThrownBy(() -> new BigQueryRecommendationStore(bigQuery, "my-project.shop_events")
-        .trending("u-1", Duration.ofDays(7), 10))
+    assertThatThrownBy(() -> store.neighbors(10))
         .isInstanceOf(StoreException.class).hasMessageContaining("backend error");
+    assertThatThrownBy(() -> store.userActivity("u"))
+        .isInstanceOf(StoreException.class).hasMessageContaining("user_activity");
+  }
+
+  @Test
+  void aFailingPageIsAStoreExceptionToo() throws Exception {
+    TableResult result = mock(TableResult.class);
+    when(result.iterateAll()).thenThrow(new BigQueryException(500, "page failed"));
+    when(bigQuery.query(any(QueryJobConfiguration.class))).thenReturn(result);
+
+    assertThatThrownBy(() -> store.catalog(10)).isInstanceOf(StoreException.class).hasMessageContaining("page failed");
   }
 
   @Test

@@ -1,269 +1,313 @@
 package dev.shopstream.functions.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.shopstream.contract.EventCodec;
-import dev.shopstream.contract.Json;
-import dev.shopstream.contract.Rows;
-import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.contract.EventType;
 import dev.shopstream.functions.FakeExchange;
 import dev.shopstream.functions.http.AccessPolicy;
+import dev.shopstream.model.Interaction;
+import dev.shopstream.model.Recommendation;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
+import org.assertj.core.data.Offset;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** The recommend function over a real DuckDB warehouse in a temporary folder. */
+/**
+ * Every endpoint of the recommend function over a real DuckDB warehouse holding {@link ShopFixture} (one
+ * warehouse for the class: no test writes to it).
+ */
+@TestInstance(Lifecycle.PER_CLASS)
 class RecommendFunctionTest {
-  private static final Instant NEWEST = Instant.parse("2026-11-20T12:00:00Z");
-  private static final EventCodec CODEC = new EventCodec(Clock.fixed(NEWEST, ZoneOffset.UTC));
-  private static final RecommendConfig SEVEN_DAYS = new RecommendConfig(Duration.ofDays(7), AccessPolicy.open());
+  private static final RecommendConfig CONFIG =
+      RecommendConfig.defaults(AccessPolicy.open()).withLimits(2, 3, 512);
 
-  @TempDir
-  Path folder;
+  @TempDir(cleanup = CleanupMode.ALWAYS)
+  static Path folder;
   private DuckDbWarehouse warehouse;
   private RecommendFunction function;
-  private int eventIds;
 
-  @BeforeEach
-  void openWarehouse() {
+  @BeforeAll
+  void load() throws Exception {
     warehouse = DuckDbWarehouse.open(folder.resolve("warehouse.duckdb"));
-    function = new RecommendFunction(new DuckDbRecommendationStore(warehouse), SEVEN_DAYS);
+    ShopFixture.insertAll(warehouse);
+    function = new RecommendFunction(new DuckDbRecommendationStore(warehouse), CONFIG,
+        new TestClock(ShopFixture.NOW), mock(ScheduledExecutorService.class));
+    assertThat(function.refreshSnapshot()).isTrue();
   }
 
-  @AfterEach
-  void closeWarehouse() {
+  @AfterAll
+  void close() {
     warehouse.close();
   }
 
-  /**
-   * In the 7 days before NEWEST: p-a 2 purchases + 1 view = 11; p-e 10 views = 10 (bought by u-1 a month ago);
-   * p-b 1 add-to-cart + 3 views = 6 (its removal from a cart does not count); p-c 4 views = 4 (a fifth view is
-   * older than the window); p-d 1 add-to-cart + 1 view listing it twice = 4 (tie with p-c, the smaller id
-   * first). p-f was only active before the window.
-   */
-  private void insertShopActivity() throws Exception {
-    List<Map<String, Object>> rows = new ArrayList<>();
-    rows.add(row("purchase", "u-2", ago(Duration.ofDays(1)), "p-a"));
-    rows.add(row("purchase", "u-3", ago(Duration.ofDays(2)), "p-a"));
-    rows.add(row("view", "u-4", ago(Duration.ofDays(3)), "p-a"));
-    for (int i = 0; i < 10; i++) {
-      rows.add(row("view", "u-" + (10 + i), ago(Duration.ofHours(i + 1)), "p-e"));
-    }
-    rows.add(row("purchase", "u-1", ago(Duration.ofDays(30)), "p-e"));
-    rows.add(row("add_to_cart", "u-2", NEWEST, "p-b"));
-    rows.add(row("remove_from_cart", "u-2", ago(Duration.ofMinutes(1)), "p-b"));
-    for (String user : List.of("u-3", "u-4", "u-5")) {
-      rows.add(row("view", user, ago(Duration.ofDays(4)), "p-b"));
-    }
-    for (String user : List.of("u-2", "u-3", "u-4", "u-5")) {
-      rows.add(row("view", user, ago(Duration.ofDays(6)), "p-c"));
-    }
-    rows.add(row("view", "u-6", ago(Duration.ofDays(8)), "p-c"));
-    rows.add(row("add_to_cart", "u-3", ago(Duration.ofHours(5)), "p-d"));
-    rows.add(row("view", "u-3", ago(Duration.ofHours(6)), "p-d", "p-d"));
-    rows.add(row("purchase", "u-7", ago(Duration.ofDays(10)), "p-f"));
-    warehouse.insert(TableSchemas.events(), rows);
-  }
-
-  private static Instant ago(Duration d) {
-    return NEWEST.minus(d);
-  }
-
-  private Map<String, Object> row(String type, String user, Instant time, String... products) {
-    ObjectNode json = Json.MAPPER.createObjectNode()
-        .put("event_id", "e-" + (++eventIds))
-        .put("event_type", type)
-        .put("user_id", user)
-        .put("event_time", time.toString());
-    for (String p : products) {
-      json.withArray("products").addObject().put("product_id", p).put("quantity", 2);
-    }
-    EventCodec.Decoded decoded = CODEC.decode(json);
-    assertThat(decoded.errors()).isEmpty();
-    return Rows.event(decoded.event(), NEWEST);
-  }
-
-  private FakeExchange get(String userId, String k) throws Exception {
-    FakeExchange x = FakeExchange.request("GET", RecommendFunction.PATH);
-    if (userId != null) {
-      x.query("user_id", userId);
-    }
-    if (k != null) {
-      x.query("k", k);
+  private FakeExchange get(String path, String... parameters) throws Exception {
+    FakeExchange x = FakeExchange.request("GET", path);
+    for (int i = 0; i < parameters.length; i += 2) {
+      x.query(parameters[i], parameters[i + 1]);
     }
     return x.serve(function);
   }
 
-  private static List<String> productIds(JsonNode reply) {
-    return reply.get("items").findValuesAsText("product_id");
+  private JsonNode ok(String path, String... parameters) throws Exception {
+    FakeExchange x = get(path, parameters);
+    assertThat(x.status()).as(x.text()).isEqualTo(200);
+    JsonNode body = x.json();
+    assertThat(body.get("as_of").asText()).isEqualTo(ShopFixture.MODEL_TIME.toString());
+    assertThat(body.get("stale").asBoolean()).isFalse();
+    return body;
+  }
+
+  private static List<String> ids(JsonNode body) {
+    return body.get("items").findValuesAsText("product_id");
+  }
+
+  private static List<Double> scores(JsonNode body) {
+    return body.get("items").findValues("score").stream().map(JsonNode::asDouble).toList();
+  }
+
+  private static List<String> reasons(JsonNode body) {
+    return body.get("items").findValuesAsText("reason");
   }
 
   @Test
-  void ranksTrendingProductsWithScoresAndReasonsWithoutTheUsersPurchases() throws Exception {
-    insertShopActivity();
+  void personalizedScoresAreTheModelsOwnWithPurchasesLeftOutAndCategoriesCapped() throws Exception {
+    JsonNode body = ok("/recommendations", "user_id", "alice", "k", "4");
 
-    FakeExchange x = get("u-1", null);
+    // view tea-02 now (weight 1) and purchase mug-01 2 h ago (weight 5 x 0.5^2): mug-02 1.125, mug-03 1.0,
+    // mug-04 0.875 (a third mug: over the cap of 2), pot-03 0.8, tea-02 0.25; mug-01 bought, gone-09 unavailable
+    assertThat(ids(body)).containsExactly("mug-02", "mug-03", "pot-03", "tea-02");
+    assertThat(body.get("strategy").asText()).isEqualTo("personalized");
+    assertThat(body.has("fallback")).isFalse();
+    assertThat(reasons(body)).containsExactly("seen together with mug-01", "seen together with mug-01",
+        "bought together with tea-02", "seen together with mug-01");
+    assertThat(body.get("items").get(0).get("category").asText()).isEqualTo("home/kitchen/mugs");
 
-    assertThat(x.status()).isEqualTo(200);
-    JsonNode reply = x.json();
-    assertThat(reply.get("user_id").asText()).isEqualTo("u-1");
-    assertThat(reply.get("as_of").asText()).isEqualTo("2026-11-20T12:00:00Z");
-    assertThat(reply.get("strategy").asText()).isEqualTo("trending");
-    assertThat(reply.get("items")).isEqualTo(Json.MAPPER.readTree("""
-        [
-          {"product_id": "p-a", "score": 11, "reason": "trending: 2 purchases, 1 view in the last 7 days"},
-          {"product_id": "p-b", "score": 6, "reason": "trending: 1 add-to-cart, 3 views in the last 7 days"},
-          {"product_id": "p-c", "score": 4, "reason": "trending: 4 views in the last 7 days"},
-          {"product_id": "p-d", "score": 4, "reason": "trending: 1 add-to-cart, 1 view in the last 7 days"}
-        ]"""));
+    RecommendationStore store = new DuckDbRecommendationStore(warehouse);
+    Snapshot snapshot = Snapshot.build(CONFIG.model(), store.neighbors(1000), store.trends(
+        CONFIG.trendingWindow(), CONFIG.model(), 1000), store.catalog(1000), ShopFixture.NOW);
+    List<Recommendation> model = snapshot.recommender().recommendForUser(List.of(
+        new Interaction("tea-02", EventType.VIEW, ShopFixture.NOW),
+        new Interaction("mug-01", EventType.PURCHASE, ShopFixture.NOW.minusSeconds(7200))), 10, Set.of("mug-01"));
+    assertThat(body.get("items").get(0).get("score").asDouble()).isEqualTo(model.get(0).score())
+        .isCloseTo(1.125, Offset.offset(1e-9));
+    assertThat(body.get("items").get(2).get("score").asDouble()).isCloseTo(0.8, Offset.offset(1e-9));
   }
 
   @Test
-  void anotherUserGetsWhatTheFirstBoughtAndLosesWhatTheyBought() throws Exception {
-    insertShopActivity();
+  void theCapNeverShortensAnAnswer() throws Exception {
+    JsonNode body = ok("/recommendations", "user_id", "alice", "k", "10", "category", "home/kitchen/mugs");
 
-    assertThat(productIds(get("u-9", null).json())).containsExactly("p-a", "p-e", "p-b", "p-c", "p-d");
-    assertThat(productIds(get("u-2", null).json())).containsExactly("p-e", "p-b", "p-c", "p-d");
+    assertThat(ids(body)).startsWith("mug-02", "mug-03", "mug-04").doesNotContain("mug-01", "gone-09");
   }
 
   @Test
-  void honoursK() throws Exception {
-    insertShopActivity();
+  void buyAgainKeepsPurchasedProducts() throws Exception {
+    JsonNode body = ok("/recommendations", "user_id", "alice", "k", "10", "mode", "buy_again");
 
-    assertThat(productIds(get("u-9", "2").json())).containsExactly("p-a", "p-e");
-    assertThat(productIds(get("u-9", "1").json())).containsExactly("p-a");
+    assertThat(ids(body)).contains("mug-01");
+    assertThat(body.get("mode").asText()).isEqualTo("buy_again");
   }
 
   @Test
-  void windowIsConfigurableAndShowsInTheReason() throws Exception {
-    insertShopActivity();
-    function = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-        new RecommendConfig(Duration.ofHours(36), AccessPolicy.open()));
+  void unknownUserGetsTrendingWithThatReason() throws Exception {
+    JsonNode body = ok("/recommendations", "user_id", "nobody", "k", "5");
 
-    JsonNode items = get("u-1", null).json().get("items");
-
-    assertThat(items.findValuesAsText("product_id")).containsExactly("p-a", "p-d", "p-b");
-    assertThat(items.get(0).get("reason").asText()).isEqualTo("trending: 1 purchase in the last 36 hours");
+    assertThat(body.get("fallback").asText()).isEqualTo("unknown_user");
+    assertThat(body.get("strategy").asText()).isEqualTo("trending");
+    // gone-09 is unavailable, x-old outside the window, searches weigh 0
+    assertThat(ids(body)).containsExactly("mug-03", "tea-02", "pot-03");
+    assertThat(scores(body)).containsExactly(15.0, 10.0, 3.0);
+    assertThat(reasons(body)).containsExactly("trending in home/kitchen/mugs", "trending in grocery/tea",
+        "trending in home/kitchen/teapots");
   }
 
   @Test
-  void emptyWarehouseAnswersNoItemsAndNoAsOf() throws Exception {
-    FakeExchange x = get("u-1", "5");
+  void thinHistoryIsFilledWithTrending() throws Exception {
+    JsonNode body = ok("/recommendations", "user_id", "bob", "k", "4");
 
-    assertThat(x.status()).isEqualTo(200);
-    assertThat(x.json().get("as_of").isNull()).isTrue();
-    assertThat(x.json().get("items")).isEmpty();
+    assertThat(ids(body)).containsExactly("tea-02", "mug-02", "mug-03", "pot-03");
+    assertThat(reasons(body)).containsExactly("viewed together with pot-03", "added to cart together with pot-03",
+        "trending in home/kitchen/mugs", "trending in home/kitchen/teapots");
+    assertThat(body.get("strategy").asText()).isEqualTo("personalized+trending");
+    assertThat(body.get("fallback").asText()).isEqualTo("thin_history");
   }
 
   @Test
-  void asOfIsReportedEvenWhenNothingIsLeftToRecommend() throws Exception {
-    warehouse.insert(TableSchemas.events(), List.of(row("purchase", "u-1", NEWEST, "p-a")));
+  void categoryAndExcludeFilterEveryEndpoint() throws Exception {
+    assertThat(ids(ok("/recommendations", "user_id", "alice", "category", "home/kitchen", "exclude", "mug-02")))
+        .doesNotContain("mug-02", "tea-02").contains("mug-03", "pot-03");
+    assertThat(ids(ok("/trending", "category", "home", "exclude", "mug-03,nothing"))).containsExactly("pot-03");
+    assertThat(ids(ok("/products/tea-02/similar", "category", "home/kitchen/teapots"))).containsExactly("pot-03");
+    assertThat(ids(ok("/products/tea-02/similar", "exclude", "pot-03", "exclude", "mug-01")))
+        .doesNotContain("pot-03", "mug-01", "tea-02");
+    assertThat(ids(ok("/products/pot-03/bought-together", "category", "grocery"))).containsExactly("tea-02");
+  }
 
-    JsonNode reply = get("u-1", null).json();
+  @Test
+  void similarIsCoViewNeighboursWithoutTheOldListOrUnavailableProducts() throws Exception {
+    JsonNode body = ok("/products/tea-02/similar", "k", "2");
 
-    assertThat(reply.get("as_of").asText()).isEqualTo("2026-11-20T12:00:00Z");
-    assertThat(reply.get("items")).isEmpty();
+    assertThat(body.get("product_id").asText()).isEqualTo("tea-02");
+    assertThat(ids(body)).containsExactly("pot-03", "mug-01");
+    assertThat(scores(body)).containsExactly(0.9, 0.5);
+    assertThat(reasons(body)).containsExactly("viewed together with tea-02", "viewed together with tea-02");
+    assertThat(body.has("fallback")).isFalse();
+  }
+
+  @Test
+  void boughtTogetherUsesPurchasesThenCartsAndFillsWithTrending() throws Exception {
+    JsonNode body = ok("/products/pot-03/bought-together", "k", "3");
+
+    // co_cart mug-02 .6 x (w(cart) 3 / w(purchase) 5)
+    assertThat(body.get("items").get(0).get("product_id").asText()).isEqualTo("mug-02");
+    assertThat(body.get("items").get(0).get("score").asDouble()).isEqualTo(0.36, Offset.offset(1e-9));
+    assertThat(reasons(body)).containsExactly("added to cart together with pot-03", "trending in home/kitchen/mugs",
+        "trending in grocery/tea");
+    assertThat(body.get("fallback").asText()).isEqualTo("few_neighbors");
+    assertThat(ids(ok("/products/tea-02/bought-together", "k", "1"))).containsExactly("pot-03");
+  }
+
+  @Test
+  void cartRecommendationsComeFromEveryItemAndLeaveTheCartOut() throws Exception {
+    FakeExchange x = FakeExchange.request("POST", "/cart/recommendations")
+        .body("application/json", "{\"items\": [{\"product_id\": \"tea-02\", \"quantity\": 2}, "
+            + "{\"product_id\": \"pot-03\"}, {\"product_id\": \"tea-02\"}]}")
+        .query("k", "2").serve(function);
+
+    assertThat(x.status()).as(x.text()).isEqualTo(200);
+    JsonNode body = x.json();
+    assertThat(body.get("cart").toString()).isEqualTo("[\"tea-02\",\"pot-03\"]");
+    assertThat(ids(body)).containsExactly("mug-02", "mug-03");
+    assertThat(reasons(body).get(0)).isEqualTo("added to cart together with pot-03");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "101", "-3", "ten", "", "2.5"})
-  void badKIs400NamingK(String k) throws Exception {
-    FakeExchange x = get("u-1", k);
+  @CsvSource(delimiter = '|', value = {
+      "application/json|{\"items\": []}|400|items",
+      "application/json|{\"items\": [{\"sku\": \"a\"}]}|400|items[0].sku",
+      "application/json|{\"items\": [{\"product_id\": 7}]}|400|items[0].product_id",
+      "application/json|{\"items\": [{\"product_id\": \"\"}]}|400|items[0].product_id",
+      "application/json|{\"items\": [{\"product_id\": \"a\", \"quantity\": 0}]}|400|items[0].quantity",
+      "application/json|{\"items\": [\"a\"]}|400|items[0]",
+      "application/json|{\"items\": [{\"product_id\": \"a\"}], \"k\": 3}|400|k",
+      "application/json|[1, 2]|400|$",
+      "application/json|{\"items\": |400|$",
+      "application/json|{\"items\": [{\"product_id\": \"a\"}, {\"product_id\": \"b\"}, {\"product_id\": \"c\"}, {\"product_id\": \"d\"}]}|413|",
+      "text/plain|{\"items\": [{\"product_id\": \"a\"}]}|415|",
+  })
+  void badCartsAreRefusedNamingTheField(String type, String body, int status, String field) throws Exception {
+    FakeExchange x = FakeExchange.request("POST", "/cart/recommendations").body(type, body).serve(function);
 
-    assertThat(x.status()).isEqualTo(400);
+    assertThat(x.status()).as(x.text()).isEqualTo(status);
+    if (field != null) {
+      assertThat(x.json().get("field").asText()).isEqualTo(field);
+    }
+    assertThat(x.contentType()).startsWith("application/json");
+  }
+
+  @Test
+  void cartBodyOverTheLimitIsRefusedBeforeReading() throws Exception {
+    FakeExchange declared = FakeExchange.request("POST", "/cart/recommendations")
+        .body("application/json", "{}").contentLength(513).serve(function);
+    assertThat(declared.status()).isEqualTo(413);
+
+    String big = "{\"items\": [{\"product_id\": \"" + "a".repeat(600) + "\"}]}";
+    FakeExchange chunked = FakeExchange.request("POST", "/cart/recommendations")
+        .body("application/json", big.getBytes(java.nio.charset.StandardCharsets.UTF_8)).serve(function);
+    assertThat(chunked.status()).isEqualTo(413);
+    assertThat(chunked.json().get("error").asText()).isEqualTo("body_too_large");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "/recommendations|k|0|user_id=alice",
+      "/recommendations|k|101|user_id=alice",
+      "/recommendations|k|1e2|user_id=alice",
+      "/recommendations|k|-1|user_id=alice",
+      "/recommendations|k|99999999999999999999|user_id=alice",
+      "/recommendations|mode|sell_again|user_id=alice",
+      "/recommendations|color|red|user_id=alice",
+      "/trending|user_id|alice|",
+      "/trending|category||",
+      "/products/tea-02/similar|exclude|a\u0001b|",
+      "/products/tea-02/bought-together|category|\uFFFD|",
+  })
+  void badParametersAreRefusedNamingTheParameter(String path, String name, String value, String other)
+      throws Exception {
+    FakeExchange x = FakeExchange.request("GET", path).query(name, value == null ? "" : value);
+    if (other != null) {
+      x.query(other.substring(0, other.indexOf('=')), other.substring(other.indexOf('=') + 1));
+    }
+    x.serve(function);
+
+    assertThat(x.status()).as(x.text()).isEqualTo(400);
     assertThat(x.json().get("error").asText()).isEqualTo("invalid_parameter");
-    assertThat(x.json().get("parameter").asText()).isEqualTo("k");
-    assertThat(x.json().get("message").asText()).contains("1 to 100");
+    assertThat(x.json().get("parameter").asText()).isEqualTo(name);
   }
 
   @Test
-  void missingEmptyOrTooLongUserIdIs400NamingUserId() throws Exception {
-    for (String userId : new String[] {null, "", "u".repeat(129)}) {
-      FakeExchange x = get(userId, null);
-      assertThat(x.status()).isEqualTo(400);
-      assertThat(x.json().get("parameter").asText()).isEqualTo("user_id");
+  void userIdIsRequiredAndBounded() throws Exception {
+    assertThat(get("/recommendations").json().get("parameter").asText()).isEqualTo("user_id");
+    FakeExchange tooLong = get("/recommendations", "user_id", "u".repeat(129));
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.json().get("parameter").asText()).isEqualTo("user_id");
+    assertThat(get("/recommendations", "user_id", "ü".repeat(128)).status()).isEqualTo(200);
+    FakeExchange twice = FakeExchange.request("GET", "/recommendations").query("user_id", "a").query("user_id", "b")
+        .serve(function);
+    assertThat(twice.json().get("parameter").asText()).isEqualTo("user_id");
+  }
+
+  @Test
+  void excludeIsBounded() throws Exception {
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i <= Parameters.MAX_EXCLUDE; i++) {
+      many.add("p-" + i);
     }
-    assertThat(get("u".repeat(128), null).status()).isEqualTo(200);
+    FakeExchange x = get("/trending", "exclude", String.join(",", many));
+    assertThat(x.status()).isEqualTo(400);
+    assertThat(x.json().get("parameter").asText()).isEqualTo("exclude");
   }
 
   @Test
-  void unknownPathIs404AndOtherMethodsAre405() throws Exception {
-    FakeExchange unknown = FakeExchange.request("GET", "/recommend").query("user_id", "u-1").serve(function);
-    FakeExchange post = FakeExchange.request("POST", RecommendFunction.PATH).serve(function);
+  void pathIdsArePercentDecodedStrictly() throws Exception {
+    assertThat(get("/products/tea%2D02/similar").json().get("product_id").asText()).isEqualTo("tea-02");
+    assertThat(get("/products/%E2%82%AC/similar").json().get("product_id").asText()).isEqualTo("€");
+    for (String bad : List.of("%FF", "%C3%28", "%E2%82", "%zz", "abc%", "%00", "%ED%A0%80")) {
+      FakeExchange x = get("/products/" + bad + "/similar");
+      assertThat(x.status()).as(bad).isEqualTo(400);
+      assertThat(x.json().get("parameter").asText()).isEqualTo("product_id");
+    }
+  }
 
-    assertThat(unknown.status()).isEqualTo(404);
-    assertThat(unknown.json().get("error").asText()).isEqualTo("not_found");
+  @Test
+  void unknownPathsAre404AndWrongMethods405() throws Exception {
+    for (String path : List.of("/", "/recommend", "/products/tea-02", "/products/tea-02/other", "/products//similar",
+        "/products/a/b/similar", "/trending/now")) {
+      FakeExchange x = get(path);
+      assertThat(x.status()).as(path).isIn(404, 400);
+    }
+    assertThat(get("/products/tea-02/other").status()).isEqualTo(404);
+    FakeExchange post = FakeExchange.request("POST", "/trending").serve(function);
     assertThat(post.status()).isEqualTo(405);
-    assertThat(post.header("Allow")).hasValue("GET");
-    assertThat(post.contentType()).startsWith("application/json");
-  }
-
-  @Test
-  void apiKeyIsRequiredWhenConfigured() throws Exception {
-    function = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-        new RecommendConfig(Duration.ofDays(7), new AccessPolicy("s3cret", List.of())));
-
-    FakeExchange missing = get("u-1", null);
-    FakeExchange right = FakeExchange.request("GET", RecommendFunction.PATH).query("user_id", "u-1")
-        .header("X-Api-Key", "s3cret").serve(function);
-
-    assertThat(missing.status()).isEqualTo(401);
-    assertThat(right.status()).isEqualTo(200);
-  }
-
-  @Test
-  void unreadableWarehouseIs503WithRetryAfter() throws Exception {
-    RecommendationStore broken = mock(RecommendationStore.class);
-    when(broken.trending(anyString(), any(), anyInt()))
-        .thenThrow(new StoreException("connection refused", new RuntimeException()));
-    function = new RecommendFunction(broken, SEVEN_DAYS);
-
-    FakeExchange x = get("u-1", null);
-
-    assertThat(x.status()).isEqualTo(503);
-    assertThat(x.header("Retry-After")).hasValue("5");
-    assertThat(x.json().get("error").asText()).isEqualTo("warehouse_unavailable");
-  }
-
-  @Test
-  void noArgConstructorReadsTheDuckDbWarehouseNamedBySystemProperties() throws Exception {
-    insertShopActivity();
-    System.setProperty("WAREHOUSE", "duckdb");
-    System.setProperty("DUCKDB_PATH", folder.resolve("warehouse.duckdb").toString());
-    try {
-      function = new RecommendFunction();
-    } finally {
-      System.clearProperty("WAREHOUSE");
-      System.clearProperty("DUCKDB_PATH");
-    }
-
-    assertThat(productIds(get("u-1", "2").json())).containsExactly("p-a", "p-b");
-  }
-
-  @Test
-  void windowTextUsesTheLargestWholeUnit() {
-    assertThat(RecommendFunction.windowText(Duration.ofDays(1).toSeconds())).isEqualTo("1 day");
-    assertThat(RecommendFunction.windowText(Duration.ofHours(36).toSeconds())).isEqualTo("36 hours");
-    assertThat(RecommendFunction.windowText(Duration.ofMinutes(90).toSeconds())).isEqualTo("90 minutes");
-    assertThat(RecommendFunction.windowText(45)).isEqualTo("45 seconds");
+    assertThat(post.header("Allow")).contains("GET, OPTIONS");
+    FakeExchange getCart = get("/cart/recommendations");
+    assertThat(getCart.status()).isEqualTo(405);
+    assertThat(getCart.header("Allow")).contains("POST, OPTIONS");
+    assertThat(FakeExchange.request("DELETE", "/trending").serve(function).status()).isEqualTo(405);
+    assertThat(get("/trending/").status()).isEqualTo(200);
   }
 }

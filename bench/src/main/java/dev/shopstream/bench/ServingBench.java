@@ -1,0 +1,225 @@
+package dev.shopstream.bench;
+
+import dev.shopstream.functions.recommend.RecommendFunction;
+import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The recommend function on the Functions Framework invoker over a DuckDB warehouse filled with generated data
+ * ({@code --products}, {@code --neighbors} rows of {@code item_neighbors} in lists of 10 per product and signal,
+ * trends for every product, {@code --users} users with 10 recent items and 2 purchases each), beside
+ * {@link TrivialFunction} on the same invoker receiving the very same requests:
+ *
+ * <ol>
+ *   <li>cold start: from the invoker's start to the first 200 (the function class loads on the first request and
+ *       its constructor waits for the first snapshot);
+ *   <li>warm-up, then open loop at each of {@code --rates}: p50/p99/max latency from when each request was due;
+ *   <li>closed loop ({@code --concurrency} workers): the most requests/s, and the ratio to the trivial function.
+ * </ol>
+ *
+ * The request mix: 50% {@code /recommendations} (users drawn uniformly, so most miss the user cache and read
+ * {@code user_activity}), 20% {@code /similar}, 10% {@code /bought-together}, 10% {@code /trending?category=},
+ * 10% {@code POST /cart/recommendations} with 3 items. The snapshot refreshes in the background every 5 s during
+ * the runs, as in production.
+ */
+final class ServingBench {
+  private static final Logger LOG = Logger.getLogger(ServingBench.class.getName());
+  private static final String USAGE = """
+      serving [--products=5000] [--neighbors=20000] [--users=10000] [--rates=250,500,1000,2000] [--duration=10]
+              [--concurrency=8] [--warmup=5000]
+        --products     catalog size (trends for each; 2% unavailable)
+        --neighbors    item_neighbors rows (lists of 10 per product and signal)
+        --users        users in user_activity (10 recent items, 2 purchases each)
+        --rates        requests/s of the open-loop runs
+        --duration     seconds per run
+        --concurrency  workers of the closed-loop runs
+        --warmup       requests sent to each function before measuring""";
+  private static final int CATEGORIES = 40;
+  private static final int PER_LIST = 10;
+  private static final String[] TABLES = {"products", "item_neighbors", "product_trends", "user_activity"};
+  private static final List<String> SIGNALS = List.of("co_view", "co_cart", "co_purchase", "combined");
+
+  private ServingBench() {}
+
+  static void run(Options options) throws Exception {
+    int products = options.integer("products", 5000);
+    int neighbors = options.integer("neighbors", 20_000);
+    int users = options.integer("users", 10_000);
+    List<Integer> rates = options.integers("rates", "250,500,1000,2000");
+    Duration duration = options.seconds("duration", 10);
+    int concurrency = options.integer("concurrency", 8);
+    int warmup = options.integer("warmup", 5000);
+    if (!options.done(USAGE)) {
+      return;
+    }
+    Path dir = Files.createTempDirectory("shopstream-serving-bench");
+    Path file = dir.resolve("warehouse.duckdb");
+    DuckDbWarehouse warehouse = DuckDbWarehouse.open(file);
+    long t0 = System.nanoTime();
+    int withNeighbors = fill(warehouse, products, neighbors, users);
+    System.out.printf("%nwarehouse %s: %d products, %d item_neighbors rows (%d products with lists), %d users; "
+        + "filled in %.1f s%n", file, products, warehouse.count("item_neighbors"), withNeighbors, users,
+        (System.nanoTime() - t0) / 1e9);
+    Map.of("WAREHOUSE", "duckdb", "DUCKDB_PATH", file.toString(), "SNAPSHOT_REFRESH", "PT5S")
+        .forEach(System::setProperty);
+
+    try (FunctionServer trivial = FunctionServer.http(TrivialFunction.class);
+         LoadGenerator load = new LoadGenerator()) {
+      double trivialColdMillis = firstOk(trivial, trivial.uri("/trending?k=10"));
+      try (FunctionServer recommend = FunctionServer.http(RecommendFunction.class)) {
+        double coldMillis = firstOk(recommend, recommend.uri("/trending?k=10"));
+        System.out.printf("%ncold start (invoker start -> first 200), each started alone: recommend %.0f ms (class "
+            + "load + first snapshot of the warehouse), trivial function %.0f ms%n", coldMillis, trivialColdMillis);
+        Mix real = new Mix(recommend, products, withNeighbors, users);
+        Mix base = new Mix(trivial, products, withNeighbors, users);
+        load.warmUp(real::request, warmup);
+        load.warmUp(base::request, warmup);
+        checkAnswers(real);
+        measure(real, base, load, rates, duration, concurrency);
+      }
+    } finally {
+      warehouse.close();
+    }
+  }
+
+  /** The open-loop runs at each rate, then the closed-loop runs; each beside the trivial function. */
+  private static void measure(Mix real, Mix base, LoadGenerator load, List<Integer> rates, Duration duration,
+      int concurrency) {
+    Report fixed = new Report("Serving, open loop (endpoint mix, " + duration.toSeconds()
+        + " s per rate): latency from when each request was due");
+    for (int rate : rates) {
+      LoadGenerator.Result b = load.fixedRate("trivial function @ " + rate + "/s", base::request, rate, duration);
+      LoadGenerator.Result r = load.fixedRate("recommend @ " + rate + "/s", real::request, rate, duration);
+      fixed.add(b, null, 1).add(r, b, 1);
+    }
+    fixed.print();
+
+    Report max = new Report("Serving, closed loop (" + concurrency + " workers, " + duration.toSeconds()
+        + " s each): the most requests/s");
+    LoadGenerator.Result b = load.closedLoop("trivial function", base::request, concurrency, duration);
+    LoadGenerator.Result r = load.closedLoop("recommend (endpoint mix)", real::request, concurrency, duration);
+    max.add(b, null, 1).add(r, b, 1)
+        .note(String.format("Throughput ratio recommend / trivial: %.0f%% (target >= 70%%).",
+            100 * r.throughput() / b.throughput()))
+        .print();
+  }
+
+  /** Polls {@code uri} from the server's start until a 200; milliseconds since the invoker was started. */
+  private static double firstOk(FunctionServer server, URI uri) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    while (true) {
+      try {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return (System.nanoTime() - server.startNanos()) / 1e6;
+        }
+      } catch (java.io.IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /** One request of each kind, printed: the figures are of real answers, not of errors. */
+  private static void checkAnswers(Mix mix) throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    for (long seq = 0; seq < 10; seq++) {
+      HttpRequest request = mix.request(seq);
+      HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+      String body = r.body();
+      System.out.printf("  %s %s -> %d %s%n", request.method(), request.uri().getRawPath(), r.statusCode(),
+          body.length() > 160 ? body.substring(0, 160) + "..." : body);
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("the recommend function answered " + r.statusCode() + ": " + body);
+      }
+    }
+  }
+
+  /** The endpoint mix, the same sequence for both functions. */
+  private record Mix(FunctionServer server, int products, int withNeighbors, int users) {
+    HttpRequest request(long seq) {
+      long h = mix(seq);
+      String product = "p" + (h % withNeighbors);
+      return switch ((int) (seq % 10)) {
+        case 0, 1, 2, 3, 4 -> get("/recommendations?user_id=u" + (h % users) + "&k=10");
+        case 5, 6 -> get("/products/" + product + "/similar?k=10");
+        case 7 -> get("/products/" + product + "/bought-together?k=10");
+        case 8 -> get("/trending?k=10&category=c" + (h % CATEGORIES));
+        default -> HttpRequest.newBuilder(server.uri("/cart/recommendations?k=10"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"product_id\":\"" + product
+                + "\"},{\"product_id\":\"p" + (h / 7 % withNeighbors) + "\"},{\"product_id\":\"p"
+                + (h / 49 % products) + "\"}]}"))
+            .build();
+      };
+    }
+
+    private HttpRequest get(String pathAndQuery) {
+      return HttpRequest.newBuilder(server.uri(pathAndQuery)).GET().build();
+    }
+
+    private static long mix(long seq) {
+      long z = seq * 0x9E3779B97F4A7C15L;
+      z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
+      return (z ^ (z >>> 29)) & Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * Generates the data in DuckDB itself ({@code range()}; row-by-row inserts through the warehouse's upsert take
+   * minutes for 10k users): product i in category {@code c<i mod 40>/s<i mod 3>}, 2% unavailable; the first
+   * {@code neighbors / (4 × 10)} products get a list of 10 per signal; every product has view, cart and purchase
+   * trends, skewed towards small ids; users' recent items are drawn from the products with lists. Returns how
+   * many products have lists.
+   */
+  private static int fill(DuckDbWarehouse w, int products, int neighbors, int users) throws Exception {
+    int withNeighbors = Math.max(1, Math.min(products, neighbors / (SIGNALS.size() * PER_LIST)));
+    String[] sql = {
+        """
+        INSERT INTO products SELECT 'p' || i, 'Product ' || i, 'c' || (i % 40) || '/s' || (i % 3), 1.0 + i % 100,
+          'EUR', hash(i) % 50 <> 0, NULL, now() FROM range(?) AS t(i)""",
+        """
+        INSERT OR IGNORE INTO item_neighbors
+        SELECT 'p' || i, 'p' || ((i * 7 + r * 97 + s * 13) % ?), ['co_view', 'co_cart', 'co_purchase', 'combined'][s + 1],
+          1.0 / (r + 1), r, 10.0 / r, now()
+        FROM range(?) AS a(i), range(4) AS b(s), range(1, 11) AS c(r)""",
+        """
+        INSERT INTO product_trends
+        SELECT 'p' || i, ['view', 'add_to_cart', 'purchase'][e + 1], now() - INTERVAL 1 HOUR, now(),
+          1 + hash(i, e) % (1 + 1000 // (1 + i % 500)), 1, 'ON_TIME', now()
+        FROM range(?) AS a(i), range(3) AS b(e)""",
+        """
+        INSERT INTO user_activity
+        SELECT 'u' || u,
+          list_transform(range(10), lambda j: {'product_id': 'p' || ((u * 31 + j * 17) % ?),
+            'event_type': CASE WHEN j % 5 = 4 THEN 'purchase' WHEN j % 3 = 2 THEN 'add_to_cart' ELSE 'view' END,
+            'event_time': now() - to_seconds(60 * j)}),
+          ['p' || (u % ?), 'p' || ((u * 13) % ?)], now()
+        FROM range(?) AS t(u)"""};
+    long[][] parameters = {{products}, {products, withNeighbors}, {products},
+        {withNeighbors, products, products, users}};
+    try (java.sql.Connection c = w.connect()) {
+      for (int q = 0; q < sql.length; q++) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(sql[q])) {
+          for (int i = 0; i < parameters[q].length; i++) {
+            ps.setLong(i + 1, parameters[q][i]);
+          }
+          int n = ps.executeUpdate();
+          String table = TABLES[q];
+          LOG.info(() -> table + ": " + n + " rows generated");
+        }
+      }
+    }
+    return withNeighbors;
+  }
+}

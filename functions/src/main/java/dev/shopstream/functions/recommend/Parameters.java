@@ -1,0 +1,158 @@
+package dev.shopstream.functions.recommend;
+
+import com.google.cloud.functions.HttpRequest;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The query parameters of one request, checked: a parameter the endpoint does not take, a repeated one (except
+ * {@code exclude}), an id that is empty, too long, or has control characters or undecodable bytes (U+FFFD) are
+ * refused with a {@link BadRequest} naming the parameter. Nothing here is ever put into SQL: the snapshot is in
+ * memory and the one per-request query ({@code user_activity}) takes the id as a parameter.
+ */
+final class Parameters {
+  static final int MAX_ID_LENGTH = 128;
+  static final int MAX_CATEGORY_LENGTH = 256;
+  static final int MAX_EXCLUDE = 100;
+
+  private final Map<String, List<String>> values;
+
+  private Parameters(Map<String, List<String>> values) {
+    this.values = values;
+  }
+
+  /** The request's parameters; any name outside {@code allowed} is refused. */
+  static Parameters of(HttpRequest request, Set<String> allowed) {
+    Map<String, List<String>> values = request.getQueryParameters();
+    for (Map.Entry<String, List<String>> e : values.entrySet()) {
+      if (!allowed.contains(e.getKey())) {
+        String name = printable(e.getKey());
+        throw BadRequest.parameter(name, "unknown parameter '" + name + "'; this endpoint takes "
+            + String.join(", ", allowed.stream().sorted().toList()));
+      }
+      if (e.getValue().size() > 1 && !"exclude".equals(e.getKey())) {
+        throw BadRequest.parameter(e.getKey(), e.getKey() + " may be given once");
+      }
+    }
+    return new Parameters(values);
+  }
+
+  Optional<String> single(String name) {
+    List<String> v = values.getOrDefault(name, List.of());
+    return v.isEmpty() || v.get(0) == null ? Optional.empty() : Optional.of(v.get(0));
+  }
+
+  /** {@code k}: an integer from 1 to {@code max}; {@code defaultK} when absent. */
+  int k(int defaultK, int max) {
+    Optional<String> text = single("k");
+    if (text.isEmpty()) {
+      return defaultK;
+    }
+    int k = 0;
+    if (text.get().length() <= 4 && text.get().chars().allMatch(c -> c >= '0' && c <= '9')) {
+      k = text.get().isEmpty() ? 0 : Integer.parseInt(text.get());
+    }
+    if (k < 1 || k > max) {
+      throw BadRequest.parameter("k", "k must be an integer from 1 to " + max);
+    }
+    return k;
+  }
+
+  /** A required id parameter such as {@code user_id}. */
+  String requiredId(String name) {
+    return id(name, single(name).orElseThrow(() -> BadRequest.parameter(name, name + " is required")));
+  }
+
+  Optional<String> category() {
+    return single("category").map(c -> checkText("category", c, MAX_CATEGORY_LENGTH));
+  }
+
+  /** {@code exclude}: product ids, comma-separated and/or repeated, at most {@value #MAX_EXCLUDE}. */
+  Set<String> exclude() {
+    Set<String> out = new LinkedHashSet<>();
+    for (String value : values.getOrDefault("exclude", List.of())) {
+      if (value == null) {
+        continue;
+      }
+      for (String id : value.split(",", -1)) {
+        if (id.isEmpty()) {
+          continue; // "a,,b" or a trailing comma: nothing to exclude
+        }
+        out.add(id("exclude", id));
+        if (out.size() > MAX_EXCLUDE) {
+          throw BadRequest.parameter("exclude", "exclude may list at most " + MAX_EXCLUDE + " product ids");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A valid id (1 to {@value #MAX_ID_LENGTH} characters) or a {@link BadRequest} naming {@code name}. */
+  static String id(String name, String value) {
+    return checkText(name, value, MAX_ID_LENGTH);
+  }
+
+  private static String checkText(String name, String value, int maxLength) {
+    if (value.isEmpty() || value.length() > 2 * maxLength || value.codePointCount(0, value.length()) > maxLength) {
+      throw BadRequest.parameter(name, name + " must be 1 to " + maxLength + " characters");
+    }
+    for (int i = 0; i < value.length(); ) {
+      int cp = value.codePointAt(i);
+      if (Character.isISOControl(cp) || cp == 0xFFFD || Character.getType(cp) == Character.SURROGATE) {
+        throw BadRequest.parameter(name, name + " has a control character or bytes that are not UTF-8");
+      }
+      i += Character.charCount(cp);
+    }
+    return value;
+  }
+
+  /**
+   * Decodes a percent-encoded path segment as strict UTF-8 ({@code %E2%82%AC} is €); a malformed escape or bytes
+   * that are not UTF-8 are a {@link BadRequest} naming {@code name}. {@code +} stays a plus (path, not form).
+   */
+  static String decodePathSegment(String name, String raw) {
+    if (raw.indexOf('%') < 0) {
+      return id(name, raw);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+        int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+        if (lo < 0) {
+          throw BadRequest.parameter(name, name + " has a malformed percent-escape");
+        }
+        bytes.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        bytes.write(b, 0, b.length);
+      }
+    }
+    try {
+      String decoded = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+      return id(name, decoded);
+    } catch (CharacterCodingException e) {
+      throw BadRequest.parameter(name, name + " is not valid UTF-8 after percent-decoding");
+    }
+  }
+
+  /** A parameter name safe to echo: at most 64 characters, control characters replaced. */
+  private static String printable(String name) {
+    String cut = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    StringBuilder out = new StringBuilder(cut.length());
+    cut.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+    return out.toString();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.shopstream.functions.recommend;
+
+import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
+import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
+import dev.shopstream.functions.recommend.RecommendationStore.TrendScore;
+import dev.shopstream.functions.recommend.RecommendationStore.Trends;
+import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Recommender;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One immutable in-memory copy of the model and its context, built from one refresh: the neighbour lists as a
+ * {@link Recommender} (the model module's {@link Recommender#ofNeighbors}, so serving scores exactly as offline
+ * evaluation does), the trending ranking and the catalog. Requests read a snapshot without locks; a refresh
+ * replaces it whole.
+ *
+ * <p>{@link #asOf}: the newest {@code updated_at} among the neighbour and trend rows (when the model last
+ * changed), null when both tables are empty.
+ */
+record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, CatalogEntry> catalog,
+    Instant asOf, Instant loadedAt, int neighborRows) {
+
+  static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
+      List<CatalogEntry> catalogRows, Instant loadedAt) {
+    Map<String, List<Neighbor>> byItem = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    Instant asOf = trends.updatedAt();
+    for (NeighborRow row : neighborRows) {
+      if (!seen.add(row.productId() + '\u0000' + row.neighbor().signal() + '\u0000' + row.neighbor().productId())) {
+        continue; // a duplicated row of the same list
+      }
+      byItem.computeIfAbsent(row.productId(), k -> new ArrayList<>()).add(row.neighbor());
+      if (row.updatedAt() != null && (asOf == null || row.updatedAt().isAfter(asOf))) {
+        asOf = row.updatedAt();
+      }
+    }
+    Comparator<Neighbor> byRank = Comparator.comparing(Neighbor::signal).thenComparingInt(Neighbor::rank);
+    byItem.values().forEach(list -> list.sort(byRank));
+    Map<String, CatalogEntry> catalog = new HashMap<>();
+    for (CatalogEntry e : catalogRows) {
+      catalog.put(e.productId(), e);
+    }
+    List<TrendScore> trending = trends.products().stream().filter(t -> t.score() > 0)
+        .sorted(Comparator.comparingDouble(TrendScore::score).reversed().thenComparing(TrendScore::productId))
+        .toList();
+    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, Map.copyOf(catalog), asOf, loadedAt,
+        neighborRows.size());
+  }
+
+  /** The catalog entry, null for a product the catalog does not list. */
+  CatalogEntry product(String productId) {
+    return catalog.get(productId);
+  }
+
+  /** The product's category path, null when unknown. */
+  String category(String productId) {
+    CatalogEntry e = catalog.get(productId);
+    return e == null ? null : e.category();
+  }
+
+  /** False only for a product the catalog marks unavailable (a product it does not list can be recommended). */
+  boolean available(String productId) {
+    CatalogEntry e = catalog.get(productId);
+    return e == null || e.available();
+  }
+}

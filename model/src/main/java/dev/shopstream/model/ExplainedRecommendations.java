@@ -1,0 +1,147 @@
+package dev.shopstream.model;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Recommendations with their explanation: which input item contributed most to each one, and through which
+ * signal. Serving turns that into a reason ("viewed together with X"); evaluation can replay the same calls.
+ *
+ * <ul>
+ *   <li>{@link #forUser}: the scores are exactly {@link Recommender#recommendForUser(Collection, int, Set)}'s (as of
+ *       the newest recent item); the source of a candidate is the recent item with the largest term
+ *       {@code w(type) × decay × sim} in its score.
+ *   <li>{@link #forItems}: a set of items (a product page, a cart) instead of a history:
+ *       {@code score(c) = Σ over items i Σ over signals s of weight(s) × sim_s(i, c)}, with {@code sim_s} the
+ *       score of c among i's top {@code maxNeighborsPerItem} neighbours for s; the items themselves are never
+ *       candidates. The source is the (item, signal) with the largest term.
+ * </ul>
+ *
+ * The signal of an explanation is the strongest same-type evidence linking source and candidate: co_purchase,
+ * else co_cart, else co_view, else combined.
+ */
+public final class ExplainedRecommendations {
+  /** Same-type signals in the order an explanation prefers them (a shared purchase says more than a view). */
+  public static final List<Signal> EVIDENCE_ORDER = List.of(Signal.CO_PURCHASE, Signal.CO_CART, Signal.CO_VIEW);
+
+  private ExplainedRecommendations() {}
+
+  /** A recommendation, the input item that contributed most to it, and the signal linking the two. */
+  public record Explained(String productId, double score, String sourceId, Signal signal) {}
+
+  /** The user's {@code k} best candidates not in {@code exclude}, best first, each explained. */
+  public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems, int k,
+      Set<String> exclude) {
+    List<Recommendation> ranked = recommender.recommendForUser(recentItems, k, exclude);
+    if (ranked.isEmpty()) {
+      return List.of();
+    }
+    ModelConfig config = recommender.config();
+    Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
+    Map<String, Double> bestTerm = new HashMap<>();
+    Map<String, String> source = new HashMap<>();
+    for (Recommendation r : ranked) {
+      bestTerm.put(r.productId(), 0.0);
+    }
+    for (Interaction i : recentItems) {
+      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
+      if (weight <= 0) {
+        continue;
+      }
+      for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
+        Double best = bestTerm.get(n.productId());
+        double term = weight * n.score();
+        if (best != null && (term > best || !source.containsKey(n.productId()))) {
+          bestTerm.put(n.productId(), term);
+          source.put(n.productId(), i.productId());
+        }
+      }
+    }
+    Map<String, Map<String, Signal>> evidenceBySource = new HashMap<>();
+    List<Explained> out = new ArrayList<>(ranked.size());
+    for (Recommendation r : ranked) {
+      String from = source.get(r.productId());
+      Signal signal = from == null ? Signal.COMBINED : evidenceBySource
+          .computeIfAbsent(from, f -> evidence(recommender, f)).getOrDefault(r.productId(), Signal.COMBINED);
+      out.add(new Explained(r.productId(), r.score(), from, signal));
+    }
+    return out;
+  }
+
+  /** The {@code k} best candidates for a set of items, best first (score, then id), each explained. */
+  public static List<Explained> forItems(Recommender recommender, Collection<String> items,
+      Map<Signal, Double> signalWeights, int k, Set<String> exclude) {
+    int perItem = recommender.config().maxNeighborsPerItem();
+    Set<String> inputs = new LinkedHashSet<>(items);
+    Map<String, double[]> scores = new HashMap<>(); // {score, best term}
+    Map<String, String> source = new HashMap<>();
+    Map<String, Signal> sourceSignal = new HashMap<>();
+    for (String item : inputs) {
+      for (Map.Entry<Signal, Double> s : signalWeights.entrySet()) {
+        if (s.getValue() <= 0) {
+          continue;
+        }
+        for (Neighbor n : recommender.neighbors(item, perItem, s.getKey())) {
+          String c = n.productId();
+          if (inputs.contains(c) || exclude.contains(c)) {
+            continue;
+          }
+          double term = s.getValue() * n.score();
+          double[] acc = scores.computeIfAbsent(c, x -> new double[] {0, Double.NEGATIVE_INFINITY});
+          acc[0] += term;
+          if (term > acc[1]) {
+            acc[1] = term;
+            source.put(c, item);
+            sourceSignal.put(c, s.getKey());
+          }
+        }
+      }
+    }
+    List<Explained> out = new ArrayList<>(scores.size());
+    scores.forEach((c, acc) -> {
+      if (acc[0] > 0) {
+        out.add(new Explained(c, acc[0], source.get(c), sourceSignal.get(c)));
+      }
+    });
+    out.sort(Comparator.comparingDouble(Explained::score).reversed().thenComparing(Explained::productId));
+    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
+  }
+
+  /** Co-view only: "others you may like". */
+  public static Map<Signal, Double> similarWeights() {
+    return Map.of(Signal.CO_VIEW, 1.0);
+  }
+
+  /**
+   * "Frequently bought together": co_purchase at 1 and co_cart at {@code w(add_to_cart) / w(purchase)} of the
+   * config (a shared cart is weaker evidence than a shared purchase by the model's own type weights).
+   */
+  public static Map<Signal, Double> boughtTogetherWeights(ModelConfig config) {
+    Map<Signal, Double> w = new EnumMap<>(Signal.class);
+    w.put(Signal.CO_PURCHASE, 1.0);
+    w.put(Signal.CO_CART, config.purchaseWeight() > 0
+        ? Math.min(1.0, config.addToCartWeight() / config.purchaseWeight()) : 1.0);
+    return w;
+  }
+
+  /** For each neighbour of {@code source}: its strongest same-type signal (one lookup per signal). */
+  private static Map<String, Signal> evidence(Recommender recommender, String source) {
+    int perItem = recommender.config().maxNeighborsPerItem();
+    Map<String, Signal> out = new HashMap<>();
+    for (Signal s : EVIDENCE_ORDER) {
+      for (Neighbor n : recommender.neighbors(source, perItem, s)) {
+        out.putIfAbsent(n.productId(), s);
+      }
+    }
+    return out;
+  }
+}
