@@ -114,7 +114,8 @@ public final class EventsPipeline {
     PCollectionTuple parsed = pipeline
         .apply("ReadMessages", source)
         .apply("ParseEvents", ParseEvents.create().withIdAttribute(EVENT_ID_ATTRIBUTE));
-    PCollection<Event> events = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents", DedupeEvents.within(dedupeTtl));
+    PCollection<Event> events = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents",
+        DedupeEvents.within(dedupeTtl).withShards(options.getDedupeShards()));
     PCollection<DeadLetter> deadLetters = parsed.get(ParseEvents.DEAD_LETTERS);
     PCollection<Event> derivedFrom = events;
     if (catalog != null) {

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,11 +38,11 @@ import org.duckdb.DuckDBConnection;
 public final class DuckDbWarehouse implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DuckDbWarehouse.class.getName());
   private static final Map<Path, DuckDbWarehouse> OPEN = new ConcurrentHashMap<>();
+  static final int ROWS_PER_STATEMENT = 200;
 
   private final Path file;
   private final DuckDBConnection root;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final Map<String, String> insertSql = new ConcurrentHashMap<>();
 
   private DuckDbWarehouse(Path file) {
     this.file = file;
@@ -81,37 +82,68 @@ public final class DuckDbWarehouse implements AutoCloseable {
 
   /**
    * Writes rows (in the shape of {@link dev.shopstream.contract.Rows}) into a contract table in one transaction.
-   * Returns how many rows were written: for an insert-once table, rows whose key is already there are skipped.
+   * Returns how many rows were written: for an insert-once table, rows whose key is already there (in the table or
+   * earlier in {@code rows}) are skipped; for an upsert table the last row per key in {@code rows} is the one
+   * written (as if the rows were written one after the other).
+   *
+   * <p>Rows go in multi-row statements of up to {@value #ROWS_PER_STATEMENT} rows: DuckDB runs a JDBC batch one
+   * statement per row, which made a row cost about as much as a small transaction.
    */
   public int insert(TableSchema table, List<Map<String, Object>> rows) throws SQLException {
     if (rows.isEmpty()) {
       return 0;
     }
-    String sql = insertSql.computeIfAbsent(table.name(), n -> insertSql(table));
+    List<Map<String, Object>> distinct = onePerKey(table, rows);
     writeLock.lock();
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = connect()) {
       c.setAutoCommit(false);
       try {
-        for (Map<String, Object> row : rows) {
-          int i = 1;
-          for (Column col : table.columns()) {
-            ps.setObject(i++, jdbcValue(col, row.get(col.name())));
-          }
-          ps.addBatch();
-        }
         int inserted = 0;
-        for (int n : ps.executeBatch()) {
-          inserted += Math.max(n, 0);
+        for (int from = 0; from < distinct.size(); from += ROWS_PER_STATEMENT) {
+          List<Map<String, Object>> chunk = distinct.subList(from, Math.min(distinct.size(), from + ROWS_PER_STATEMENT));
+          try (PreparedStatement ps = c.prepareStatement(insertSql(table, chunk.size()))) {
+            int i = 1;
+            for (Map<String, Object> row : chunk) {
+              for (Column col : table.columns()) {
+                ps.setObject(i++, jdbcValue(col, row.get(col.name())));
+              }
+            }
+            inserted += Math.max(ps.executeUpdate(), 0);
+          }
         }
         c.commit();
         return inserted;
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * One row per primary key (a multi-row statement may not touch a key twice): the first for an insert-once table,
+   * the last for an upsert table; all rows of a table without a key.
+   */
+  private static List<Map<String, Object>> onePerKey(TableSchema table, List<Map<String, Object>> rows) {
+    if (table.primaryKey().isEmpty()) {
+      return rows;
+    }
+    Map<List<Object>, Map<String, Object>> byKey = new LinkedHashMap<>();
+    for (Map<String, Object> row : rows) {
+      List<Object> key = new ArrayList<>();
+      for (String column : table.primaryKey()) {
+        key.add(row.get(column));
+      }
+      if (table.upsert()) {
+        byKey.remove(key);
+        byKey.put(key, row);
+      } else {
+        byKey.putIfAbsent(key, row);
+      }
+    }
+    return new ArrayList<>(byKey.values());
   }
 
   /** Number of rows in a table (for tests, reconciliation and the stack's status). */
@@ -160,7 +192,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     return c.mode() == Mode.REPEATED ? base + "[]" : base;
   }
 
-  private static String insertSql(TableSchema t) {
+  private static String insertSql(TableSchema t, int rows) {
     List<String> names = new ArrayList<>();
     List<String> params = new ArrayList<>();
     for (Column c : t.columns()) {
@@ -169,7 +201,9 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
     String verb = t.primaryKey().isEmpty() ? "INSERT INTO "
         : t.upsert() ? "INSERT OR REPLACE INTO " : "INSERT OR IGNORE INTO ";
-    return verb + t.name() + " (" + String.join(", ", names) + ") VALUES (" + String.join(", ", params) + ")";
+    String values = "(" + String.join(", ", params) + ")";
+    return verb + t.name() + " (" + String.join(", ", names) + ") VALUES "
+        + String.join(", ", java.util.Collections.nCopies(rows, values));
   }
 
   /** A placeholder with the cast that turns the row value (text for timestamps, JSON for nested) into the type. */
