@@ -3,6 +3,7 @@ package dev.shopstream.pipeline.bench;
 import dev.shopstream.contract.logging.CloudLogging;
 import dev.shopstream.pipeline.EventsPipeline;
 import dev.shopstream.pipeline.EventsPipelineOptions;
+import dev.shopstream.pipeline.metrics.PipelineMetrics;
 import dev.shopstream.pipeline.testing.GeneratedMessages;
 import dev.shopstream.pipeline.testing.GeneratedTraffic;
 import dev.shopstream.pipeline.testing.GeneratedTraffic.Kind;
@@ -39,7 +40,8 @@ import org.apache.beam.sdk.values.TimestampedValue;
  *
  * <p>Run: {@code ./mvnw -B -ntp -q -pl pipeline test-compile exec:java -Pbench -Dbench.args="--events=5000"};
  * {@code --catalog=false} leaves the catalog (and enrichment) out; other arguments are pipeline options (e.g. {@code --runner=FlinkRunner}, {@code --targetParallelism=4}).
- * Defaults are the local stack's: DirectRunner, streaming, the runner's immutability and encodability checks off.
+ * Defaults are the local stack's: DirectRunner, streaming, the runner's immutability and encodability checks off,
+ * 16 worker threads.
  */
 public final class PipelineBench {
   private PipelineBench() {}
@@ -53,6 +55,7 @@ public final class PipelineBench {
     options.put("streaming", "true");
     options.put("enforceImmutability", "false");
     options.put("enforceEncodability", "false");
+    options.put("targetParallelism", "16");
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("arguments are --name=value, was " + arg);
@@ -123,6 +126,9 @@ public final class PipelineBench {
     double seconds = (System.nanoTime() - start) / 1e9;
     if (file == null && TestEvents.counter(result, PipelineBench.class, "identity") != traffic.n()) {
       throw new IllegalStateException("the identity pipeline did not count every message");
+    }
+    if (file != null) {
+      System.err.println("counters: " + PipelineMetrics.of(result, Instant.now()).counters());
     }
     double rate = traffic.n() / seconds;
     rows.add(new String[] {name, String.format(Locale.ROOT, "%.1f", seconds),

@@ -24,11 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.coders.IterableCoder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -129,8 +124,7 @@ public class DuckDbSinkTest {
   @Test
   public void aFailedInsertFailsTheBundleInsteadOfDroppingRows() {
     pipeline
-        .apply(Create.of(KV.of(0, (Iterable<String>) List.of("e-1")))
-            .withCoder(KvCoder.of(VarIntCoder.of(), IterableCoder.of(StringUtf8Coder.of()))))
+        .apply(Create.of("e-1"))
         .apply(ParDo.of(new DuckDbSink.WriteFn<String>(file.toString(), TableSchemas.events(),
             id -> Map.of("event_id", id)))); // no event_type, user_id, ...: NOT NULL violations
 
