@@ -19,6 +19,7 @@ import dev.shopstream.local.gcs.GcsEmulator;
 import dev.shopstream.local.pubsub.PubsubEmulator;
 import dev.shopstream.pipeline.EventsPipeline;
 import dev.shopstream.pipeline.EventsPipelineOptions;
+import dev.shopstream.pipeline.metrics.PipelineMetrics;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -89,6 +90,12 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
+  /** How often the pipeline's metrics are logged by default. */
+  public static final java.time.Duration DEFAULT_METRICS_EVERY = java.time.Duration.ofSeconds(30);
+
+  /** DirectRunner worker threads of the local stack's pipeline. */
+  static final int PIPELINE_THREADS = 16;
+
   private final Config config;
   private final List<AutoCloseable> started = new ArrayList<>();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
@@ -103,9 +110,19 @@ public final class LocalStack implements AutoCloseable {
 
   /** Starts every part, waits until each is serving, writes {@code endpoints.json}; closes what started on failure. */
   public static LocalStack start(Config config) throws Exception {
+    return start(config, DEFAULT_METRICS_EVERY);
+  }
+
+  /**
+   * The same, logging the pipeline's metrics every {@code metricsEvery} ({@link #logMetrics}; zero: never).
+   */
+  public static LocalStack start(Config config, java.time.Duration metricsEvery) throws Exception {
     LocalStack stack = new LocalStack(config);
     try {
       stack.startAll();
+      if (!metricsEvery.isZero() && !metricsEvery.isNegative()) {
+        stack.logMetricsEvery(metricsEvery);
+      }
       return stack;
     } catch (Exception | Error e) {
       stack.close();
@@ -177,6 +194,9 @@ public final class LocalStack implements AutoCloseable {
             // own tests keep them on. Off here they cost several times the pipeline's real work.
             "--enforceImmutability=false",
             "--enforceEncodability=false",
+            // the DuckDB writes of concurrent bundles share one commit (group commit): threads waiting for a commit
+            // cost no CPU, and the more there are, the more bundles each commit carries
+            "--targetParallelism=" + PIPELINE_THREADS,
             "--project=" + config.project(),
             "--pubsubRootUrl=" + pubsub.restUrl(),
             "--inputSubscription=" + subscriptionName(),
@@ -186,6 +206,38 @@ public final class LocalStack implements AutoCloseable {
             "--duckdbPath=" + config.warehouseFile().toAbsolutePath())
         .withValidation()
         .as(EventsPipelineOptions.class);
+  }
+
+  private void logMetricsEvery(java.time.Duration every) {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "pipeline-metrics");
+          t.setDaemon(true);
+          return t;
+        });
+    timer.scheduleAtFixedRate(this::logMetrics, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    started.add(timer::shutdownNow);
+  }
+
+  /**
+   * Logs one JSON line with the pipeline's counters per step (in, out, dead-lettered, duplicates, late, unknown
+   * products, rows written per table) and its watermark lag: message {@code pipeline metrics}, fields
+   * {@code counters} and {@code watermark_lag_ms} (null until the watermark has passed an event).
+   */
+  public void logMetrics() {
+    try {
+      PipelineMetrics metrics = PipelineMetrics.of(pipeline, java.time.Instant.now());
+      ObjectNode json = Json.MAPPER.createObjectNode();
+      metrics.counters().forEach(json.putObject("counters")::put);
+      if (metrics.watermarkLagMillis() == null) {
+        json.putNull("watermark_lag_ms");
+      } else {
+        json.put("watermark_lag_ms", metrics.watermarkLagMillis());
+      }
+      LOG.log(Level.INFO, "pipeline metrics", json);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "reading the pipeline's metrics failed", e);
+    }
   }
 
   /** Where the pipeline publishes dead letters (alert on it); {@code dead-letter-hold} keeps them for reading. */

@@ -8,8 +8,9 @@ import java.util.logging.Logger;
 /**
  * {@code java -jar local-stack/target/shopstream-local.jar [--data-dir=data] [--ingest-port=8080]
  * [--recommend-port=8081] [--upload-port=8082] [--pubsub-grpc-port=8085] [--pubsub-rest-port=8086]
- * [--gcs-port=4443]}: starts the local stack, prints
- * its URLs, and runs until Ctrl-C / SIGTERM, when every part is stopped and the JVM exits.
+ * [--gcs-port=4443] [--metrics-every=PT30S]}: starts the local stack, prints
+ * its URLs, logs the pipeline's counters and watermark lag every {@code --metrics-every}, and runs until Ctrl-C /
+ * SIGTERM, when every part is stopped and the JVM exits.
  */
 public final class Main {
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
@@ -20,7 +21,7 @@ public final class Main {
     CloudLogging.install();
     LocalStack.Config config = parse(args);
     long t0 = System.nanoTime();
-    LocalStack stack = LocalStack.start(config);
+    LocalStack stack = LocalStack.start(config, metricsEvery(args));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping the local stack");
@@ -60,11 +61,32 @@ public final class Main {
         case "--pubsub-grpc-port" -> grpc = port(kv);
         case "--pubsub-rest-port" -> rest = port(kv);
         case "--gcs-port" -> gcs = port(kv);
+        case "--metrics-every" -> metricsEvery(new String[] {arg});
         default -> throw new IllegalArgumentException("unknown option " + kv[0] + " (known: --data-dir, "
-            + "--ingest-port, --recommend-port, --upload-port, --pubsub-grpc-port, --pubsub-rest-port, --gcs-port)");
+            + "--ingest-port, --recommend-port, --upload-port, --pubsub-grpc-port, --pubsub-rest-port, --gcs-port, "
+            + "--metrics-every)");
       }
     }
     return d.withDataDir(dataDir).withPorts(ingest, recommend, upload, grpc, rest, gcs);
+  }
+
+  /** {@code --metrics-every=PT30S}: how often the pipeline's metrics are logged (PT0S: never). */
+  static java.time.Duration metricsEvery(String[] args) {
+    java.time.Duration every = LocalStack.DEFAULT_METRICS_EVERY;
+    for (String arg : args) {
+      if (arg.startsWith("--metrics-every=")) {
+        String value = arg.substring("--metrics-every=".length());
+        try {
+          every = java.time.Duration.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new IllegalArgumentException("--metrics-every must be an ISO-8601 duration such as PT30S, got " + value);
+        }
+        if (every.isNegative()) {
+          throw new IllegalArgumentException("--metrics-every must not be negative, got " + value);
+        }
+      }
+    }
+    return every;
   }
 
   private static int port(String[] kv) {

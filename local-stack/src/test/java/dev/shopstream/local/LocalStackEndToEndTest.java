@@ -360,4 +360,36 @@ class LocalStackEndToEndTest {
     assertThat(ready.test(body)).as(pathAndQuery + " never ready; last answer " + body).isTrue();
     return body;
   }
+
+  @Test
+  void logsThePipelinesCountersAndWatermarkLagAsOneJsonLine() throws Exception {
+    java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        records.add(r);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(LocalStack.class.getName());
+    logger.addHandler(capture);
+    try {
+      stack.logMetrics();
+    } finally {
+      logger.removeHandler(capture);
+    }
+    java.util.logging.LogRecord metrics = records.stream()
+        .filter(r -> "pipeline metrics".equals(r.getMessage())).findFirst().orElseThrow();
+    String line = dev.shopstream.contract.logging.CloudLogging.formatter().format(metrics);
+    JsonNode json = Json.MAPPER.readTree(line);
+    assertThat(json.path("severity").asText()).isEqualTo("INFO");
+    assertThat(json.path("message").asText()).isEqualTo("pipeline metrics");
+    assertThat(json.path("counters").isObject()).isTrue();
+    assertThat(json.has("watermark_lag_ms")).isTrue();
+  }
 }

@@ -4,6 +4,7 @@ import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.contract.logging.CloudLogging;
+import dev.shopstream.pipeline.metrics.WatermarkProbe;
 import dev.shopstream.pipeline.transforms.DedupeEvents;
 import dev.shopstream.pipeline.transforms.EnrichEvents;
 import dev.shopstream.pipeline.model.ItemToItemModel;
@@ -114,7 +115,8 @@ public final class EventsPipeline {
     PCollectionTuple parsed = pipeline
         .apply("ReadMessages", source)
         .apply("ParseEvents", ParseEvents.create().withIdAttribute(EVENT_ID_ATTRIBUTE));
-    PCollection<Event> events = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents", DedupeEvents.within(dedupeTtl));
+    PCollection<Event> events = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents",
+        DedupeEvents.within(dedupeTtl).withShards(options.getDedupeShards()));
     PCollection<DeadLetter> deadLetters = parsed.get(ParseEvents.DEAD_LETTERS);
     PCollection<Event> derivedFrom = events;
     if (catalog != null) {
@@ -128,6 +130,7 @@ public final class EventsPipeline {
       derivedFrom = events.apply("EnrichEvents",
           EnrichEvents.with(EnrichEvents.catalogView(products.get(ParseProducts.PRODUCTS), refresh)));
     }
+    events.apply("WatermarkProbe", WatermarkProbe.create());
     PCollectionTuple unique = PCollectionTuple.of(ParseEvents.EVENTS, events)
         .and(ParseEvents.DEAD_LETTERS, deadLetters);
     unique.apply("WriteToWarehouse", sink);

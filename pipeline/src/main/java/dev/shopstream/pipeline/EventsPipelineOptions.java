@@ -61,6 +61,13 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
 
   void setDedupeTtl(String value);
 
+  @Description("Shards of the event id space in the dedupe step: its number of state keys, hence its parallelism "
+      + "(raise it with the event rate on Dataflow; the local stack is fastest with few).")
+  @Default.Integer(16)
+  int getDedupeShards();
+
+  void setDedupeShards(int value);
+
   @Description("Inactivity gap that ends a user's session (ISO-8601 duration, event time), for the sessions table.")
   @Default.String("PT30M")
   String getSessionGap();

@@ -16,7 +16,9 @@ import java.util.logging.Logger;
 /**
  * Structured logs: one JSON object per line in the shape Cloud Logging parses from stdout/stderr
  * ({@code severity}, {@code message}, {@code time}, {@code logging.googleapis.com/sourceLocation}, ...).
- * Everything logs through {@link java.util.logging} (Beam's and the invoker's SLF4J end there too).
+ * Everything logs through {@link java.util.logging} (Beam's and the invoker's SLF4J end there too). A record whose
+ * only parameter is a Jackson {@link ObjectNode} adds its fields to the line (Cloud Logging's {@code jsonPayload}),
+ * e.g. {@code LOG.log(Level.INFO, "pipeline metrics", fields)}.
  */
 public final class CloudLogging extends Formatter {
   private CloudLogging() {}
@@ -56,6 +58,14 @@ public final class CloudLogging extends Formatter {
       if (r.getSourceMethodName() != null) {
         where.put("function", r.getSourceMethodName());
       }
+    }
+    if (r.getParameters() != null && r.getParameters().length == 1
+        && r.getParameters()[0] instanceof ObjectNode fields) {
+      fields.fields().forEachRemaining(f -> {
+        if (!o.has(f.getKey())) {
+          o.set(f.getKey(), f.getValue());
+        }
+      });
     }
     return o + System.lineSeparator();
   }

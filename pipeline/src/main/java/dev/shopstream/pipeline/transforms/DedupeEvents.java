@@ -2,11 +2,17 @@ package dev.shopstream.pipeline.transforms;
 
 import dev.shopstream.contract.Event;
 import dev.shopstream.pipeline.coders.EventCoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -30,81 +36,147 @@ import org.joda.time.Duration;
  * attribute only within a short window (about ten minutes on Dataflow), so a client retry or a replay that comes
  * later would otherwise reach the warehouse twice (BigQuery's Storage Write API does not enforce primary keys).
  *
- * <p>Keyed by {@code event_id} (in the global window, whatever windowing the input had), a {@link ValueState}
- * remembers that the id was seen; a <b>processing-time</b> timer set {@code ttl} after the first sighting clears it.
- * So a duplicate that arrives within {@code ttl} of wall-clock time after the first copy is dropped and counted;
- * one that arrives later is treated as a new event (the state is gone: that bound is what keeps the state small —
- * one entry per distinct id seen in the last {@code ttl}). Processing time rather than event time because a
- * duplicate is a delivery phenomenon: a replay of old events must still be caught however old their event time is.
- * The first copy is the one kept; elements keep their timestamps.
+ * <p>Events are keyed by a shard of their id ({@code hash(event_id) mod shards}, in the global window, whatever
+ * windowing the input had); per shard a {@link MapState} remembers when (processing time) each id was first seen.
+ * A copy whose id was seen less than {@code ttl} of <b>processing time</b> ago is dropped and counted; one that
+ * arrives later is treated as a new event and remembered anew. One processing-time timer per shard sweeps the
+ * entries older than {@code ttl} every {@code ttl / 10}, which keeps the state at the distinct ids of the last
+ * {@code ttl} (plus at most a tenth); the sweep only frees memory, the decision compares the stored time itself,
+ * so the bound is exact. Processing time rather than event time because a duplicate is a delivery phenomenon: a
+ * replay of old events must still be caught however old their event time is. The first copy is the one kept;
+ * elements keep their timestamps. State and output are committed together per bundle, so a retried bundle neither
+ * loses nor repeats an event.
+ *
+ * <p>Why shards rather than one key per id: a runner pays per key and per timer. On the DirectRunner (the local
+ * stack) every key is its own bundle and every pending timer is scanned when timers are extracted, so a key and a
+ * timer per event id made this step (and the one-row DuckDB writes behind it) the bottleneck of the pipeline. A
+ * bounded number of keys with one timer each costs the same per event whatever the volume. On Dataflow the shards
+ * bound this step's parallelism: raise {@code --dedupeShards} with the event rate.
  *
  * <p>Counters (namespace: this class): {@code in}, {@code out}, {@code duplicates}; {@code in = out + duplicates}.
  */
 public final class DedupeEvents extends PTransform<PCollection<Event>, PCollection<Event>> {
   /** 24 hours: matches the contract's 24 h bound on future event times and a day of client retries. */
   public static final Duration DEFAULT_TTL = Duration.standardHours(24);
+  /** Shards of the id space (keys of the state). */
+  public static final int DEFAULT_SHARDS = 16;
+  /** How many sweeps per TTL free the expired ids. */
+  static final int SWEEPS_PER_TTL = 10;
 
   private final Duration ttl;
+  private final int shards;
 
-  private DedupeEvents(Duration ttl) {
+  private DedupeEvents(Duration ttl, int shards) {
     if (!ttl.isLongerThan(Duration.ZERO)) {
       throw new IllegalArgumentException("the dedupe TTL must be positive, was " + ttl);
     }
+    if (shards < 1) {
+      throw new IllegalArgumentException("the dedupe shards must be at least 1, was " + shards);
+    }
     this.ttl = ttl;
+    this.shards = shards;
   }
 
   /** Drops a repeated event id seen within {@code ttl} (wall-clock) of its first sighting. */
   public static DedupeEvents within(Duration ttl) {
-    return new DedupeEvents(ttl);
+    return new DedupeEvents(ttl, DEFAULT_SHARDS);
+  }
+
+  /** The same over {@code value} shards of the id space. */
+  public DedupeEvents withShards(int value) {
+    return new DedupeEvents(ttl, value);
   }
 
   public Duration ttl() {
     return ttl;
   }
 
+  public int shards() {
+    return shards;
+  }
+
+  /** The shard of an event id: {@link String#hashCode} is specified, so every worker agrees. */
+  static int shard(String eventId, int shards) {
+    return Math.floorMod(eventId.hashCode(), shards);
+  }
+
   @Override
   public PCollection<Event> expand(PCollection<Event> events) {
+    int n = shards;
     return events
         .apply("InGlobalWindow", Window.<Event>into(new GlobalWindows()))
-        .apply("KeyByEventId", WithKeys.of((Event e) -> e.eventId()).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
+        .apply("KeyByIdShard", WithKeys.of((Event e) -> shard(e.eventId(), n)).withKeyType(TypeDescriptors.integers()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), EventCoder.of()))
         .apply("FirstPerEventId", ParDo.of(new DedupeFn(ttl)))
         .setCoder(EventCoder.of());
   }
 
-  static final class DedupeFn extends DoFn<KV<String, Event>, Event> {
+  static final class DedupeFn extends DoFn<KV<Integer, Event>, Event> {
     private final Counter in = Metrics.counter(DedupeEvents.class, "in");
     private final Counter out = Metrics.counter(DedupeEvents.class, "out");
     private final Counter duplicates = Metrics.counter(DedupeEvents.class, "duplicates");
     private final Duration ttl;
 
+    /** Event id to the processing time (millis) it was first seen. */
     @StateId("seen")
-    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+    private final StateSpec<MapState<String, Long>> seenSpec = StateSpecs.map(StringUtf8Coder.of(), VarLongCoder.of());
 
-    @TimerId("expire")
-    private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+    /** Whether a sweep is pending for this shard. */
+    @StateId("sweeping")
+    private final StateSpec<ValueState<Boolean>> sweepingSpec = StateSpecs.value(BooleanCoder.of());
+
+    @TimerId("sweep")
+    private final TimerSpec sweepSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
     DedupeFn(Duration ttl) {
       this.ttl = ttl;
     }
 
+    private Duration sweepEvery() {
+      return Duration.millis(Math.max(1, ttl.getMillis() / SWEEPS_PER_TTL));
+    }
+
     @ProcessElement
-    public void process(@Element KV<String, Event> element, @StateId("seen") ValueState<Boolean> seen,
-        @TimerId("expire") Timer expire, OutputReceiver<Event> output) {
+    public void process(@Element KV<Integer, Event> element, @StateId("seen") MapState<String, Long> seen,
+        @StateId("sweeping") ValueState<Boolean> sweeping, @TimerId("sweep") Timer sweep,
+        OutputReceiver<Event> output) {
       in.inc();
-      if (Boolean.TRUE.equals(seen.read())) {
+      long now = sweep.getCurrentRelativeTime().getMillis();
+      String id = element.getValue().eventId();
+      Long firstSeen = seen.get(id).read();
+      if (firstSeen != null && now - firstSeen < ttl.getMillis()) {
         duplicates.inc();
         return;
       }
-      seen.write(true);
-      expire.offset(ttl).setRelative();
+      seen.put(id, now);
+      if (!Boolean.TRUE.equals(sweeping.read())) {
+        sweeping.write(true);
+        sweep.offset(sweepEvery()).setRelative();
+      }
       output.output(element.getValue());
       out.inc();
     }
 
-    @OnTimer("expire")
-    public void onExpire(@StateId("seen") ValueState<Boolean> seen) {
-      seen.clear();
+    /** Forgets the ids first seen {@code ttl} or more ago; sweeps again while any id is left. */
+    @OnTimer("sweep")
+    public void onSweep(@StateId("seen") MapState<String, Long> seen,
+        @StateId("sweeping") ValueState<Boolean> sweeping, @TimerId("sweep") Timer sweep) {
+      long now = sweep.getCurrentRelativeTime().getMillis();
+      boolean left = false;
+      List<String> expired = new ArrayList<>();
+      for (Map.Entry<String, Long> entry : seen.entries().read()) {
+        if (now - entry.getValue() >= ttl.getMillis()) {
+          expired.add(entry.getKey());
+        } else {
+          left = true;
+        }
+      }
+      expired.forEach(seen::remove);
+      if (left) {
+        sweep.offset(sweepEvery()).setRelative();
+      } else {
+        sweeping.clear();
+      }
     }
   }
 }

@@ -5,13 +5,16 @@ import dev.shopstream.contract.Event;
 import dev.shopstream.contract.ProductLine;
 import dev.shopstream.pipeline.coders.EventCoder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -22,9 +25,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SerializableBiFunction;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.AfterEach;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
@@ -34,7 +35,6 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
@@ -56,23 +56,28 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
   /** The row that makes the catalog view fire once before any product arrives, so events are never held back. */
   static final String NO_PRODUCT = "";
 
-  private final PCollectionView<Map<String, TableRow>> catalog;
+  private final PCollectionView<List<Map<String, TableRow>>> catalog;
 
-  private EnrichEvents(PCollectionView<Map<String, TableRow>> catalog) {
+  private EnrichEvents(PCollectionView<List<Map<String, TableRow>>> catalog) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
   }
 
-  public static EnrichEvents with(PCollectionView<Map<String, TableRow>> catalog) {
+  /** Enrichment with a view of catalog snapshots ({@link #catalogView}); the later version of a product wins. */
+  public static EnrichEvents with(PCollectionView<List<Map<String, TableRow>>> catalog) {
     return new EnrichEvents(catalog);
   }
 
   /**
    * Beam's slowly-updating global-window side input: {@code products} rows, re-windowed into the global window,
-   * latest {@code updated_at} per {@code product_id}, re-published as a map every {@code refresh} of processing
-   * time (accumulating, so every refresh holds the whole catalog). It fires at once for its first element (a
-   * built-in empty-id row, so events are not held back while the catalog is empty), then every {@code refresh}.
+   * combined into one catalog snapshot (latest {@code updated_at} per {@code product_id}) that is re-published every
+   * {@code refresh} of processing time (accumulating, so every snapshot holds the whole catalog). It fires at once
+   * for its first element (a built-in empty-id row, so events are not held back while the catalog is empty), then
+   * every {@code refresh}. The snapshots are re-windowed discarding before the view, so the view holds the snapshots
+   * of its latest update only (usually one; {@link EnrichFn} merges them when there are more). A per-key combine
+   * viewed as a map would not do: the view's own grouping accumulates every pane of every key, so a product updated
+   * twice appears twice and the map view fails on the duplicate key.
    */
-  public static PCollectionView<Map<String, TableRow>> catalogView(PCollection<TableRow> products,
+  public static PCollectionView<List<Map<String, TableRow>>> catalogView(PCollection<TableRow> products,
       Duration refresh) {
     PCollection<TableRow> start = products.getPipeline()
         .apply("NoProductYet", Create.of(List.of(new TableRow().set("product_id", NO_PRODUCT)
@@ -84,12 +89,54 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
                 Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(refresh))))
             .withAllowedLateness(Duration.ZERO)
             .accumulatingFiredPanes())
-        .apply("ByProductId", WithKeys.of((TableRow r) -> (String) r.get("product_id"))
-            .withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), TableRowJsonCoder.of()))
-        .apply("Latest", Combine.perKey(Combine.BinaryCombineFn.of(
-            (SerializableBiFunction<TableRow, TableRow, TableRow>) EnrichEvents::later)))
-        .apply("AsMap", View.asMap());
+        .apply("LatestPerProduct", Combine.globally(new CatalogFn()).withoutDefaults())
+        .setCoder(CatalogFn.SNAPSHOT_CODER)
+        .apply("LatestSnapshots", Window.<Map<String, TableRow>>configure()
+            .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
+            .withAllowedLateness(Duration.ZERO)
+            .discardingFiredPanes())
+        .apply("AsList", View.asList());
+  }
+
+  /** Product rows into a snapshot of the catalog: the latest version per product id. */
+  static final class CatalogFn extends Combine.CombineFn<TableRow, Map<String, TableRow>, Map<String, TableRow>> {
+    static final Coder<Map<String, TableRow>> SNAPSHOT_CODER =
+        MapCoder.of(StringUtf8Coder.of(), TableRowJsonCoder.of());
+
+    @Override
+    public Map<String, TableRow> createAccumulator() {
+      return new HashMap<>();
+    }
+
+    @Override
+    public Map<String, TableRow> addInput(Map<String, TableRow> snapshot, TableRow product) {
+      snapshot.merge((String) product.get("product_id"), product, EnrichEvents::later);
+      return snapshot;
+    }
+
+    @Override
+    public Map<String, TableRow> mergeAccumulators(Iterable<Map<String, TableRow>> snapshots) {
+      Map<String, TableRow> merged = new HashMap<>();
+      for (Map<String, TableRow> snapshot : snapshots) {
+        snapshot.forEach((id, product) -> merged.merge(id, product, EnrichEvents::later));
+      }
+      return merged;
+    }
+
+    @Override
+    public Map<String, TableRow> extractOutput(Map<String, TableRow> snapshot) {
+      return snapshot;
+    }
+
+    @Override
+    public Coder<Map<String, TableRow>> getAccumulatorCoder(CoderRegistry registry, Coder<TableRow> input) {
+      return SNAPSHOT_CODER;
+    }
+
+    @Override
+    public Coder<Map<String, TableRow>> getDefaultOutputCoder(CoderRegistry registry, Coder<TableRow> input) {
+      return SNAPSHOT_CODER;
+    }
   }
 
   /** The later version of a product by {@code updated_at} (RFC 3339 UTC from ParseProducts: compare instants). */
@@ -109,16 +156,31 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
     private final Counter in = Metrics.counter(EnrichEvents.class, "in");
     private final Counter out = Metrics.counter(EnrichEvents.class, "out");
     private final Counter unknown = Metrics.counter(EnrichEvents.class, "unknown_product");
-    private final PCollectionView<Map<String, TableRow>> catalog;
+    private final PCollectionView<List<Map<String, TableRow>>> catalog;
+    private transient List<Map<String, TableRow>> lastSnapshots;
+    private transient Map<String, TableRow> lastCatalog;
 
-    EnrichFn(PCollectionView<Map<String, TableRow>> catalog) {
+    EnrichFn(PCollectionView<List<Map<String, TableRow>>> catalog) {
       this.catalog = catalog;
+    }
+
+    /** The snapshots merged (latest version per product), computed once per side-input value. */
+    private Map<String, TableRow> catalog(List<Map<String, TableRow>> snapshots) {
+      if (snapshots != lastSnapshots) {
+        Map<String, TableRow> merged = snapshots.size() == 1 ? snapshots.get(0) : new HashMap<>();
+        if (snapshots.size() > 1) {
+          snapshots.forEach(s -> s.forEach((id, product) -> merged.merge(id, product, EnrichEvents::later)));
+        }
+        lastSnapshots = snapshots;
+        lastCatalog = merged;
+      }
+      return lastCatalog;
     }
 
     @ProcessElement
     public void process(@Element Event e, ProcessContext c) {
       in.inc();
-      Map<String, TableRow> products = c.sideInput(catalog);
+      Map<String, TableRow> products = catalog(c.sideInput(catalog));
       List<ProductLine> lines = new ArrayList<>();
       Set<String> categories = new LinkedHashSet<>();
       Set<String> unavailable = new LinkedHashSet<>();

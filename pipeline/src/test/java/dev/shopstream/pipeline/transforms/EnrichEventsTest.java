@@ -12,14 +12,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.junit.Rule;
 import org.junit.Test;
@@ -35,10 +31,12 @@ public class EnrichEventsTest {
         .set("price", 12.5).set("available", true).set("updated_at", "2026-11-22T09:00:00Z");
     TableRow tea = new TableRow().set("product_id", "tea-02").set("category", "food/tea").set("price", 4.0)
         .set("available", false).set("updated_at", "2026-11-22T09:00:00Z");
-    PCollectionView<Map<String, TableRow>> catalog = pipeline
-        .apply("Catalog", Create.of(KV.of("mug-01", mug), KV.of("tea-02", tea))
-            .withCoder(KvCoder.of(StringUtf8Coder.of(), TableRowJsonCoder.of())))
-        .apply(View.asMap());
+    TableRow oldMug = mug.clone().set("price", 99.0).set("updated_at", "2026-11-22T08:00:00Z");
+    // two snapshots in the view (as after a refresh): the later version of each product wins
+    PCollectionView<List<Map<String, TableRow>>> catalog = pipeline
+        .apply("Catalog", Create.<Map<String, TableRow>>of(Map.of("mug-01", oldMug),
+                Map.of("mug-01", mug, "tea-02", tea)).withCoder(EnrichEvents.CatalogFn.SNAPSHOT_CODER))
+        .apply(View.asList());
     Event basket = new Event("e-1", EventType.PURCHASE, "u-1", null, T,
         List.of(new ProductLine("mug-01", 2, null), new ProductLine("tea-02", 1, 3.5),
             new ProductLine("ghost-9", 1, null)), "EUR", null, Map.of("page", "/checkout"));

@@ -16,9 +16,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -37,11 +40,13 @@ import org.duckdb.DuckDBConnection;
 public final class DuckDbWarehouse implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DuckDbWarehouse.class.getName());
   private static final Map<Path, DuckDbWarehouse> OPEN = new ConcurrentHashMap<>();
+  static final int ROWS_PER_STATEMENT = 200;
 
   private final Path file;
   private final DuckDBConnection root;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final Map<String, String> insertSql = new ConcurrentHashMap<>();
+  private final Queue<Write> pending = new ConcurrentLinkedQueue<>();
+  private long commits;
 
   private DuckDbWarehouse(Path file) {
     this.file = file;
@@ -80,38 +85,151 @@ public final class DuckDbWarehouse implements AutoCloseable {
   }
 
   /**
-   * Writes rows (in the shape of {@link dev.shopstream.contract.Rows}) into a contract table in one transaction.
-   * Returns how many rows were written: for an insert-once table, rows whose key is already there are skipped.
+   * Writes rows (in the shape of {@link dev.shopstream.contract.Rows}) into a contract table, atomically. Returns
+   * how many rows were written: for an insert-once table, rows whose key is already there (in the table or earlier
+   * in {@code rows}) are skipped; for an upsert table the last row per key in {@code rows} is the one written (as if
+   * the rows were written one after the other). Returns only once the rows are committed; throws when they are not.
+   *
+   * <p><b>Group commit.</b> A DuckDB commit costs tens of milliseconds whatever its size (it writes and syncs the
+   * write-ahead log), and the pipeline's steps write a few rows at a time from several threads. So writes that wait
+   * while another commits are committed together, in one transaction, by the next writer to get the lock (each
+   * write's statements run in order; the counts are per write). If that transaction fails, it is rolled back and
+   * each write of the group is retried in its own transaction, so a bad write fails alone.
+   *
+   * <p>Rows go in multi-row statements of up to {@value #ROWS_PER_STATEMENT} rows: DuckDB runs a JDBC batch one
+   * statement per row.
    */
   public int insert(TableSchema table, List<Map<String, Object>> rows) throws SQLException {
     if (rows.isEmpty()) {
       return 0;
     }
-    String sql = insertSql.computeIfAbsent(table.name(), n -> insertSql(table));
+    Write write = new Write(table, onePerKey(table, rows));
+    pending.add(write);
     writeLock.lock();
-    try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-      c.setAutoCommit(false);
-      try {
-        for (Map<String, Object> row : rows) {
-          int i = 1;
-          for (Column col : table.columns()) {
-            ps.setObject(i++, jdbcValue(col, row.get(col.name())));
-          }
-          ps.addBatch();
+    try {
+      if (!write.done) {
+        List<Write> group = new ArrayList<>();
+        for (Write w = pending.poll(); w != null; w = pending.poll()) {
+          group.add(w);
         }
-        int inserted = 0;
-        for (int n : ps.executeBatch()) {
-          inserted += Math.max(n, 0);
-        }
-        c.commit();
-        return inserted;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
+        commit(group);
       }
     } finally {
       writeLock.unlock();
     }
+    if (write.failure != null) {
+      throw new SQLException(write.failure.getMessage(), write.failure);
+    }
+    return write.inserted;
+  }
+
+  /** One caller's rows and, once committed (or failed), the outcome. Guarded by {@link #writeLock}. */
+  private static final class Write {
+    final TableSchema table;
+    final List<Map<String, Object>> rows;
+    volatile boolean done;
+    int inserted;
+    Exception failure;
+
+    Write(TableSchema table, List<Map<String, Object>> rows) {
+      this.table = table;
+      this.rows = rows;
+    }
+  }
+
+  /** Commits a group in one transaction; when that fails, each write alone. Holds {@link #writeLock}. */
+  private void commit(List<Write> group) {
+    try {
+      int[] inserted = transaction(group);
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).inserted = inserted[i];
+      }
+    } catch (SQLException | RuntimeException groupFailure) {
+      for (Write w : group) {
+        try {
+          w.inserted = group.size() == 1 ? fail(groupFailure) : transaction(List.of(w))[0];
+        } catch (SQLException | RuntimeException e) {
+          w.failure = e;
+        }
+      }
+    }
+    group.forEach(w -> w.done = true);
+    commits++;
+  }
+
+  private static int fail(Exception e) throws SQLException {
+    if (e instanceof SQLException sql) {
+      throw sql;
+    }
+    throw (RuntimeException) e;
+  }
+
+  private int[] transaction(List<Write> writes) throws SQLException {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try {
+        int[] inserted = new int[writes.size()];
+        for (int w = 0; w < writes.size(); w++) {
+          inserted[w] = statements(c, writes.get(w).table, writes.get(w).rows);
+        }
+        c.commit();
+        return inserted;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static int statements(Connection c, TableSchema table, List<Map<String, Object>> rows) throws SQLException {
+    int inserted = 0;
+    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+      List<Map<String, Object>> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+      try (PreparedStatement ps = c.prepareStatement(insertSql(table, chunk.size()))) {
+        int i = 1;
+        for (Map<String, Object> row : chunk) {
+          for (Column col : table.columns()) {
+            ps.setObject(i++, jdbcValue(col, row.get(col.name())));
+          }
+        }
+        inserted += Math.max(ps.executeUpdate(), 0);
+      }
+    }
+    return inserted;
+  }
+
+  /** Transactions committed by {@link #insert} so far (for benches and the stack's status). */
+  public long commits() {
+    writeLock.lock();
+    try {
+      return commits;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
+   * One row per primary key (a multi-row statement may not touch a key twice): the first for an insert-once table,
+   * the last for an upsert table; all rows of a table without a key.
+   */
+  private static List<Map<String, Object>> onePerKey(TableSchema table, List<Map<String, Object>> rows) {
+    if (table.primaryKey().isEmpty()) {
+      return rows;
+    }
+    Map<List<Object>, Map<String, Object>> byKey = new LinkedHashMap<>();
+    for (Map<String, Object> row : rows) {
+      List<Object> key = new ArrayList<>();
+      for (String column : table.primaryKey()) {
+        key.add(row.get(column));
+      }
+      if (table.upsert()) {
+        byKey.remove(key);
+        byKey.put(key, row);
+      } else {
+        byKey.putIfAbsent(key, row);
+      }
+    }
+    return new ArrayList<>(byKey.values());
   }
 
   /** Number of rows in a table (for tests, reconciliation and the stack's status). */
@@ -160,7 +278,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     return c.mode() == Mode.REPEATED ? base + "[]" : base;
   }
 
-  private static String insertSql(TableSchema t) {
+  private static String insertSql(TableSchema t, int rows) {
     List<String> names = new ArrayList<>();
     List<String> params = new ArrayList<>();
     for (Column c : t.columns()) {
@@ -169,7 +287,9 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
     String verb = t.primaryKey().isEmpty() ? "INSERT INTO "
         : t.upsert() ? "INSERT OR REPLACE INTO " : "INSERT OR IGNORE INTO ";
-    return verb + t.name() + " (" + String.join(", ", names) + ") VALUES (" + String.join(", ", params) + ")";
+    String values = "(" + String.join(", ", params) + ")";
+    return verb + t.name() + " (" + String.join(", ", names) + ") VALUES "
+        + String.join(", ", java.util.Collections.nCopies(rows, values));
   }
 
   /** A placeholder with the cast that turns the row value (text for timestamps, JSON for nested) into the type. */
