@@ -188,7 +188,9 @@ public final class EvaluateCommand {
   static void print(PrintStream out, Path input, InteractionLogs.Loaded loaded, Protocol.Report r,
       Tuner.Result tuned, double seconds, String[] args) {
     int k = r.k();
-    out.printf("input: %s (%,d rows, %,d interactions used)%n", input, loaded.rowsRead(), loaded.log().size());
+    long skipped = loaded.skipped().values().stream().mapToLong(Long::longValue).sum();
+    out.printf("input: %s (%,d rows, %,d interactions used, %,d rows skipped: %s)%n", input, loaded.rowsRead(),
+        loaded.log().size(), skipped, loaded.skipped());
     out.printf("protocol: %s, k=%d: %,d training interactions, %,d catalog items, %,d trials%n", r.protocol(), k,
         r.trainingInteractions(), r.catalogSize(), r.trials());
     out.printf("command: java -jar evaluation/target/evaluate.jar %s%n%n", String.join(" ", args));

@@ -49,12 +49,12 @@ public final class Tuner {
   /** The parameters tuned, with their candidate values. */
   static List<Dimension<?>> dimensions(boolean views, boolean carts) {
     List<Dimension<?>> d = new ArrayList<>();
-    d.add(new Dimension<>("similarity", List.of(Similarity.values()), ModelConfig::withSimilarity));
-    d.add(new Dimension<>("pair_weight", List.of(ModelConfig.PairWeight.values()), ModelConfig::withPairWeight));
-    d.add(new Dimension<>("half_life", List.of(Duration.ZERO, Duration.ofHours(1), Duration.ofDays(1),
-        Duration.ofDays(7), Duration.ofDays(30)), ModelConfig::withHalfLife));
     d.add(new Dimension<>("user_horizon", List.of(Duration.ofDays(1), Duration.ofDays(7), Duration.ofDays(30),
         Duration.ofDays(90), Duration.ofDays(365)), ModelConfig::withUserHorizon));
+    d.add(new Dimension<>("half_life", List.of(Duration.ZERO, Duration.ofHours(1), Duration.ofDays(1),
+        Duration.ofDays(7), Duration.ofDays(30)), ModelConfig::withHalfLife));
+    d.add(new Dimension<>("similarity", List.of(Similarity.values()), ModelConfig::withSimilarity));
+    d.add(new Dimension<>("pair_weight", List.of(ModelConfig.PairWeight.values()), ModelConfig::withPairWeight));
     d.add(new Dimension<>("max_items_per_user", List.of(10, 20, 50, 100), ModelConfig::withMaxItemsPerUser));
     d.add(new Dimension<>("max_neighbors_per_item", List.of(20, 50, 100, 200),
         ModelConfig::withMaxNeighborsPerItem));
