@@ -2,17 +2,15 @@ package dev.shopstream.evaluation;
 
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.logging.CloudLogging;
+import dev.shopstream.datagen.Options;
 import dev.shopstream.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -31,11 +29,12 @@ public final class EvaluateCommand {
       Replays an interaction log through the project's model (the code the pipeline and serving run) and prints
       HR@k, NDCG@k, MRR@k and catalog coverage for popularity, item-kNN (ModelConfig.itemKnnBaseline()) and the
       recommender (ModelConfig.defaults(); with --tune also the config tuned on a validation split carved from
-      the training part). Progress is logged as JSON lines on stderr; the table goes to stdout.
+      the training part, and item-kNN with the tuned user horizon, items per user and neighbours per item).
+      Progress is logged as JSON lines on stderr; the table goes to stdout.
 
       Input (one of):
-        --online-retail[=PATH]  the UCI Online Retail CSV (default PATH, relative to the project root:
-                                ../shared/datasets/online-retail/online_retail.csv.gz); the default input
+        --online-retail=PATH    the UCI Online Retail CSV; the default input, read from (relative to the
+                                project root) ../shared/datasets/online-retail/online_retail.csv.gz
         --input=PATH            a CSV of user,item,timestamp[,event_type] (header optional, gzip or plain;
                                 timestamp ISO-8601 or epoch seconds/millis; no event_type: every row a purchase)
 
@@ -47,7 +46,7 @@ public final class EvaluateCommand {
         --k=N                   metric cut-off (default 10; 20 for session)
         --test-fraction=F       newest fraction of interactions (a) or sessions (c) held out (default 0.1)
         --negatives=N           sampled negatives per user for leave-last-out (default 100)
-        --session-gap=DURATION  inactivity that ends a session, ISO-8601 (default PT30M)
+        --session-gap=DURATION  inactivity that ends a session: 30m, 2h or PT30M (default 30m)
         --target=TYPE           event type that counts as a hit in (a) and (b) (default purchase)
         --seed=N                seed of the negative sampling (default 42)
 
@@ -65,30 +64,26 @@ public final class EvaluateCommand {
     System.exit(run(args, System.out, System.err));
   }
 
+  private static final Set<String> FLAGS = Set.of("help", "tune");
+  private static final Set<String> VALUED = Set.of("input", "online-retail", "protocol", "k", "test-fraction",
+      "negatives", "session-gap", "target", "seed", "passes");
+
   /** Runs the command; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> options;
     try {
-      options = parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println("evaluate: " + e.getMessage() + " (see --help)");
-      return 2;
-    }
-    if (options.containsKey("help")) {
-      out.print(HELP);
-      return 0;
-    }
-    try {
-      Protocol protocol = protocol(options);
-      EventType target = EventType.fromWireName(options.getOrDefault("target", "purchase"));
-      Path input;
-      boolean onlineRetail = !options.containsKey("input");
-      if (onlineRetail) {
-        String p = options.get("online-retail");
-        input = p == null || p.isEmpty() ? DEFAULT_ONLINE_RETAIL : Path.of(p);
-      } else {
-        input = Path.of(options.get("input"));
+      Options options = Options.parse(args, VALUED, FLAGS);
+      if (options.flag("help")) {
+        out.print(HELP);
+        return 0;
       }
+      if (options.has("input") && options.has("online-retail")) {
+        throw new Options.UsageException("give --input or --online-retail, not both");
+      }
+      Protocol protocol = protocol(options);
+      EventType target = target(options);
+      boolean onlineRetail = !options.has("input");
+      Path input = Path.of(onlineRetail ? options.string("online-retail", DEFAULT_ONLINE_RETAIL.toString())
+          : options.string("input", null));
       if (!Files.isRegularFile(input)) {
         err.println("evaluate: input file not found: " + input.toAbsolutePath().normalize()
             + (onlineRetail ? " (the Online Retail data set is not part of the repository; it is read from"
@@ -106,15 +101,20 @@ public final class EvaluateCommand {
       methods.add(Method.model("item-kNN", ModelConfig.itemKnnBaseline()));
       methods.add(Method.model("recommender (defaults)", ModelConfig.defaults()));
       Tuner.Result tuned = null;
-      if (options.containsKey("tune")) {
-        int passes = Integer.parseInt(options.getOrDefault("passes", "2"));
+      if (options.flag("tune")) {
+        int passes = options.intValue("passes", 2, 1, 10);
         tuned = new Tuner(protocol, passes).tune(protocol.trainingPart(loaded.log()), ModelConfig.defaults());
-        methods.add(Method.model("recommender (tuned)", tuned.best().config()));
+        ModelConfig best = tuned.best().config();
+        // item-kNN seeing the same history as the tuned model: isolates what weighting and similarity add
+        methods.add(Method.model("item-kNN (tuned history)", ModelConfig.itemKnnBaseline()
+            .withUserHorizon(best.userHorizon()).withMaxItemsPerUser(best.maxItemsPerUser())
+            .withMaxNeighborsPerItem(best.maxNeighborsPerItem())));
+        methods.add(Method.model("recommender (tuned)", best));
       }
       Protocol.Report report = protocol.evaluate(loaded.log(), methods);
       print(out, input, loaded, report, tuned, (System.nanoTime() - start) / 1e9, args);
       return 0;
-    } catch (IllegalArgumentException | DateTimeParseException e) {
+    } catch (Options.UsageException | IllegalArgumentException e) {
       err.println("evaluate: " + e.getMessage() + " (see --help)");
       return 2;
     } catch (IOException | RuntimeException e) {
@@ -123,66 +123,28 @@ public final class EvaluateCommand {
     }
   }
 
-  static Protocol protocol(Map<String, String> o) {
-    double testFraction = Double.parseDouble(o.getOrDefault("test-fraction", "0.1"));
-    EventType target = EventType.fromWireName(o.getOrDefault("target", "purchase"));
-    String name = o.getOrDefault("protocol", "time-split");
+  static Protocol protocol(Options o) {
+    double testFraction = o.doubleValue("test-fraction", 0.1, 0.001, 0.999);
+    String name = o.string("protocol", "time-split");
     return switch (name) {
-      case "time-split", "a" -> new TimeSplitProtocol(testFraction, target, k(o, 10));
-      case "leave-last-out", "b" -> new LeaveLastOutProtocol(Integer.parseInt(o.getOrDefault("negatives", "100")),
-          Long.parseLong(o.getOrDefault("seed", "42")), target, k(o, 10));
-      case "session", "c" -> new SessionProtocol(Duration.parse(o.getOrDefault("session-gap", "PT30M")),
-          testFraction, k(o, 20));
-      default -> throw new IllegalArgumentException("unknown protocol: " + name
+      case "time-split", "a" -> new TimeSplitProtocol(testFraction, target(o), o.intValue("k", 10, 1, 1000));
+      case "leave-last-out", "b" -> new LeaveLastOutProtocol(o.intValue("negatives", 100, 1, 1_000_000),
+          o.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE), target(o), o.intValue("k", 10, 1, 1000));
+      case "session", "c" -> new SessionProtocol(o.duration("session-gap", Duration.ofMinutes(30)), testFraction,
+          o.intValue("k", 20, 1, 1000));
+      default -> throw new Options.UsageException("unknown protocol: " + name
           + " (time-split, leave-last-out or session)");
     };
   }
 
-  private static int k(Map<String, String> o, int fallback) {
-    int k = Integer.parseInt(o.getOrDefault("k", String.valueOf(fallback)));
-    if (k < 1) {
-      throw new IllegalArgumentException("--k must be >= 1");
+  private static EventType target(Options o) {
+    String name = o.string("target", "purchase");
+    try {
+      return EventType.fromWireName(name);
+    } catch (IllegalArgumentException e) {
+      throw new Options.UsageException("--target must be an event type (view, add_to_cart, purchase, ...), was "
+          + name);
     }
-    return k;
-  }
-
-  private static final Set<String> FLAGS = Set.of("help", "tune", "online-retail");
-  private static final Set<String> VALUED = Set.of("input", "online-retail", "protocol", "k", "test-fraction",
-      "negatives", "session-gap", "target", "seed", "passes");
-
-  /** {@code --name=value} or {@code --name value}; flags without a value. */
-  static Map<String, String> parse(String[] args) {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("-h")) {
-        a = "--help";
-      }
-      if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument: " + a);
-      }
-      String name = a.substring(2);
-      String value = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      if (!FLAGS.contains(name) && !VALUED.contains(name)) {
-        throw new IllegalArgumentException("unknown option: --" + name);
-      }
-      if (value == null && VALUED.contains(name) && !FLAGS.contains(name)) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("--" + name + " needs a value");
-        }
-        value = args[++i];
-      }
-      o.put(name, value == null ? "" : value);
-    }
-    if (o.containsKey("input") && o.containsKey("online-retail")) {
-      throw new IllegalArgumentException("give --input or --online-retail, not both");
-    }
-    return o;
   }
 
   static void print(PrintStream out, Path input, InteractionLogs.Loaded loaded, Protocol.Report r,

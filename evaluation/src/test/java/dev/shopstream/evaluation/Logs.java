@@ -24,9 +24,9 @@ final class Logs {
 
   /**
    * Baskets with clear co-occurrence structure: 30 groups of 12 items; each user likes one group and buys,
-   * {@code days} times, 1 to 20 days apart, a basket of 3 items of their group and, in 3 baskets of 10, one item of a popular
-   * head (h0..h9, h0 the most popular), so popularity alone has some signal. Users' first baskets are spread
-   * over 50 days.
+   * {@code days} times, 1 to 20 days apart, a basket of 3 items of their group and, in 3 baskets of 10, one item
+   * of a popular head (h0..h9, h0 the most popular), so popularity alone has some signal. Users' first baskets
+   * are spread over 50 days.
    */
   static List<UserInteraction> clusteredBaskets(int users, int days, long seed) {
     Random random = new Random(seed);
