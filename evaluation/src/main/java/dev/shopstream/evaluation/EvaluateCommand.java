@@ -29,7 +29,8 @@ public final class EvaluateCommand {
       Replays an interaction log through the project's model (the code the pipeline and serving run) and prints
       HR@k, NDCG@k, MRR@k and catalog coverage for popularity, item-kNN (ModelConfig.itemKnnBaseline()) and the
       recommender (ModelConfig.defaults(); with --tune also the config tuned on a validation split carved from
-      the training part, and item-kNN with the tuned user horizon, items per user and neighbours per item).
+      the training part), and item-kNN with the recommender's user horizon, items per user and neighbours per
+      item (the same user history: what the weighting and similarity add).
       Progress is logged as JSON lines on stderr; the table goes to stdout.
 
       Input (one of):
@@ -99,17 +100,20 @@ public final class EvaluateCommand {
       List<Method.Spec> methods = new ArrayList<>();
       methods.add(Method.popularity(target));
       methods.add(Method.model("item-kNN", ModelConfig.itemKnnBaseline()));
-      methods.add(Method.model("recommender (defaults)", ModelConfig.defaults()));
       Tuner.Result tuned = null;
+      ModelConfig recommender = ModelConfig.defaults();
       if (options.flag("tune")) {
         int passes = options.intValue("passes", 2, 1, 10);
         tuned = new Tuner(protocol, passes).tune(protocol.trainingPart(loaded.log()), ModelConfig.defaults());
-        ModelConfig best = tuned.best().config();
-        // item-kNN seeing the same history as the tuned model: isolates what weighting and similarity add
-        methods.add(Method.model("item-kNN (tuned history)", ModelConfig.itemKnnBaseline()
-            .withUserHorizon(best.userHorizon()).withMaxItemsPerUser(best.maxItemsPerUser())
-            .withMaxNeighborsPerItem(best.maxNeighborsPerItem())));
-        methods.add(Method.model("recommender (tuned)", best));
+        recommender = tuned.best().config();
+      }
+      // item-kNN seeing the same user history as the recommender: isolates what weighting and similarity add
+      methods.add(Method.model("item-kNN (recommender's history)", ModelConfig.itemKnnBaseline()
+          .withUserHorizon(recommender.userHorizon()).withMaxItemsPerUser(recommender.maxItemsPerUser())
+          .withMaxNeighborsPerItem(recommender.maxNeighborsPerItem())));
+      methods.add(Method.model("recommender (defaults)", ModelConfig.defaults()));
+      if (tuned != null) {
+        methods.add(Method.model("recommender (tuned)", recommender));
       }
       Protocol.Report report = protocol.evaluate(loaded.log(), methods);
       print(out, input, loaded, report, tuned, (System.nanoTime() - start) / 1e9, args);

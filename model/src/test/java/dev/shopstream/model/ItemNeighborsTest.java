@@ -118,10 +118,11 @@ class ItemNeighborsTest {
     assertThat(d.weight(EventType.PURCHASE)).isEqualTo(5);
     assertThat(d.weight(EventType.REMOVE_FROM_CART)).isZero();
     assertThat(d.maxItemsPerUser()).isEqualTo(50);
-    assertThat(d.maxNeighborsPerItem()).isEqualTo(100);
+    assertThat(d.maxNeighborsPerItem()).isEqualTo(200);
     assertThat(d.topK()).isEqualTo(20);
-    assertThat(d.userHorizon()).isEqualTo(Duration.ofHours(24));
-    assertThat(d.similarity()).isEqualTo(Similarity.COSINE);
+    assertThat(d.userHorizon()).isEqualTo(Duration.ofDays(30));
+    assertThat(d.similarity()).isEqualTo(Similarity.JACCARD);
+    assertThat(d.pairWeightMode()).isEqualTo(ModelConfig.PairWeight.PRODUCT);
     assertThat(ModelConfig.itemKnnBaseline().halfLife()).isEqualTo(Duration.ZERO);
     assertThatThrownBy(() -> d.withTopK(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withWeights(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
