@@ -17,6 +17,7 @@ import java.util.logging.Logger;
  * NDCG@k; a tie keeps the current value. Passes repeat until one changes nothing (at most {@code maxPasses}).
  * The validation split is the protocol's own split of the training part only ({@link Protocol#trainingPart}), so
  * the test part is never seen. Event-type weights are tuned only for types the log has (purchase stays the unit).
+ * Configs that are not sound ({@link #valid}) are skipped.
  */
 public final class Tuner {
   private static final Logger LOG = Logger.getLogger(Tuner.class.getName());
@@ -79,6 +80,9 @@ public final class Tuner {
       boolean changed = false;
       for (Dimension<?> dimension : dimensions(views, carts)) {
         for (ModelConfig candidate : dimension.candidates(best.config())) {
+          if (!valid(candidate)) {
+            continue;
+          }
           Trial t = score(trainingPart, candidate, tried);
           if (t.beats(best)) {
             best = t;
@@ -94,6 +98,15 @@ public final class Tuner {
     }
     LOG.info(String.format("tuning done after %d configs: %s", tried.size(), describe(best.config())));
     return new Result(best, List.copyOf(tried.values()));
+  }
+
+  /**
+   * Whether the config is a sound model: Jaccard {@code c / (n(a) + n(b) − c)} assumes {@code c ≤ min(n(a), n(b))},
+   * which the product pair weight breaks (two purchases pair with 25 but occur with 5): scores above 1, and 0 for
+   * the strongest pairs. That combination is never tried.
+   */
+  static boolean valid(ModelConfig c) {
+    return !(c.similarity() == Similarity.JACCARD && c.pairWeightMode() == ModelConfig.PairWeight.PRODUCT);
   }
 
   private Trial score(List<UserInteraction> trainingPart, ModelConfig config, Map<ModelConfig, Trial> tried) {

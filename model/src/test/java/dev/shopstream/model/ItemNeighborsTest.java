@@ -122,7 +122,7 @@ class ItemNeighborsTest {
     assertThat(d.topK()).isEqualTo(20);
     assertThat(d.userHorizon()).isEqualTo(Duration.ofDays(30));
     assertThat(d.similarity()).isEqualTo(Similarity.JACCARD);
-    assertThat(d.pairWeightMode()).isEqualTo(ModelConfig.PairWeight.PRODUCT);
+    assertThat(d.pairWeightMode()).isEqualTo(ModelConfig.PairWeight.MIN);
     assertThat(ModelConfig.itemKnnBaseline().halfLife()).isEqualTo(Duration.ZERO);
     assertThatThrownBy(() -> d.withTopK(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withWeights(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
