@@ -10,9 +10,9 @@ import java.util.List;
  * commas, line breaks and doubled quotes ({@code ""} for one {@code "}). Lenient where the RFC is silent: a quote
  * inside an unquoted field is kept as a character. An unterminated quoted field is an error.
  */
-final class CsvReader implements AutoCloseable {
+public final class CsvReader implements AutoCloseable {
   /** A record that cannot be read; the reader cannot continue after it. */
-  static final class CsvException extends IOException {
+  public static final class CsvException extends IOException {
     CsvException(String message) {
       super(message);
     }
@@ -25,12 +25,12 @@ final class CsvReader implements AutoCloseable {
   private long line = 1;
   private long recordLine;
 
-  CsvReader(Reader in) {
+  public CsvReader(Reader in) {
     this.in = in;
   }
 
   /** The line number (1-based) where the last record returned by {@link #next} started. */
-  long recordLine() {
+  public long recordLine() {
     return recordLine;
   }
 
@@ -55,7 +55,7 @@ final class CsvReader implements AutoCloseable {
   }
 
   /** The next record's fields, or null at the end of the input. */
-  List<String> next() throws IOException {
+  public List<String> next() throws IOException {
     int c = read();
     if (c < 0) {
       return null;

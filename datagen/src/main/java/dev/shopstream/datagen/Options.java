@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /** Command-line options of one subcommand: {@code --name value}, {@code --name=value} and boolean {@code --flag}. */
-final class Options {
+public final class Options {
   /** A usage error: the message is printed with a pointer to {@code --help}, exit status 2. */
-  static final class UsageException extends RuntimeException {
-    UsageException(String message) {
+  public static final class UsageException extends RuntimeException {
+    public UsageException(String message) {
       super(message);
     }
   }
@@ -24,7 +24,7 @@ final class Options {
    * Parses {@code args}; {@code valued} are the options that take a value, {@code flags} those that do not.
    * Anything else is a usage error.
    */
-  static Options parse(String[] args, Set<String> valued, Set<String> flags) {
+  public static Options parse(String[] args, Set<String> valued, Set<String> flags) {
     Options o = new Options();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -58,19 +58,19 @@ final class Options {
     return o;
   }
 
-  boolean has(String name) {
+  public boolean has(String name) {
     return values.containsKey(name);
   }
 
-  boolean flag(String name) {
+  public boolean flag(String name) {
     return "true".equals(values.get(name));
   }
 
-  String string(String name, String fallback) {
+  public String string(String name, String fallback) {
     return values.getOrDefault(name, fallback);
   }
 
-  long longValue(String name, long fallback, long min, long max) {
+  public long longValue(String name, long fallback, long min, long max) {
     String v = values.get(name);
     if (v == null) {
       return fallback;
@@ -87,11 +87,11 @@ final class Options {
     return n;
   }
 
-  int intValue(String name, int fallback, int min, int max) {
+  public int intValue(String name, int fallback, int min, int max) {
     return (int) longValue(name, fallback, min, max);
   }
 
-  double doubleValue(String name, double fallback, double min, double max) {
+  public double doubleValue(String name, double fallback, double min, double max) {
     String v = values.get(name);
     if (v == null) {
       return fallback;
@@ -109,7 +109,7 @@ final class Options {
   }
 
   /** An ISO-8601 duration ({@code PT10M}, {@code P7D}) or a number of seconds, optionally with s/m/h/d. */
-  Duration duration(String name, Duration fallback) {
+  public Duration duration(String name, Duration fallback) {
     String v = values.get(name);
     if (v == null) {
       return fallback;
@@ -121,7 +121,7 @@ final class Options {
     }
   }
 
-  static Duration parseDuration(String v) {
+  public static Duration parseDuration(String v) {
     String s = v.trim();
     if (s.toUpperCase().startsWith("P")) {
       return Duration.parse(s.toUpperCase());
@@ -145,7 +145,7 @@ final class Options {
     return d;
   }
 
-  Instant instant(String name, Instant fallback) {
+  public Instant instant(String name, Instant fallback) {
     String v = values.get(name);
     if (v == null) {
       return fallback;

@@ -23,6 +23,14 @@ public final class ItemNeighbors implements Serializable {
   private final String itemId;
   private SignalVector count = SignalVector.ZERO;
   private final Map<String, Candidate> candidates = new HashMap<>();
+  private static final int LIGHTEST_KEPT = 16;
+  /**
+   * A cache of the next candidates to evict, lightest first, or null/empty when unknown (not serialized; a scan
+   * finds them again). Invariant: every candidate not in it is at least as heavy as each one in it. Co-counts
+   * only grow, so it stays valid except from a candidate that grows (it and those after it are dropped from the
+   * cache); a new candidate lighter than the cache's last is inserted in order.
+   */
+  private transient List<String> lightest;
 
   /** A candidate's co-count and its last known occurrence count, per signal. */
   public record Candidate(SignalVector coCount, SignalVector neighborCount) implements Serializable {}
@@ -95,16 +103,59 @@ public final class ItemNeighbors implements Serializable {
       nb = nb.max(neighborCount);
     }
     candidates.put(neighborId, new Candidate(co, nb));
+    if (lightest != null) {
+      if (old != null) {
+        int i = lightest.indexOf(neighborId);
+        if (i >= 0) {
+          lightest.subList(i, lightest.size()).clear(); // it grew: the ones after it may now be heavier
+        }
+      } else if (!lightest.isEmpty() && lighter(neighborId, lightest.get(lightest.size() - 1))) {
+        int i = 0;
+        while (lighter(lightest.get(i), neighborId)) {
+          i++;
+        }
+        lightest.add(i, neighborId);
+        if (lightest.size() > LIGHTEST_KEPT) {
+          lightest.remove(lightest.size() - 1);
+        }
+      }
+    }
     if (candidates.size() > maxCandidates) {
-      String lightest = candidates.entrySet().stream()
-          .min(Comparator.<Map.Entry<String, Candidate>>comparingDouble(e -> e.getValue().coCount()
-                  .get(Signal.COMBINED))
-              .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
-          .orElseThrow().getKey();
-      candidates.remove(lightest);
-      return !lightest.equals(neighborId);
+      if (lightest == null || lightest.isEmpty()) {
+        scanLightest();
+      }
+      String evict = lightest.remove(0);
+      candidates.remove(evict);
+      return !evict.equals(neighborId);
     }
     return true;
+  }
+
+  /**
+   * Whether candidate {@code a} is evicted before {@code b}: a smaller combined co-count, or on a tie the greater
+   * id.
+   */
+  private boolean lighter(String a, String b) {
+    double ca = candidates.get(a).coCount().get(Signal.COMBINED);
+    double cb = candidates.get(b).coCount().get(Signal.COMBINED);
+    return ca < cb || ca == cb && a.compareTo(b) > 0;
+  }
+
+  /** Fills {@link #lightest} with the {@link #LIGHTEST_KEPT} lightest candidates, lightest first. */
+  private void scanLightest() {
+    lightest = new ArrayList<>(LIGHTEST_KEPT + 1);
+    for (String id : candidates.keySet()) {
+      if (lightest.size() < LIGHTEST_KEPT || lighter(id, lightest.get(lightest.size() - 1))) {
+        int i = lightest.size();
+        while (i > 0 && lighter(id, lightest.get(i - 1))) {
+          i--;
+        }
+        lightest.add(i, id);
+        if (lightest.size() > LIGHTEST_KEPT) {
+          lightest.remove(lightest.size() - 1);
+        }
+      }
+    }
   }
 
   /** Top {@code k} neighbours for the signal, scored with the candidates' last known counts. */

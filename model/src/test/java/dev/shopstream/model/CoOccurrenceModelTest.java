@@ -112,8 +112,8 @@ class CoOccurrenceModelTest {
   @Test
   void eventTypeWeightsAndDecayPerSignal() {
     // u1: view A @T0, add_to_cart B @T0+1h, purchase B and C @T0+2h (one basket). Defaults: view 1, cart 3,
-    // purchase 5, f = min, half-life 1 h.
-    CoOccurrenceModel m = new CoOccurrenceModel(ModelConfig.defaults());
+    // purchase 5, f = min, half-life 1 h; cosine (set explicitly: the default similarity is Jaccard).
+    CoOccurrenceModel m = new CoOccurrenceModel(ModelConfig.defaults().withSimilarity(Similarity.COSINE));
     m.observe(event("e1", VIEW, "u1", T0, "A"));
     m.observe(event("e2", ADD_TO_CART, "u1", T0.plusSeconds(3600), "B"));
     m.observe(event("e3", PURCHASE, "u1", T0.plusSeconds(7200), "B", "C"));

@@ -41,6 +41,48 @@ class ItemNeighborsTest {
     assertThat(a.candidateIds()).containsExactly("B", "E");
   }
 
+  /**
+   * The cached lightest candidate gives the same evictions as scanning every candidate each time (the rule:
+   * smallest combined co-count, ties the greatest id), including after a serialization round trip.
+   */
+  @Test
+  void evictionMatchesAFullScanOnARandomSequence() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    ItemNeighbors a = new ItemNeighbors("A");
+    java.util.Map<String, Double> reference = new java.util.HashMap<>();
+    int cap = 25;
+    for (int step = 0; step < 20_000; step++) {
+      String id = "N" + random.nextInt(60);
+      double inc = 1 + random.nextInt(3);
+      boolean kept = a.addCoOccurrence(id, views(inc), null, cap);
+      reference.merge(id, inc, Double::sum);
+      boolean referenceKept = true;
+      if (reference.size() > cap) {
+        String lightest = reference.entrySet().stream()
+            .min(java.util.Map.Entry.<String, Double>comparingByValue()
+                .thenComparing(java.util.Map.Entry::getKey, java.util.Comparator.reverseOrder()))
+            .orElseThrow().getKey();
+        reference.remove(lightest);
+        referenceKept = !lightest.equals(id);
+      }
+      assertThat(kept).as("step %d", step).isEqualTo(referenceKept);
+      assertThat(a.candidateIds()).as("step %d", step).containsExactlyInAnyOrderElementsOf(reference.keySet());
+      if (step == 10_000) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+          out.writeObject(a);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+            new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+          a = (ItemNeighbors) in.readObject();
+        }
+      }
+    }
+    for (String id : reference.keySet()) {
+      assertThat(a.candidate(id).coCount().get(Signal.COMBINED)).isEqualTo(reference.get(id));
+    }
+  }
+
   @Test
   void ranksBreakScoreTiesByCoCountThenId() {
     ItemNeighbors a = new ItemNeighbors("A");
@@ -76,10 +118,11 @@ class ItemNeighborsTest {
     assertThat(d.weight(EventType.PURCHASE)).isEqualTo(5);
     assertThat(d.weight(EventType.REMOVE_FROM_CART)).isZero();
     assertThat(d.maxItemsPerUser()).isEqualTo(50);
-    assertThat(d.maxNeighborsPerItem()).isEqualTo(100);
+    assertThat(d.maxNeighborsPerItem()).isEqualTo(200);
     assertThat(d.topK()).isEqualTo(20);
-    assertThat(d.userHorizon()).isEqualTo(Duration.ofHours(24));
-    assertThat(d.similarity()).isEqualTo(Similarity.COSINE);
+    assertThat(d.userHorizon()).isEqualTo(Duration.ofDays(30));
+    assertThat(d.similarity()).isEqualTo(Similarity.JACCARD);
+    assertThat(d.pairWeightMode()).isEqualTo(ModelConfig.PairWeight.MIN);
     assertThat(ModelConfig.itemKnnBaseline().halfLife()).isEqualTo(Duration.ZERO);
     assertThatThrownBy(() -> d.withTopK(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withWeights(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class);

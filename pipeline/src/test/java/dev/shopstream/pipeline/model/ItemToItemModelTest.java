@@ -52,7 +52,7 @@ public class ItemToItemModelTest implements Serializable {
 
   @Test
   public void neighbourRowsAreTheModelModulesTopKAndUserActivityFollowsEachUser() {
-    ModelConfig config = ModelConfig.defaults();
+    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE); // the anchors below are cosine
     CoOccurrenceModel expected = new CoOccurrenceModel(config);
     SCENARIO.forEach(expected::observe);
     Map<String, Neighbor> expectedRows = new TreeMap<>();

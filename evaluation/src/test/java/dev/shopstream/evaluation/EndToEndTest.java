@@ -1,0 +1,62 @@
+package dev.shopstream.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shopstream.contract.EventType;
+import dev.shopstream.model.ModelConfig;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every protocol on generated baskets with clear co-occurrence structure (users buy within one group of items,
+ * plus a popular head): the model's recommendations must beat popularity by a wide margin.
+ */
+class EndToEndTest {
+  private final List<UserInteraction> log = Logs.clusteredBaskets(300, 4, 11);
+  private final List<Method.Spec> methods = List.of(Method.popularity(EventType.PURCHASE),
+      Method.model("item-kNN", ModelConfig.itemKnnBaseline()), Method.model("recommender", ModelConfig.defaults()));
+
+  @Test
+  void timeSplit() {
+    Protocol.Report r = new TimeSplitProtocol(0.2, EventType.PURCHASE, 10).evaluate(log, methods);
+    assertThat(r.trials()).isGreaterThan(50);
+    RankingMetrics pop = r.metrics().get("popularity");
+    RankingMetrics rec = r.metrics().get("recommender");
+    assertThat(rec.trials()).isEqualTo(r.trials());
+    assertThat(rec.hitRate()).isGreaterThan(2 * pop.hitRate()).isGreaterThan(0.5);
+    assertThat(rec.ndcg()).isGreaterThan(pop.ndcg());
+    assertThat(rec.coverage(r.catalogSize())).isGreaterThan(pop.coverage(r.catalogSize()));
+  }
+
+  @Test
+  void leaveLastOut() {
+    Protocol.Report r = new LeaveLastOutProtocol(100, 5, EventType.PURCHASE, 10).evaluate(log, methods);
+    assertThat(r.trials()).isEqualTo(300);
+    assertThat(r.metrics().get("recommender").hitRate())
+        .isGreaterThan(r.metrics().get("popularity").hitRate() + 0.2);
+    // deterministic with a seed: a second run gives the same figures
+    Protocol.Report again = new LeaveLastOutProtocol(100, 5, EventType.PURCHASE, 10).evaluate(log, methods);
+    assertThat(again.metrics().get("recommender").mrr()).isEqualTo(r.metrics().get("recommender").mrr());
+  }
+
+  @Test
+  void session() {
+    Protocol.Report r = new SessionProtocol(Duration.ofMinutes(30), 0.2, 20).evaluate(log, methods);
+    assertThat(r.trials()).isGreaterThan(100);
+    assertThat(r.metrics().get("recommender").hitRate())
+        .isGreaterThan(2 * r.metrics().get("popularity").hitRate());
+    assertThat(r.metrics().get("recommender").mrr()).isGreaterThan(r.metrics().get("popularity").mrr());
+  }
+
+  @Test
+  void tuningNeverDoesWorseOnValidationThanItsStart() {
+    TimeSplitProtocol protocol = new TimeSplitProtocol(0.2, EventType.PURCHASE, 10);
+    List<UserInteraction> training = protocol.trainingPart(log);
+    Tuner.Result tuned = new Tuner(protocol, 1).tune(training, ModelConfig.defaults());
+    Tuner.Trial start = tuned.trials().get(0);
+    assertThat(start.config()).isEqualTo(ModelConfig.defaults());
+    assertThat(tuned.best().hitRate()).isGreaterThanOrEqualTo(start.hitRate());
+    assertThat(tuned.trials()).allMatch(t -> !t.beats(tuned.best()));
+  }
+}

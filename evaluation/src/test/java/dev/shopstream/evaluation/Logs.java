@@ -1,0 +1,55 @@
+package dev.shopstream.evaluation;
+
+import dev.shopstream.contract.EventType;
+import dev.shopstream.model.Interaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Logs for tests. */
+final class Logs {
+  static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
+
+  private Logs() {}
+
+  static UserInteraction at(String user, String item, long minutes) {
+    return at(user, item, EventType.PURCHASE, minutes);
+  }
+
+  static UserInteraction at(String user, String item, EventType type, long minutes) {
+    return new UserInteraction(user, new Interaction(item, type, T0.plus(Duration.ofMinutes(minutes))));
+  }
+
+  /**
+   * Baskets with clear co-occurrence structure: 30 groups of 12 items; each user likes one group and buys,
+   * {@code days} times, 1 to 20 days apart, a basket of 3 items of their group and, in 3 baskets of 10, one item
+   * of a popular head (h0..h9, h0 the most popular), so popularity alone has some signal. Users' first baskets
+   * are spread over 50 days.
+   */
+  static List<UserInteraction> clusteredBaskets(int users, int days, long seed) {
+    Random random = new Random(seed);
+    List<UserInteraction> log = new ArrayList<>();
+    for (int u = 0; u < users; u++) {
+      int group = random.nextInt(30);
+      long day = random.nextInt(30);
+      for (int d = 0; d < days; d++) {
+        day += 1 + random.nextInt(20);
+        long minute = day * 24L * 60 + random.nextInt(600);
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+          members.add(i);
+        }
+        java.util.Collections.shuffle(members, random);
+        for (int i = 0; i < 3; i++) {
+          log.add(at("u" + u, "g" + group + "-" + members.get(i), minute));
+        }
+        if (random.nextInt(10) < 3) {
+          log.add(at("u" + u, "h" + Math.min(random.nextInt(10), random.nextInt(10)), minute));
+        }
+      }
+    }
+    return InteractionLogs.inTimeOrder(log);
+  }
+}
