@@ -1,0 +1,313 @@
+package dev.shopstream.pipeline.scenarios;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.rows.RowParser;
+import dev.shopstream.pipeline.EventsPipeline;
+import dev.shopstream.pipeline.EventsPipelineOptions;
+import dev.shopstream.pipeline.transforms.ReadFileRows;
+import dev.shopstream.pipeline.warehouse.DuckDbSink;
+import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Whole-pipeline scenarios ({@link EventsPipeline#build} into DuckDB) that every runner must pass: this class runs
+ * them on the DirectRunner, {@code pipeline-flink}'s subclass on an embedded Flink cluster. A subclass gives the
+ * runner's options ({@link #options}).
+ *
+ * <ul>
+ *   <li>A backfill of upload files and a stream of the same upload produce the same tables.
+ *   <li>Nothing is lost: N inputs with K malformed and D duplicates (some an hour of processing time apart, beyond
+ *       the Pub/Sub read's id window, so DedupeEvents must drop them) give exactly N - K - D events rows and K dead
+ *       letters.
+ * </ul>
+ */
+public abstract class PipelineScenarios {
+  static final String BUCKET = "uploads";
+  static final String JSONL_OBJECT = "events/2026-11-22/part-0.jsonl";
+  static final String CSV_OBJECT = "events/2026-11-22/part-1.csv.gz";
+  static final long GENERATION = 1763800000000001L;
+  static final Instant DAY = Instant.parse("2026-11-22T08:00:00Z");
+  static final String CSV_HEADER = "event_id,event_type,user_id,session_id,event_time,product_id,quantity,price,"
+      + "currency,query";
+
+  @Rule public final TemporaryFolder folder = new TemporaryFolder();
+
+  /** The runner's options; the DirectRunner here. */
+  protected PipelineOptions options() {
+    PipelineOptions options = org.apache.beam.sdk.options.PipelineOptionsFactory.create();
+    options.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
+    return options;
+  }
+
+  private EventsPipelineOptions pipelineOptions() {
+    EventsPipelineOptions options = options().as(EventsPipelineOptions.class);
+    options.setEarlyFiringDelay("PT1H"); // no early trend panes: both runs emit the final ones only
+    return options;
+  }
+
+  /** A generated day of shopping as JSONL rows (every third without event_id) and CSV rows, plus bad rows. */
+  record Upload(List<String> jsonl, List<String> csv, int malformed) {
+    static Upload generate(int events, long seed) {
+      Random random = new Random(seed);
+      List<String> jsonl = new ArrayList<>();
+      List<String> csv = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        String user = "u-" + random.nextInt(6);
+        String product = "p-" + random.nextInt(8);
+        String type = switch (random.nextInt(6)) {
+          case 0 -> "purchase";
+          case 1, 2 -> "add_to_cart";
+          default -> "view";
+        };
+        Instant time = DAY.plusSeconds(random.nextInt(2 * 3600));
+        int quantity = 1 + random.nextInt(3);
+        double price = 5 + random.nextInt(20) * 0.5;
+        boolean withId = i % 3 == 0;
+        if (i % 2 == 0) {
+          jsonl.add("{" + (withId ? "\"event_id\":\"e-" + i + "\"," : "") + "\"event_type\":\"" + type
+              + "\",\"user_id\":\"" + user + "\",\"event_time\":\"" + time + "\",\"products\":[{\"product_id\":\""
+              + product + "\",\"quantity\":" + quantity + ",\"price\":" + price + "}],\"currency\":\"EUR\"}");
+        } else {
+          csv.add((withId ? "e-" + i : "") + "," + type + "," + user + ",," + time + "," + product + "," + quantity
+              + "," + price + ",EUR,");
+        }
+      }
+      jsonl.add(3, "{\"event_type\": \"view\", ");                   // bad JSON
+      jsonl.add(7, "{\"event_type\":\"teleport\",\"user_id\":\"u-1\",\"event_time\":\"" + DAY + "\"}"); // invalid
+      jsonl.add(9, "");                                              // blank: skipped, as in uploads
+      csv.add(2, "e-x,view,u-1");                                    // wrong field count
+      csv.add(5, ",view,u-2,,not-a-time,p-1,1,1.0,EUR,");            // invalid event_time
+      return new Upload(jsonl, csv, 4);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  public void aBackfillAndAStreamOfTheSameUploadProduceTheSameTables() throws Exception {
+    Upload upload = Upload.generate(40, 42);
+    Path dir = folder.newFolder("upload").toPath();
+    Path jsonl = write(dir.resolve("part-0.jsonl"), String.join("\n", upload.jsonl()) + "\n", false);
+    write(dir.resolve("part-1.csv.gz"), CSV_HEADER + "\r\n" + String.join("\r\n", upload.csv()) + "\r\n", true);
+
+    // the stream: what the upload function publishes for each object (ids from bucket, object, generation, line)
+    // and, for the bad rows, what a careless publisher would send: the raw text
+    List<PubsubMessage> stream = new ArrayList<>();
+    stream.addAll(messages(RowParser.events(RowParser.Format.JSONL, BUCKET, JSONL_OBJECT, GENERATION), false,
+        upload.jsonl()));
+    stream.addAll(messages(RowParser.events(RowParser.Format.CSV, BUCKET, CSV_OBJECT, GENERATION), true,
+        upload.csv()));
+    // one step of the TestStream (each step waits for the whole graph to settle)
+    List<TimestampedValue<PubsubMessage>> timestamped = stream.stream().map(PipelineScenarios::timestamped).toList();
+    TestStream.Builder<PubsubMessage> events = TestStream.create(PubsubMessageWithAttributesCoder.of())
+        .addElements(timestamped.get(0), timestamped.subList(1, timestamped.size()).toArray(TimestampedValue[]::new));
+    Path streamed = folder.getRoot().toPath().resolve("stream.duckdb");
+    run(events.advanceWatermarkToInfinity(), pipelineOptions(), streamed);
+
+    // the backfill: the files themselves, in one run; each file stands for its object (as the upload function's
+    // launch says)
+    Path backfilled = folder.getRoot().toPath().resolve("backfill.duckdb");
+    Pipeline pipeline = Pipeline.create(pipelineOptions());
+    EventsPipeline.build(pipeline, new Both(
+        ReadFileRows.events(jsonl.toString())
+            .withSourceObject(new ReadFileRows.SourceObject(BUCKET, JSONL_OBJECT, GENERATION)),
+        ReadFileRows.events(dir.resolve("part-1.csv.gz").toString())
+            .withSourceObject(new ReadFileRows.SourceObject(BUCKET, CSV_OBJECT, GENERATION))),
+        DuckDbSink.at(backfilled));
+    assertThat(pipeline.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+
+    long rows = upload.jsonl().stream().filter(s -> !s.isBlank()).count() + upload.csv().size();
+    assertThat(count(backfilled, "events")).isEqualTo(rows - upload.malformed());
+    assertThat(count(backfilled, "dead_letter")).isEqualTo(upload.malformed());
+    for (String query : List.of(
+        "SELECT * EXCLUDE (ingest_time) FROM events ORDER BY event_id",
+        "SELECT count(*), count(DISTINCT step) FROM dead_letter",
+        "SELECT * EXCLUDE (updated_at) FROM sessions ORDER BY user_id, session_start",
+        "SELECT * EXCLUDE (updated_at) FROM product_trends WHERE timing <> 'EARLY' "
+            + "ORDER BY product_id, event_type, window_start",
+        // the current neighbours: per product and signal the rows of the latest update (what serving reads)
+        "SELECT * EXCLUDE (updated_at, co_count, score), round(score, 9), round(co_count, 9) FROM item_neighbors "
+            + "QUALIFY updated_at = max(updated_at) OVER (PARTITION BY product_id, signal) "
+            + "ORDER BY product_id, signal, rank",
+        "SELECT * EXCLUDE (updated_at) FROM user_activity ORDER BY user_id")) {
+      assertThat(select(backfilled, query)).as(query).isNotEmpty().isEqualTo(select(streamed, query));
+    }
+    assertThat(select(backfilled, "SELECT DISTINCT step FROM dead_letter ORDER BY 1"))
+        .containsExactly("[parse]", "[validate]");
+    assertThat(select(backfilled, "SELECT payload FROM dead_letter WHERE error LIKE '%field(s), the header has%'"))
+        .containsExactly("[e-x,view,u-1]");
+  }
+
+  @Test
+  public void nothingIsLostAndEveryDuplicateIsDropped() throws Exception {
+    int n = 0;
+    int malformed = 0;
+    int duplicates = 0;
+    TestStream.Builder<PubsubMessage> stream = TestStream.create(PubsubMessageWithAttributesCoder.of());
+    List<PubsubMessage> originals = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String id = "e-" + i;
+      Instant time = DAY.plusSeconds(60L * i);
+      String json = "{\"event_id\":\"" + id + "\",\"event_type\":\"view\",\"user_id\":\"u-" + (i % 5)
+          + "\",\"event_time\":\"" + time + "\",\"products\":[{\"product_id\":\"p-" + (i % 7) + "\"}]}";
+      originals.add(new PubsubMessage(json.getBytes(UTF_8), Map.of("event_id", id, "event_time", time.toString())));
+    }
+    for (PubsubMessage m : originals) {
+      stream = stream.addElements(timestamped(m));
+      n++;
+    }
+    // duplicates close by: a client retry in the same second
+    for (int i = 0; i < 40; i += 8) {
+      stream = stream.addElements(timestamped(originals.get(i)));
+      n++;
+      duplicates++;
+    }
+    stream = stream.addElements(TimestampedValue.of(new PubsubMessage("{\"event_id\":".getBytes(UTF_8), Map.of()),
+        org.joda.time.Instant.ofEpochMilli(DAY.toEpochMilli())));
+    stream = stream.addElements(TimestampedValue.of(new PubsubMessage(
+        "{\"event_id\":\"e-bad\",\"event_type\":\"view\"}".getBytes(UTF_8), Map.of("event_id", "e-bad")),
+        org.joda.time.Instant.ofEpochMilli(DAY.toEpochMilli())));
+    n += 2;
+    malformed += 2;
+    // an hour later (processing and event time): far beyond the Pub/Sub id window, only DedupeEvents can drop them
+    stream = stream.advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(DAY.plusSeconds(3600).toEpochMilli()))
+        .advanceProcessingTime(Duration.standardHours(1));
+    for (int i = 3; i < 40; i += 5) {
+      PubsubMessage again = originals.get(i);
+      stream = stream.addElements(TimestampedValue.of(again,
+          org.joda.time.Instant.ofEpochMilli(DAY.plusSeconds(3700).toEpochMilli())));
+      n++;
+      duplicates++;
+    }
+    stream = stream.addElements(TimestampedValue.of(new PubsubMessage(new byte[] {(byte) 0xC3, 0x28}, Map.of()),
+        org.joda.time.Instant.ofEpochMilli(DAY.plusSeconds(3700).toEpochMilli())));
+    n++;
+    malformed++;
+
+    Path file = folder.getRoot().toPath().resolve("warehouse.duckdb");
+    run(stream.advanceWatermarkToInfinity(), pipelineOptions(), file);
+
+    assertThat(count(file, "events")).isEqualTo(n - malformed - duplicates).isEqualTo(40);
+    assertThat(select(file, "SELECT count(DISTINCT event_id) FROM events")).containsExactly("[40]");
+    assertThat(count(file, "dead_letter")).isEqualTo(malformed);
+  }
+
+  /** Two sources as one. */
+  static final class Both extends PTransform<PBegin, PCollection<PubsubMessage>> {
+    private final ReadFileRows first;
+    private final ReadFileRows second;
+
+    Both(ReadFileRows first, ReadFileRows second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public PCollection<PubsubMessage> expand(PBegin begin) {
+      return PCollectionList.of(begin.apply("First", first)).and(begin.apply("Second", second))
+          .apply(Flatten.pCollections());
+    }
+  }
+
+  private static void run(TestStream<PubsubMessage> source, EventsPipelineOptions options, Path file) {
+    Pipeline pipeline = Pipeline.create(options);
+    EventsPipeline.build(pipeline, source, DuckDbSink.at(file));
+    assertThat(pipeline.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+  }
+
+  /** The messages the upload function publishes for these rows; a row it would reject is sent as raw text. */
+  static List<PubsubMessage> messages(RowParser parser, boolean csv, List<String> rows) throws Exception {
+    List<PubsubMessage> messages = new ArrayList<>();
+    long line = 1;
+    if (csv) {
+      parser.header(CSV_HEADER);
+      line++;
+    }
+    EventCodec codec = new EventCodec(java.time.Clock.systemUTC());
+    for (String row : rows) {
+      long at = line++;
+      if (row.isBlank()) {
+        continue;
+      }
+      RowParser.Parsed parsed = parser.parse(at, row);
+      EventCodec.Decoded decoded = parsed.isValid() ? codec.decode(parsed.node()) : null;
+      if (decoded != null && decoded.isValid()) {
+        messages.add(new PubsubMessage(EventCodec.encode(decoded.event()).getBytes(UTF_8), Map.of(
+            "event_id", decoded.event().eventId(), "event_time", decoded.event().eventTime().toString(),
+            "schema_version", "1")));
+      } else {
+        messages.add(new PubsubMessage(row.getBytes(UTF_8), Map.of()));
+      }
+    }
+    return messages;
+  }
+
+  private static TimestampedValue<PubsubMessage> timestamped(PubsubMessage m) {
+    String time = m.getAttribute("event_time");
+    return TimestampedValue.of(m, org.joda.time.Instant.ofEpochMilli(
+        time == null ? DAY.toEpochMilli() : Instant.parse(time).toEpochMilli()));
+  }
+
+  static Path write(Path file, String text, boolean gzip) throws IOException {
+    try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
+      out.write(text.getBytes(UTF_8));
+    }
+    return file;
+  }
+
+  static long count(Path file, String table) throws Exception {
+    try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(file)) {
+      return warehouse.count(table);
+    }
+  }
+
+  /** Every row of the query as {@code [v1, v2, ...]}. */
+  static List<String> select(Path file, String sql) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(file);
+        Connection c = warehouse.connect();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      ResultSetMetaData meta = r.getMetaData();
+      while (r.next()) {
+        List<String> values = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          values.add(String.valueOf(r.getObject(i)));
+        }
+        rows.add(values.toString());
+      }
+    }
+    return rows;
+  }
+}
