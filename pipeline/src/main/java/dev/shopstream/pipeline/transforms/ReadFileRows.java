@@ -18,6 +18,7 @@ import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -178,9 +179,11 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
         emitUnreadable(out, path, 0, "", "unsupported file type: expected " + RowParser.Format.SUPPORTED);
         return;
       }
-      RowParser parser = events ? eventsParser(format.get(), path, metadata.lastModifiedMillis())
+      // the matched metadata reaches here through a coder that drops the last-modified time: ask the file system
+      long lastModified = FileSystems.matchSingleFileSpec(path).lastModifiedMillis();
+      RowParser parser = events ? eventsParser(format.get(), path, lastModified)
           : RowParser.catalog(format.get(), defaultUpdatedAt != null ? defaultUpdatedAt
-              : java.time.Instant.ofEpochMilli(metadata.lastModifiedMillis()).toString());
+              : java.time.Instant.ofEpochMilli(lastModified).toString());
       long count = 0;
       try (InputStream raw = Channels.newInputStream(file.open());
           InputStream in = RowParser.Format.isGzip(name) ? new GZIPInputStream(raw, 64 * 1024) : raw) {
