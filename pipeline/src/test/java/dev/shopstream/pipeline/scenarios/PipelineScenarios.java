@@ -164,7 +164,7 @@ public abstract class PipelineScenarios {
         "SELECT DISTINCT product_id FROM item_neighbors ORDER BY ALL",
         // each user's recent products and purchases; which interaction with a product is the recent one (and the
         // order) follows the arrival order, as above
-        "SELECT user_id, list_sort(list_transform(recent_items, x -> x.product_id)), list_sort(purchased) "
+        "SELECT user_id, list_sort(list_transform(recent_items, lambda x: x.product_id)), list_sort(purchased) "
             + "FROM user_activity ORDER BY user_id")) {
       assertThat(select(backfilled, query)).as(query).isNotEmpty().isEqualTo(select(streamed, query));
     }
