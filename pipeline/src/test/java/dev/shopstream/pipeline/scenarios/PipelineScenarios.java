@@ -30,11 +30,6 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.testing.TestStream;
-import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.values.PBegin;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.junit.Rule;
@@ -48,16 +43,12 @@ import org.junit.rules.TemporaryFolder;
  *
  * <ul>
  *   <li>A backfill of upload files and a stream of the same upload produce the same tables.
- *   <li>Nothing is lost: N inputs with K malformed and D duplicates (some an hour of processing time apart, beyond
- *       the Pub/Sub read's id window, so DedupeEvents must drop them) give exactly N - K - D events rows and K dead
- *       letters.
+ *   <li>Nothing is lost: N inputs with K malformed and D duplicates (some an hour later, in event time and, where
+ *       the runner's TestStream can, processing time: beyond the Pub/Sub read's id window, so DedupeEvents must drop
+ *       them) give exactly N - K - D events rows and K dead letters.
  * </ul>
  */
 public abstract class PipelineScenarios {
-  static final String BUCKET = "uploads";
-  static final String JSONL_OBJECT = "events/2026-11-22/part-0.jsonl";
-  static final String CSV_OBJECT = "events/2026-11-22/part-1.csv.gz";
-  static final long GENERATION = 1763800000000001L;
   static final Instant DAY = Instant.parse("2026-11-22T08:00:00Z");
   static final String CSV_HEADER = "event_id,event_type,user_id,session_id,event_time,product_id,quantity,price,"
       + "currency,query";
@@ -68,6 +59,26 @@ public abstract class PipelineScenarios {
   protected PipelineOptions options() {
     PipelineOptions options = org.apache.beam.sdk.options.PipelineOptionsFactory.create();
     options.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
+    return options;
+  }
+
+  /**
+   * Whether the runner's TestStream can advance processing time (Flink's cannot). Without it the streams here skip
+   * those steps, and the model emits at every change instead of every {@code --modelEmitEvery}.
+   */
+  protected boolean advancesProcessingTime() {
+    return true;
+  }
+
+  private TestStream.Builder<PubsubMessage> later(TestStream.Builder<PubsubMessage> stream, Duration duration) {
+    return advancesProcessingTime() ? stream.advanceProcessingTime(duration) : stream;
+  }
+
+  private EventsPipelineOptions streamOptions() {
+    EventsPipelineOptions options = pipelineOptions();
+    if (!advancesProcessingTime()) {
+      options.setModelEmitEvery("PT0S");
+    }
     return options;
   }
 
@@ -119,34 +130,28 @@ public abstract class PipelineScenarios {
     Upload upload = Upload.generate(40, 42);
     Path dir = folder.newFolder("upload").toPath();
     Path jsonl = write(dir.resolve("part-0.jsonl"), String.join("\n", upload.jsonl()) + "\n", false);
-    write(dir.resolve("part-1.csv.gz"), CSV_HEADER + "\r\n" + String.join("\r\n", upload.csv()) + "\r\n", true);
+    Path csv = write(dir.resolve("part-1.csv.gz"), CSV_HEADER + "\r\n" + String.join("\r\n", upload.csv()) + "\r\n", true);
 
-    // the stream: what the upload function publishes for each object (ids from bucket, object, generation, line)
-    // and, for the bad rows, what a careless publisher would send: the raw text
+    // the stream: what the upload function publishes for each row (ids from bucket, object, generation, line: here
+    // the backfill's defaults for a local file, an empty bucket, the path and its last-modified time) and, for the
+    // bad rows, what a careless publisher would send: the raw text
     List<PubsubMessage> stream = new ArrayList<>();
-    stream.addAll(messages(RowParser.events(RowParser.Format.JSONL, BUCKET, JSONL_OBJECT, GENERATION), false,
-        upload.jsonl()));
-    stream.addAll(messages(RowParser.events(RowParser.Format.CSV, BUCKET, CSV_OBJECT, GENERATION), true,
-        upload.csv()));
+    stream.addAll(messages(RowParser.events(RowParser.Format.JSONL, "", jsonl.toString(),
+        Files.getLastModifiedTime(jsonl).toMillis()), false, upload.jsonl()));
+    stream.addAll(messages(RowParser.events(RowParser.Format.CSV, "", csv.toString(),
+        Files.getLastModifiedTime(csv).toMillis()), true, upload.csv()));
     // one step of the TestStream (each step waits for the whole graph to settle)
     List<TimestampedValue<PubsubMessage>> timestamped = stream.stream().map(PipelineScenarios::timestamped).toList();
     TestStream.Builder<PubsubMessage> events = TestStream.create(PubsubMessageWithAttributesCoder.of())
         .addElements(timestamped.get(0), timestamped.subList(1, timestamped.size()).toArray(TimestampedValue[]::new));
     Path streamed = folder.getRoot().toPath().resolve("stream.duckdb");
     // a minute passes (the model emits its neighbours every --modelEmitEvery of processing time), then the day ends
-    run(events.advanceProcessingTime(Duration.standardMinutes(1)).advanceWatermarkToInfinity(), pipelineOptions(),
-        streamed);
+    run(later(events, Duration.standardMinutes(1)).advanceWatermarkToInfinity(), streamOptions(), streamed);
 
-    // the backfill: the files themselves, in one run; each file stands for its object (as the upload function's
-    // launch says)
+    // the backfill: the files themselves, in one run
     Path backfilled = folder.getRoot().toPath().resolve("backfill.duckdb");
     Pipeline pipeline = Pipeline.create(pipelineOptions());
-    EventsPipeline.build(pipeline, new Both(
-        ReadFileRows.events(jsonl.toString())
-            .withSourceObject(new ReadFileRows.SourceObject(BUCKET, JSONL_OBJECT, GENERATION)),
-        ReadFileRows.events(dir.resolve("part-1.csv.gz").toString())
-            .withSourceObject(new ReadFileRows.SourceObject(BUCKET, CSV_OBJECT, GENERATION))),
-        DuckDbSink.at(backfilled));
+    EventsPipeline.build(pipeline, ReadFileRows.events(dir.resolve("part-*").toString()), DuckDbSink.at(backfilled));
     assertThat(pipeline.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
 
     long rows = upload.jsonl().stream().filter(s -> !s.isBlank()).count() + upload.csv().size();
@@ -206,8 +211,8 @@ public abstract class PipelineScenarios {
     n += 2;
     malformed += 2;
     // an hour later (processing and event time): far beyond the Pub/Sub id window, only DedupeEvents can drop them
-    stream = stream.advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(DAY.plusSeconds(3600).toEpochMilli()))
-        .advanceProcessingTime(Duration.standardHours(1));
+    stream = later(stream.advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(DAY.plusSeconds(3600)
+        .toEpochMilli())), Duration.standardHours(1));
     for (int i = 3; i < 40; i += 5) {
       PubsubMessage again = originals.get(i);
       stream = stream.addElements(TimestampedValue.of(again,
@@ -221,28 +226,11 @@ public abstract class PipelineScenarios {
     malformed++;
 
     Path file = folder.getRoot().toPath().resolve("warehouse.duckdb");
-    run(stream.advanceWatermarkToInfinity(), pipelineOptions(), file);
+    run(stream.advanceWatermarkToInfinity(), streamOptions(), file);
 
     assertThat(count(file, "events")).isEqualTo(n - malformed - duplicates).isEqualTo(40);
     assertThat(select(file, "SELECT count(DISTINCT event_id) FROM events")).containsExactly("[40]");
     assertThat(count(file, "dead_letter")).isEqualTo(malformed);
-  }
-
-  /** Two sources as one. */
-  static final class Both extends PTransform<PBegin, PCollection<PubsubMessage>> {
-    private final ReadFileRows first;
-    private final ReadFileRows second;
-
-    Both(ReadFileRows first, ReadFileRows second) {
-      this.first = first;
-      this.second = second;
-    }
-
-    @Override
-    public PCollection<PubsubMessage> expand(PBegin begin) {
-      return PCollectionList.of(begin.apply("First", first)).and(begin.apply("Second", second))
-          .apply(Flatten.pCollections());
-    }
   }
 
   private static void run(TestStream<PubsubMessage> source, EventsPipelineOptions options, Path file) {
