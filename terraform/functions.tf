@@ -159,6 +159,8 @@ resource "google_cloudfunctions2_function" "upload" {
       DATAFLOW_TEMP_LOCATION   = "gs://${google_storage_bucket.dataflow_temp.name}/backfill"
       DATAFLOW_SERVICE_ACCOUNT = google_service_account.dataflow.email
       DATAFLOW_MAX_WORKERS     = tostring(var.backfill_max_workers)
+      # the warehouse a backfill job writes (its bigQueryDataset parameter)
+      DATAFLOW_BIGQUERY_DATASET = "${var.project_id}:${google_bigquery_dataset.warehouse.dataset_id}"
     }
     dynamic "secret_environment_variables" {
       for_each = var.pseudonymize_user_ids ? [1] : []

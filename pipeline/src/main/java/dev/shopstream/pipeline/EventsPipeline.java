@@ -11,19 +11,26 @@ import dev.shopstream.pipeline.model.ItemToItemModel;
 import dev.shopstream.pipeline.transforms.ParseEvents;
 import dev.shopstream.pipeline.transforms.ParseProducts;
 import dev.shopstream.pipeline.transforms.PublishDeadLetters;
+import dev.shopstream.pipeline.transforms.ReadFileRows;
 import dev.shopstream.pipeline.transforms.SessionizeEvents;
 import dev.shopstream.pipeline.transforms.TrendingProducts;
 import dev.shopstream.pipeline.warehouse.BigQuerySink;
 import dev.shopstream.pipeline.warehouse.DuckDbSink;
 import dev.shopstream.pipeline.warehouse.WarehouseSink;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.time.format.DateTimeParseException;
 import java.util.logging.Logger;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
@@ -43,7 +50,10 @@ import org.joda.time.Duration;
  * <p>Run on Dataflow with {@code --runner=DataflowRunner --project=P --region=R
  * --inputSubscription=projects/P/subscriptions/S --bigQueryDataset=P:shopstream}; locally with
  * {@code --runner=DirectRunner --streaming=true --blockOnRun=false --pubsubRootUrl=http://127.0.0.1:8085
- * --inputSubscription=... --warehouse=DUCKDB --duckdbPath=...}.
+ * --inputSubscription=... --warehouse=DUCKDB --duckdbPath=...}; on Flink with {@code --runner=FlinkRunner} (module
+ * {@code pipeline-flink}). A backfill reads files instead ({@code --inputFiles=<glob>}, {@code --catalogFiles}):
+ * the same graph after the source ({@link ReadFileRows} yields the messages a stream of the same upload carries), a
+ * bounded run that {@code main} waits for, logging what it read, wrote and dead-lettered.
  */
 public final class EventsPipeline {
   /** Message attribute with the event id: Pub/Sub redeliveries with the same id are dropped on read. */
@@ -57,7 +67,36 @@ public final class EventsPipeline {
 
   public static void main(String[] args) {
     CloudLogging.install();
-    run(parseOptions(args));
+    EventsPipelineOptions options = parseOptions(args);
+    PipelineResult result = run(options);
+    if (isBounded(options) && !options.getRunner().getSimpleName().equals("DataflowRunner")) {
+      PipelineResult.State state = result.waitUntilFinish();
+      LOG.info(() -> "Backfill " + state + ": " + counters(result));
+      if (state != PipelineResult.State.DONE) {
+        System.exit(1);
+      }
+    }
+  }
+
+  /**
+   * The pipeline's counters ({@code <step class>.<name>}: e.g. {@code ReadFileRows.rows},
+   * {@code ParseEvents.dead_lettered}, {@code DedupeEvents.out}), attempted values, summed over steps.
+   */
+  static Map<String, Long> counters(PipelineResult result) {
+    Map<String, Long> counters = new TreeMap<>();
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+      String namespace = c.getName().getNamespace();
+      String name = namespace.substring(namespace.lastIndexOf('.') + 1) + "." + c.getName().getName();
+      counters.merge(name, c.getAttempted(), Long::sum);
+    }
+    return counters;
+  }
+
+  /** Whether the run reads only files ({@code --inputFiles}, {@code --catalogFiles}): it ends by itself. */
+  static boolean isBounded(EventsPipelineOptions options) {
+    return (isSet(options.getInputFiles()) || isSet(options.getCatalogFiles()))
+        && !isSet(options.getInputSubscription()) && !isSet(options.getInputTopic())
+        && !isSet(options.getCatalogSubscription()) && !isSet(options.getCatalogTopic());
   }
 
   /** Command-line arguments to validated options; {@code --help} lists them. */
@@ -73,9 +112,9 @@ public final class EventsPipeline {
    * @throws IllegalArgumentException when the options are incomplete or contradictory, before anything runs
    */
   public static PipelineResult run(EventsPipelineOptions options) {
-    PTransform<PBegin, PCollection<PubsubMessage>> source = readMessages(options);
+    PTransform<PBegin, PCollection<PubsubMessage>> source = eventsInput(options);
     WarehouseSink sink = warehouseSink(options);
-    PTransform<PBegin, PCollection<PubsubMessage>> catalog = readCatalog(options);
+    PTransform<PBegin, PCollection<PubsubMessage>> catalog = catalogInput(options);
     Pipeline pipeline = Pipeline.create(options);
     build(pipeline, source, catalog, sink);
     LOG.info(() -> "Starting the events pipeline on " + options.getRunner().getSimpleName() + ": "
@@ -142,9 +181,12 @@ public final class EventsPipeline {
         .apply("TrendingProducts",
             new TrendingProducts(trendWindow, trendPeriod, earlyFiring, lateFiring, allowedLateness))
         .apply("WriteProductTrends", sink.table(TableSchemas.productTrends()));
+    // A bounded run (a backfill) has no processing time to wait for: the model emits at every change.
+    Duration emitEvery = events.isBounded() == PCollection.IsBounded.BOUNDED ? Duration.ZERO
+        : duration("--modelEmitEvery", options.getModelEmitEvery());
     PCollectionTuple model = events.apply("ItemToItemModel", ItemToItemModel.create()
         .withUserStateTtl(javaDuration(duration("--userStateTtl", options.getUserStateTtl())))
-        .withEmitEvery(javaDuration(duration("--modelEmitEvery", options.getModelEmitEvery()))));
+        .withEmitEvery(javaDuration(emitEvery)));
     model.get(ItemToItemModel.NEIGHBORS).apply("WriteItemNeighbors", sink.table(TableSchemas.itemNeighbors()));
     model.get(ItemToItemModel.USER_ACTIVITY).apply("WriteUserActivity", sink.table(TableSchemas.userActivity()));
     if (isSet(options.getDeadLetterTopic())) {
@@ -169,6 +211,72 @@ public final class EventsPipeline {
       throw new IllegalArgumentException(option + " must be an ISO-8601 duration such as PT30M or PT24H, was '"
           + value + "'", e);
     }
+  }
+
+  /**
+   * The events source the options select: the files of {@code --inputFiles} ({@link ReadFileRows}, a backfill), or
+   * the Pub/Sub read of {@link #readMessages}; no events at all when only {@code --catalogFiles} is set.
+   *
+   * @throws IllegalArgumentException when the options name no source, more than one, or an incomplete source object
+   */
+  public static PTransform<PBegin, PCollection<PubsubMessage>> eventsInput(EventsPipelineOptions options) {
+    ReadFileRows.SourceObject object = sourceObject(options);
+    if (!isSet(options.getInputFiles())) {
+      if (object != null) {
+        throw new IllegalArgumentException("--sourceBucket/--sourceObject/--sourceGeneration apply to --inputFiles, "
+            + "which is not set");
+      }
+      if (!isSet(options.getInputSubscription()) && !isSet(options.getInputTopic())
+          && isSet(options.getCatalogFiles())) {
+        return Create.empty(PubsubMessageWithAttributesCoder.of());
+      }
+      return readMessages(options);
+    }
+    if (isSet(options.getInputSubscription()) || isSet(options.getInputTopic())) {
+      throw new IllegalArgumentException("Set exactly one of --inputSubscription, --inputTopic and --inputFiles; "
+          + "--inputFiles and a Pub/Sub input are set");
+    }
+    return ReadFileRows.events(options.getInputFiles()).withSourceObject(object)
+        .withMaxRowBytes(options.getMaxRowBytes());
+  }
+
+  /**
+   * The catalog source the options select: the files of {@code --catalogFiles}, the Pub/Sub read of
+   * {@link #readCatalog}, or null for none.
+   *
+   * @throws IllegalArgumentException when more than one is set, or a backfill would read an endless catalog
+   */
+  public static @Nullable PTransform<PBegin, PCollection<PubsubMessage>> catalogInput(
+      EventsPipelineOptions options) {
+    boolean pubsub = isSet(options.getCatalogSubscription()) || isSet(options.getCatalogTopic());
+    if (isSet(options.getCatalogFiles())) {
+      if (pubsub) {
+        throw new IllegalArgumentException("Set at most one of --catalogSubscription, --catalogTopic and "
+            + "--catalogFiles; --catalogFiles and a Pub/Sub catalog are set");
+      }
+      return ReadFileRows.catalog(options.getCatalogFiles()).withDefaultUpdatedAt(options.getDefaultUpdatedAt())
+          .withMaxRowBytes(options.getMaxRowBytes());
+    }
+    if (pubsub && isSet(options.getInputFiles())) {
+      throw new IllegalArgumentException("--inputFiles is a bounded backfill and a Pub/Sub catalog never ends: "
+          + "take the catalog from --catalogFiles");
+    }
+    return readCatalog(options);
+  }
+
+  private static ReadFileRows.@Nullable SourceObject sourceObject(EventsPipelineOptions options) {
+    boolean bucket = isSet(options.getSourceBucket());
+    boolean object = isSet(options.getSourceObject());
+    boolean generation = options.getSourceGeneration() != null;
+    if (!bucket && !object && !generation) {
+      return null;
+    }
+    if (!bucket || !object || !generation) {
+      throw new IllegalArgumentException("--sourceBucket, --sourceObject and --sourceGeneration go together "
+          + "(the uploaded object the row ids derive from); set all three or none");
+    }
+    return new ReadFileRows.SourceObject(options.getSourceBucket(), options.getSourceObject(),
+        options.getSourceGeneration());
   }
 
   /**
@@ -221,7 +329,10 @@ public final class EventsPipeline {
   }
 
   private static String describeInput(EventsPipelineOptions options) {
-    return isSet(options.getInputSubscription()) ? options.getInputSubscription() : options.getInputTopic();
+    return isSet(options.getInputSubscription()) ? options.getInputSubscription()
+        : isSet(options.getInputTopic()) ? options.getInputTopic()
+        : isSet(options.getInputFiles()) ? "files " + options.getInputFiles()
+        : "catalog files " + options.getCatalogFiles();
   }
 
   private static boolean isSet(String value) {

@@ -23,17 +23,63 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
   }
 
   @Description("Pub/Sub subscription to read events from, as projects/<project>/subscriptions/<name>. "
-      + "Exactly one of --inputSubscription and --inputTopic is required.")
+      + "Exactly one of --inputSubscription, --inputTopic and --inputFiles is required (none with --catalogFiles).")
   String getInputSubscription();
 
   void setInputSubscription(String value);
 
   @Description("Pub/Sub topic to read events from, as projects/<project>/topics/<name>, through a subscription the "
       + "runner creates (messages published while the pipeline is down are lost: prefer --inputSubscription). "
-      + "Exactly one of --inputSubscription and --inputTopic is required.")
+      + "Exactly one of --inputSubscription, --inputTopic and --inputFiles is required (none with --catalogFiles).")
   String getInputTopic();
 
   void setInputTopic(String value);
+
+  @Description("Backfill: read events from files instead of Pub/Sub, a glob of local paths or gs:// objects "
+      + "(e.g. gs://bucket/events/2026-11-*.jsonl.gz), JSON Lines or CSV with a header, optionally .gz, as the "
+      + "upload function accepts them. A bounded run: the pipeline ends when the files are read. Rows without "
+      + "event_id get the upload function's ids (see --sourceObject); unreadable rows are dead letters of step parse "
+      + "with source_file and source_line attributes.")
+  String getInputFiles();
+
+  void setInputFiles(String value);
+
+  @Description("Backfill: read catalog rows (product-v1, JSON Lines or CSV with a header, optionally .gz) from "
+      + "files, a glob of local paths or gs:// objects, instead of --catalogSubscription/--catalogTopic.")
+  String getCatalogFiles();
+
+  void setCatalogFiles(String value);
+
+  @Description("With --inputFiles naming one file: the Cloud Storage bucket of the uploaded object it is, so that "
+      + "rows without event_id get the ids a stream of that upload gets (set by the upload function's launch; "
+      + "requires --sourceObject and --sourceGeneration).")
+  String getSourceBucket();
+
+  void setSourceBucket(String value);
+
+  @Description("With --sourceBucket: the uploaded object's name, e.g. events/2026/big.jsonl.gz.")
+  String getSourceObject();
+
+  void setSourceObject(String value);
+
+  @Description("With --sourceBucket: the uploaded object's generation. Without these three, ids derive from the "
+      + "file read (gs://bucket/object, or the local path) and its last-modified time in milliseconds.")
+  Long getSourceGeneration();
+
+  void setSourceGeneration(Long value);
+
+  @Description("updated_at (RFC 3339) for --catalogFiles rows without one (the upload function passes the object's "
+      + "creation time); default: each file's last-modified time.")
+  String getDefaultUpdatedAt();
+
+  void setDefaultUpdatedAt(String value);
+
+  @Description("Longest row of --inputFiles/--catalogFiles in bytes; a longer row is dead-lettered with its first "
+      + "bytes (the upload function's MAX_LINE_BYTES).")
+  @Default.Integer(1048576)
+  Integer getMaxRowBytes();
+
+  void setMaxRowBytes(Integer value);
 
   @Description("Warehouse to write events and dead letters to: BIGQUERY (needs --bigQueryDataset) or DUCKDB "
       + "(needs --duckdbPath).")

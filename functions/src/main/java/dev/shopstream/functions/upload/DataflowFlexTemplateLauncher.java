@@ -15,10 +15,12 @@ import java.util.regex.Pattern;
  * Launches a Dataflow Flex Template job for one object: {@code POST
  * https://dataflow.googleapis.com/v1b3/projects/{project}/locations/{region}/flexTemplates:launch}.
  *
- * <p>Template parameters (all strings): {@code inputFiles} ({@code gs://bucket/object}), {@code inputKind}
- * ({@code events} | {@code catalog}), {@code inputFormat} ({@code jsonl} | {@code csv}), {@code compression}
- * ({@code GZIP} | {@code UNCOMPRESSED}), {@code sourceBucket}, {@code sourceObject}, {@code sourceGeneration} (for
- * the row ids) and, when known, {@code defaultUpdatedAt} (catalog rows without {@code updated_at}).
+ * <p>Template parameters (all strings, options of the events pipeline's {@code EventsPipelineOptions}, see
+ * {@code docs/DATAFLOW.md}): for events objects {@code inputFiles} ({@code gs://bucket/object}) with
+ * {@code sourceBucket}, {@code sourceObject} and {@code sourceGeneration} (the row ids: the same as if the object had
+ * been published row by row); for catalog objects {@code catalogFiles} and, when known, {@code defaultUpdatedAt}
+ * (catalog rows without {@code updated_at}); always {@code warehouse=BIGQUERY} and {@code bigQueryDataset}. The
+ * format and compression follow from the object's name, as in the upload function.
  *
  * <p>The job name is derived from bucket, object and generation ({@code backfill-<kind>-<32 hex>}): Dataflow refuses
  * a second active job with the same name (HTTP 409), so a redelivered event cannot start two backfills of one file;
@@ -28,6 +30,7 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
   public static final String DEFAULT_REGION = "us-central1";
   static final Pattern REGION = Pattern.compile("[a-z]+-[a-z]+[0-9]+");
   static final Pattern GCS_PATH = Pattern.compile("gs://[a-z0-9][a-z0-9._-]{1,220}/.+");
+  static final Pattern BIGQUERY_DATASET = Pattern.compile("[a-z][-a-z0-9.:]*[a-z0-9][:.][A-Za-z0-9_]{1,1024}");
   static final int MAX_ERROR_BODY_CHARS = 2000;
 
   /**
@@ -39,13 +42,16 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
    * @param tempLocation {@code DATAFLOW_TEMP_LOCATION} ({@code gs://...}), or null for the template's default
    * @param serviceAccountEmail {@code DATAFLOW_SERVICE_ACCOUNT}, or null for the default worker account
    * @param maxWorkers {@code DATAFLOW_MAX_WORKERS} (1 to 1000), or null for Dataflow's default
+   * @param bigQueryDataset {@code DATAFLOW_BIGQUERY_DATASET}, the warehouse the job writes ({@code project:dataset}
+   *     or {@code project.dataset})
    */
   public record Config(String project, String region, String templateGcsPath, String tempLocation,
-      String serviceAccountEmail, Integer maxWorkers) {
+      String serviceAccountEmail, Integer maxWorkers, String bigQueryDataset) {
     public Config {
       Objects.requireNonNull(project, "project");
       Objects.requireNonNull(region, "region");
       Objects.requireNonNull(templateGcsPath, "templateGcsPath");
+      Objects.requireNonNull(bigQueryDataset, "bigQueryDataset");
     }
 
     /** The configuration from the settings; empty when {@code TEMPLATE_GCS_PATH} is not set. */
@@ -61,7 +67,8 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
           settings.optional("DATAFLOW_TEMP_LOCATION").isPresent()
               ? settings.required("DATAFLOW_TEMP_LOCATION", GCS_PATH, "a gs:// path") : null,
           settings.optional("DATAFLOW_SERVICE_ACCOUNT").orElse(null),
-          maxWorkers == null ? null : settings.integer("DATAFLOW_MAX_WORKERS", 1, 1, 1000)));
+          maxWorkers == null ? null : settings.integer("DATAFLOW_MAX_WORKERS", 1, 1, 1000),
+          settings.required("DATAFLOW_BIGQUERY_DATASET", BIGQUERY_DATASET, "project:dataset or project.dataset")));
     }
   }
 
@@ -87,16 +94,19 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
     launch.put("jobName", jobName(o, r.type()));
     launch.put("containerSpecGcsPath", config.templateGcsPath());
     ObjectNode parameters = launch.putObject("parameters");
-    parameters.put("inputFiles", o.uri());
-    parameters.put("inputKind", r.type().kind().wireName());
-    parameters.put("inputFormat", r.type().format().wireName());
-    parameters.put("compression", r.type().gzip() ? "GZIP" : "UNCOMPRESSED");
-    parameters.put("sourceBucket", o.bucket());
-    parameters.put("sourceObject", o.name());
-    parameters.put("sourceGeneration", Long.toString(o.generation()));
-    if (r.defaultUpdatedAt() != null) {
-      parameters.put("defaultUpdatedAt", r.defaultUpdatedAt());
+    if (r.type().kind() == FileType.Kind.EVENTS) {
+      parameters.put("inputFiles", o.uri());
+      parameters.put("sourceBucket", o.bucket());
+      parameters.put("sourceObject", o.name());
+      parameters.put("sourceGeneration", Long.toString(o.generation()));
+    } else {
+      parameters.put("catalogFiles", o.uri());
+      if (r.defaultUpdatedAt() != null) {
+        parameters.put("defaultUpdatedAt", r.defaultUpdatedAt());
+      }
     }
+    parameters.put("warehouse", "BIGQUERY");
+    parameters.put("bigQueryDataset", config.bigQueryDataset());
     ObjectNode environment = launch.putObject("environment");
     if (config.tempLocation() != null) {
       environment.put("tempLocation", config.tempLocation());

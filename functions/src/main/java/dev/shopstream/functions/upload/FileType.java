@@ -1,5 +1,6 @@
 package dev.shopstream.functions.upload;
 
+import dev.shopstream.contract.rows.RowParser;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -43,17 +44,11 @@ public record FileType(Kind kind, Format format, boolean gzip) {
   }
 
   /** The supported extensions, as stated in reports. */
-  public static final String SUPPORTED = ".jsonl, .ndjson or .csv, each optionally followed by .gz";
+  public static final String SUPPORTED = RowParser.Format.SUPPORTED;
 
   /** The format of an object of kind {@code kind}; empty when the extension is not supported. */
   static Optional<FileType> of(Kind kind, String objectName) {
-    String name = objectName.toLowerCase(Locale.ROOT);
-    boolean gzip = name.endsWith(".gz");
-    if (gzip) {
-      name = name.substring(0, name.length() - 3);
-    }
-    Format format = name.endsWith(".jsonl") || name.endsWith(".ndjson") ? Format.JSONL
-        : name.endsWith(".csv") ? Format.CSV : null;
-    return format == null ? Optional.empty() : Optional.of(new FileType(kind, format, gzip));
+    return RowParser.Format.ofFileName(objectName)
+        .map(f -> new FileType(kind, Format.valueOf(f.name()), RowParser.Format.isGzip(objectName)));
   }
 }

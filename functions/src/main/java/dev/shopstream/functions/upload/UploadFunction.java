@@ -17,6 +17,7 @@ import com.google.cloud.storage.StorageOptions;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.rows.RecordReader;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.UserIdPseudonymizer;

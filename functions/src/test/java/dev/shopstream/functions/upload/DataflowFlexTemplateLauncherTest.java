@@ -20,7 +20,7 @@ class DataflowFlexTemplateLauncherTest {
   private static final FileType TYPE = new FileType(FileType.Kind.EVENTS, FileType.Format.JSONL, true);
   private static final DataflowFlexTemplateLauncher.Config CONFIG = new DataflowFlexTemplateLauncher.Config(
       "my-project", "europe-west1", "gs://my-templates/backfill.json", "gs://my-temp/dataflow",
-      "backfill@my-project.iam.gserviceaccount.com", 20);
+      "backfill@my-project.iam.gserviceaccount.com", 20, "my-project:shopstream");
 
   /** Captures requests and answers with a fixed response. */
   static final class FakeHttp implements HttpSender {
@@ -57,13 +57,11 @@ class DataflowFlexTemplateLauncherTest {
            "containerSpecGcsPath": "gs://my-templates/backfill.json",
            "parameters": {
              "inputFiles": "gs://shop-uploads/events/2026/big.jsonl.gz",
-             "inputKind": "events",
-             "inputFormat": "jsonl",
-             "compression": "GZIP",
              "sourceBucket": "shop-uploads",
              "sourceObject": "events/2026/big.jsonl.gz",
              "sourceGeneration": "1763631000123456",
-             "defaultUpdatedAt": "2026-11-20T09:30:00.123Z"},
+             "warehouse": "BIGQUERY",
+             "bigQueryDataset": "my-project:shopstream"},
            "environment": {
              "tempLocation": "gs://my-temp/dataflow",
              "serviceAccountEmail": "backfill@my-project.iam.gserviceaccount.com",
@@ -85,16 +83,19 @@ class DataflowFlexTemplateLauncherTest {
   @Test
   void optionalEnvironmentIsLeftOut() throws Exception {
     DataflowFlexTemplateLauncher bare = new DataflowFlexTemplateLauncher(new DataflowFlexTemplateLauncher.Config(
-        "my-project", "us-central1", "gs://t/spec.json", null, null, null), http);
+        "my-project", "us-central1", "gs://t/spec.json", null, null, null, "my-project.shop"), http);
     FileType csv = new FileType(FileType.Kind.CATALOG, FileType.Format.CSV, false);
+    UploadedObject catalog = new UploadedObject("shop-uploads", "catalog/all.csv", 7, 300L << 20, null, null, null);
 
-    JsonNode launch = Json.MAPPER.readTree(bare.request(new BackfillLauncher.Request(OBJECT, csv, null)).body())
+    JsonNode launch = Json.MAPPER.readTree(bare.request(new BackfillLauncher.Request(catalog, csv, null)).body())
         .get("launchParameter");
 
     assertThat(launch.get("environment")).isEqualTo(Json.MAPPER.createObjectNode());
-    assertThat(launch.get("parameters").has("defaultUpdatedAt")).isFalse();
-    assertThat(launch.get("parameters").get("compression").asText()).isEqualTo("UNCOMPRESSED");
-    assertThat(launch.get("parameters").get("inputKind").asText()).isEqualTo("catalog");
+    assertThat(launch.get("parameters")).isEqualTo(Json.MAPPER.readTree("""
+        {"catalogFiles": "gs://shop-uploads/catalog/all.csv", "warehouse": "BIGQUERY",
+         "bigQueryDataset": "my-project.shop"}"""));
+    assertThat(Json.MAPPER.readTree(bare.request(new BackfillLauncher.Request(catalog, csv, "2026-11-20T09:30:00Z"))
+        .body()).at("/launchParameter/parameters/defaultUpdatedAt").asText()).isEqualTo("2026-11-20T09:30:00Z");
     assertThat(launch.get("jobName").asText()).startsWith("backfill-catalog-");
   }
 
@@ -124,9 +125,13 @@ class DataflowFlexTemplateLauncherTest {
     assertThat(DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID", "my-project")::get)))
         .isEmpty();
     assertThat(DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID", "my-project",
-        "TEMPLATE_GCS_PATH", "gs://tpl/spec.json", "DATAFLOW_MAX_WORKERS", "5")::get)))
+        "TEMPLATE_GCS_PATH", "gs://tpl/spec.json", "DATAFLOW_MAX_WORKERS", "5",
+        "DATAFLOW_BIGQUERY_DATASET", "my-project:shopstream")::get)))
         .contains(new DataflowFlexTemplateLauncher.Config("my-project", "us-central1", "gs://tpl/spec.json", null,
-            null, 5));
+            null, 5, "my-project:shopstream"));
+    assertThatThrownBy(() -> DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID",
+        "my-project", "TEMPLATE_GCS_PATH", "gs://tpl/spec.json")::get)))
+        .hasMessageContaining("DATAFLOW_BIGQUERY_DATASET is not set");
     assertThatThrownBy(() -> DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID",
         "my-project", "TEMPLATE_GCS_PATH", "/local/spec.json")::get)))
         .hasMessageContaining("TEMPLATE_GCS_PATH must be a gs:// path");

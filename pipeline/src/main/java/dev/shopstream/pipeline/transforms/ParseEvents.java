@@ -34,7 +34,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Turns Pub/Sub messages whose payload is a contract v1 event (UTF-8 JSON) into {@link Event}s ({@link #EVENTS}),
  * and everything else into {@link DeadLetter}s ({@link #DEAD_LETTERS}) that keep the original payload and
  * attributes and name each bad field: step {@value #STEP_PARSE} when the payload is not UTF-8 JSON, step
- * {@value #STEP_VALIDATE} when it breaks the contract. Never throws on bad input.
+ * {@value #STEP_VALIDATE} when it breaks the contract. A message that its source could not read as a record (a
+ * backfill file's bad row, see {@link ReadFileRows}) carries the reason in {@value #SOURCE_ERROR_ATTRIBUTE} and is
+ * dead-lettered at step {@value #STEP_PARSE} with it. Never throws on bad input.
  *
  * <p>Counters (namespace: this class): {@code in}, {@code valid}, {@code dead_lettered}; {@code in} is always
  * {@code valid + dead_lettered}.
@@ -45,6 +47,8 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
 
   public static final String STEP_PARSE = "parse";
   public static final String STEP_VALIDATE = "validate";
+  /** Attribute of a message whose source could not read it: the reason; the payload is the raw text. */
+  public static final String SOURCE_ERROR_ATTRIBUTE = "source_error";
 
   private final Clock clock;
   private final @Nullable String idAttribute;
@@ -106,6 +110,11 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
       Map<String, String> attributes = message.getAttributeMap() == null ? Map.of() : message.getAttributeMap();
       byte[] payload = message.getPayload() == null ? new byte[0] : message.getPayload();
       String text = new String(payload, StandardCharsets.UTF_8); // malformed bytes become U+FFFD
+      String sourceError = attributes.get(SOURCE_ERROR_ATTRIBUTE);
+      if (sourceError != null) {
+        deadLetter(out, null, text, attributes, STEP_PARSE, rootError(sourceError));
+        return;
+      }
       int malformedAt = malformedUtf8Offset(payload);
       if (malformedAt >= 0) {
         deadLetter(out, null, text, attributes, STEP_PARSE,

@@ -34,7 +34,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * Catalog messages (one product as JSON per {@code product-v1.schema.json}) to rows of the contract's
  * {@code products} table ({@link #PRODUCTS}, in the shape of {@link dev.shopstream.contract.Rows}: attributes as
  * JSON text, {@code updated_at} as RFC 3339 UTC) and everything else to dead letters of step {@value #STEP_CATALOG}
- * ({@link #DEAD_LETTERS}) naming every bad field. Never throws on bad input.
+ * ({@link #DEAD_LETTERS}) naming every bad field; a message its source could not read (attribute
+ * {@value ParseEvents#SOURCE_ERROR_ATTRIBUTE}) is dead-lettered with that reason. Never throws on bad input.
  *
  * <p>Counters (namespace: this class): {@code in}, {@code valid}, {@code dead_lettered}.
  */
@@ -90,6 +91,11 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
       Map<String, String> attributes = message.getAttributeMap() == null ? Map.of() : message.getAttributeMap();
       String text = new String(message.getPayload() == null ? new byte[0] : message.getPayload(),
           StandardCharsets.UTF_8);
+      String sourceError = attributes.get(ParseEvents.SOURCE_ERROR_ATTRIBUTE);
+      if (sourceError != null) {
+        deadLetter(out, null, text, attributes, new FieldError(FieldError.ROOT, sourceError).toString());
+        return;
+      }
       List<FieldError> parseErrors = new ArrayList<>();
       JsonNode node = Json.parseRecord(text, parseErrors);
       if (node == null) {

@@ -1,20 +1,20 @@
-package dev.shopstream.functions.upload;
+package dev.shopstream.contract.rows;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** RFC 4180 fields of one CSV record (comma separated, optionally double-quoted, {@code ""} for a quote). */
-final class Csv {
+public final class Csv {
   private Csv() {}
 
   /** A record that is not valid RFC 4180. */
-  static final class MalformedRecordException extends Exception {
+  public static final class MalformedRecordException extends Exception {
     MalformedRecordException(String message) {
       super(message);
     }
   }
 
-  static List<String> fields(String record) throws MalformedRecordException {
+  public static List<String> fields(String record) throws MalformedRecordException {
     List<String> fields = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     int i = 0;

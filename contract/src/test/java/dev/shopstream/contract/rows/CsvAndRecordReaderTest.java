@@ -1,4 +1,4 @@
-package dev.shopstream.functions.upload;
+package dev.shopstream.contract.rows;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.shopstream.functions.upload;
+package dev.shopstream.contract.rows;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +16,10 @@ import java.util.Arrays;
  * break, so an unbalanced quote cannot swallow the rest of the file. A trailing {@code \r} is dropped, and so is a
  * UTF-8 byte order mark at the very start.
  */
-final class RecordReader {
+public final class RecordReader {
   /** One row: {@code line} is the 1-based line it starts on; {@code text} is the whole row unless too long. */
-  record Row(long line, String text, boolean tooLong, boolean invalidUtf8) {
-    boolean isBlank() {
+  public record Row(long line, String text, boolean tooLong, boolean invalidUtf8) {
+    public boolean isBlank() {
       return !tooLong && text.isBlank();
     }
   }
@@ -36,14 +36,14 @@ final class RecordReader {
   private byte[] row = new byte[256];
   private int rowLength;
 
-  RecordReader(InputStream in, int maxBytes, boolean csvQuotes) {
+  public RecordReader(InputStream in, int maxBytes, boolean csvQuotes) {
     this.in = in;
     this.maxBytes = maxBytes;
     this.csvQuotes = csvQuotes;
   }
 
   /** The next row, or null at the end of the stream. */
-  Row next() throws IOException {
+  public Row next() throws IOException {
     if (atStart) {
       atStart = false;
       skipByteOrderMark();

@@ -1,0 +1,4 @@
+package dev.shopstream.pipeline.scenarios;
+
+/** {@link PipelineScenarios} on the DirectRunner. */
+public class DirectRunnerScenariosTest extends PipelineScenarios {}
