@@ -33,7 +33,7 @@ public final class Main {
         .append((System.nanoTime() - t0) / 1_000_000).append(" ms). Endpoints (also in ")
         .append(config.dataDir().resolve("endpoints.json").toAbsolutePath()).append("):\n");
     stack.endpoints().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-        .forEach(e -> banner.append(String.format("  %-12s %s%n", e.getKey(), e.getValue())));
+        .forEach(e -> banner.append(String.format("  %-26s %s%n", e.getKey(), e.getValue())));
     banner.append("Press Ctrl-C to stop.\n");
     System.out.println(banner);
     stopped.await();
