@@ -175,7 +175,7 @@ public final class EventsPipeline {
     unique.apply("WriteToWarehouse", sink);
 
     derivedFrom
-        .apply("SessionizeEvents", new SessionizeEvents(sessionGap, allowedLateness, lateFiring))
+        .apply("SessionizeEvents", new SessionizeEvents(sessionGap, earlyFiring, lateFiring, allowedLateness))
         .apply("WriteSessions", sink.table(TableSchemas.sessions()));
     derivedFrom
         .apply("TrendingProducts",

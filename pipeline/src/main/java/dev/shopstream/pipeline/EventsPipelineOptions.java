@@ -139,8 +139,8 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
 
   void setAllowedLateness(String value);
 
-  @Description("Processing time after the first element of a pane before an early product_trends pane is emitted "
-      + "(ISO-8601 duration).")
+  @Description("Processing time after the first element of a pane before an early sessions or product_trends pane "
+      + "(a still-open window so far) is emitted (ISO-8601 duration).")
   @Default.String("PT1M")
   String getEarlyFiringDelay();
 

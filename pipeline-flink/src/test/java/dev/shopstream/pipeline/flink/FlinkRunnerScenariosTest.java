@@ -21,12 +21,6 @@ public class FlinkRunnerScenariosTest extends PipelineScenarios {
     return options;
   }
 
-  /** Flink's streaming on-time trend panes carry 0 events (see {@link PipelineScenarios#streamTrendsAreExact}). */
-  @Override
-  protected boolean streamTrendsAreExact() {
-    return false;
-  }
-
   /** Flink's TestStream does not advance processing time ("not supported by the Flink Runner"). */
   @Override
   protected boolean advancesProcessingTime() {
