@@ -18,6 +18,8 @@ import dev.shopstream.pipeline.warehouse.BigQuerySink;
 import dev.shopstream.pipeline.warehouse.DuckDbSink;
 import dev.shopstream.pipeline.warehouse.WarehouseSink;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.time.format.DateTimeParseException;
@@ -123,10 +125,12 @@ public final class EventsPipeline {
   }
 
   /**
-   * Adds the graph to {@code pipeline}: source → {@link ParseEvents} → {@link DedupeEvents} → sink (events and dead
-   * letters), sessions and product trends → the sink's tables, dead letters → {@code --deadLetterTopic} when set.
-   * Windowing and dedupe parameters come from the pipeline's {@link EventsPipelineOptions} (defaults when unset).
-   * Returns the unique events ({@link ParseEvents#EVENTS}) and the dead letters ({@link ParseEvents#DEAD_LETTERS}).
+   * Adds the graph to {@code pipeline}: source → {@link ParseEvents} → {@link DedupeEvents} → the sink's
+   * {@code events}; sessions, product trends and the item-to-item model → the sink's tables; the dead letters of
+   * every step (parse, validate, catalog, enrich, and the rows a table rejected: step {@code write}) → the sink's
+   * {@code dead_letter} and {@code --deadLetterTopic} when set. Windowing and dedupe parameters come from the
+   * pipeline's {@link EventsPipelineOptions} (defaults when unset). Returns the unique events
+   * ({@link ParseEvents#EVENTS}) and all the dead letters ({@link ParseEvents#DEAD_LETTERS}).
    *
    * @throws IllegalArgumentException when a duration option is not an ISO-8601 duration
    */
@@ -156,43 +160,51 @@ public final class EventsPipeline {
         .apply("ParseEvents", ParseEvents.create().withIdAttribute(EVENT_ID_ATTRIBUTE));
     PCollection<Event> events = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents",
         DedupeEvents.within(dedupeTtl).withShards(options.getDedupeShards()));
-    PCollection<DeadLetter> deadLetters = parsed.get(ParseEvents.DEAD_LETTERS);
+    // every failure of every step, written once to dead_letter (and published) at the end
+    List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+    deadLetters.add(parsed.get(ParseEvents.DEAD_LETTERS));
+    deadLetters.add(events.apply("WriteEvents", sink.events()));
     PCollection<Event> derivedFrom = events;
     if (catalog != null) {
       Duration refresh = duration("--catalogRefresh", options.getCatalogRefresh());
       PCollectionTuple products = pipeline
           .apply("ReadCatalog", catalog)
           .apply("ParseProducts", ParseProducts.create());
-      products.get(ParseProducts.PRODUCTS).apply("WriteProducts", sink.table(TableSchemas.products()));
-      deadLetters = PCollectionList.of(deadLetters).and(products.get(ParseProducts.DEAD_LETTERS))
-          .apply("AllDeadLetters", Flatten.pCollections());
-      derivedFrom = events.apply("EnrichEvents",
+      deadLetters.add(products.get(ParseProducts.DEAD_LETTERS));
+      deadLetters.add(products.get(ParseProducts.PRODUCTS)
+          .apply("WriteProducts", sink.table(TableSchemas.products())));
+      PCollectionTuple enriched = events.apply("EnrichEvents",
           EnrichEvents.with(EnrichEvents.catalogView(products.get(ParseProducts.PRODUCTS), refresh)));
+      deadLetters.add(enriched.get(EnrichEvents.DEAD_LETTERS));
+      derivedFrom = enriched.get(EnrichEvents.ENRICHED);
     }
     events.apply("WatermarkProbe", WatermarkProbe.create());
-    PCollectionTuple unique = PCollectionTuple.of(ParseEvents.EVENTS, events)
-        .and(ParseEvents.DEAD_LETTERS, deadLetters);
-    unique.apply("WriteToWarehouse", sink);
 
-    derivedFrom
+    deadLetters.add(derivedFrom
         .apply("SessionizeEvents", new SessionizeEvents(sessionGap, earlyFiring, lateFiring, allowedLateness))
-        .apply("WriteSessions", sink.table(TableSchemas.sessions()));
-    derivedFrom
+        .apply("WriteSessions", sink.table(TableSchemas.sessions())));
+    deadLetters.add(derivedFrom
         .apply("TrendingProducts",
             new TrendingProducts(trendWindow, trendPeriod, earlyFiring, lateFiring, allowedLateness))
-        .apply("WriteProductTrends", sink.table(TableSchemas.productTrends()));
+        .apply("WriteProductTrends", sink.table(TableSchemas.productTrends())));
     // A bounded run (a backfill) has no processing time to wait for: the model emits at every change.
     Duration emitEvery = events.isBounded() == PCollection.IsBounded.BOUNDED ? Duration.ZERO
         : duration("--modelEmitEvery", options.getModelEmitEvery());
     PCollectionTuple model = events.apply("ItemToItemModel", ItemToItemModel.create()
         .withUserStateTtl(javaDuration(duration("--userStateTtl", options.getUserStateTtl())))
         .withEmitEvery(javaDuration(emitEvery)));
-    model.get(ItemToItemModel.NEIGHBORS).apply("WriteItemNeighbors", sink.table(TableSchemas.itemNeighbors()));
-    model.get(ItemToItemModel.USER_ACTIVITY).apply("WriteUserActivity", sink.table(TableSchemas.userActivity()));
+    deadLetters.add(model.get(ItemToItemModel.NEIGHBORS)
+        .apply("WriteItemNeighbors", sink.table(TableSchemas.itemNeighbors())));
+    deadLetters.add(model.get(ItemToItemModel.USER_ACTIVITY)
+        .apply("WriteUserActivity", sink.table(TableSchemas.userActivity())));
+
+    PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters)
+        .apply("AllDeadLetters", Flatten.pCollections());
+    allDeadLetters.apply("WriteDeadLetters", sink.deadLetters());
     if (isSet(options.getDeadLetterTopic())) {
-      deadLetters.apply("PublishDeadLetters", PublishDeadLetters.to(options.getDeadLetterTopic()));
+      allDeadLetters.apply("PublishDeadLetters", PublishDeadLetters.to(options.getDeadLetterTopic()));
     }
-    return unique;
+    return PCollectionTuple.of(ParseEvents.EVENTS, events).and(ParseEvents.DEAD_LETTERS, allDeadLetters);
   }
 
   private static java.time.Duration javaDuration(Duration d) {

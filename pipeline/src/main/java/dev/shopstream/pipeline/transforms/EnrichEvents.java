@@ -1,9 +1,13 @@
 package dev.shopstream.pipeline.transforms;
 
 import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
+import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.ProductLine;
+import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +38,10 @@ import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Duration;
 
 /**
@@ -47,9 +54,20 @@ import org.joda.time.Duration;
  * <p>The enriched events feed the derived tables (sessions: revenue of lines without a price); the {@code events}
  * table keeps what the shop sent.
  *
- * <p>Counters (namespace: this class): {@code in}, {@code out}, {@code unknown_product} (product lines).
+ * <p>An event whose enrichment fails (a catalog row it cannot use, a bug) is not passed on: it is output on
+ * {@link #DEAD_LETTERS} (step {@value #STEP_ENRICH}, the event as its contract JSON, its attributes, the error), so
+ * the derived tables never see it half-enriched and nothing is lost. The {@code events} table, written before
+ * enrichment, holds it either way.
+ *
+ * <p>Counters (namespace: this class): {@code in}, {@code out}, {@code unknown_product} (product lines),
+ * {@code dead_lettered}.
  */
-public final class EnrichEvents extends PTransform<PCollection<Event>, PCollection<Event>> {
+public final class EnrichEvents extends PTransform<PCollection<Event>, PCollectionTuple> {
+  /** The enriched events. */
+  public static final TupleTag<Event> ENRICHED = new TupleTag<>() {};
+  /** Events whose enrichment failed (step {@value #STEP_ENRICH}), with the event as payload and the error. */
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
+  public static final String STEP_ENRICH = "enrich";
   public static final String CATEGORIES = "x-categories";
   public static final String UNAVAILABLE = "x-unavailable-products";
   public static final String UNKNOWN_PRODUCTS = "x-unknown-products";
@@ -147,13 +165,17 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
   }
 
   @Override
-  public PCollection<Event> expand(PCollection<Event> events) {
-    return events.apply("Enrich", ParDo.of(new EnrichFn(catalog)).withSideInputs(catalog))
-        .setCoder(EventCoder.of());
+  public PCollectionTuple expand(PCollection<Event> events) {
+    PCollectionTuple out = events.apply("Enrich", ParDo.of(new EnrichFn(catalog)).withSideInputs(catalog)
+        .withOutputTags(ENRICHED, TupleTagList.of(DEAD_LETTERS)));
+    out.get(ENRICHED).setCoder(EventCoder.of());
+    out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    return out;
   }
 
   static final class EnrichFn extends DoFn<Event, Event> {
     private final Counter in = Metrics.counter(EnrichEvents.class, "in");
+    private final Counter deadLettered = Metrics.counter(EnrichEvents.class, "dead_lettered");
     private final Counter out = Metrics.counter(EnrichEvents.class, "out");
     private final Counter unknown = Metrics.counter(EnrichEvents.class, "unknown_product");
     private final PCollectionView<List<Map<String, TableRow>>> catalog;
@@ -180,7 +202,21 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
     @ProcessElement
     public void process(@Element Event e, ProcessContext c) {
       in.inc();
-      Map<String, TableRow> products = catalog(c.sideInput(catalog));
+      Event enriched;
+      try {
+        enriched = enrich(e, catalog(c.sideInput(catalog)));
+      } catch (RuntimeException failure) {
+        c.output(DEAD_LETTERS, new DeadLetter(e.eventId(), EventCodec.encode(e), e.attributes(),
+            "enrichment failed: " + failure, STEP_ENRICH, Instant.now()));
+        deadLettered.inc();
+        return;
+      }
+      c.output(enriched);
+      out.inc();
+    }
+
+    /** The event with the catalog's prices and its flags (see the class comment). */
+    Event enrich(Event e, Map<String, TableRow> products) {
       List<ProductLine> lines = new ArrayList<>();
       Set<String> categories = new LinkedHashSet<>();
       Set<String> unavailable = new LinkedHashSet<>();
@@ -208,9 +244,8 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
       putJoined(attributes, CATEGORIES, categories);
       putJoined(attributes, UNAVAILABLE, unavailable);
       putJoined(attributes, UNKNOWN_PRODUCTS, unknownIds);
-      c.output(new Event(e.eventId(), e.eventType(), e.userId(), e.sessionId(), e.eventTime(), lines, e.currency(),
-          e.query(), attributes));
-      out.inc();
+      return new Event(e.eventId(), e.eventType(), e.userId(), e.sessionId(), e.eventTime(), lines, e.currency(),
+          e.query(), attributes);
     }
 
     private static void putJoined(Map<String, String> attributes, String key, Set<String> values) {

@@ -31,12 +31,10 @@ import org.apache.beam.sdk.io.gcp.bigquery.WriteResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PDone;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -51,16 +49,17 @@ import org.joda.time.Duration;
  * {@code --storageWriteApiTriggeringFrequencySec} seconds ({@value #DEFAULT_TRIGGERING_FREQUENCY_SEC} when unset) over
  * {@code --numStorageWriteApiStreams} streams (0, the default: sharded automatically by the runner).
  *
- * <p>Rows BigQuery rejects for good ({@link WriteResult#getFailedStorageApiInserts()}) are not retried: rejected
- * events become dead letters of step {@value WarehouseSink#STEP_WRITE} (payload: the row as JSON); a rejected dead
- * letter is logged at SEVERE with its row and counted ({@code bigquery.dead_letter/rows_rejected}).
+ * <p>Rows BigQuery rejects for good ({@link WriteResult#getFailedStorageApiInserts()}) are not retried: rejected rows
+ * of any table are returned as dead letters of step {@value WarehouseSink#STEP_WRITE} (payload: the row as JSON,
+ * attribute {@value WarehouseSink#TABLE_ATTRIBUTE}) and counted ({@code bigquery.<table>/rows_rejected}); a rejected
+ * dead letter is the end of the line: logged at SEVERE with its row and counted.
  *
  * <p>Other contract tables ({@link #table(TableSchema)}): insert-once tables are appended like events; tables whose
  * contract says {@code upsert} are written with BigQuery CDC: the contract's primary key, every row an
  * {@code UPSERT} whose change sequence number is its {@code updated_at} (microseconds since the epoch, hex), so the
  * latest version per key wins even when rows arrive out of order. BigQuery supports CDC only on the at-least-once
- * Storage Write API, so those tables always use {@code STORAGE_API_AT_LEAST_ONCE} (an upsert is idempotent). Rows
- * BigQuery rejects there are logged and counted ({@code bigquery.<table>/rows_rejected}).
+ * Storage Write API, so those tables always use {@code STORAGE_API_AT_LEAST_ONCE} (an upsert is idempotent). Their
+ * rejected rows are dead letters like the others.
  */
 public final class BigQuerySink extends WarehouseSink {
   static final int DEFAULT_TRIGGERING_FREQUENCY_SEC = 5;
@@ -100,36 +99,48 @@ public final class BigQuerySink extends WarehouseSink {
   }
 
   @Override
-  protected PDone write(PCollection<Event> events, PCollection<DeadLetter> deadLetters) {
-    BigQueryOptions options = events.getPipeline().getOptions().as(BigQueryOptions.class);
-    TableSchema eventsTable = TableSchemas.events();
-    TableSchema deadLetterTable = TableSchemas.deadLetter();
-
-    WriteResult eventsResult = events.apply("WriteEvents",
-        writeTo(eventsTable, e -> BigQueryTables.tableRow(Rows.event(e, Instant.now())), options,
-            events.isBounded()));
-    PCollection<DeadLetter> rejectedEvents = eventsResult.getFailedStorageApiInserts()
-        .apply("RejectedEventsToDeadLetters", ParDo.of(new RejectedToDeadLetterFn(eventsTable.name())))
-        .setCoder(DeadLetterCoder.of());
-
-    PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters).and(rejectedEvents)
-        .apply("AllDeadLetters", Flatten.pCollections());
-    allDeadLetters
-        .apply("WriteDeadLetters",
-            writeTo(deadLetterTable, d -> BigQueryTables.tableRow(Rows.deadLetter(d)), options,
-                allDeadLetters.isBounded()))
-        .getFailedStorageApiInserts()
-        .apply("LogRejectedDeadLetters", ParDo.of(new LogRejectedFn(deadLetterTable.name())));
-    return PDone.in(events.getPipeline());
+  public PTransform<PCollection<Event>, PCollection<DeadLetter>> events() {
+    BigQuerySink sink = this;
+    return new PTransform<>("Write_events") {
+      @Override
+      public PCollection<DeadLetter> expand(PCollection<Event> events) {
+        BigQueryOptions options = events.getPipeline().getOptions().as(BigQueryOptions.class);
+        TableSchema table = TableSchemas.events();
+        return events.apply("Write",
+                sink.writeTo(table, e -> BigQueryTables.tableRow(Rows.event(e, Instant.now())), options,
+                    events.isBounded()))
+            .getFailedStorageApiInserts()
+            .apply("RejectedToDeadLetters", ParDo.of(new RejectedToDeadLetterFn(table.name())))
+            .setCoder(DeadLetterCoder.of());
+      }
+    };
   }
 
   @Override
-  public PTransform<PCollection<TableRow>, PDone> table(TableSchema table) {
+  public PTransform<PCollection<DeadLetter>, PDone> deadLetters() {
+    BigQuerySink sink = this;
+    return new PTransform<>("Write_dead_letter") {
+      @Override
+      public PDone expand(PCollection<DeadLetter> deadLetters) {
+        BigQueryOptions options = deadLetters.getPipeline().getOptions().as(BigQueryOptions.class);
+        TableSchema table = TableSchemas.deadLetter();
+        deadLetters
+            .apply("Write", sink.writeTo(table, d -> BigQueryTables.tableRow(Rows.deadLetter(d)), options,
+                deadLetters.isBounded()))
+            .getFailedStorageApiInserts()
+            .apply("LogRejected", ParDo.of(new LogRejectedFn(table.name())));
+        return PDone.in(deadLetters.getPipeline());
+      }
+    };
+  }
+
+  @Override
+  public PTransform<PCollection<TableRow>, PCollection<DeadLetter>> table(TableSchema table) {
     return new WriteTable(this, table);
   }
 
-  /** Writes one contract table's rows; see the class comment for upsert tables. */
-  private static final class WriteTable extends PTransform<PCollection<TableRow>, PDone> {
+  /** Writes one contract table's rows; see the class comment for upsert tables. Returns the rejected rows. */
+  private static final class WriteTable extends PTransform<PCollection<TableRow>, PCollection<DeadLetter>> {
     private final BigQuerySink sink;
     private final TableSchema table;
 
@@ -140,17 +151,18 @@ public final class BigQuerySink extends WarehouseSink {
     }
 
     @Override
-    public PDone expand(PCollection<TableRow> rows) {
+    public PCollection<DeadLetter> expand(PCollection<TableRow> rows) {
       BigQueryOptions options = rows.getPipeline().getOptions().as(BigQueryOptions.class);
       BigQueryIO.Write<TableRow> write = sink.writeTo(table, row -> row, options, rows.isBounded());
       if (table.upsert()) {
         write = write.withRowMutationInformationFn(row -> RowMutationInformation.of(MutationType.UPSERT,
                 changeSequenceNumber(row)));
       }
-      rows.apply("Write", write)
+      return rows.apply("Write", write)
           .getFailedStorageApiInserts()
-          .apply("LogRejected", ParDo.of(new LogRejectedFn(table.name())));
-      return PDone.in(rows.getPipeline());
+          .apply("RejectedToDeadLetters", ParDo.of(new RejectedToDeadLetterFn(table.name())))
+          .setCoder(DeadLetterCoder.of())
+          .apply("RejectedInGlobalWindow", globalWindow());
     }
   }
 
@@ -205,17 +217,17 @@ public final class BigQuerySink extends WarehouseSink {
   /** A row BigQuery rejected, as a dead letter: the row as JSON, and the table and BigQuery's reason. */
   static final class RejectedToDeadLetterFn extends DoFn<BigQueryStorageApiInsertError, DeadLetter> {
     private final String table;
+    private final Counter rejected;
 
     RejectedToDeadLetterFn(String table) {
       this.table = table;
+      this.rejected = Metrics.counter("bigquery." + table, "rows_rejected");
     }
 
     @ProcessElement
-    public void process(@Element BigQueryStorageApiInsertError rejected, OutputReceiver<DeadLetter> out) {
-      TableRow row = rejected.getRow();
-      Object id = row.get("event_id");
-      out.output(new DeadLetter(id instanceof String s ? s : null, json(row), Map.of(),
-          table + ": " + rejected.getErrorMessage(), STEP_WRITE, Instant.now()));
+    public void process(@Element BigQueryStorageApiInsertError error, OutputReceiver<DeadLetter> out) {
+      rejected.inc();
+      out.output(rejectedRow(table, error.getRow(), error.getErrorMessage()));
     }
   }
 

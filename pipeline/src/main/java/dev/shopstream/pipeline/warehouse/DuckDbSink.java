@@ -6,6 +6,7 @@ import dev.shopstream.contract.Event;
 import dev.shopstream.contract.Rows;
 import dev.shopstream.contract.TableSchema;
 import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -14,12 +15,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 
@@ -36,13 +39,15 @@ import org.apache.beam.sdk.values.PDone;
  * <p><b>Idempotence.</b> The {@code events} table's primary key absorbs duplicates and retried bundles (one row per
  * {@code event_id}: {@code INSERT OR IGNORE}); an {@code upsert} table replaces the row of the same key
  * ({@code INSERT OR REPLACE}), and within a write only the row with the newest {@code updated_at} per key is
- * written. A failed insert fails the bundle, so the runner retries it. The {@code dead_letter} table has no key in
- * the contract: a bundle retried after its commit (the DirectRunner fails the pipeline instead of retrying) would
- * repeat its dead letters, never lose them.
+ * written. A row DuckDB refuses (a data error: constraint, conversion, out of range) is returned as a dead letter of
+ * step {@value WarehouseSink#STEP_WRITE}, the rest of its batch is written; any other failure fails the bundle, so the
+ * runner retries it. The {@code dead_letter} table has no key in the contract: a bundle retried after its commit
+ * (the DirectRunner fails the pipeline instead of retrying) would repeat its dead letters, never lose them.
  *
  * <p>Counters, per table (namespace {@code duckdb.<table>}): {@code rows_written} (new rows),
  * {@code duplicates_ignored} (rows of an insert-once table whose key was already there), {@code superseded} (rows of
- * an upsert table replaced by a newer row of the same key in the same write) and {@code writes}.
+ * an upsert table replaced by a newer row of the same key in the same write), {@code rows_rejected} (dead-lettered)
+ * and {@code writes}.
  */
 public final class DuckDbSink extends WarehouseSink {
   static final int MAX_BATCH_ROWS = 500;
@@ -59,27 +64,52 @@ public final class DuckDbSink extends WarehouseSink {
   }
 
   @Override
-  protected PDone write(PCollection<Event> events, PCollection<DeadLetter> deadLetters) {
-    events.apply("WriteEvents",
-        ParDo.of(new WriteFn<>(file, TableSchemas.events(), e -> Rows.event(e, Instant.now()))));
-    deadLetters.apply("WriteDeadLetters", ParDo.of(new WriteFn<>(file, TableSchemas.deadLetter(), Rows::deadLetter)));
-    return PDone.in(events.getPipeline());
-  }
-
-  @Override
-  public PTransform<PCollection<TableRow>, PDone> table(TableSchema table) {
+  public PTransform<PCollection<Event>, PCollection<DeadLetter>> events() {
     String file = this.file;
-    return new PTransform<>("Write_" + table.name()) {
+    return new PTransform<>("Write_events") {
       @Override
-      public PDone expand(PCollection<TableRow> rows) {
-        rows.apply("Write", ParDo.of(new WriteFn<TableRow>(file, table, row -> row)));
-        return PDone.in(rows.getPipeline());
+      public PCollection<DeadLetter> expand(PCollection<Event> events) {
+        return events.apply("Write",
+                ParDo.of(new WriteFn<Event>(file, TableSchemas.events(), e -> Rows.event(e, Instant.now()))))
+            .setCoder(DeadLetterCoder.of());
       }
     };
   }
 
-  /** Inserts rows of one contract table in batches; an insert that fails throws, failing the bundle. */
-  static final class WriteFn<T> extends DoFn<T, Void> {
+  @Override
+  public PTransform<PCollection<TableRow>, PCollection<DeadLetter>> table(TableSchema table) {
+    String file = this.file;
+    return new PTransform<>("Write_" + table.name()) {
+      @Override
+      public PCollection<DeadLetter> expand(PCollection<TableRow> rows) {
+        return rows.apply("Write", ParDo.of(new WriteFn<TableRow>(file, table, row -> row)))
+            .setCoder(DeadLetterCoder.of())
+            .apply("RejectedInGlobalWindow", globalWindow());
+      }
+    };
+  }
+
+  @Override
+  public PTransform<PCollection<DeadLetter>, PDone> deadLetters() {
+    String file = this.file;
+    return new PTransform<>("Write_dead_letter") {
+      @Override
+      public PDone expand(PCollection<DeadLetter> deadLetters) {
+        deadLetters.apply("Write", ParDo.of(new WriteFn<>(file, TableSchemas.deadLetter(), Rows::deadLetter)))
+            .setCoder(DeadLetterCoder.of())
+            .apply("LogRejected", ParDo.of(new LogRejectedFn(TableSchemas.deadLetter().name())));
+        return PDone.in(deadLetters.getPipeline());
+      }
+    };
+  }
+
+  /**
+   * Inserts rows of one contract table in batches. When a batch fails with a data error (a constraint, a conversion,
+   * a value the table cannot hold), its rows are inserted one by one and each row that still fails is output as a
+   * dead letter (in its element's window, when the bundle finishes); any other failure (the file, the disk) throws,
+   * failing the bundle so the runner retries it.
+   */
+  static final class WriteFn<T> extends DoFn<T, DeadLetter> {
     private final String file;
     private final TableSchema table;
     private final SerializableFunction<T, Map<String, Object>> toRow;
@@ -87,8 +117,16 @@ public final class DuckDbSink extends WarehouseSink {
     private final Counter duplicates;
     private final Counter superseded;
     private final Counter writes;
+    private final Counter rejected;
     private transient DuckDbWarehouse warehouse;
-    private transient List<Map<String, Object>> batch;
+    private transient List<Pending> batch;
+    private transient List<Rejected> rejections;
+
+    /** A row waiting for its write, with where its element was. */
+    private record Pending(Map<String, Object> row, org.joda.time.Instant timestamp, BoundedWindow window) {}
+
+    /** A rejected row's dead letter, with where its element was. */
+    private record Rejected(DeadLetter deadLetter, org.joda.time.Instant timestamp, BoundedWindow window) {}
 
     WriteFn(String file, TableSchema table, SerializableFunction<T, Map<String, Object>> toRow) {
       this.file = file;
@@ -98,6 +136,7 @@ public final class DuckDbSink extends WarehouseSink {
       this.duplicates = Metrics.counter("duckdb." + table.name(), "duplicates_ignored");
       this.superseded = Metrics.counter("duckdb." + table.name(), "superseded");
       this.writes = Metrics.counter("duckdb." + table.name(), "writes");
+      this.rejected = Metrics.counter("duckdb." + table.name(), "rows_rejected");
     }
 
     @Setup
@@ -108,41 +147,102 @@ public final class DuckDbSink extends WarehouseSink {
     @StartBundle
     public void startBundle() {
       batch = new ArrayList<>();
+      rejections = new ArrayList<>();
     }
 
     @ProcessElement
-    public void process(@Element T element) throws SQLException {
-      batch.add(toRow.apply(element));
+    public void process(@Element T element, @Timestamp org.joda.time.Instant timestamp, BoundedWindow window)
+        throws SQLException {
+      batch.add(new Pending(toRow.apply(element), timestamp, window));
       if (batch.size() >= MAX_BATCH_ROWS) {
         flush();
       }
     }
 
     @FinishBundle
-    public void finishBundle() throws SQLException {
+    public void finishBundle(FinishBundleContext context) throws SQLException {
       flush();
+      for (Rejected r : rejections) {
+        context.output(r.deadLetter(), r.timestamp(), r.window());
+      }
+      rejections.clear();
     }
 
     private void flush() throws SQLException {
       if (batch.isEmpty()) {
         return;
       }
-      List<Map<String, Object>> rows = batch;
+      List<Map<String, Object>> rows = new ArrayList<>(batch.size());
+      batch.forEach(p -> rows.add(p.row()));
+      List<Map<String, Object>> kept = rows;
       if (table.upsert()) {
-        rows = newestPerKey(table, batch);
-        superseded.inc(batch.size() - rows.size());
+        kept = newestPerKey(table, rows);
+        superseded.inc(rows.size() - kept.size());
       }
-      int inserted;
       try {
-        inserted = warehouse.insert(table, rows);
-      } catch (SQLException e) {
-        throw new SQLException("inserting " + rows.size() + " rows into " + table.name() + " of " + file
-            + " failed: " + e.getMessage(), e);
+        count(warehouse.insert(table, kept), kept.size());
+      } catch (SQLException | RuntimeException e) {
+        if (!isDataError(e)) {
+          throw new SQLException("inserting " + kept.size() + " rows into " + table.name() + " of " + file
+              + " failed: " + e.getMessage(), e);
+        }
+        oneByOne(kept);
       }
+      batch.clear();
+    }
+
+    /** After a batch's data error: each row alone; the ones that fail with a data error become dead letters. */
+    private void oneByOne(List<Map<String, Object>> rows) throws SQLException {
+      for (Map<String, Object> row : rows) {
+        try {
+          count(warehouse.insert(table, List.of(row)), 1);
+        } catch (SQLException | RuntimeException e) {
+          if (!isDataError(e)) {
+            throw new SQLException("inserting a row into " + table.name() + " of " + file + " failed: "
+                + e.getMessage(), e);
+          }
+          Pending p = batch.stream().filter(b -> b.row() == row).findFirst().orElseThrow();
+          rejections.add(new Rejected(rejectedRow(table.name(), row, String.valueOf(e.getMessage())), p.timestamp(),
+              p.window()));
+          rejected.inc();
+        }
+      }
+    }
+
+    private void count(int inserted, int rows) {
       writes.inc();
       written.inc(inserted);
-      duplicates.inc(rows.size() - inserted);
-      batch.clear();
+      duplicates.inc(rows - inserted);
+    }
+  }
+
+  /**
+   * Whether DuckDB refused the rows themselves (a constraint, a conversion, an invalid or out-of-range value, a type
+   * mismatch; or a value the row binding cannot convert), as opposed to an outage of the file or the process.
+   */
+  static boolean isDataError(Exception e) {
+    if (!(e instanceof SQLException)) {
+      return true; // the binding of a row's values (wrong type, unparsable time): the row's fault
+    }
+    String message = String.valueOf(e.getMessage());
+    return DATA_ERROR.matcher(message).find();
+  }
+
+  private static final java.util.regex.Pattern DATA_ERROR = java.util.regex.Pattern.compile(
+      "\\b(Constraint|Conversion|Invalid Input|Out of Range|Mismatch Type) Error\\b");
+
+  /** The end of the line: a dead letter the warehouse rejected is logged whole and counted, never retried forever. */
+  static final class LogRejectedFn extends DoFn<DeadLetter, Void> {
+    private static final Logger LOG = Logger.getLogger(DuckDbSink.class.getName());
+    private final String table;
+
+    LogRejectedFn(String table) {
+      this.table = table;
+    }
+
+    @ProcessElement
+    public void process(@Element DeadLetter rejected) {
+      LOG.severe(() -> "DuckDB rejected a row of " + table + " (" + rejected.error() + "): " + rejected.payload());
     }
   }
 

@@ -4,7 +4,9 @@ import static dev.shopstream.pipeline.testing.TestEvents.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.api.services.bigquery.model.TableRow;
+import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
+import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.ProductLine;
 import dev.shopstream.pipeline.coders.EventCoder;
@@ -16,6 +18,7 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.junit.Rule;
 import org.junit.Test;
@@ -44,7 +47,7 @@ public class EnrichEventsTest {
         null, null, Map.of());
 
     PAssert.that(pipeline.apply("Events", Create.of(basket, view).withCoder(EventCoder.of()))
-            .apply(EnrichEvents.with(catalog)))
+            .apply(EnrichEvents.with(catalog)).get(EnrichEvents.ENRICHED))
         .containsInAnyOrder(
             new Event("e-1", EventType.PURCHASE, "u-1", null, T,
                 List.of(new ProductLine("mug-01", 2, 12.5), new ProductLine("tea-02", 1, 3.5),
@@ -57,6 +60,39 @@ public class EnrichEventsTest {
     result.waitUntilFinish();
     assertThat(counter(result, EnrichEvents.class, "unknown_product")).isEqualTo(2);
     assertThat(counter(result, EnrichEvents.class, "out")).isEqualTo(2);
+  }
+
+  @Test
+  public void anEventWhoseEnrichmentFailsIsADeadLetterWithTheEventAndTheReasonNotAHalfEnrichedEvent() {
+    // two versions of a product, one with an updated_at that cannot be compared: merging the snapshots fails
+    TableRow mug = new TableRow().set("product_id", "mug-01").set("price", 12.5)
+        .set("updated_at", "2026-11-22T09:00:00Z");
+    TableRow broken = mug.clone().set("updated_at", "yesterday");
+    PCollectionView<List<Map<String, TableRow>>> catalog = pipeline
+        .apply("Catalog", Create.<Map<String, TableRow>>of(Map.of("mug-01", mug), Map.of("mug-01", broken))
+            .withCoder(EnrichEvents.CatalogFn.SNAPSHOT_CODER))
+        .apply(View.asList());
+    Event view = new Event("e-7", EventType.VIEW, "u-1", null, T, List.of(new ProductLine("mug-01", 1, null)),
+        null, null, Map.of("page", "/p/mug-01"));
+
+    PCollectionTuple out = pipeline.apply("Events", Create.of(view).withCoder(EventCoder.of()))
+        .apply(EnrichEvents.with(catalog));
+
+    PAssert.that(out.get(EnrichEvents.ENRICHED)).empty();
+    PAssert.that(out.get(EnrichEvents.DEAD_LETTERS)).satisfies(deadLetters -> {
+      DeadLetter d = deadLetters.iterator().next();
+      assertThat(deadLetters).hasSize(1);
+      assertThat(d.eventId()).isEqualTo("e-7");
+      assertThat(d.step()).isEqualTo(EnrichEvents.STEP_ENRICH);
+      assertThat(d.error()).startsWith("enrichment failed: ").contains("yesterday");
+      assertThat(d.attributes()).isEqualTo(Map.of("page", "/p/mug-01"));
+      assertThat(d.payload()).isEqualTo(EventCodec.encode(view)); // the event whole, as the contract's JSON
+      return null;
+    });
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(counter(result, EnrichEvents.class, "dead_lettered")).isEqualTo(1);
+    assertThat(counter(result, EnrichEvents.class, "out")).isEqualTo(0);
   }
 
   @Test

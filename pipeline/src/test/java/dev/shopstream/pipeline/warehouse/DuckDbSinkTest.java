@@ -2,7 +2,6 @@ package dev.shopstream.pipeline.warehouse;
 
 import static dev.shopstream.pipeline.testing.TestEvents.counter;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
@@ -25,9 +24,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.After;
 import org.junit.Before;
@@ -122,15 +122,41 @@ public class DuckDbSinkTest {
   }
 
   @Test
-  public void aFailedInsertFailsTheBundleInsteadOfDroppingRows() {
-    pipeline
-        .apply(Create.of("e-1"))
-        .apply(ParDo.of(new DuckDbSink.WriteFn<String>(file.toString(), TableSchemas.events(),
-            id -> Map.of("event_id", id)))); // no event_type, user_id, ...: NOT NULL violations
+  public void aRowTheWarehouseRefusesIsADeadLetterAndTheRestOfItsBatchIsWritten() throws Exception {
+    Map<String, Object> good = trendRow(4, "ON_TIME", "2026-11-22T10:06:00Z");
+    Map<String, Object> bad = new java.util.LinkedHashMap<>(trendRow(1, "ON_TIME", "2026-11-22T10:06:00Z"));
+    bad.put("product_id", "sku-2");
+    bad.put("events", null); // NOT NULL in the contract
+    PCollection<DeadLetter> rejected = pipeline
+        .apply(Create.of(List.of(BigQueryTables.tableRow(good), BigQueryTables.tableRow(bad)))
+            .withCoder(TableRowJsonCoder.of()))
+        .apply(DuckDbSink.at(file).table(TableSchemas.productTrends()));
 
-    assertThatThrownBy(pipeline::run)
-        .hasStackTraceContaining("inserting 1 rows into events of " + file)
-        .hasStackTraceContaining("NOT NULL");
+    PAssert.that(rejected).satisfies(deadLetters -> {
+      assertThat(deadLetters).hasSize(1);
+      DeadLetter d = deadLetters.iterator().next();
+      assertThat(d.step()).isEqualTo(WarehouseSink.STEP_WRITE);
+      assertThat(d.attributes()).containsEntry(WarehouseSink.TABLE_ATTRIBUTE, "product_trends");
+      assertThat(d.error()).startsWith("product_trends: ").contains("NOT NULL");
+      assertThat(d.payload()).contains("\"product_id\":\"sku-2\"");
+      return null;
+    });
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+
+    assertThat(query("SELECT product_id, events FROM product_trends")).containsExactly(List.of("sku-1", 4L));
+    assertThat(counter(result, "duckdb.product_trends", "rows_rejected")).isEqualTo(1);
+  }
+
+  @Test
+  public void onlyDataErrorsAreDeadLetteredAnOutageFailsTheBundle() {
+    assertThat(DuckDbSink.isDataError(new SQLException(
+        "Constraint Error: NOT NULL constraint failed: events.event_type"))).isTrue();
+    assertThat(DuckDbSink.isDataError(new SQLException("Conversion Error: Could not convert string 'x' to INT64")))
+        .isTrue();
+    assertThat(DuckDbSink.isDataError(new java.time.format.DateTimeParseException("bad", "x", 0))).isTrue();
+    assertThat(DuckDbSink.isDataError(new SQLException("IO Error: Could not write file \"w.duckdb.wal\""))).isFalse();
+    assertThat(DuckDbSink.isDataError(new SQLException("Connection Error: Connection was closed"))).isFalse();
   }
 
   /** Rows of a query, each as a list of its values (SQL NULL as the string "null"). */
