@@ -58,19 +58,40 @@ public final class TestEvents {
 
   /** The attempted value of a counter, summed over steps; 0 when it was never incremented. */
   /**
-   * A counter's attempted value. The DirectRunner commits a finished bundle's metrics on a background executor, so a
-   * read right after {@code waitUntilFinish} can briefly miss a bundle (it never over-counts): the highest of a few
-   * reads over about a second is the settled value.
+   * A counter's attempted value, once the result's metrics have settled. The DirectRunner commits a finished bundle's
+   * metrics on a background executor, so a read right after {@code waitUntilFinish} can miss bundles (it never
+   * over-counts); on a loaded machine that lag exceeded a second. So the first read of a result waits until the sum
+   * of all its counters has not changed for {@value #SETTLED_READS} reads 100 ms apart (at most 20 s), then every
+   * counter of that result is read as it is.
    */
   public static long counter(PipelineResult result, String namespace, String name) {
-    long settled = 0;
-    for (int read = 0; read < 10; read++) {
-      long total = 0;
-      for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-          .addNameFilter(MetricNameFilter.named(namespace, name)).build()).getCounters()) {
-        total += c.getAttempted();
+    settle(result);
+    long total = 0;
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(namespace, name)).build()).getCounters()) {
+      total += c.getAttempted();
+    }
+    return total;
+  }
+
+  private static final int SETTLED_READS = 15;
+  private static final java.util.Map<PipelineResult, Boolean> SETTLED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  private static void settle(PipelineResult result) {
+    if (SETTLED.containsKey(result)) {
+      return;
+    }
+    long last = -1;
+    int unchanged = 0;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (unchanged < SETTLED_READS && System.nanoTime() < deadline) {
+      long sum = 0;
+      for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+        sum += c.getAttempted();
       }
-      settled = Math.max(settled, total);
+      unchanged = sum == last ? unchanged + 1 : 0;
+      last = sum;
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
@@ -78,7 +99,7 @@ public final class TestEvents {
         break;
       }
     }
-    return settled;
+    SETTLED.put(result, true);
   }
 
   public static long counter(PipelineResult result, Class<?> namespace, String name) {
