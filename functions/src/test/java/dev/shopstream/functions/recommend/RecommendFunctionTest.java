@@ -6,6 +6,7 @@ import static org.mockito.Mockito.mock;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.functions.FakeExchange;
+import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.AccessPolicy;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.Recommendation;
@@ -13,7 +14,9 @@ import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import org.assertj.core.data.Offset;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
@@ -291,6 +294,54 @@ class RecommendFunctionTest {
       assertThat(x.status()).as(bad).isEqualTo(400);
       assertThat(x.json().get("parameter").asText()).isEqualTo("product_id");
     }
+  }
+
+  /** One request to each endpoint, with {@code key} in {@code X-Api-Key} (none when null). */
+  private static List<FakeExchange> everyEndpoint(String key) {
+    List<FakeExchange> requests = List.of(
+        FakeExchange.request("GET", "/recommendations").query("user_id", "alice"),
+        FakeExchange.request("GET", "/trending"),
+        FakeExchange.request("GET", "/products/tea-02/similar"),
+        FakeExchange.request("GET", "/products/tea-02/bought-together"),
+        FakeExchange.request("POST", "/cart/recommendations")
+            .body("application/json", "{\"items\": [{\"product_id\": \"tea-02\"}]}"));
+    if (key != null) {
+      requests.forEach(x -> x.header("x-api-key", key)); // header names are case-insensitive
+    }
+    return requests;
+  }
+
+  @Test
+  void apiKeyIsRequiredWhenConfigured() throws Exception {
+    ServingResilienceTest.SwitchableStore store =
+        new ServingResilienceTest.SwitchableStore(new DuckDbRecommendationStore(warehouse));
+    RecommendFunction guarded = new RecommendFunction(store,
+        RecommendConfig.from(new Settings(Map.of("API_KEY", "s3cret-key")::get)), new TestClock(ShopFixture.NOW),
+        mock(ScheduledExecutorService.class));
+    FakeExchange beforeFirstLoad = FakeExchange.request("GET", "/trending").serve(guarded);
+    assertThat(beforeFirstLoad.status()).as("the key is checked before anything else").isEqualTo(401);
+    assertThat(guarded.refreshSnapshot()).isTrue();
+
+    for (String key : Arrays.asList(null, "s3cret-kez", "s3cret-key ", "S3CRET-KEY", "")) {
+      for (FakeExchange x : everyEndpoint(key)) {
+        String what = x.request.getMethod() + " " + x.request.getPath() + " with key " + key;
+        x.serve(guarded);
+        assertThat(x.status()).as(what).isEqualTo(401);
+        assertThat(x.contentType()).as(what).startsWith("application/json");
+        assertThat(x.json().get("error").asText()).as(what).isEqualTo("unauthorized");
+        assertThat(x.json().get("message").asText()).as(what).contains("X-Api-Key");
+        assertThat(x.text()).as(what).doesNotContain("s3cret").doesNotContain("S3CRET");
+      }
+    }
+    assertThat(store.userReads).as("a refused request reads nothing").hasValue(0);
+
+    for (FakeExchange x : everyEndpoint("s3cret-key")) {
+      x.serve(guarded);
+      assertThat(x.status()).as(x.request.getPath() + ": " + x.text()).isEqualTo(200);
+      assertThat(x.json().get("items")).as(x.request.getPath()).isNotEmpty();
+    }
+    assertThat(store.userReads).hasValue(1);
+    assertThat(get("/trending").status()).as("the function without API_KEY needs no key").isEqualTo(200);
   }
 
   @Test

@@ -46,10 +46,11 @@ import java.util.logging.Logger;
  *
  * It passes (exit 0) when accepted = written + dead-lettered exactly, no id is written twice, no unknown id is
  * written, every invalid event sent was refused at the edge (a {@code rejected} item or an error-report row), and
- * memory is flat: heap after a full GC and RSS ({@code /proc/self/status} VmRSS) sampled every
- * {@code --sample-every}, the median of the last third at most 25% + 32 MiB above the median of the first third,
+ * memory is flat ({@link MemoryCheck}): the heap after a full GC, sampled every {@code --sample-every} while the load
+ * runs, its median over the second half of the samples at most 25% + 32 MiB above the median over the first half,
  * after a warm-up (the first 60 s or fifth of the run, whichever is longer: JIT, pools, the pipeline's first
- * windows) that is excluded. Every figure is printed.
+ * windows) that is excluded. RSS ({@code /proc/self/status} VmRSS), the backlog (accepted, not yet written or
+ * dead-lettered) and a sample after the drain are printed beside it but do not decide. Every figure is printed.
  *
  * <pre>java -cp local-stack/target/shopstream-local.jar dev.shopstream.local.soak.Soak --duration 3m [--rate 8]
  *     [--upload-every 20s] [--upload-rows 40] [--invalid-every 20] [--drain-timeout 5m] [--sample-every 10s]</pre>
@@ -64,7 +65,7 @@ public final class Soak {
   private final Options options;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Set<String> accepted = new HashSet<>();
-  private final List<long[]> samples = new ArrayList<>(); // {elapsed s, heap after GC, RSS}
+  private final List<MemoryCheck.Sample> samples = new ArrayList<>(); // while the load runs
   private final Random random = new Random(42);
   private long sequence;
   private long invalidSent;
@@ -178,11 +179,12 @@ public final class Soak {
           nextUpload += options.uploadEvery().toNanos();
         }
         if (System.nanoTime() >= nextSample) {
-          sample(start);
+          long written = written(stack)[0];
+          samples.add(sample(start, accepted.size() - written - deadLettered(stack)));
           nextSample += options.sampleEvery().toNanos();
           LOG.info(String.format(Locale.ROOT, "progress: %ds, accepted %d, written %d, requests %d (503: %d), "
               + "uploads %d", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), accepted.size(),
-              written(stack)[0], ingestRequests, ingest503, uploads));
+              written, ingestRequests, ingest503, uploads));
         }
       }
       while (!unacknowledged.isEmpty()) { // a client resends what was not acknowledged
@@ -197,8 +199,8 @@ public final class Soak {
       }
       Thread.sleep(5000); // a late duplicate would show now
       w = written(stack);
-      sample(start);
-      return report(stack, w, loadSeconds, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - drainStart));
+      MemoryCheck.Sample drained = sample(start, accepted.size() - w[0] - deadLettered(stack));
+      return report(stack, w, drained, loadSeconds, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - drainStart));
     }
   }
 
@@ -317,10 +319,12 @@ public final class Soak {
     return unknown;
   }
 
-  private void sample(long start) {
+  /** Heap after a full GC and RSS now, with the backlog given. */
+  private static MemoryCheck.Sample sample(long start, long backlog) {
     System.gc();
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    samples.add(new long[] {TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), heap, rssBytes()});
+    return new MemoryCheck.Sample(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), heap, rssBytes(),
+        backlog);
   }
 
   /** VmRSS from /proc/self/status, or -1 where there is none (not Linux). */
@@ -337,36 +341,15 @@ public final class Soak {
     return -1;
   }
 
-  /** Median of column {@code column} over samples [from, to). */
-  private long median(int column, int from, int to) {
-    List<Long> values = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      values.add(samples.get(i)[column]);
-    }
-    values.sort(null);
-    return values.isEmpty() ? -1 : values.get(values.size() / 2);
-  }
-
-  private boolean report(LocalStack stack, long[] w, long loadSeconds, long drainSeconds) throws Exception {
+  private boolean report(LocalStack stack, long[] w, MemoryCheck.Sample drained, long loadSeconds,
+      long drainSeconds) throws Exception {
     long deadLettered = deadLettered(stack);
     long unknown = unknownWritten(stack);
-    int n = samples.size();
     long warmUpSeconds = Math.max(60, options.duration().toSeconds() / 5);
-    int from = 0;
-    while (from < n - 1 && samples.get(from)[0] < warmUpSeconds) {
-      from++;
-    }
-    int third = Math.max(1, (n - from) / 3);
-    long heapFirst = median(1, from, Math.min(n, from + third));
-    long heapLast = median(1, Math.max(from, n - third), n);
-    long rssFirst = median(2, from, Math.min(n, from + third));
-    long rssLast = median(2, Math.max(from, n - third), n);
-    long slack = 32L << 20;
-    boolean heapFlat = heapLast <= heapFirst * 1.25 + slack;
-    boolean rssFlat = rssFirst < 0 || rssLast <= rssFirst * 1.25 + slack;
+    MemoryCheck.Verdict memory = MemoryCheck.judge(samples, warmUpSeconds);
     boolean balanced = accepted.size() == w[0] + deadLettered;
     boolean refused = invalidSent == refusedAtIngest + refusedInUploads;
-    boolean passed = balanced && w[1] == 0 && unknown == 0 && refused && heapFlat && rssFlat;
+    boolean passed = balanced && w[1] == 0 && unknown == 0 && refused && memory.heapFlat();
 
     ObjectNode r = Json.MAPPER.createObjectNode();
     r.put("duration_s", loadSeconds).put("drain_s", drainSeconds);
@@ -378,20 +361,31 @@ public final class Soak {
     r.put("invalid_sent", invalidSent).put("refused_at_ingest", refusedAtIngest)
         .put("refused_in_uploads", refusedInUploads);
     r.put("balanced", balanced);
-    r.put("heap_after_gc_mib_first_third", heapFirst >> 20).put("heap_after_gc_mib_last_third", heapLast >> 20);
-    r.put("rss_mib_first_third", rssFirst >> 20).put("rss_mib_last_third", rssLast >> 20);
-    r.put("warm_up_s_excluded", warmUpSeconds);
-    r.put("memory_flat", heapFlat && rssFlat).put("passed", passed);
-    StringBuilder table = new StringBuilder("\nelapsed_s  heap_after_gc_mib  rss_mib\n");
-    for (long[] s : samples) {
-      table.append(String.format(Locale.ROOT, "%9d  %17d  %7d%n", s[0], s[1] >> 20, s[2] >> 20));
+    r.put("warm_up_s_excluded", warmUpSeconds).put("samples_judged", memory.judged());
+    r.put("heap_after_gc_mib_first_half", memory.heapFirstHalf() >> 20)
+        .put("heap_after_gc_mib_second_half", memory.heapSecondHalf() >> 20);
+    r.put("rss_mib_first_half", memory.rssFirstHalf() >> 20).put("rss_mib_second_half", memory.rssSecondHalf() >> 20);
+    r.put("backlog_first_half", memory.backlogFirstHalf()).put("backlog_second_half", memory.backlogSecondHalf());
+    r.put("heap_after_gc_mib_after_drain", drained.heapAfterGcBytes() >> 20)
+        .put("rss_mib_after_drain", drained.rssBytes() >> 20);
+    r.put("memory_flat", memory.heapFlat()).put("memory", memory.reason()).put("passed", passed);
+    StringBuilder table = new StringBuilder("\nelapsed_s  heap_after_gc_mib  rss_mib  backlog\n");
+    for (MemoryCheck.Sample s : samples) {
+      table.append(row(s));
     }
+    table.append("after the drain:\n").append(row(drained));
     System.out.println(table);
     System.out.println(String.format(Locale.ROOT, "accepted %d = written %d + dead-lettered %d: %s; duplicates %d;"
             + " invalid sent %d = refused at ingest %d + in uploads %d: %s; memory flat: %s",
         accepted.size(), w[0], deadLettered, balanced ? "balanced" : "NOT BALANCED", w[1], invalidSent,
-        refusedAtIngest, refusedInUploads, refused ? "yes" : "NO", heapFlat && rssFlat ? "yes" : "NO"));
+        refusedAtIngest, refusedInUploads, refused ? "yes" : "NO", memory.heapFlat() ? "yes" : "NO ("
+            + memory.reason() + ")"));
     System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
     return passed;
+  }
+
+  private static String row(MemoryCheck.Sample s) {
+    return String.format(Locale.ROOT, "%9d  %17d  %7d  %7d%n", s.elapsedSeconds(), s.heapAfterGcBytes() >> 20,
+        s.rssBytes() >> 20, s.backlog());
   }
 }
