@@ -187,12 +187,12 @@ public final class EventsPipeline {
         .apply("TrendingProducts",
             new TrendingProducts(trendWindow, trendPeriod, earlyFiring, lateFiring, allowedLateness))
         .apply("WriteProductTrends", sink.table(TableSchemas.productTrends())));
-    // A bounded run (a backfill) has no processing time to wait for: the model emits at every change.
-    Duration emitEvery = events.isBounded() == PCollection.IsBounded.BOUNDED ? Duration.ZERO
-        : duration("--modelEmitEvery", options.getModelEmitEvery());
-    PCollectionTuple model = events.apply("ItemToItemModel", ItemToItemModel.create()
-        .withUserStateTtl(javaDuration(duration("--userStateTtl", options.getUserStateTtl())))
-        .withEmitEvery(javaDuration(emitEvery)));
+    // A bounded run (a backfill) has no processing time to wait for: the model emits its final lists at the end.
+    ItemToItemModel itemToItem = ItemToItemModel.create()
+        .withUserStateTtl(javaDuration(duration("--userStateTtl", options.getUserStateTtl())));
+    itemToItem = events.isBounded() == PCollection.IsBounded.BOUNDED ? itemToItem.withEmitAtEndOfInput()
+        : itemToItem.withEmitEvery(javaDuration(duration("--modelEmitEvery", options.getModelEmitEvery())));
+    PCollectionTuple model = events.apply("ItemToItemModel", itemToItem);
     deadLetters.add(model.get(ItemToItemModel.NEIGHBORS)
         .apply("WriteItemNeighbors", sink.table(TableSchemas.itemNeighbors())));
     deadLetters.add(model.get(ItemToItemModel.USER_ACTIVITY)

@@ -32,6 +32,7 @@ import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
@@ -65,7 +66,8 @@ import org.joda.time.Instant;
  *       own list and to the lists of the items it co-occurred with (up to {@code maxNeighborsPerItem} of them).
  *   <li><b>Per item neighbour list</b> (keyed by product_id): an {@link ItemNeighbors} in {@code ValueState}
  *       (bounded to {@code maxNeighborsPerItem} candidates); after a change it emits the item's top-K rows for
- *       every signal, at most once per {@code emitEvery} of processing time (immediately when it is zero).
+ *       every signal, at most once per {@code emitEvery} of processing time (immediately when it is zero), or
+ *       once when a bounded input ends ({@link #withEmitAtEndOfInput}).
  * </ol>
  *
  * <p>A neighbour's count in a list is the latest one reported (the maximum of the reports: with a co-occurrence of
@@ -86,12 +88,15 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
   private final ModelConfig config;
   private final Duration userStateTtl;
   private final Duration emitEvery;
+  private final boolean emitAtEnd;
   private final Clock clock;
 
-  private ItemToItemModel(ModelConfig config, Duration userStateTtl, Duration emitEvery, Clock clock) {
+  private ItemToItemModel(ModelConfig config, Duration userStateTtl, Duration emitEvery, boolean emitAtEnd,
+      Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.userStateTtl = Objects.requireNonNull(userStateTtl, "userStateTtl");
     this.emitEvery = Objects.requireNonNull(emitEvery, "emitEvery");
+    this.emitAtEnd = emitAtEnd;
     this.clock = Objects.requireNonNull(clock, "clock");
     if (config.similarity() == Similarity.LIFT) {
       throw new IllegalArgumentException("lift needs the global total occurrence: use cosine or jaccard");
@@ -103,27 +108,37 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
   /** {@link ModelConfig#defaults()}, user state TTL 24 h, emit every 10 s, system clock. */
   public static ItemToItemModel create() {
-    return new ItemToItemModel(ModelConfig.defaults(), Duration.ofHours(24), Duration.ofSeconds(10),
+    return new ItemToItemModel(ModelConfig.defaults(), Duration.ofHours(24), Duration.ofSeconds(10), false,
         Clock.systemUTC());
   }
 
   public ItemToItemModel withConfig(ModelConfig value) {
-    return new ItemToItemModel(value, userStateTtl, emitEvery, clock);
+    return new ItemToItemModel(value, userStateTtl, emitEvery, emitAtEnd, clock);
   }
 
   /** Inactivity (event time) after which a user's state is cleared. */
   public ItemToItemModel withUserStateTtl(Duration value) {
-    return new ItemToItemModel(config, value, emitEvery, clock);
+    return new ItemToItemModel(config, value, emitEvery, emitAtEnd, clock);
   }
 
   /** Minimum processing time between two emissions of one item's neighbours; zero emits on every change. */
   public ItemToItemModel withEmitEvery(Duration value) {
-    return new ItemToItemModel(config, userStateTtl, value, clock);
+    return new ItemToItemModel(config, userStateTtl, value, false, clock);
+  }
+
+  /**
+   * For bounded input (a backfill): each item's neighbours are emitted once, when the input ends (an event-time
+   * timer at the end of the global window), instead of after every change. The final lists are the same; a
+   * backfill writes one set of rows per item instead of one per co-occurrence, which on the DirectRunner was most
+   * of a backfill's time. On unbounded input the rows would only come at drain: use {@link #withEmitEvery} there.
+   */
+  public ItemToItemModel withEmitAtEndOfInput() {
+    return new ItemToItemModel(config, userStateTtl, Duration.ZERO, true, clock);
   }
 
   /** The clock of {@code updated_at} (serializable, e.g. {@link Clock#fixed}). */
   public ItemToItemModel withClock(Clock value) {
-    return new ItemToItemModel(config, userStateTtl, emitEvery, value);
+    return new ItemToItemModel(config, userStateTtl, emitEvery, emitAtEnd, value);
   }
 
   public ModelConfig config() {
@@ -146,7 +161,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     PCollection<TableRow> neighbors = perUser.get(TO_ITEMS).setCoder(toItemCoder)
         .apply("ItemCounts", ParDo.of(new CountFn(config.maxNeighborsPerItem())))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ToNeighbors.class)))
-        .apply("ItemNeighbors", ParDo.of(new NeighborsFn(config, emitEvery, clock)))
+        .apply("ItemNeighbors", ParDo.of(new NeighborsFn(config, emitEvery, emitAtEnd, clock)))
         .setCoder(TableRowJsonCoder.of());
     return PCollectionTuple.of(NEIGHBORS, neighbors).and(USER_ACTIVITY, perUser.get(USER_ACTIVITY));
   }
@@ -324,9 +339,15 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     @TimerId("emit")
     private final TimerSpec emitSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-    NeighborsFn(ModelConfig config, Duration emitEvery, Clock clock) {
+    @TimerId("end")
+    private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    private final boolean emitAtEnd;
+
+    NeighborsFn(ModelConfig config, Duration emitEvery, boolean emitAtEnd, Clock clock) {
       this.config = config;
       this.emitEvery = emitEvery;
+      this.emitAtEnd = emitAtEnd;
       this.clock = clock;
     }
 
@@ -335,6 +356,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
         @StateId("neighbors") ValueState<ItemNeighbors> neighborsState,
         @StateId("pending") ValueState<Boolean> pendingState,
         @TimerId("emit") Timer emit,
+        @TimerId("end") Timer end,
         OutputReceiver<TableRow> out) {
       ItemNeighbors neighbors = neighborsState.read();
       if (neighbors == null) {
@@ -352,7 +374,12 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
             config.maxNeighborsPerItem());
       }
       neighborsState.write(neighbors);
-      if (emitEvery.isZero()) {
+      if (emitAtEnd) {
+        if (!Boolean.TRUE.equals(pendingState.read())) {
+          pendingState.write(true);
+          end.set(GlobalWindow.INSTANCE.maxTimestamp());
+        }
+      } else if (emitEvery.isZero()) {
         emitRows(neighbors, out);
       } else if (!Boolean.TRUE.equals(pendingState.read())) {
         pendingState.write(true);
@@ -368,6 +395,12 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       if (neighbors != null) {
         emitRows(neighbors, out);
       }
+    }
+
+    @OnTimer("end")
+    public void onEnd(@StateId("neighbors") ValueState<ItemNeighbors> neighborsState,
+        @StateId("pending") ValueState<Boolean> pendingState, OutputReceiver<TableRow> out) {
+      onEmit(neighborsState, pendingState, out);
     }
 
     private void emitRows(ItemNeighbors neighbors, OutputReceiver<TableRow> out) {

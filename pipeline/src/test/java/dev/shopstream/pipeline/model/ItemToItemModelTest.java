@@ -122,6 +122,46 @@ public class ItemToItemModelTest implements Serializable {
   }
 
   @Test
+  public void atTheEndOfInputEachItemsFinalListsAreEmittedOnceWithoutProcessingTime() {
+    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE);
+    CoOccurrenceModel expected = new CoOccurrenceModel(config);
+    SCENARIO.forEach(expected::observe);
+    Map<String, Neighbor> expectedRows = new TreeMap<>();
+    for (String item : List.of("A", "B", "C")) {
+      for (Signal signal : Signal.values()) {
+        for (Neighbor n : expected.neighbors(item, config.topK(), signal)) {
+          expectedRows.put(key(item, n.productId(), signal.wireName()), n);
+        }
+      }
+    }
+    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
+    for (Event e : SCENARIO) {
+      stream = stream.addElements(TimestampedValue.of(e, org.joda.time.Instant.ofEpochMilli(
+          e.eventTime().toEpochMilli())));
+    }
+    // no processing time passes: only the end of the input (the watermark at infinity) emits
+    PCollectionTuple out = pipeline
+        .apply(stream.advanceWatermarkToInfinity())
+        .apply(ItemToItemModel.create().withConfig(config).withClock(CLOCK).withEmitAtEndOfInput());
+
+    PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
+      Map<String, TableRow> byKey = new TreeMap<>();
+      int count = 0;
+      for (TableRow row : rows) {
+        count++;
+        byKey.put(key((String) row.get("product_id"), (String) row.get("neighbor_id"), (String) row.get("signal")),
+            row);
+      }
+      assertThat(count).as("one emission per item, at the end").isEqualTo(expectedRows.size());
+      assertThat(byKey.keySet()).isEqualTo(expectedRows.keySet());
+      expectedRows.forEach((k, n) -> assertThat(((Number) byKey.get(k).get("score")).doubleValue()).as(k)
+          .isCloseTo(n.score(), within(1e-9)));
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
   public void boundsAndJaccardFollowTheConfig() {
     ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.JACCARD).withTopK(1);
     CoOccurrenceModel expected = new CoOccurrenceModel(config);
