@@ -53,16 +53,8 @@ public class ItemToItemModelTest implements Serializable {
   @Test
   public void neighbourRowsAreTheModelModulesTopKAndUserActivityFollowsEachUser() {
     ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE); // the anchors below are cosine
-    CoOccurrenceModel expected = new CoOccurrenceModel(config);
-    SCENARIO.forEach(expected::observe);
-    Map<String, Neighbor> expectedRows = new TreeMap<>();
-    for (String item : List.of("A", "B", "C")) {
-      for (Signal signal : Signal.values()) {
-        for (Neighbor n : expected.neighbors(item, config.topK(), signal)) {
-          expectedRows.put(key(item, n.productId(), signal.wireName()), n);
-        }
-      }
-    }
+    CoOccurrenceModel expected = model(config);
+    Map<String, Neighbor> expectedRows = expectedRows(expected, config);
     // hand-checked anchors: B and C were bought together once, and only together: co_purchase cosine 1
     assertThat(expectedRows.get(key("B", "C", "co_purchase")).score()).isEqualTo(1.0);
     assertThat(expectedRows.get(key("B", "C", "co_purchase")).coCount()).isEqualTo(5.0);
@@ -73,11 +65,7 @@ public class ItemToItemModelTest implements Serializable {
     List<String> expectedU1 = expected.user("u1").recent().stream()
         .map(i -> i.productId() + " " + i.type().wireName() + " " + i.time()).toList();
 
-    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
-    for (Event e : SCENARIO) {
-      stream = stream.addElements(TimestampedValue.of(e, org.joda.time.Instant.ofEpochMilli(
-          e.eventTime().toEpochMilli())));
-    }
+    TestStream.Builder<Event> stream = scenarioStream();
     PCollectionTuple out = pipeline
         .apply(stream.advanceProcessingTime(org.joda.time.Duration.standardSeconds(30))
             .advanceWatermarkToInfinity())
@@ -124,21 +112,9 @@ public class ItemToItemModelTest implements Serializable {
   @Test
   public void atTheEndOfInputEachItemsFinalListsAreEmittedOnceWithoutProcessingTime() {
     ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE);
-    CoOccurrenceModel expected = new CoOccurrenceModel(config);
-    SCENARIO.forEach(expected::observe);
-    Map<String, Neighbor> expectedRows = new TreeMap<>();
-    for (String item : List.of("A", "B", "C")) {
-      for (Signal signal : Signal.values()) {
-        for (Neighbor n : expected.neighbors(item, config.topK(), signal)) {
-          expectedRows.put(key(item, n.productId(), signal.wireName()), n);
-        }
-      }
-    }
-    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
-    for (Event e : SCENARIO) {
-      stream = stream.addElements(TimestampedValue.of(e, org.joda.time.Instant.ofEpochMilli(
-          e.eventTime().toEpochMilli())));
-    }
+    CoOccurrenceModel expected = model(config);
+    Map<String, Neighbor> expectedRows = expectedRows(expected, config);
+    TestStream.Builder<Event> stream = scenarioStream();
     // no processing time passes: only the end of the input (the watermark at infinity) emits
     PCollectionTuple out = pipeline
         .apply(stream.advanceWatermarkToInfinity())
@@ -164,25 +140,14 @@ public class ItemToItemModelTest implements Serializable {
   @Test
   public void boundsAndJaccardFollowTheConfig() {
     ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.JACCARD).withTopK(1);
-    CoOccurrenceModel expected = new CoOccurrenceModel(config);
-    SCENARIO.forEach(expected::observe);
-    Map<String, Neighbor> expectedRows = new TreeMap<>();
-    for (String item : List.of("A", "B", "C")) {
-      for (Signal signal : Signal.values()) {
-        for (Neighbor n : expected.neighbors(item, config.topK(), signal)) {
-          expectedRows.put(key(item, n.productId(), signal.wireName()), n);
-        }
-      }
-    }
+    CoOccurrenceModel expected = model(config);
+    Map<String, Neighbor> expectedRows = expectedRows(expected, config);
     // top 1 per item and signal: A co_view/combined, B co_view/co_purchase/combined, C co_view/co_purchase/combined
     assertThat(expectedRows).hasSize(8);
     // B–C bought together: Jaccard 5 / (5 + 5 − 5) = 1
     assertThat(expectedRows.get(key("B", "C", "co_purchase")).score()).isEqualTo(1.0);
 
-    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
-    for (Event e : SCENARIO) {
-      stream = stream.addElements(at(e));
-    }
+    TestStream.Builder<Event> stream = scenarioStream();
     PCollectionTuple out = pipeline
         .apply(stream.advanceProcessingTime(org.joda.time.Duration.standardSeconds(30))
             .advanceWatermarkToInfinity())
@@ -264,6 +229,35 @@ public class ItemToItemModelTest implements Serializable {
       out.add(item.get("product_id") + " " + item.get("event_type") + " " + item.get("event_time"));
     }
     return out;
+  }
+
+  /** The model module fed the scenario in time order: the reference. */
+  private static CoOccurrenceModel model(ModelConfig config) {
+    CoOccurrenceModel model = new CoOccurrenceModel(config);
+    SCENARIO.forEach(model::observe);
+    return model;
+  }
+
+  /** The reference's top-K per item and signal, by {@link #key}. */
+  private static Map<String, Neighbor> expectedRows(CoOccurrenceModel model, ModelConfig config) {
+    Map<String, Neighbor> rows = new TreeMap<>();
+    for (String item : List.of("A", "B", "C")) {
+      for (Signal signal : Signal.values()) {
+        for (Neighbor n : model.neighbors(item, config.topK(), signal)) {
+          rows.put(key(item, n.productId(), signal.wireName()), n);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The scenario as a TestStream, each event at its event time, in order. */
+  private static TestStream.Builder<Event> scenarioStream() {
+    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
+    for (Event e : SCENARIO) {
+      stream = stream.addElements(at(e));
+    }
+    return stream;
   }
 
   private static String key(String item, String neighbor, String signal) {
