@@ -152,6 +152,39 @@ class ServingResilienceTest {
   }
 
   @Test
+  void warehouseDownServesPersonalizedRecommendationsFromTheLastSnapshotAsStale() throws Exception {
+    assertThat(function.refreshSnapshot()).isTrue();
+    JsonNode fresh = recommendations("alice").json();
+    assertThat(fresh.get("stale").asBoolean()).isFalse();
+    // alice: mug-02 1.125, mug-03 1.0, mug-04 .875, pot-03 .8 (mug-01 bought, gone-09 unavailable)
+    assertThat(fresh.get("items").findValuesAsText("product_id")).containsExactly("mug-02", "mug-03", "mug-04",
+        "pot-03");
+
+    store.failing = true;
+    clock.advance(Duration.ofSeconds(5)); // within the user cache's TTL: alice's row is still cached
+    assertThat(function.refreshSnapshot()).isFalse();
+    JsonNode stale = recommendations("alice").json();
+
+    assertThat(stale.get("stale").asBoolean()).isTrue();
+    assertThat(stale.get("strategy").asText()).isEqualTo("personalized");
+    assertThat(stale.has("fallback")).isFalse();
+    assertThat(stale.get("items")).isEqualTo(fresh.get("items"));
+    assertThat(stale.get("as_of").asText()).isEqualTo(ShopFixture.MODEL_TIME.toString());
+    assertThat(stale.get("snapshot_loaded_at")).isEqualTo(fresh.get("snapshot_loaded_at"));
+
+    store.failing = false;
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(function.refreshSnapshot()).isTrue();
+    JsonNode again = recommendations("alice").json();
+    assertThat(again.get("stale").asBoolean()).isFalse();
+    assertThat(again.get("items")).isEqualTo(fresh.get("items"));
+  }
+
+  private FakeExchange recommendations(String user) throws Exception {
+    return FakeExchange.request("GET", "/recommendations").query("user_id", user).query("k", "4").serve(function);
+  }
+
+  @Test
   void aSnapshotOlderThanStaleAfterIsStaleEvenWithoutAFailure() throws Exception {
     function.refreshSnapshot();
     clock.advance(Duration.ofSeconds(61));
