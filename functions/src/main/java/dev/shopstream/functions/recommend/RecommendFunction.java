@@ -32,11 +32,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
  * HTTP recommendation serving, every answer from the in-memory {@link Snapshot} (refreshed in the background by
- * {@link SnapshotRefresher}) plus, for a user, their cached {@code user_activity} row:
+ * {@link SnapshotRefresher}) plus, for a user, their {@code user_activity} row ({@link UserActivityCache}: cached,
+ * and never served more than {@code USER_CACHE_TTL} after a change to it):
  *
  * <ul>
  *   <li>{@code GET /recommendations?user_id=U[&k=][&mode=buy_again]}: recommended for you. Candidates are the
@@ -114,14 +117,24 @@ public final class RecommendFunction extends JsonHttpFunction {
     super(config.access(), List.of("GET", "POST"));
     this.config = config;
     this.snapshots = new SnapshotRefresher(store, config, clock, scheduler);
-    this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(), clock);
+    this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(),
+        config.userChanges(), clock);
     this.boughtTogether = ExplainedRecommendations.boughtTogetherWeights(config.model());
     snapshots.start();
+    if (!config.userCacheTtl().isZero()) {
+      scheduler.scheduleWithFixedDelay(users::pollChangesLogged, 0, config.userChanges().poll().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   /** One refresh now, on the caller's thread; false when the warehouse could not be read. */
   public boolean refreshSnapshot() {
     return snapshots.refresh();
+  }
+
+  /** One poll of the users whose activity changed, now, on the caller's thread; false when it failed. */
+  public boolean pollUserChanges() {
+    return users.pollChanges();
   }
 
   private static RecommendationStore store(Settings settings) {
@@ -137,9 +150,11 @@ public final class RecommendFunction extends JsonHttpFunction {
     };
   }
 
+  /** Two threads: a slow snapshot refresh never delays the poll of changed users (nor the reverse). */
   private static ScheduledExecutorService backgroundScheduler() {
-    return Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "recommend-snapshot-refresh");
+    AtomicInteger threads = new AtomicInteger();
+    return Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "recommend-background-" + threads.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
