@@ -58,9 +58,24 @@ public interface Recommender {
     return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
   }
 
-  /** A recommender over precomputed neighbour lists (e.g. the latest {@code item_neighbors} rows), best first. */
+  /**
+   * A recommender over precomputed neighbour lists (e.g. the latest {@code item_neighbors} rows), best first. Each
+   * item's list is split by signal and ordered by rank once, here: {@link #neighbors} is then a lookup (serving
+   * calls it for every recent item of every request).
+   */
   static Recommender ofNeighbors(ModelConfig config, Map<String, List<Neighbor>> neighborsByItem) {
-    Map<String, List<Neighbor>> copy = Map.copyOf(neighborsByItem);
+    Signal[] signals = Signal.values();
+    Map<String, List<List<Neighbor>>> bySignal = new HashMap<>(neighborsByItem.size() * 2);
+    neighborsByItem.forEach((item, neighbors) -> {
+      List<List<Neighbor>> lists = new ArrayList<>(signals.length);
+      for (Signal signal : signals) {
+        lists.add(neighbors.stream()
+            .filter(n -> n.signal() == signal)
+            .sorted(Comparator.comparingInt(Neighbor::rank))
+            .toList());
+      }
+      bySignal.put(item, List.copyOf(lists));
+    });
     return new Recommender() {
       @Override
       public ModelConfig config() {
@@ -69,11 +84,15 @@ public interface Recommender {
 
       @Override
       public List<Neighbor> neighbors(String itemId, int k, Signal signal) {
-        return copy.getOrDefault(itemId, List.of()).stream()
-            .filter(n -> n.signal() == signal)
-            .sorted(Comparator.comparingInt(Neighbor::rank))
-            .limit(k)
-            .toList();
+        if (k < 0) {
+          throw new IllegalArgumentException("k must be >= 0, was " + k);
+        }
+        List<List<Neighbor>> lists = bySignal.get(itemId);
+        if (lists == null || k == 0) {
+          return List.of();
+        }
+        List<Neighbor> list = lists.get(signal.ordinal());
+        return list.size() <= k ? list : list.subList(0, k);
       }
     };
   }
