@@ -25,8 +25,8 @@ import java.util.Set;
  * <p>{@link #asOf}: the newest {@code updated_at} among the neighbour and trend rows (when the model last
  * changed), null when both tables are empty.
  */
-record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, CatalogEntry> catalog,
-    Instant asOf, Instant loadedAt, int neighborRows) {
+record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, List<TrendScore>> trendingByCategory,
+    Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows) {
 
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
       List<CatalogEntry> catalogRows, Instant loadedAt) {
@@ -51,8 +51,31 @@ record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, 
     List<TrendScore> trending = trends.products().stream().filter(t -> t.score() > 0)
         .sorted(Comparator.comparingDouble(TrendScore::score).reversed().thenComparing(TrendScore::productId))
         .toList();
-    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, Map.copyOf(catalog), asOf, loadedAt,
-        neighborRows.size());
+    Map<String, List<TrendScore>> byCategory = new HashMap<>();
+    for (TrendScore t : trending) {
+      CatalogEntry e = catalog.get(t.productId());
+      String category = e == null ? null : e.category();
+      if (category == null) {
+        continue;
+      }
+      for (int slash = category.indexOf('/'); slash >= 0; slash = category.indexOf('/', slash + 1)) {
+        if (slash > 0) { // every category above it ("home", "home/kitchen" for "home/kitchen/mugs")
+          byCategory.computeIfAbsent(category.substring(0, slash), c -> new ArrayList<>()).add(t);
+        }
+      }
+      byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(t);
+    }
+    byCategory.replaceAll((c, list) -> List.copyOf(list));
+    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, Map.copyOf(catalog), asOf,
+        loadedAt, neighborRows.size());
+  }
+
+  /**
+   * The trending products of {@code category} or a category below it ({@link Selection#within}), best first; all
+   * of them when {@code category} is null.
+   */
+  List<TrendScore> trending(String category) {
+    return category == null ? trending : trendingByCategory.getOrDefault(category, List.of());
   }
 
   /** The catalog entry, null for a product the catalog does not list. */
