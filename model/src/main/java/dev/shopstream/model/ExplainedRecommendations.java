@@ -33,6 +33,9 @@ public final class ExplainedRecommendations {
   /** Same-type signals in the order an explanation prefers them (a shared purchase says more than a view). */
   public static final List<Signal> EVIDENCE_ORDER = List.of(Signal.CO_PURCHASE, Signal.CO_CART, Signal.CO_VIEW);
 
+  private static final Comparator<Explained> BEST_FIRST = Comparator.comparingDouble(Explained::score).reversed()
+      .thenComparing(Explained::productId);
+
   private ExplainedRecommendations() {}
 
   /** A recommendation, the input item that contributed most to it, and the signal linking the two. */
@@ -66,12 +69,10 @@ public final class ExplainedRecommendations {
         }
       }
     }
-    Map<String, Map<String, Signal>> evidenceBySource = new HashMap<>();
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Recommendation r : ranked) {
       String from = source.get(r.productId());
-      Signal signal = from == null ? Signal.COMBINED : evidenceBySource
-          .computeIfAbsent(from, f -> evidence(recommender, f)).getOrDefault(r.productId(), Signal.COMBINED);
+      Signal signal = from == null ? Signal.COMBINED : evidence(recommender, from, r.productId());
       out.add(new Explained(r.productId(), r.score(), from, signal));
     }
     return out;
@@ -112,8 +113,7 @@ public final class ExplainedRecommendations {
         out.add(new Explained(c, acc[0], source.get(c), sourceSignal.get(c)));
       }
     });
-    out.sort(Comparator.comparingDouble(Explained::score).reversed().thenComparing(Explained::productId));
-    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
+    return TopK.first(out, k, BEST_FIRST);
   }
 
   /** Co-view only: "others you may like". */
@@ -133,15 +133,16 @@ public final class ExplainedRecommendations {
     return w;
   }
 
-  /** For each neighbour of {@code source}: its strongest same-type signal (one lookup per signal). */
-  private static Map<String, Signal> evidence(Recommender recommender, String source) {
+  /** The strongest same-type signal linking {@code source} to {@code candidate}: a scan of up to three lists. */
+  private static Signal evidence(Recommender recommender, String source, String candidate) {
     int perItem = recommender.config().maxNeighborsPerItem();
-    Map<String, Signal> out = new HashMap<>();
     for (Signal s : EVIDENCE_ORDER) {
       for (Neighbor n : recommender.neighbors(source, perItem, s)) {
-        out.putIfAbsent(n.productId(), s);
+        if (n.productId().equals(candidate)) {
+          return s;
+        }
       }
     }
-    return out;
+    return Signal.COMBINED;
   }
 }

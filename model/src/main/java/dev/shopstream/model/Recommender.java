@@ -16,6 +16,10 @@ import java.util.Set;
  * neighbour lists read from the warehouse via {@link #ofNeighbors}).
  */
 public interface Recommender {
+  /** The order of every ranking: score descending, then product id. */
+  Comparator<Recommendation> BEST_FIRST = Comparator.comparingDouble(Recommendation::score).reversed()
+      .thenComparing(Recommendation::productId);
+
   ModelConfig config();
 
   /** The item's top {@code k} neighbours for the signal, closest first. */
@@ -51,11 +55,9 @@ public interface Recommender {
         }
       }
     }
-    List<Recommendation> out = new ArrayList<>();
+    List<Recommendation> out = new ArrayList<>(scores.size());
     scores.forEach((id, score) -> out.add(new Recommendation(id, score)));
-    out.sort(Comparator.comparingDouble(Recommendation::score).reversed()
-        .thenComparing(Recommendation::productId));
-    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
+    return TopK.first(out, k, BEST_FIRST);
   }
 
   /**
