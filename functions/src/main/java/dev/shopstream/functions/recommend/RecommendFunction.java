@@ -17,6 +17,7 @@ import dev.shopstream.functions.recommend.Selection.Item;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
 import dev.shopstream.model.ExplainedRecommendations;
 import dev.shopstream.model.ExplainedRecommendations.Explained;
+import dev.shopstream.model.Interaction;
 import dev.shopstream.model.Signal;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.logging.Logger;
 
 /**
@@ -76,6 +78,9 @@ public final class RecommendFunction extends JsonHttpFunction {
   private static final Set<String> LIST_PARAMETERS = Set.of("k", "category", "exclude");
   private static final Set<String> CART_FIELDS = Set.of("items");
   private static final Set<String> CART_ITEM_FIELDS = Set.of("product_id", "quantity");
+  private static final Map<Signal, Double> SIMILAR = ExplainedRecommendations.similarWeights();
+  /** How many candidates per answered item are ranked and explained before the whole ranking is needed. */
+  static final int FIRST_CANDIDATES_PER_K = 2;
 
   /** Which warehouse the no-arg constructor reads ({@code WAREHOUSE}). */
   enum Warehouse { DUCKDB, BIGQUERY }
@@ -233,18 +238,18 @@ public final class RecommendFunction extends JsonHttpFunction {
       stale = true;
     }
     Snapshot snapshot = view.snapshot();
-    List<Explained> candidates = List.of();
+    IntFunction<List<Explained>> candidates = limit -> List.of();
     if (activity.isPresent()) {
       if (!buyAgain) {
         exclude.addAll(activity.get().purchased());
       }
-      candidates = ExplainedRecommendations.forUser(snapshot.recommender(), activity.get().recentItems(),
-          Integer.MAX_VALUE, exclude);
+      List<Interaction> recent = activity.get().recentItems();
+      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, limit, exclude);
     } else if (fallback == null) {
       fallback = "unknown_user";
     }
     Selection selection = new Selection(snapshot, category, exclude, k, config.maxPerCategory());
-    offerAll(selection, candidates);
+    offerBest(selection, candidates, k);
     if (!selection.full()) {
       selection.fillWithTrending();
       if (fallback == null) {
@@ -263,9 +268,9 @@ public final class RecommendFunction extends JsonHttpFunction {
     Optional<String> category = p.category();
     Set<String> exclude = new LinkedHashSet<>(p.exclude());
     exclude.add(productId);
-    List<Explained> candidates = ExplainedRecommendations.forItems(view.snapshot().recommender(),
-        List.of(productId), similar ? ExplainedRecommendations.similarWeights() : boughtTogether, Integer.MAX_VALUE,
-        exclude);
+    Map<Signal, Double> weights = similar ? SIMILAR : boughtTogether;
+    IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
+        view.snapshot().recommender(), List.of(productId), weights, limit, exclude);
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("product_id", productId);
     return itemsAnswer(body, view, category, exclude, k, candidates, "few_neighbors");
@@ -277,8 +282,8 @@ public final class RecommendFunction extends JsonHttpFunction {
     Optional<String> category = p.category();
     Set<String> exclude = new LinkedHashSet<>(p.exclude());
     exclude.addAll(cart);
-    List<Explained> candidates = ExplainedRecommendations.forItems(view.snapshot().recommender(), cart,
-        boughtTogether, Integer.MAX_VALUE, exclude);
+    IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
+        view.snapshot().recommender(), cart, boughtTogether, limit, exclude);
     ObjectNode body = Json.MAPPER.createObjectNode();
     ArrayNode cartIds = body.putArray("cart");
     cart.forEach(cartIds::add);
@@ -297,9 +302,9 @@ public final class RecommendFunction extends JsonHttpFunction {
   }
 
   private JsonReply itemsAnswer(ObjectNode body, View view, Optional<String> category, Set<String> exclude, int k,
-      List<Explained> candidates, String fillReason) {
+      IntFunction<List<Explained>> candidates, String fillReason) {
     Selection selection = new Selection(view.snapshot(), category, exclude, k, config.maxPerCategory());
-    offerAll(selection, candidates);
+    offerBest(selection, candidates, k);
     String fallback = null;
     if (!selection.full()) {
       selection.fillWithTrending();
@@ -308,7 +313,23 @@ public final class RecommendFunction extends JsonHttpFunction {
     return answer(body, view.snapshot(), view.stale(), selection.items(), fallback);
   }
 
-  private static void offerAll(Selection selection, List<Explained> candidates) {
+  /**
+   * Offers the candidates best first until the selection is full. {@code ranked} gives the best {@code limit} of a
+   * ranking (always the head of the whole ranking): the best {@value #FIRST_CANDIDATES_PER_K} × k are ranked and
+   * explained first, the whole ranking only when filters, exclusions and the category cap left the answer short.
+   * The answer is the same as offering the whole ranking: offering stops when the selection is full.
+   */
+  private static void offerBest(Selection selection, IntFunction<List<Explained>> ranked, int k) {
+    int limit = FIRST_CANDIDATES_PER_K * k;
+    List<Explained> first = ranked.apply(limit);
+    offer(selection, first);
+    if (!selection.full() && first.size() >= limit) {
+      List<Explained> all = ranked.apply(Integer.MAX_VALUE);
+      offer(selection, all.subList(first.size(), all.size()));
+    }
+  }
+
+  private static void offer(Selection selection, List<Explained> candidates) {
     for (Explained e : candidates) {
       if (selection.full()) {
         break;
