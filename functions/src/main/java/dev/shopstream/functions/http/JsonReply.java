@@ -59,9 +59,12 @@ public record JsonReply(int status, ObjectNode body, Map<String, String> headers
     }
     if (body != null) {
       response.setContentType(CONTENT_TYPE);
-      OutputStream out = response.getOutputStream();
-      out.write(Json.MAPPER.writeValueAsBytes(body));
-      out.flush();
+      byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
+      // the whole body in one write, then close: the invoker can send it with a Content-Length in one response
+      // (a flush first would commit the headers without a length: chunked encoding and one more write)
+      try (OutputStream out = response.getOutputStream()) {
+        out.write(bytes);
+      }
     }
   }
 }

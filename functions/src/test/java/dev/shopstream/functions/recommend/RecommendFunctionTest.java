@@ -125,6 +125,39 @@ class RecommendFunctionTest {
   }
 
   @Test
+  void eachRequestLogsOneStructuredLineWithCountsOnly() throws Exception {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(RecommendFunction.class.getName());
+    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        records.add(r);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      ok("/trending", "k", "2", "category", "home");
+    } finally {
+      logger.removeHandler(capture);
+    }
+
+    assertThat(records).hasSize(1);
+    JsonNode line = dev.shopstream.contract.Json.MAPPER.readTree(
+        dev.shopstream.contract.logging.CloudLogging.formatter().format(records.get(0)));
+    assertThat(line.get("severity").asText()).isEqualTo("INFO");
+    assertThat(line.get("message").asText()).isEqualTo("GET /trending -> 200 items=2");
+    assertThat(line.get("logger").asText()).isEqualTo(RecommendFunction.class.getName());
+    assertThat(line.get("logging.googleapis.com/sourceLocation").toString())
+        .isEqualTo("{\"file\":\"dev.shopstream.functions.http.JsonHttpFunction\",\"function\":\"service\"}");
+  }
+
+  @Test
   void buyAgainKeepsPurchasedProducts() throws Exception {
     JsonNode body = ok("/recommendations", "user_id", "alice", "k", "10", "mode", "buy_again");
 
