@@ -2,10 +2,11 @@ package dev.shopstream.functions.recommend;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.bigquery.BigQueryOptions;
 import com.google.cloud.functions.HttpRequest;
 import dev.shopstream.contract.Json;
@@ -21,6 +22,7 @@ import dev.shopstream.model.Interaction;
 import dev.shopstream.model.Signal;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
@@ -207,11 +209,7 @@ public final class RecommendFunction extends JsonHttpFunction {
 
   @Override
   protected String describe(JsonReply reply) {
-    ObjectNode body = reply.body();
-    if (body == null || !body.has("items")) {
-      return "";
-    }
-    return "items=" + body.get("items").size() + (body.path("stale").asBoolean() ? " stale" : "");
+    return reply.rendered() == null ? "" : reply.rendered().summary(); // "items=N", " stale"; "" for errors
   }
 
   private JsonReply recommendations(HttpRequest request, View view) {
@@ -256,10 +254,11 @@ public final class RecommendFunction extends JsonHttpFunction {
         fallback = "thin_history";
       }
     }
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("user_id", userId);
-    body.put("mode", buyAgain ? BUY_AGAIN : "default");
-    return answer(body, snapshot, stale, selection.items(), fallback);
+    String mode = buyAgain ? BUY_AGAIN : "default";
+    return answer(g -> {
+      g.writeStringField("user_id", userId);
+      g.writeStringField("mode", mode);
+    }, snapshot, stale, selection.items(), fallback);
   }
 
   private JsonReply product(HttpRequest request, View view, String productId, boolean similar) {
@@ -271,8 +270,7 @@ public final class RecommendFunction extends JsonHttpFunction {
     Map<Signal, Double> weights = similar ? SIMILAR : boughtTogether;
     IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
         view.snapshot().recommender(), List.of(productId), weights, limit, exclude);
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("product_id", productId);
+    Head body = g -> g.writeStringField("product_id", productId);
     return itemsAnswer(body, view, category, exclude, k, candidates, "few_neighbors");
   }
 
@@ -284,9 +282,13 @@ public final class RecommendFunction extends JsonHttpFunction {
     exclude.addAll(cart);
     IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
         view.snapshot().recommender(), cart, boughtTogether, limit, exclude);
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    ArrayNode cartIds = body.putArray("cart");
-    cart.forEach(cartIds::add);
+    Head body = g -> {
+      g.writeArrayFieldStart("cart");
+      for (String id : cart) {
+        g.writeString(id);
+      }
+      g.writeEndArray();
+    };
     return itemsAnswer(body, view, category, exclude, k, candidates, "few_neighbors");
   }
 
@@ -296,12 +298,12 @@ public final class RecommendFunction extends JsonHttpFunction {
     Optional<String> category = p.category();
     Selection selection = new Selection(view.snapshot(), category, p.exclude(), k, k); // trending: no cap
     selection.fillWithTrending();
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("category", category.orElse(null));
-    return answer(body, view.snapshot(), view.stale(), selection.items(), null);
+    String filter = category.orElse(null);
+    return answer(g -> g.writeStringField("category", filter), view.snapshot(), view.stale(), selection.items(),
+        null);
   }
 
-  private JsonReply itemsAnswer(ObjectNode body, View view, Optional<String> category, Set<String> exclude, int k,
+  private JsonReply itemsAnswer(Head body, View view, Optional<String> category, Set<String> exclude, int k,
       IntFunction<List<Explained>> candidates, String fillReason) {
     Selection selection = new Selection(view.snapshot(), category, exclude, k, config.maxPerCategory());
     offerBest(selection, candidates, k);
@@ -349,31 +351,54 @@ public final class RecommendFunction extends JsonHttpFunction {
     return verb + " together with " + e.sourceId();
   }
 
+  /** The endpoint's own fields of an answer, written first. */
+  @FunctionalInterface
+  private interface Head {
+    void write(JsonGenerator g) throws IOException;
+  }
+
   /**
    * The common shape: the endpoint's own fields, then {@code as_of}, {@code stale}, {@code snapshot_loaded_at},
    * {@code strategy} (personalized, trending, or personalized+trending: which kinds of items it has),
-   * {@code fallback} (why trending filled in, when it did) and the items.
+   * {@code fallback} (why trending filled in, when it did) and the items. Written straight to bytes by a streaming
+   * generator: no tree is built per answer.
    */
-  private static JsonReply answer(ObjectNode body, Snapshot snapshot, boolean stale, List<Item> items,
-      String fallback) {
-    body.put("as_of", snapshot.asOf() == null ? null : snapshot.asOf().toString());
-    body.put("stale", stale);
-    body.put("snapshot_loaded_at", snapshot.loadedAt().toString());
-    long trending = items.stream().filter(Item::trending).count();
-    body.put("strategy", trending == 0 && !items.isEmpty() ? "personalized"
-        : trending == items.size() ? "trending" : "personalized+trending");
-    if (fallback != null) {
-      body.put("fallback", fallback);
-    }
-    ArrayNode out = body.putArray("items");
+  private static JsonReply answer(Head head, Snapshot snapshot, boolean stale, List<Item> items, String fallback) {
+    long trending = 0;
     for (Item item : items) {
-      ObjectNode o = out.addObject().put("product_id", item.productId()).put("score", item.score())
-          .put("reason", item.reason());
-      if (item.category() != null) {
-        o.put("category", item.category());
-      }
+      trending += item.trending() ? 1 : 0;
     }
-    return JsonReply.json(200, body);
+    JsonFactory factory = Json.MAPPER.getFactory();
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(factory._getBufferRecycler())) {
+      try (JsonGenerator g = factory.createGenerator(bytes)) {
+        g.writeStartObject();
+        head.write(g);
+        g.writeStringField("as_of", snapshot.asOfText());
+        g.writeBooleanField("stale", stale);
+        g.writeStringField("snapshot_loaded_at", snapshot.loadedAtText());
+        g.writeStringField("strategy", trending == 0 && !items.isEmpty() ? "personalized"
+            : trending == items.size() ? "trending" : "personalized+trending");
+        if (fallback != null) {
+          g.writeStringField("fallback", fallback);
+        }
+        g.writeArrayFieldStart("items");
+        for (Item item : items) {
+          g.writeStartObject();
+          g.writeStringField("product_id", item.productId());
+          g.writeNumberField("score", item.score());
+          g.writeStringField("reason", item.reason());
+          if (item.category() != null) {
+            g.writeStringField("category", item.category());
+          }
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      return JsonReply.rendered(200, bytes.toByteArray(), "items=" + items.size() + (stale ? " stale" : ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory does not fail
+    }
   }
 
   private JsonReply withSnapshot(java.util.function.Function<View, JsonReply> handler) {

@@ -23,10 +23,12 @@ import java.util.Set;
  * replaces it whole.
  *
  * <p>{@link #asOf}: the newest {@code updated_at} among the neighbour and trend rows (when the model last
- * changed), null when both tables are empty.
+ * changed), null when both tables are empty. {@code asOfText} and {@code loadedAtText}: both as every answer prints
+ * them, formatted once.
  */
 record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, List<TrendScore>> trendingByCategory,
-    Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows) {
+    Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows, String asOfText,
+    String loadedAtText) {
 
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
       List<CatalogEntry> catalogRows, Instant loadedAt) {
@@ -67,7 +69,7 @@ record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, 
     }
     byCategory.replaceAll((c, list) -> List.copyOf(list));
     return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, Map.copyOf(catalog), asOf,
-        loadedAt, neighborRows.size());
+        loadedAt, neighborRows.size(), asOf == null ? null : asOf.toString(), loadedAt.toString());
   }
 
   /**
