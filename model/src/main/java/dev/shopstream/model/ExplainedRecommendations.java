@@ -41,41 +41,70 @@ public final class ExplainedRecommendations {
   /** A recommendation, the input item that contributed most to it, and the signal linking the two. */
   public record Explained(String productId, double score, String sourceId, Signal signal) {}
 
-  /** The user's {@code k} best candidates not in {@code exclude}, best first, each explained. */
+  /**
+   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained. One pass over the
+   * recent items' lists gathers each candidate's score (the same terms, added in the same order, as
+   * {@link Recommender#recommendForUser}) and its largest term; only the {@code k} kept are explained.
+   */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems, int k,
       Set<String> exclude) {
-    List<Recommendation> ranked = recommender.recommendForUser(recentItems, k, exclude);
-    if (ranked.isEmpty()) {
+    if (recentItems.isEmpty()) {
       return List.of();
     }
     ModelConfig config = recommender.config();
     Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
-    Map<String, Double> bestTerm = new HashMap<>();
-    Map<String, String> source = new HashMap<>();
-    for (Recommendation r : ranked) {
-      bestTerm.put(r.productId(), 0.0);
-    }
+    Map<String, Candidate> candidates = new HashMap<>();
     for (Interaction i : recentItems) {
       double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
       if (weight <= 0) {
         continue;
       }
       for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
-        Double best = bestTerm.get(n.productId());
+        String c = n.productId();
+        if (exclude.contains(c)) {
+          continue;
+        }
         double term = weight * n.score();
-        if (best != null && (term > best || !source.containsKey(n.productId()))) {
-          bestTerm.put(n.productId(), term);
-          source.put(n.productId(), i.productId());
+        Candidate seen = candidates.get(c);
+        if (seen == null) {
+          candidates.put(c, new Candidate(c, term, i.productId()));
+        } else {
+          seen.add(term, i.productId());
         }
       }
     }
+    List<Candidate> ranked = TopK.first(new ArrayList<>(candidates.values()), k, Candidate.BEST_FIRST);
     List<Explained> out = new ArrayList<>(ranked.size());
-    for (Recommendation r : ranked) {
-      String from = source.get(r.productId());
-      Signal signal = from == null ? Signal.COMBINED : evidence(recommender, from, r.productId());
-      out.add(new Explained(r.productId(), r.score(), from, signal));
+    for (Candidate c : ranked) {
+      out.add(new Explained(c.productId, c.score, c.source, evidence(recommender, c.source, c.productId)));
     }
     return out;
+  }
+
+  /** A candidate of {@link #forUser} being scored: its sum so far, its largest term and that term's item. */
+  private static final class Candidate {
+    static final Comparator<Candidate> BEST_FIRST = Comparator.comparingDouble((Candidate c) -> c.score).reversed()
+        .thenComparing(c -> c.productId);
+
+    final String productId;
+    double score;
+    double bestTerm;
+    String source;
+
+    Candidate(String productId, double term, String from) {
+      this.productId = productId;
+      this.score = term;
+      this.bestTerm = term;
+      this.source = from;
+    }
+
+    void add(double term, String from) {
+      score += term;
+      if (term > bestTerm) { // the first of equal terms stays the source
+        bestTerm = term;
+        source = from;
+      }
+    }
   }
 
   /** The {@code k} best candidates for a set of items, best first (score, then id), each explained. */
