@@ -34,12 +34,15 @@ record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, 
       List<CatalogEntry> catalogRows, Instant loadedAt) {
     Map<String, List<Neighbor>> byItem = new HashMap<>();
     Set<String> seen = new HashSet<>();
+    Map<String, String> ids = new HashMap<>(); // one String per product id: lookups on a request touch less memory
     Instant asOf = trends.updatedAt();
     for (NeighborRow row : neighborRows) {
       if (!seen.add(row.productId() + '\u0000' + row.neighbor().signal() + '\u0000' + row.neighbor().productId())) {
         continue; // a duplicated row of the same list
       }
-      byItem.computeIfAbsent(row.productId(), k -> new ArrayList<>()).add(row.neighbor());
+      Neighbor n = row.neighbor();
+      byItem.computeIfAbsent(one(ids, row.productId()), k -> new ArrayList<>())
+          .add(new Neighbor(one(ids, n.productId()), n.signal(), n.score(), n.rank(), n.coCount()));
       if (row.updatedAt() != null && (asOf == null || row.updatedAt().isAfter(asOf))) {
         asOf = row.updatedAt();
       }
@@ -48,9 +51,11 @@ record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, 
     byItem.values().forEach(list -> list.sort(byRank));
     Map<String, CatalogEntry> catalog = new HashMap<>();
     for (CatalogEntry e : catalogRows) {
-      catalog.put(e.productId(), e);
+      String id = one(ids, e.productId());
+      catalog.put(id, new CatalogEntry(id, e.title(), e.category(), e.available()));
     }
     List<TrendScore> trending = trends.products().stream().filter(t -> t.score() > 0)
+        .map(t -> new TrendScore(one(ids, t.productId()), t.score(), t.events()))
         .sorted(Comparator.comparingDouble(TrendScore::score).reversed().thenComparing(TrendScore::productId))
         .toList();
     Map<String, List<TrendScore>> byCategory = new HashMap<>();
@@ -78,6 +83,11 @@ record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, 
    */
   List<TrendScore> trending(String category) {
     return category == null ? trending : trendingByCategory.getOrDefault(category, List.of());
+  }
+
+  private static String one(Map<String, String> ids, String id) {
+    String known = ids.putIfAbsent(id, id);
+    return known == null ? id : known;
   }
 
   /** The catalog entry, null for a product the catalog does not list. */
