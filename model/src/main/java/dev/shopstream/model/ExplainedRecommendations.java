@@ -33,8 +33,11 @@ public final class ExplainedRecommendations {
   /** Same-type signals in the order an explanation prefers them (a shared purchase says more than a view). */
   public static final List<Signal> EVIDENCE_ORDER = List.of(Signal.CO_PURCHASE, Signal.CO_CART, Signal.CO_VIEW);
 
-  private static final Comparator<Explained> BEST_FIRST = Comparator.comparingDouble(Explained::score).reversed()
-      .thenComparing(Explained::productId);
+  /** Score descending, then product id (written out: it runs for every comparison of every ranking). */
+  private static final Comparator<Explained> BEST_FIRST = (a, b) -> {
+    int byScore = Double.compare(b.score(), a.score());
+    return byScore != 0 ? byScore : a.productId().compareTo(b.productId());
+  };
 
   private ExplainedRecommendations() {}
 
@@ -53,7 +56,8 @@ public final class ExplainedRecommendations {
     }
     ModelConfig config = recommender.config();
     Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
-    Map<String, Candidate> candidates = new HashMap<>();
+    Map<String, Candidate> candidates = new HashMap<>(4 * recentItems.size() * 16); // no rehash for ~16 each
+    List<Candidate> all = new ArrayList<>(recentItems.size() * 16);
     for (Interaction i : recentItems) {
       double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
       if (weight <= 0) {
@@ -67,13 +71,15 @@ public final class ExplainedRecommendations {
         double term = weight * n.score();
         Candidate seen = candidates.get(c);
         if (seen == null) {
-          candidates.put(c, new Candidate(c, term, i.productId()));
+          Candidate first = new Candidate(c, term, i.productId());
+          candidates.put(c, first);
+          all.add(first);
         } else {
           seen.add(term, i.productId());
         }
       }
     }
-    List<Candidate> ranked = TopK.first(new ArrayList<>(candidates.values()), k, Candidate.BEST_FIRST);
+    List<Candidate> ranked = TopK.first(all, k, Candidate.BEST_FIRST);
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Candidate c : ranked) {
       out.add(new Explained(c.productId, c.score, c.source, evidence(recommender, c.source, c.productId)));
@@ -83,8 +89,10 @@ public final class ExplainedRecommendations {
 
   /** A candidate of {@link #forUser} being scored: its sum so far, its largest term and that term's item. */
   private static final class Candidate {
-    static final Comparator<Candidate> BEST_FIRST = Comparator.comparingDouble((Candidate c) -> c.score).reversed()
-        .thenComparing(c -> c.productId);
+    static final Comparator<Candidate> BEST_FIRST = (a, b) -> {
+      int byScore = Double.compare(b.score, a.score);
+      return byScore != 0 ? byScore : a.productId.compareTo(b.productId);
+    };
 
     final String productId;
     double score;

@@ -17,8 +17,10 @@ import java.util.Set;
  */
 public interface Recommender {
   /** The order of every ranking: score descending, then product id. */
-  Comparator<Recommendation> BEST_FIRST = Comparator.comparingDouble(Recommendation::score).reversed()
-      .thenComparing(Recommendation::productId);
+  Comparator<Recommendation> BEST_FIRST = (a, b) -> {
+    int byScore = Double.compare(b.score(), a.score());
+    return byScore != 0 ? byScore : a.productId().compareTo(b.productId());
+  };
 
   ModelConfig config();
 

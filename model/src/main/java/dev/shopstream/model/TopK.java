@@ -21,7 +21,7 @@ final class TopK {
     if (k <= 0) {
       return List.of();
     }
-    PriorityQueue<T> kept = new PriorityQueue<>(k + 1, order.reversed()); // the worst kept one on top
+    PriorityQueue<T> kept = new PriorityQueue<>(k + 1, (x, y) -> order.compare(y, x)); // the worst kept on top
     for (T item : items) {
       if (kept.size() < k) {
         kept.add(item);

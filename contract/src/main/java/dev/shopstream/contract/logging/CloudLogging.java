@@ -1,8 +1,10 @@
 package dev.shopstream.contract.logging;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
-import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.Json;
@@ -36,6 +38,7 @@ import java.util.logging.Logger;
  */
 public final class CloudLogging extends Formatter {
   private static final String SOURCE_LOCATION = "logging.googleapis.com/sourceLocation";
+  private static final byte[] LINE_SEPARATOR = System.lineSeparator().getBytes(StandardCharsets.UTF_8);
   private static final Set<String> OWN_FIELDS = Set.of("severity", "message", "time", "logger", "thread",
       SOURCE_LOCATION);
 
@@ -58,19 +61,36 @@ public final class CloudLogging extends Formatter {
 
   @Override
   public String format(LogRecord r) {
+    JsonFactory factory = Json.MAPPER.getFactory();
+    SegmentedStringWriter out = new SegmentedStringWriter(factory._getBufferRecycler());
+    try {
+      writeLine(factory.createGenerator(out), r, message(r));
+      return out.getAndClear() + System.lineSeparator();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a string writer does not fail
+    }
+  }
+
+  /** {@link #format} as UTF-8 bytes, written so directly (no String in between). */
+  public byte[] formatUtf8(LogRecord r) {
+    JsonFactory factory = Json.MAPPER.getFactory();
+    try (ByteArrayBuilder out = new ByteArrayBuilder(factory._getBufferRecycler())) {
+      writeLine(factory.createGenerator(out, JsonEncoding.UTF8), r, message(r));
+      out.write(LINE_SEPARATOR);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory does not fail
+    }
+  }
+
+  private String message(LogRecord r) {
     String message = formatMessage(r);
     if (r.getThrown() != null) {
       StringWriter trace = new StringWriter();
       r.getThrown().printStackTrace(new PrintWriter(trace));
       message = message + "\n" + trace; // Error Reporting picks up a stack trace in the message
     }
-    SegmentedStringWriter out = new SegmentedStringWriter(new BufferRecycler());
-    try {
-      writeLine(Json.MAPPER.getFactory().createGenerator(out), r, message);
-      return out.getAndClear() + System.lineSeparator();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a string writer does not fail
-    }
+    return message;
   }
 
   private static void writeLine(JsonGenerator generator, LogRecord r, String message) throws IOException {
@@ -136,7 +156,8 @@ public final class CloudLogging extends Formatter {
       }
       byte[] line;
       try {
-        line = getFormatter().format(record).getBytes(StandardCharsets.UTF_8);
+        line = getFormatter() instanceof CloudLogging json ? json.formatUtf8(record)
+            : getFormatter().format(record).getBytes(StandardCharsets.UTF_8);
       } catch (RuntimeException e) {
         reportError(null, e, ErrorManager.FORMAT_FAILURE);
         return;

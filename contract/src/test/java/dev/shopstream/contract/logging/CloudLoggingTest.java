@@ -49,6 +49,7 @@ class CloudLoggingTest {
 
     for (LogRecord r : records) {
       assertThat(formatter.format(r)).isEqualTo(treeBuilt(r));
+      assertThat(new String(formatter.formatUtf8(r), StandardCharsets.UTF_8)).isEqualTo(treeBuilt(r));
     }
     JsonNode line = Json.MAPPER.readTree(formatter.format(record(Level.INFO, "metrics", fields)));
     assertThat(line.get("severity").asText()).isEqualTo("INFO");
