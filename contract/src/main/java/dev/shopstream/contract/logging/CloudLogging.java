@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -15,9 +16,15 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.ErrorManager;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -34,7 +41,8 @@ import java.util.logging.Logger;
  * e.g. {@code LOG.log(Level.INFO, "pipeline metrics", fields)}.
  *
  * <p>Cheap on a request path: a line is written with a streaming generator (no tree), formatted on the logging
- * thread without a lock, and written to stderr in one call (the stream's own lock, held only for the write).
+ * thread without a lock, and handed to one writer thread that writes lines to stderr in batches
+ * ({@link JsonLinesHandler}).
  */
 public final class CloudLogging extends Formatter {
   private static final String SOURCE_LOCATION = "logging.googleapis.com/sourceLocation";
@@ -139,14 +147,35 @@ public final class CloudLogging extends Formatter {
   }
 
   /**
-   * Each record formatted by the calling thread, outside any lock, then written as UTF-8 in one {@code write} (a
-   * {@link java.util.logging.ConsoleHandler} formats inside its lock and flushes an encoder per record).
+   * Each record is formatted by the thread that logs it, outside any lock, and queued; one writer thread writes the
+   * queued lines to the stream in batches, one {@code write} per batch, so threads answering requests never wait for
+   * the stream or for each other's formatting (a {@link java.util.logging.ConsoleHandler} formats and writes inside
+   * one lock, a {@code write} and a flush per record). Nothing is dropped: a full queue makes the logging thread wait
+   * (back-pressure); {@link #flush} and {@link #close} (the JVM's shutdown closes the handlers) return once every
+   * line published before them is written, and a {@code SEVERE} record is written before {@code publish} returns.
    */
   static final class JsonLinesHandler extends Handler {
+    static final int QUEUE_LINES = 16_384;
+    private static final int BATCH_LINES = 512;
+    private static final long FLUSH_TIMEOUT_NANOS = 10_000_000_000L;
+
     private final PrintStream out;
+    private final BlockingQueue<byte[]> queue;
+    private final Object publishing = new Object();
+    private long published; // guarded by publishing
+    private final AtomicLong written = new AtomicLong();
+    private final Thread writer;
 
     JsonLinesHandler(PrintStream out) {
+      this(out, QUEUE_LINES);
+    }
+
+    JsonLinesHandler(PrintStream out, int queueLines) {
       this.out = out;
+      this.queue = new ArrayBlockingQueue<>(queueLines);
+      this.writer = new Thread(this::writeLines, "cloud-logging-writer");
+      writer.setDaemon(true);
+      writer.start();
     }
 
     @Override
@@ -162,17 +191,61 @@ public final class CloudLogging extends Formatter {
         reportError(null, e, ErrorManager.FORMAT_FAILURE);
         return;
       }
-      out.write(line, 0, line.length); // PrintStream: one synchronized write; stderr flushes it
+      long mine;
+      try {
+        synchronized (publishing) { // only the enqueue: the order lines are written in
+          queue.put(line);
+          mine = ++published;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        reportError("interrupted while queueing a log line", e, ErrorManager.WRITE_FAILURE);
+        return;
+      }
+      if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+        awaitWritten(mine);
+      }
     }
 
     @Override
     public void flush() {
-      out.flush();
+      long target;
+      synchronized (publishing) {
+        target = published;
+      }
+      awaitWritten(target);
     }
 
     @Override
     public void close() {
-      out.flush();
+      flush();
+    }
+
+    private void awaitWritten(long count) {
+      long deadline = System.nanoTime() + FLUSH_TIMEOUT_NANOS;
+      while (written.get() < count && System.nanoTime() < deadline && writer.isAlive()) {
+        LockSupport.parkNanos(100_000);
+      }
+    }
+
+    private void writeLines() {
+      List<byte[]> batch = new ArrayList<>(BATCH_LINES);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+      while (true) {
+        try {
+          batch.add(queue.take());
+        } catch (InterruptedException e) {
+          return;
+        }
+        queue.drainTo(batch, BATCH_LINES - 1);
+        bytes.reset();
+        for (byte[] line : batch) {
+          bytes.write(line, 0, line.length);
+        }
+        out.write(bytes.toByteArray(), 0, bytes.size()); // whole lines, one write; stderr flushes it
+        written.addAndGet(batch.size());
+        batch.clear();
+      }
     }
   }
 }

@@ -74,12 +74,33 @@ class CloudLoggingTest {
     }
     threads.shutdown();
     assertThat(threads.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+    handler.flush();
 
     String[] lines = bytes.toString(StandardCharsets.UTF_8).split(System.lineSeparator());
     assertThat(lines).hasSize(4000);
     for (String line : lines) {
       assertThat(Json.MAPPER.readTree(line).get("message").asText()).startsWith("thread ");
     }
+  }
+
+  @Test
+  void aFullQueueHoldsTheLoggerBackAndFlushAndSevereRecordsWaitForTheWrite() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    CloudLogging.JsonLinesHandler handler = new CloudLogging.JsonLinesHandler(new PrintStream(bytes, true,
+        StandardCharsets.UTF_8), 2);
+    handler.setFormatter(formatter);
+    for (int i = 0; i < 300; i++) {
+      handler.publish(record(Level.INFO, "line " + i));
+    }
+    handler.flush();
+    assertThat(bytes.toString(StandardCharsets.UTF_8).split(System.lineSeparator())).hasSize(300);
+
+    handler.publish(record(Level.SEVERE, "failure"));
+    String[] lines = bytes.toString(StandardCharsets.UTF_8).split(System.lineSeparator());
+    assertThat(lines).hasSize(301);
+    assertThat(lines[300]).contains("\"severity\":\"ERROR\"", "\"message\":\"failure\"");
+    assertThat(lines[0]).contains("\"message\":\"line 0\"");
+    assertThat(lines[299]).contains("\"message\":\"line 299\"");
   }
 
   /** The formatter as first written: an ObjectNode, printed. */
