@@ -16,13 +16,12 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.ErrorManager;
@@ -41,7 +40,7 @@ import java.util.logging.Logger;
  * e.g. {@code LOG.log(Level.INFO, "pipeline metrics", fields)}.
  *
  * <p>Cheap on a request path: a line is written with a streaming generator (no tree), formatted on the logging
- * thread without a lock, and handed to one writer thread that writes lines to stderr in batches
+ * thread without a lock, and queued for one writer thread that writes lines to stderr in batches
  * ({@link JsonLinesHandler}).
  */
 public final class CloudLogging extends Formatter {
@@ -147,20 +146,24 @@ public final class CloudLogging extends Formatter {
   }
 
   /**
-   * Each record is formatted by the thread that logs it, outside any lock, and queued; one writer thread writes the
-   * queued lines to the stream in batches, one {@code write} per batch, so threads answering requests never wait for
-   * the stream or for each other's formatting (a {@link java.util.logging.ConsoleHandler} formats and writes inside
-   * one lock, a {@code write} and a flush per record). Nothing is dropped: a full queue makes the logging thread wait
-   * (back-pressure); {@link #flush} and {@link #close} (the JVM's shutdown closes the handlers) return once every
-   * line published before them is written, and a {@code SEVERE} record is written before {@code publish} returns.
+   * Each record is formatted by the thread that logs it, outside any lock, and queued without waking anyone; one
+   * writer thread writes the queued lines every {@value #WRITE_INTERVAL_MILLIS} ms in batches, one {@code write} per
+   * batch. So a thread answering a request never waits for the stream, for another thread's formatting or for a
+   * thread hand-off (a {@link java.util.logging.ConsoleHandler} formats and writes inside one lock, a {@code write}
+   * and a flush per record). Nothing is dropped: a full queue makes the logging thread wait (back-pressure);
+   * {@link #flush} and {@link #close} (the JVM's shutdown closes the handlers) return once every line published
+   * before them is written, and a {@code SEVERE} record is written before {@code publish} returns.
    */
   static final class JsonLinesHandler extends Handler {
     static final int QUEUE_LINES = 16_384;
-    private static final int BATCH_LINES = 512;
-    private static final long FLUSH_TIMEOUT_NANOS = 10_000_000_000L;
+    static final long WRITE_INTERVAL_MILLIS = 20;
+    private static final int BATCH_LINES = 1024;
+    private static final long WAIT_NANOS = 10_000_000_000L;
 
     private final PrintStream out;
-    private final BlockingQueue<byte[]> queue;
+    private final int capacity;
+    private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final Object publishing = new Object();
     private long published; // guarded by publishing
     private final AtomicLong written = new AtomicLong();
@@ -170,9 +173,9 @@ public final class CloudLogging extends Formatter {
       this(out, QUEUE_LINES);
     }
 
-    JsonLinesHandler(PrintStream out, int queueLines) {
+    JsonLinesHandler(PrintStream out, int capacity) {
       this.out = out;
-      this.queue = new ArrayBlockingQueue<>(queueLines);
+      this.capacity = capacity;
       this.writer = new Thread(this::writeLines, "cloud-logging-writer");
       writer.setDaemon(true);
       writer.start();
@@ -191,17 +194,17 @@ public final class CloudLogging extends Formatter {
         reportError(null, e, ErrorManager.FORMAT_FAILURE);
         return;
       }
-      long mine;
-      try {
-        synchronized (publishing) { // only the enqueue: the order lines are written in
-          queue.put(line);
-          mine = ++published;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        reportError("interrupted while queueing a log line", e, ErrorManager.WRITE_FAILURE);
-        return;
+      long deadline = System.nanoTime() + WAIT_NANOS;
+      while (queued.get() >= capacity && writer.isAlive() && System.nanoTime() < deadline) {
+        LockSupport.unpark(writer); // full: wait for the writer rather than drop the line
+        LockSupport.parkNanos(100_000);
       }
+      long mine;
+      synchronized (publishing) { // only the enqueue: the order lines are written in
+        queue.add(line);
+        mine = ++published;
+      }
+      queued.incrementAndGet();
       if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
         awaitWritten(mine);
       }
@@ -222,29 +225,29 @@ public final class CloudLogging extends Formatter {
     }
 
     private void awaitWritten(long count) {
-      long deadline = System.nanoTime() + FLUSH_TIMEOUT_NANOS;
-      while (written.get() < count && System.nanoTime() < deadline && writer.isAlive()) {
-        LockSupport.parkNanos(100_000);
+      long deadline = System.nanoTime() + WAIT_NANOS;
+      while (written.get() < count && writer.isAlive() && System.nanoTime() < deadline) {
+        LockSupport.unpark(writer);
+        LockSupport.parkNanos(50_000);
       }
     }
 
     private void writeLines() {
-      List<byte[]> batch = new ArrayList<>(BATCH_LINES);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-      while (true) {
-        try {
-          batch.add(queue.take());
-        } catch (InterruptedException e) {
-          return;
+      while (!Thread.currentThread().isInterrupted()) {
+        byte[] line = queue.poll();
+        if (line == null) {
+          LockSupport.parkNanos(WRITE_INTERVAL_MILLIS * 1_000_000); // or until unparked by a flush
+          continue;
         }
-        queue.drainTo(batch, BATCH_LINES - 1);
         bytes.reset();
-        for (byte[] line : batch) {
+        int lines = 0;
+        for (; line != null; line = ++lines < BATCH_LINES ? queue.poll() : null) {
           bytes.write(line, 0, line.length);
         }
         out.write(bytes.toByteArray(), 0, bytes.size()); // whole lines, one write; stderr flushes it
-        written.addAndGet(batch.size());
-        batch.clear();
+        queued.addAndGet(-lines);
+        written.addAndGet(lines);
       }
     }
   }
