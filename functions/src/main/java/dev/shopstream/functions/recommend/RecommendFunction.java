@@ -81,8 +81,8 @@ public final class RecommendFunction extends JsonHttpFunction {
   private static final Set<String> CART_FIELDS = Set.of("items");
   private static final Set<String> CART_ITEM_FIELDS = Set.of("product_id", "quantity");
   private static final Map<Signal, Double> SIMILAR = ExplainedRecommendations.similarWeights();
-  /** How many candidates per answered item are ranked and explained before the whole ranking is needed. */
-  static final int FIRST_CANDIDATES_PER_K = 2;
+  /** Candidates ranked and explained beyond k before the whole ranking is needed (at least; or k / 2). */
+  static final int SPARE_CANDIDATES = 5;
 
   /** Which warehouse the no-arg constructor reads ({@code WAREHOUSE}). */
   enum Warehouse { DUCKDB, BIGQUERY }
@@ -317,12 +317,12 @@ public final class RecommendFunction extends JsonHttpFunction {
 
   /**
    * Offers the candidates best first until the selection is full. {@code ranked} gives the best {@code limit} of a
-   * ranking (always the head of the whole ranking): the best {@value #FIRST_CANDIDATES_PER_K} × k are ranked and
-   * explained first, the whole ranking only when filters, exclusions and the category cap left the answer short.
+   * ranking (always the head of the whole ranking): the best k + max({@value #SPARE_CANDIDATES}, k / 2) are ranked
+   * and explained first, the whole ranking only when filters, exclusions and the category cap left the answer short.
    * The answer is the same as offering the whole ranking: offering stops when the selection is full.
    */
   private static void offerBest(Selection selection, IntFunction<List<Explained>> ranked, int k) {
-    int limit = FIRST_CANDIDATES_PER_K * k;
+    int limit = k + Math.max(SPARE_CANDIDATES, k / 2);
     List<Explained> first = ranked.apply(limit);
     offer(selection, first);
     if (!selection.full() && first.size() >= limit) {

@@ -115,16 +115,6 @@ class RecommendFunctionTest {
   }
 
   @Test
-  void candidatesBeyondTheFirstRankedOnesAreOfferedWhenFiltersLeaveTheAnswerShort() throws Exception {
-    // alice's ranking: mug-02, mug-03, mug-04, pot-03, tea-02; with k=1 the first 2 are ranked first, both mugs
-    JsonNode body = ok("/recommendations", "user_id", "alice", "k", "1", "category", "grocery");
-
-    assertThat(ids(body)).containsExactly("tea-02");
-    assertThat(reasons(body)).containsExactly("seen together with mug-01"); // personalized, not trending
-    assertThat(body.get("strategy").asText()).isEqualTo("personalized");
-  }
-
-  @Test
   void eachRequestLogsOneStructuredLineWithCountsOnly() throws Exception {
     java.util.logging.Logger logger = java.util.logging.Logger.getLogger(RecommendFunction.class.getName());
     List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
