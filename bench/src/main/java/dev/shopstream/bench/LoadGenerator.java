@@ -89,6 +89,32 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code count} requests with {@code concurrency} workers back to back and discards the figures: JIT
+   * warm-up of every path a closed-loop run takes (the server's, and this generator's own).
+   */
+  public void warmUp(Requests requests, int count, int concurrency) {
+    AtomicLong seq = new AtomicLong();
+    CountDownLatch done = new CountDownLatch(concurrency);
+    ExecutorService workers = Executors.newFixedThreadPool(concurrency, daemon("warm-up"));
+    try {
+      for (int w = 0; w < concurrency; w++) {
+        workers.execute(() -> {
+          try {
+            for (long i = seq.getAndIncrement(); i < count; i = seq.getAndIncrement()) {
+              send(requests.next(i), new Recorder(HIGHEST_MICROS, 3), System.nanoTime(), new ConcurrentHashMap<>());
+            }
+          } finally {
+            done.countDown();
+          }
+        });
+      }
+      awaitDrain(done);
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
   /** Open loop: {@code rate} requests per second for {@code duration}. */
   public Result fixedRate(String label, Requests requests, int rate, Duration duration) {
     return fixedRate(label, requests, rate, duration, () -> false);

@@ -3,6 +3,9 @@ package dev.shopstream.bench;
 import dev.shopstream.functions.recommend.RecommendFunction;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -22,27 +29,32 @@ import java.util.logging.Logger;
  * <ol>
  *   <li>cold start: from the invoker's start to the first 200 (the function class loads on the first request and
  *       its constructor waits for the first snapshot);
- *   <li>warm-up, then open loop at each of {@code --rates}: p50/p99/max latency from when each request was due;
+ *   <li>warm-up: {@code --warmup} requests to each function by {@code --concurrency} workers, until the JIT has
+ *       compiled the paths measured (after 5,000 sequential requests C2 was still compiling the recommend
+ *       function's code during the closed loop);
+ *   <li>open loop at each of {@code --rates}: p50/p99/max latency from when each request was due;
  *   <li>closed loop ({@code --concurrency} workers): the most requests/s, and the ratio to the trivial function.
  * </ol>
  *
- * The request mix: 50% {@code /recommendations} (users drawn uniformly, so most miss the user cache and read
- * {@code user_activity}), 20% {@code /similar}, 10% {@code /bought-together}, 10% {@code /trending?category=},
- * 10% {@code POST /cart/recommendations} with 3 items. The snapshot refreshes in the background every 5 s during
- * the runs, as in production.
+ * The request mix: 50% {@code /recommendations} (users drawn uniformly), 20% {@code /similar}, 10%
+ * {@code /bought-together}, 10% {@code /trending?category=}, 10% {@code POST /cart/recommendations} with 3 items.
+ * The snapshot refreshes in the background every 5 s during the runs, as in production, and {@code --user-updates}
+ * users per second get a new {@code user_activity} row (as the pipeline writes them), which the function's poll of
+ * changed users reports: their cached rows are read again.
  */
 final class ServingBench {
   private static final Logger LOG = Logger.getLogger(ServingBench.class.getName());
   private static final String USAGE = """
       serving [--products=5000] [--neighbors=20000] [--users=10000] [--rates=250,500,1000,2000] [--duration=10]
-              [--concurrency=8] [--warmup=5000]
+              [--concurrency=8] [--warmup=50000] [--user-updates=50]
         --products     catalog size (trends for each; 2% unavailable)
         --neighbors    item_neighbors rows (lists of 10 per product and signal)
         --users        users in user_activity (10 recent items, 2 purchases each)
         --rates        requests/s of the open-loop runs
         --duration     seconds per run
         --concurrency  workers of the closed-loop runs
-        --warmup       requests sent to each function before measuring""";
+        --warmup       requests sent to each function (by --concurrency workers) before measuring
+        --user-updates users per second whose user_activity row is rewritten during the runs""";
   private static final int CATEGORIES = 40;
   private static final int PER_LIST = 10;
   private static final String[] TABLES = {"products", "item_neighbors", "product_trends", "user_activity"};
@@ -57,7 +69,8 @@ final class ServingBench {
     List<Integer> rates = options.integers("rates", "250,500,1000,2000");
     Duration duration = options.seconds("duration", 10);
     int concurrency = options.integer("concurrency", 8);
-    int warmup = options.integer("warmup", 5000);
+    int warmup = options.integer("warmup", 50_000);
+    int userUpdates = options.integer("user-updates", 50);
     if (!options.done(USAGE)) {
       return;
     }
@@ -81,10 +94,13 @@ final class ServingBench {
             + "load + first snapshot of the warehouse), trivial function %.0f ms%n", coldMillis, trivialColdMillis);
         Mix real = new Mix(recommend, products, withNeighbors, users);
         Mix base = new Mix(trivial, products, withNeighbors, users);
-        load.warmUp(real::request, warmup);
-        load.warmUp(base::request, warmup);
-        checkAnswers(real);
-        measure(real, base, load, rates, duration, concurrency);
+        try (UserUpdates updates = new UserUpdates(warehouse, users, userUpdates)) {
+          load.warmUp(real::request, warmup, concurrency);
+          load.warmUp(base::request, warmup, concurrency);
+          checkAnswers(real);
+          measure(real, base, load, rates, duration, concurrency);
+          System.out.printf("%n%d user_activity rows rewritten during the runs (%d/s)%n", updates.rows(), userUpdates);
+        }
       }
     } finally {
       warehouse.close();
@@ -145,8 +161,53 @@ final class ServingBench {
     }
   }
 
+  /**
+   * Rewrites {@code perSecond} users' {@code user_activity} rows per second (in 10 batches): a new {@code updated_at},
+   * the same lists, as the pipeline's upsert does when a user acts. The recommend function's poll reports them.
+   */
+  private static final class UserUpdates implements AutoCloseable {
+    private static final String UPDATE = """
+        UPDATE user_activity SET updated_at = now()
+        WHERE user_id IN (SELECT 'u' || ((? + i * 7919) % ?) FROM range(?) AS t(i))""";
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-user-updates");
+      t.setDaemon(true);
+      return t;
+    });
+    private final AtomicLong rows = new AtomicLong();
+
+    UserUpdates(DuckDbWarehouse w, int users, int perSecond) {
+      int perBatch = perSecond / 10;
+      if (perBatch < 1) {
+        return;
+      }
+      timer.scheduleAtFixedRate(() -> {
+        try (Connection c = w.connect(); PreparedStatement ps = c.prepareStatement(UPDATE)) {
+          ps.setLong(1, rows.get() * 7919 % users);
+          ps.setLong(2, users);
+          ps.setLong(3, perBatch);
+          rows.addAndGet(ps.executeUpdate());
+        } catch (SQLException e) {
+          LOG.warning("user_activity update failed: " + e.getMessage());
+        }
+      }, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    long rows() {
+      return rows.get();
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
+  }
+
   /** The endpoint mix, the same sequence for both functions. */
   private record Mix(FunctionServer server, int products, int withNeighbors, int users) {
+    /** A request unanswered this long fails (a stuck keep-alive connection would otherwise stall a worker). */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     HttpRequest request(long seq) {
       long h = mix(seq);
       String product = "p" + (h % withNeighbors);
@@ -155,7 +216,7 @@ final class ServingBench {
         case 5, 6 -> get("/products/" + product + "/similar?k=10");
         case 7 -> get("/products/" + product + "/bought-together?k=10");
         case 8 -> get("/trending?k=10&category=c" + (h % CATEGORIES));
-        default -> HttpRequest.newBuilder(server.uri("/cart/recommendations?k=10"))
+        default -> HttpRequest.newBuilder(server.uri("/cart/recommendations?k=10")).timeout(TIMEOUT)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"product_id\":\"" + product
                 + "\"},{\"product_id\":\"p" + (h / 7 % withNeighbors) + "\"},{\"product_id\":\"p"
@@ -165,7 +226,7 @@ final class ServingBench {
     }
 
     private HttpRequest get(String pathAndQuery) {
-      return HttpRequest.newBuilder(server.uri(pathAndQuery)).GET().build();
+      return HttpRequest.newBuilder(server.uri(pathAndQuery)).timeout(TIMEOUT).GET().build();
     }
 
     private static long mix(long seq) {
@@ -204,7 +265,7 @@ final class ServingBench {
           list_transform(range(10), lambda j: {'product_id': 'p' || ((u * 31 + j * 17) % ?),
             'event_type': CASE WHEN j % 5 = 4 THEN 'purchase' WHEN j % 3 = 2 THEN 'add_to_cart' ELSE 'view' END,
             'event_time': now() - to_seconds(60 * j)}),
-          ['p' || (u % ?), 'p' || ((u * 13) % ?)], now()
+          ['p' || (u % ?), 'p' || ((u * 13) % ?)], now() - to_seconds(u % 10800)
         FROM range(?) AS t(u)"""};
     long[][] parameters = {{products}, {products, withNeighbors}, {products},
         {withNeighbors, products, products, users}};

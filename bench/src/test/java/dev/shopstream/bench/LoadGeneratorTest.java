@@ -74,6 +74,13 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void aConcurrentWarmUpSendsExactlyTheCount() {
+    new LoadGenerator().warmUp(requests(), 257, 4);
+
+    assertThat(received.get()).isEqualTo(257);
+  }
+
+  @Test
   void aRefusedConnectionIsAFailureNotAnAnswer() throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {

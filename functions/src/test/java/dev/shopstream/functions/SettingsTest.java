@@ -92,6 +92,13 @@ class SettingsTest {
     assertThat(ingest.maxBodyBytes()).isEqualTo(1 << 20);
     assertThat(ingest.publishTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(RecommendConfig.from(of(Map.of())).trendingWindow()).isEqualTo(Duration.ofDays(7));
+    assertThat(RecommendConfig.from(of(Map.of())).userChanges()).isEqualTo(new RecommendConfig.UserChanges(
+        Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5)));
+    assertThat(RecommendConfig.from(of(Map.of("USER_CACHE_TTL", "PT10S"))).userChanges().poll())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(RecommendConfig.from(of(Map.of("USER_CACHE_TTL", "PT10S", "USER_CHANGES_POLL", "PT2S",
+        "USER_CHANGES_LOOKBACK", "PT1M", "USER_CACHE_MAX_AGE", "PT1H"))).userChanges()).isEqualTo(
+        new RecommendConfig.UserChanges(Duration.ofSeconds(2), Duration.ofMinutes(1), Duration.ofHours(1)));
 
     IngestConfig custom = IngestConfig.from(of(Map.of("MAX_BATCH_EVENTS", "50", "MAX_BODY_BYTES", "2048",
         "PUBLISH_TIMEOUT", "PT2S", "API_KEY", "k", "CORS_ALLOWED_ORIGINS", "https://a.example")));

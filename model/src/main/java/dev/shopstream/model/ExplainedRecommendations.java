@@ -33,48 +33,86 @@ public final class ExplainedRecommendations {
   /** Same-type signals in the order an explanation prefers them (a shared purchase says more than a view). */
   public static final List<Signal> EVIDENCE_ORDER = List.of(Signal.CO_PURCHASE, Signal.CO_CART, Signal.CO_VIEW);
 
+  /** Score descending, then product id (written out: it runs for every comparison of every ranking). */
+  private static final Comparator<Explained> BEST_FIRST = (a, b) -> {
+    int byScore = Double.compare(b.score(), a.score());
+    return byScore != 0 ? byScore : a.productId().compareTo(b.productId());
+  };
+
   private ExplainedRecommendations() {}
 
   /** A recommendation, the input item that contributed most to it, and the signal linking the two. */
   public record Explained(String productId, double score, String sourceId, Signal signal) {}
 
-  /** The user's {@code k} best candidates not in {@code exclude}, best first, each explained. */
+  /**
+   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained. One pass over the
+   * recent items' lists gathers each candidate's score (the same terms, added in the same order, as
+   * {@link Recommender#recommendForUser}) and its largest term; only the {@code k} kept are explained.
+   */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems, int k,
       Set<String> exclude) {
-    List<Recommendation> ranked = recommender.recommendForUser(recentItems, k, exclude);
-    if (ranked.isEmpty()) {
+    if (recentItems.isEmpty()) {
       return List.of();
     }
     ModelConfig config = recommender.config();
     Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
-    Map<String, Double> bestTerm = new HashMap<>();
-    Map<String, String> source = new HashMap<>();
-    for (Recommendation r : ranked) {
-      bestTerm.put(r.productId(), 0.0);
-    }
+    Map<String, Candidate> candidates = new HashMap<>(4 * recentItems.size() * 16); // no rehash for ~16 each
+    List<Candidate> all = new ArrayList<>(recentItems.size() * 16);
     for (Interaction i : recentItems) {
       double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
       if (weight <= 0) {
         continue;
       }
       for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
-        Double best = bestTerm.get(n.productId());
+        String c = n.productId();
+        if (exclude.contains(c)) {
+          continue;
+        }
         double term = weight * n.score();
-        if (best != null && (term > best || !source.containsKey(n.productId()))) {
-          bestTerm.put(n.productId(), term);
-          source.put(n.productId(), i.productId());
+        Candidate seen = candidates.get(c);
+        if (seen == null) {
+          Candidate first = new Candidate(c, term, i.productId());
+          candidates.put(c, first);
+          all.add(first);
+        } else {
+          seen.add(term, i.productId());
         }
       }
     }
-    Map<String, Map<String, Signal>> evidenceBySource = new HashMap<>();
+    List<Candidate> ranked = TopK.first(all, k, Candidate.BEST_FIRST);
     List<Explained> out = new ArrayList<>(ranked.size());
-    for (Recommendation r : ranked) {
-      String from = source.get(r.productId());
-      Signal signal = from == null ? Signal.COMBINED : evidenceBySource
-          .computeIfAbsent(from, f -> evidence(recommender, f)).getOrDefault(r.productId(), Signal.COMBINED);
-      out.add(new Explained(r.productId(), r.score(), from, signal));
+    for (Candidate c : ranked) {
+      out.add(new Explained(c.productId, c.score, c.source, evidence(recommender, c.source, c.productId)));
     }
     return out;
+  }
+
+  /** A candidate of {@link #forUser} being scored: its sum so far, its largest term and that term's item. */
+  private static final class Candidate {
+    static final Comparator<Candidate> BEST_FIRST = (a, b) -> {
+      int byScore = Double.compare(b.score, a.score);
+      return byScore != 0 ? byScore : a.productId.compareTo(b.productId);
+    };
+
+    final String productId;
+    double score;
+    double bestTerm;
+    String source;
+
+    Candidate(String productId, double term, String from) {
+      this.productId = productId;
+      this.score = term;
+      this.bestTerm = term;
+      this.source = from;
+    }
+
+    void add(double term, String from) {
+      score += term;
+      if (term > bestTerm) { // the first of equal terms stays the source
+        bestTerm = term;
+        source = from;
+      }
+    }
   }
 
   /** The {@code k} best candidates for a set of items, best first (score, then id), each explained. */
@@ -112,8 +150,7 @@ public final class ExplainedRecommendations {
         out.add(new Explained(c, acc[0], source.get(c), sourceSignal.get(c)));
       }
     });
-    out.sort(Comparator.comparingDouble(Explained::score).reversed().thenComparing(Explained::productId));
-    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
+    return TopK.first(out, k, BEST_FIRST);
   }
 
   /** Co-view only: "others you may like". */
@@ -133,15 +170,16 @@ public final class ExplainedRecommendations {
     return w;
   }
 
-  /** For each neighbour of {@code source}: its strongest same-type signal (one lookup per signal). */
-  private static Map<String, Signal> evidence(Recommender recommender, String source) {
+  /** The strongest same-type signal linking {@code source} to {@code candidate}: a scan of up to three lists. */
+  private static Signal evidence(Recommender recommender, String source, String candidate) {
     int perItem = recommender.config().maxNeighborsPerItem();
-    Map<String, Signal> out = new HashMap<>();
     for (Signal s : EVIDENCE_ORDER) {
       for (Neighbor n : recommender.neighbors(source, perItem, s)) {
-        out.putIfAbsent(n.productId(), s);
+        if (n.productId().equals(candidate)) {
+          return s;
+        }
       }
     }
-    return out;
+    return Signal.COMBINED;
   }
 }

@@ -16,6 +16,12 @@ import java.util.Set;
  * neighbour lists read from the warehouse via {@link #ofNeighbors}).
  */
 public interface Recommender {
+  /** The order of every ranking: score descending, then product id. */
+  Comparator<Recommendation> BEST_FIRST = (a, b) -> {
+    int byScore = Double.compare(b.score(), a.score());
+    return byScore != 0 ? byScore : a.productId().compareTo(b.productId());
+  };
+
   ModelConfig config();
 
   /** The item's top {@code k} neighbours for the signal, closest first. */
@@ -51,16 +57,29 @@ public interface Recommender {
         }
       }
     }
-    List<Recommendation> out = new ArrayList<>();
+    List<Recommendation> out = new ArrayList<>(scores.size());
     scores.forEach((id, score) -> out.add(new Recommendation(id, score)));
-    out.sort(Comparator.comparingDouble(Recommendation::score).reversed()
-        .thenComparing(Recommendation::productId));
-    return out.size() > k ? List.copyOf(out.subList(0, k)) : out;
+    return TopK.first(out, k, BEST_FIRST);
   }
 
-  /** A recommender over precomputed neighbour lists (e.g. the latest {@code item_neighbors} rows), best first. */
+  /**
+   * A recommender over precomputed neighbour lists (e.g. the latest {@code item_neighbors} rows), best first. Each
+   * item's list is split by signal and ordered by rank once, here: {@link #neighbors} is then a lookup (serving
+   * calls it for every recent item of every request).
+   */
   static Recommender ofNeighbors(ModelConfig config, Map<String, List<Neighbor>> neighborsByItem) {
-    Map<String, List<Neighbor>> copy = Map.copyOf(neighborsByItem);
+    Signal[] signals = Signal.values();
+    Map<String, List<List<Neighbor>>> bySignal = new HashMap<>(neighborsByItem.size() * 2);
+    neighborsByItem.forEach((item, neighbors) -> {
+      List<List<Neighbor>> lists = new ArrayList<>(signals.length);
+      for (Signal signal : signals) {
+        lists.add(neighbors.stream()
+            .filter(n -> n.signal() == signal)
+            .sorted(Comparator.comparingInt(Neighbor::rank))
+            .toList());
+      }
+      bySignal.put(item, List.copyOf(lists));
+    });
     return new Recommender() {
       @Override
       public ModelConfig config() {
@@ -69,11 +88,15 @@ public interface Recommender {
 
       @Override
       public List<Neighbor> neighbors(String itemId, int k, Signal signal) {
-        return copy.getOrDefault(itemId, List.of()).stream()
-            .filter(n -> n.signal() == signal)
-            .sorted(Comparator.comparingInt(Neighbor::rank))
-            .limit(k)
-            .toList();
+        if (k < 0) {
+          throw new IllegalArgumentException("k must be >= 0, was " + k);
+        }
+        List<List<Neighbor>> lists = bySignal.get(itemId);
+        if (lists == null || k == 0) {
+          return List.of();
+        }
+        List<Neighbor> list = lists.get(signal.ordinal());
+        return list.size() <= k ? list : list.subList(0, k);
       }
     };
   }

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -16,6 +17,7 @@ import java.util.logging.Logger;
  * exception becomes a JSON 500 (details only in the log).
  */
 public abstract class JsonHttpFunction implements HttpFunction {
+  private static final String SOURCE_CLASS = JsonHttpFunction.class.getName();
   private final Logger log = Logger.getLogger(getClass().getName());
   private final AccessPolicy access;
   private final Set<String> methods;
@@ -39,10 +41,15 @@ public abstract class JsonHttpFunction implements HttpFunction {
     }
     reply = access.withCorsHeaders(request, reply);
     reply.writeTo(response);
-    String details = describe(reply);
-    int status = reply.status();
-    log.info(() -> request.getMethod() + " " + request.getPath() + " -> " + status
-        + (details.isEmpty() ? "" : " " + details));
+    if (log.isLoggable(Level.INFO)) {
+      String details = describe(reply);
+      LogRecord line = new LogRecord(Level.INFO, request.getMethod() + " " + request.getPath() + " -> "
+          + reply.status() + (details.isEmpty() ? "" : " " + details));
+      line.setLoggerName(log.getName());
+      line.setSourceClassName(SOURCE_CLASS); // named here: inferring it walks the stack on every request
+      line.setSourceMethodName("service");
+      log.log(line);
+    }
   }
 
   /** Answers a request that passed the screen. */

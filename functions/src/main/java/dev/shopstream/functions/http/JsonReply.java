@@ -10,15 +10,29 @@ import java.util.Map;
 
 /**
  * One answer of a function: a status, a JSON body (absent only for a 204) and headers. Handlers build replies;
- * {@link JsonHttpFunction} writes exactly one per request.
+ * {@link JsonHttpFunction} writes exactly one per request. The body is a tree ({@code body}), or for a large answer
+ * on a hot path bytes already written by a streaming generator ({@code rendered}, with the counts the request's log
+ * line reports).
  */
-public record JsonReply(int status, ObjectNode body, Map<String, String> headers) {
+public record JsonReply(int status, ObjectNode body, Map<String, String> headers, Rendered rendered) {
   public static final String CONTENT_TYPE = "application/json; charset=utf-8";
   /** Seconds a client should wait before retrying a 503. */
   public static final int RETRY_AFTER_SECONDS = 5;
 
+  /** A body already written as JSON bytes, and what the log line says of it (counts, never payloads). */
+  public record Rendered(byte[] json, String summary) {}
+
   public JsonReply {
     headers = Map.copyOf(headers);
+  }
+
+  public JsonReply(int status, ObjectNode body, Map<String, String> headers) {
+    this(status, body, headers, null);
+  }
+
+  /** A 200 (or other) answer whose body the caller wrote itself. */
+  public static JsonReply rendered(int status, byte[] json, String summary) {
+    return new JsonReply(status, null, Map.of(), new Rendered(json, summary));
   }
 
   public static JsonReply json(int status, ObjectNode body) {
@@ -49,7 +63,7 @@ public record JsonReply(int status, ObjectNode body, Map<String, String> headers
   public JsonReply withHeader(String name, String value) {
     Map<String, String> more = new LinkedHashMap<>(headers);
     more.put(name, value);
-    return new JsonReply(status, body, more);
+    return new JsonReply(status, body, more, rendered);
   }
 
   void writeTo(HttpResponse response) throws IOException {
@@ -57,11 +71,14 @@ public record JsonReply(int status, ObjectNode body, Map<String, String> headers
     for (Map.Entry<String, String> h : headers.entrySet()) {
       response.appendHeader(h.getKey(), h.getValue());
     }
-    if (body != null) {
+    if (body != null || rendered != null) {
       response.setContentType(CONTENT_TYPE);
-      OutputStream out = response.getOutputStream();
-      out.write(Json.MAPPER.writeValueAsBytes(body));
-      out.flush();
+      byte[] bytes = rendered != null ? rendered.json() : Json.MAPPER.writeValueAsBytes(body);
+      // the whole body in one write, then close: the invoker can send it with a Content-Length in one response
+      // (a flush first would commit the headers without a length: chunked encoding and one more write)
+      try (OutputStream out = response.getOutputStream()) {
+        out.write(bytes);
+      }
     }
   }
 }

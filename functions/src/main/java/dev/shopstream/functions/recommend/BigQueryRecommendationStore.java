@@ -90,11 +90,21 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       ORDER BY kind DESC, position
       """;
 
+  /** Same rows as {@link DuckDbRecommendationStore#USER_CHANGES_SQL}. */
+  static final String USER_CHANGES_SQL = """
+      SELECT user_id, MAX(updated_at) AS updated_at FROM `%1$s`
+      WHERE updated_at >= @since
+      GROUP BY user_id
+      ORDER BY updated_at DESC, user_id
+      LIMIT @max_rows
+      """;
+
   private final BigQuery bigQuery;
   private final String neighborsSql;
   private final String trendsSql;
   private final String catalogSql;
   private final String userSql;
+  private final String userChangesSql;
 
   /**
    * @param dataset {@code project.dataset} holding the contract's tables
@@ -109,6 +119,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     this.trendsSql = TRENDS_SQL.formatted(dataset + "." + TableSchemas.get("product_trends").name());
     this.catalogSql = CATALOG_SQL.formatted(dataset + "." + TableSchemas.products().name());
     this.userSql = USER_SQL.formatted(dataset + "." + TableSchemas.get("user_activity").name());
+    this.userChangesSql = USER_CHANGES_SQL.formatted(dataset + "." + TableSchemas.get("user_activity").name());
   }
 
   @Override
@@ -168,6 +179,17 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
           instant(row.get("event_time")), instant(row.get("updated_at")));
     }
     return rows.result();
+  }
+
+  @Override
+  public List<UserChange> userChanges(Instant since, int maxRows) {
+    List<UserChange> out = new ArrayList<>();
+    for (FieldValueList row : run("user_activity", userChangesSql, Map.of(
+        "since", QueryParameterValue.timestamp(since.getEpochSecond() * 1_000_000L + since.getNano() / 1000),
+        "max_rows", QueryParameterValue.int64(maxRows)))) {
+      out.add(new UserChange(row.get("user_id").getStringValue(), instant(row.get("updated_at"))));
+    }
+    return out;
   }
 
   /** Runs the query and reads every page inside the try: paging can fail too. */

@@ -66,6 +66,15 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       SELECT recent_items, purchased, updated_at FROM user_activity WHERE user_id = ?
       """;
 
+  /** Parameters: since, max rows. DuckDB keeps one row per user; grouped as BigQuery's append table needs. */
+  static final String USER_CHANGES_SQL = """
+      SELECT user_id, max(updated_at) AS updated_at FROM user_activity
+      WHERE updated_at >= ?::TIMESTAMPTZ
+      GROUP BY user_id
+      ORDER BY updated_at DESC, user_id
+      LIMIT ?
+      """;
+
   /** Connections (each with the user query prepared) kept for reuse: opening one costs more than the query. */
   static final int MAX_IDLE_USER_QUERIES = 16;
 
@@ -171,6 +180,23 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
     } catch (SQLException | ClassCastException e) {
       closeQuietly(ps); // a connection in an unknown state is not reused
       throw new StoreException("DuckDB user_activity query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<UserChange> userChanges(Instant since, int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(USER_CHANGES_SQL)) {
+      ps.setString(1, since.toString());
+      ps.setInt(2, maxRows);
+      List<UserChange> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new UserChange(rs.getString("user_id"), instant(rs, "updated_at")));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB user_activity changes query failed: " + e.getMessage(), e);
     }
   }
 

@@ -19,8 +19,12 @@ import java.util.Objects;
  * @param startupWait how long the no-arg constructor waits for the first snapshot before it lets the function
  *     start (answering 503 until one loads) ({@code SNAPSHOT_STARTUP_WAIT}, PT30S)
  * @param snapshotMaxRows bound of each bulk read (neighbours, trends, catalog) ({@code SNAPSHOT_MAX_ROWS}, 5,000,000)
- * @param userCacheTtl how long a user's activity is reused before it is read again ({@code USER_CACHE_TTL}, PT2S)
- * @param userCacheMaxEntries users kept in the activity cache ({@code USER_CACHE_MAX_ENTRIES}, 100,000)
+ * @param userCacheTtl the freshness bound of a user's activity: a change to their {@code user_activity} row is served
+ *     at most this long after it is committed ({@code USER_CACHE_TTL}, PT2S). A cached row is reused while it was
+ *     read, or confirmed unchanged by a poll of the changed users, less than this long ago ({@link UserActivityCache})
+ * @param userCacheMaxEntries users kept in the activity cache, and the most changed users one poll reads
+ *     ({@code USER_CACHE_MAX_ENTRIES}, 100,000)
+ * @param userChanges how the cache learns which users changed
  * @param maxPerCategory diversity: at most this many items of one category in an answer while other candidates
  *     remain ({@code MAX_PER_CATEGORY}, 3)
  * @param maxCartItems items in a {@code POST /cart/recommendations} body ({@code MAX_CART_ITEMS}, 100)
@@ -28,20 +32,52 @@ import java.util.Objects;
  */
 public record RecommendConfig(Duration trendingWindow, AccessPolicy access, ModelConfig model,
     Duration snapshotRefresh, Duration staleAfter, Duration startupWait, int snapshotMaxRows, Duration userCacheTtl,
-    int userCacheMaxEntries, int maxPerCategory, int maxCartItems, int maxCartBodyBytes) {
+    int userCacheMaxEntries, UserChanges userChanges, int maxPerCategory, int maxCartItems, int maxCartBodyBytes) {
   public static final Duration DEFAULT_TRENDING_WINDOW = Duration.ofDays(7);
   public static final Duration DEFAULT_SNAPSHOT_REFRESH = Duration.ofSeconds(5);
   public static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_MAX_ROWS = 5_000_000;
   public static final Duration DEFAULT_USER_CACHE_TTL = Duration.ofSeconds(2);
   public static final int DEFAULT_USER_CACHE_MAX_ENTRIES = 100_000;
+  public static final Duration DEFAULT_USER_CHANGES_LOOKBACK = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_USER_CACHE_MAX_AGE = Duration.ofMinutes(5);
   public static final int DEFAULT_MAX_PER_CATEGORY = 3;
   public static final int DEFAULT_MAX_CART_ITEMS = 100;
   public static final int DEFAULT_MAX_CART_BODY_BYTES = 65_536;
 
+  /**
+   * The poll of changed users ({@link UserActivityCache#pollChanges}).
+   *
+   * @param poll pause between two polls ({@code USER_CHANGES_POLL}, default half of {@code USER_CACHE_TTL}); the
+   *     TTL bounds freshness whatever this is, a shorter poll only keeps more users cached
+   * @param lookback each poll reads the users whose row's {@code updated_at} is at most this much older than the
+   *     newest one seen so far: rows that become visible late, out of {@code updated_at} order, are still seen
+   *     ({@code USER_CHANGES_LOOKBACK}, PT30S)
+   * @param maxAge a row is read again after this long even while polls report no change
+   *     ({@code USER_CACHE_MAX_AGE}, PT5M)
+   */
+  public record UserChanges(Duration poll, Duration lookback, Duration maxAge) {
+    public UserChanges {
+      if (poll.toMillis() < 1 || lookback.isNegative() || maxAge.isNegative()) {
+        throw new IllegalArgumentException("the user changes poll must be positive, lookback and max age >= 0");
+      }
+    }
+
+    /** The defaults for this TTL: a poll every half TTL (at least every 1 ms). */
+    public static UserChanges defaults(Duration ttl) {
+      return new UserChanges(defaultPoll(ttl), DEFAULT_USER_CHANGES_LOOKBACK, DEFAULT_USER_CACHE_MAX_AGE);
+    }
+
+    private static Duration defaultPoll(Duration ttl) {
+      Duration half = ttl.dividedBy(2);
+      return half.toMillis() < 1 ? Duration.ofMillis(1) : half;
+    }
+  }
+
   public RecommendConfig {
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(userChanges, "userChanges");
     if (trendingWindow.toSeconds() < 1) {
       throw new IllegalArgumentException("the trending window must be at least one second");
     }
@@ -59,12 +95,13 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
   public static RecommendConfig defaults(AccessPolicy access) {
     return new RecommendConfig(DEFAULT_TRENDING_WINDOW, access, ModelConfig.defaults(), DEFAULT_SNAPSHOT_REFRESH,
         defaultStaleAfter(DEFAULT_SNAPSHOT_REFRESH), DEFAULT_STARTUP_WAIT, DEFAULT_SNAPSHOT_MAX_ROWS,
-        DEFAULT_USER_CACHE_TTL, DEFAULT_USER_CACHE_MAX_ENTRIES, DEFAULT_MAX_PER_CATEGORY, DEFAULT_MAX_CART_ITEMS,
-        DEFAULT_MAX_CART_BODY_BYTES);
+        DEFAULT_USER_CACHE_TTL, DEFAULT_USER_CACHE_MAX_ENTRIES, UserChanges.defaults(DEFAULT_USER_CACHE_TTL),
+        DEFAULT_MAX_PER_CATEGORY, DEFAULT_MAX_CART_ITEMS, DEFAULT_MAX_CART_BODY_BYTES);
   }
 
   public static RecommendConfig from(Settings settings) {
     Duration refresh = settings.duration("SNAPSHOT_REFRESH", DEFAULT_SNAPSHOT_REFRESH);
+    Duration ttl = settings.duration("USER_CACHE_TTL", DEFAULT_USER_CACHE_TTL);
     return new RecommendConfig(
         settings.duration("TRENDING_WINDOW", DEFAULT_TRENDING_WINDOW),
         AccessPolicy.from(settings),
@@ -73,8 +110,11 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
         settings.duration("SNAPSHOT_STARTUP_WAIT", DEFAULT_STARTUP_WAIT),
         settings.integer("SNAPSHOT_MAX_ROWS", DEFAULT_SNAPSHOT_MAX_ROWS, 1, Integer.MAX_VALUE),
-        settings.duration("USER_CACHE_TTL", DEFAULT_USER_CACHE_TTL),
+        ttl,
         settings.integer("USER_CACHE_MAX_ENTRIES", DEFAULT_USER_CACHE_MAX_ENTRIES, 1, 10_000_000),
+        new UserChanges(settings.duration("USER_CHANGES_POLL", UserChanges.defaultPoll(ttl)),
+            settings.duration("USER_CHANGES_LOOKBACK", DEFAULT_USER_CHANGES_LOOKBACK),
+            settings.duration("USER_CACHE_MAX_AGE", DEFAULT_USER_CACHE_MAX_AGE)),
         settings.integer("MAX_PER_CATEGORY", DEFAULT_MAX_PER_CATEGORY, 1, RecommendFunction.MAX_K),
         settings.integer("MAX_CART_ITEMS", DEFAULT_MAX_CART_ITEMS, 1, 10_000),
         settings.integer("MAX_CART_BODY_BYTES", DEFAULT_MAX_CART_BODY_BYTES, 2, 16 * 1024 * 1024));
@@ -82,22 +122,27 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
 
   public RecommendConfig withSnapshotRefresh(Duration refresh, Duration stale) {
     return new RecommendConfig(trendingWindow, access, model, refresh, stale, startupWait, snapshotMaxRows,
-        userCacheTtl, userCacheMaxEntries, maxPerCategory, maxCartItems, maxCartBodyBytes);
+        userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
   }
 
+  /** This TTL and size, with the default poll of changed users for the TTL. */
   public RecommendConfig withUserCache(Duration ttl, int maxEntries) {
+    return withUserCache(ttl, maxEntries, UserChanges.defaults(ttl));
+  }
+
+  public RecommendConfig withUserCache(Duration ttl, int maxEntries, UserChanges changes) {
     return new RecommendConfig(trendingWindow, access, model, snapshotRefresh, staleAfter, startupWait,
-        snapshotMaxRows, ttl, maxEntries, maxPerCategory, maxCartItems, maxCartBodyBytes);
+        snapshotMaxRows, ttl, maxEntries, changes, maxPerCategory, maxCartItems, maxCartBodyBytes);
   }
 
   public RecommendConfig withLimits(int perCategory, int cartItems, int cartBodyBytes) {
     return new RecommendConfig(trendingWindow, access, model, snapshotRefresh, staleAfter, startupWait,
-        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, perCategory, cartItems, cartBodyBytes);
+        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, userChanges, perCategory, cartItems, cartBodyBytes);
   }
 
   public RecommendConfig withTrendingWindow(Duration window) {
     return new RecommendConfig(window, access, model, snapshotRefresh, staleAfter, startupWait, snapshotMaxRows,
-        userCacheTtl, userCacheMaxEntries, maxPerCategory, maxCartItems, maxCartBodyBytes);
+        userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
   }
 
   private static Duration defaultStaleAfter(Duration refresh) {

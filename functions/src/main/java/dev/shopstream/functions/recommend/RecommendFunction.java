@@ -2,10 +2,11 @@ package dev.shopstream.functions.recommend;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.bigquery.BigQueryOptions;
 import com.google.cloud.functions.HttpRequest;
 import dev.shopstream.contract.Json;
@@ -17,9 +18,11 @@ import dev.shopstream.functions.recommend.Selection.Item;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
 import dev.shopstream.model.ExplainedRecommendations;
 import dev.shopstream.model.ExplainedRecommendations.Explained;
+import dev.shopstream.model.Interaction;
 import dev.shopstream.model.Signal;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
@@ -32,11 +35,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.logging.Logger;
 
 /**
  * HTTP recommendation serving, every answer from the in-memory {@link Snapshot} (refreshed in the background by
- * {@link SnapshotRefresher}) plus, for a user, their cached {@code user_activity} row:
+ * {@link SnapshotRefresher}) plus, for a user, their {@code user_activity} row ({@link UserActivityCache}: cached,
+ * and never served more than {@code USER_CACHE_TTL} after a change to it):
  *
  * <ul>
  *   <li>{@code GET /recommendations?user_id=U[&k=][&mode=buy_again]}: recommended for you. Candidates are the
@@ -73,6 +80,9 @@ public final class RecommendFunction extends JsonHttpFunction {
   private static final Set<String> LIST_PARAMETERS = Set.of("k", "category", "exclude");
   private static final Set<String> CART_FIELDS = Set.of("items");
   private static final Set<String> CART_ITEM_FIELDS = Set.of("product_id", "quantity");
+  private static final Map<Signal, Double> SIMILAR = ExplainedRecommendations.similarWeights();
+  /** Candidates ranked and explained beyond k before the whole ranking is needed (at least; or k / 2). */
+  static final int SPARE_CANDIDATES = 5;
 
   /** Which warehouse the no-arg constructor reads ({@code WAREHOUSE}). */
   enum Warehouse { DUCKDB, BIGQUERY }
@@ -114,14 +124,24 @@ public final class RecommendFunction extends JsonHttpFunction {
     super(config.access(), List.of("GET", "POST"));
     this.config = config;
     this.snapshots = new SnapshotRefresher(store, config, clock, scheduler);
-    this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(), clock);
+    this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(),
+        config.userChanges(), clock);
     this.boughtTogether = ExplainedRecommendations.boughtTogetherWeights(config.model());
     snapshots.start();
+    if (!config.userCacheTtl().isZero()) {
+      scheduler.scheduleWithFixedDelay(users::pollChangesLogged, 0, config.userChanges().poll().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   /** One refresh now, on the caller's thread; false when the warehouse could not be read. */
   public boolean refreshSnapshot() {
     return snapshots.refresh();
+  }
+
+  /** One poll of the users whose activity changed, now, on the caller's thread; false when it failed. */
+  public boolean pollUserChanges() {
+    return users.pollChanges();
   }
 
   private static RecommendationStore store(Settings settings) {
@@ -137,9 +157,11 @@ public final class RecommendFunction extends JsonHttpFunction {
     };
   }
 
+  /** Two threads: a slow snapshot refresh never delays the poll of changed users (nor the reverse). */
   private static ScheduledExecutorService backgroundScheduler() {
-    return Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "recommend-snapshot-refresh");
+    AtomicInteger threads = new AtomicInteger();
+    return Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "recommend-background-" + threads.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -187,11 +209,7 @@ public final class RecommendFunction extends JsonHttpFunction {
 
   @Override
   protected String describe(JsonReply reply) {
-    ObjectNode body = reply.body();
-    if (body == null || !body.has("items")) {
-      return "";
-    }
-    return "items=" + body.get("items").size() + (body.path("stale").asBoolean() ? " stale" : "");
+    return reply.rendered() == null ? "" : reply.rendered().summary(); // "items=N", " stale"; "" for errors
   }
 
   private JsonReply recommendations(HttpRequest request, View view) {
@@ -218,28 +236,29 @@ public final class RecommendFunction extends JsonHttpFunction {
       stale = true;
     }
     Snapshot snapshot = view.snapshot();
-    List<Explained> candidates = List.of();
+    IntFunction<List<Explained>> candidates = limit -> List.of();
     if (activity.isPresent()) {
       if (!buyAgain) {
         exclude.addAll(activity.get().purchased());
       }
-      candidates = ExplainedRecommendations.forUser(snapshot.recommender(), activity.get().recentItems(),
-          Integer.MAX_VALUE, exclude);
+      List<Interaction> recent = activity.get().recentItems();
+      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, limit, exclude);
     } else if (fallback == null) {
       fallback = "unknown_user";
     }
     Selection selection = new Selection(snapshot, category, exclude, k, config.maxPerCategory());
-    offerAll(selection, candidates);
+    offerBest(selection, candidates, k);
     if (!selection.full()) {
       selection.fillWithTrending();
       if (fallback == null) {
         fallback = "thin_history";
       }
     }
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("user_id", userId);
-    body.put("mode", buyAgain ? BUY_AGAIN : "default");
-    return answer(body, snapshot, stale, selection.items(), fallback);
+    String mode = buyAgain ? BUY_AGAIN : "default";
+    return answer(g -> {
+      g.writeStringField("user_id", userId);
+      g.writeStringField("mode", mode);
+    }, snapshot, stale, selection.items(), fallback);
   }
 
   private JsonReply product(HttpRequest request, View view, String productId, boolean similar) {
@@ -248,11 +267,10 @@ public final class RecommendFunction extends JsonHttpFunction {
     Optional<String> category = p.category();
     Set<String> exclude = new LinkedHashSet<>(p.exclude());
     exclude.add(productId);
-    List<Explained> candidates = ExplainedRecommendations.forItems(view.snapshot().recommender(),
-        List.of(productId), similar ? ExplainedRecommendations.similarWeights() : boughtTogether, Integer.MAX_VALUE,
-        exclude);
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("product_id", productId);
+    Map<Signal, Double> weights = similar ? SIMILAR : boughtTogether;
+    IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
+        view.snapshot().recommender(), List.of(productId), weights, limit, exclude);
+    Head body = g -> g.writeStringField("product_id", productId);
     return itemsAnswer(body, view, category, exclude, k, candidates, "few_neighbors");
   }
 
@@ -262,11 +280,15 @@ public final class RecommendFunction extends JsonHttpFunction {
     Optional<String> category = p.category();
     Set<String> exclude = new LinkedHashSet<>(p.exclude());
     exclude.addAll(cart);
-    List<Explained> candidates = ExplainedRecommendations.forItems(view.snapshot().recommender(), cart,
-        boughtTogether, Integer.MAX_VALUE, exclude);
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    ArrayNode cartIds = body.putArray("cart");
-    cart.forEach(cartIds::add);
+    IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
+        view.snapshot().recommender(), cart, boughtTogether, limit, exclude);
+    Head body = g -> {
+      g.writeArrayFieldStart("cart");
+      for (String id : cart) {
+        g.writeString(id);
+      }
+      g.writeEndArray();
+    };
     return itemsAnswer(body, view, category, exclude, k, candidates, "few_neighbors");
   }
 
@@ -276,15 +298,15 @@ public final class RecommendFunction extends JsonHttpFunction {
     Optional<String> category = p.category();
     Selection selection = new Selection(view.snapshot(), category, p.exclude(), k, k); // trending: no cap
     selection.fillWithTrending();
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("category", category.orElse(null));
-    return answer(body, view.snapshot(), view.stale(), selection.items(), null);
+    String filter = category.orElse(null);
+    return answer(g -> g.writeStringField("category", filter), view.snapshot(), view.stale(), selection.items(),
+        null);
   }
 
-  private JsonReply itemsAnswer(ObjectNode body, View view, Optional<String> category, Set<String> exclude, int k,
-      List<Explained> candidates, String fillReason) {
+  private JsonReply itemsAnswer(Head body, View view, Optional<String> category, Set<String> exclude, int k,
+      IntFunction<List<Explained>> candidates, String fillReason) {
     Selection selection = new Selection(view.snapshot(), category, exclude, k, config.maxPerCategory());
-    offerAll(selection, candidates);
+    offerBest(selection, candidates, k);
     String fallback = null;
     if (!selection.full()) {
       selection.fillWithTrending();
@@ -293,7 +315,23 @@ public final class RecommendFunction extends JsonHttpFunction {
     return answer(body, view.snapshot(), view.stale(), selection.items(), fallback);
   }
 
-  private static void offerAll(Selection selection, List<Explained> candidates) {
+  /**
+   * Offers the candidates best first until the selection is full. {@code ranked} gives the best {@code limit} of a
+   * ranking (always the head of the whole ranking): the best k + max({@value #SPARE_CANDIDATES}, k / 2) are ranked
+   * and explained first, the whole ranking only when filters, exclusions and the category cap left the answer short.
+   * The answer is the same as offering the whole ranking: offering stops when the selection is full.
+   */
+  private static void offerBest(Selection selection, IntFunction<List<Explained>> ranked, int k) {
+    int limit = k + Math.max(SPARE_CANDIDATES, k / 2);
+    List<Explained> first = ranked.apply(limit);
+    offer(selection, first);
+    if (!selection.full() && first.size() >= limit) {
+      List<Explained> all = ranked.apply(Integer.MAX_VALUE);
+      offer(selection, all.subList(first.size(), all.size()));
+    }
+  }
+
+  private static void offer(Selection selection, List<Explained> candidates) {
     for (Explained e : candidates) {
       if (selection.full()) {
         break;
@@ -313,31 +351,54 @@ public final class RecommendFunction extends JsonHttpFunction {
     return verb + " together with " + e.sourceId();
   }
 
+  /** The endpoint's own fields of an answer, written first. */
+  @FunctionalInterface
+  private interface Head {
+    void write(JsonGenerator g) throws IOException;
+  }
+
   /**
    * The common shape: the endpoint's own fields, then {@code as_of}, {@code stale}, {@code snapshot_loaded_at},
    * {@code strategy} (personalized, trending, or personalized+trending: which kinds of items it has),
-   * {@code fallback} (why trending filled in, when it did) and the items.
+   * {@code fallback} (why trending filled in, when it did) and the items. Written straight to bytes by a streaming
+   * generator: no tree is built per answer.
    */
-  private static JsonReply answer(ObjectNode body, Snapshot snapshot, boolean stale, List<Item> items,
-      String fallback) {
-    body.put("as_of", snapshot.asOf() == null ? null : snapshot.asOf().toString());
-    body.put("stale", stale);
-    body.put("snapshot_loaded_at", snapshot.loadedAt().toString());
-    long trending = items.stream().filter(Item::trending).count();
-    body.put("strategy", trending == 0 && !items.isEmpty() ? "personalized"
-        : trending == items.size() ? "trending" : "personalized+trending");
-    if (fallback != null) {
-      body.put("fallback", fallback);
-    }
-    ArrayNode out = body.putArray("items");
+  private static JsonReply answer(Head head, Snapshot snapshot, boolean stale, List<Item> items, String fallback) {
+    long trending = 0;
     for (Item item : items) {
-      ObjectNode o = out.addObject().put("product_id", item.productId()).put("score", item.score())
-          .put("reason", item.reason());
-      if (item.category() != null) {
-        o.put("category", item.category());
-      }
+      trending += item.trending() ? 1 : 0;
     }
-    return JsonReply.json(200, body);
+    JsonFactory factory = Json.MAPPER.getFactory();
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(factory._getBufferRecycler())) {
+      try (JsonGenerator g = factory.createGenerator(bytes)) {
+        g.writeStartObject();
+        head.write(g);
+        g.writeStringField("as_of", snapshot.asOfText());
+        g.writeBooleanField("stale", stale);
+        g.writeStringField("snapshot_loaded_at", snapshot.loadedAtText());
+        g.writeStringField("strategy", trending == 0 && !items.isEmpty() ? "personalized"
+            : trending == items.size() ? "trending" : "personalized+trending");
+        if (fallback != null) {
+          g.writeStringField("fallback", fallback);
+        }
+        g.writeArrayFieldStart("items");
+        for (Item item : items) {
+          g.writeStartObject();
+          g.writeStringField("product_id", item.productId());
+          g.writeNumberField("score", item.score());
+          g.writeStringField("reason", item.reason());
+          if (item.category() != null) {
+            g.writeStringField("category", item.category());
+          }
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      return JsonReply.rendered(200, bytes.toByteArray(), "items=" + items.size() + (stale ? " stale" : ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory does not fail
+    }
   }
 
   private JsonReply withSnapshot(java.util.function.Function<View, JsonReply> handler) {

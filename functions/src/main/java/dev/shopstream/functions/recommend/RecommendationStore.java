@@ -13,7 +13,7 @@ import java.util.Optional;
  * The warehouse as the recommend function reads it: the contract's {@code item_neighbors}, {@code product_trends},
  * {@code products} and {@code user_activity} tables. The first three are read in bulk into the in-memory
  * {@link Snapshot} in the background (one query each per refresh); {@link #userActivity} is read per user and
- * cached briefly ({@link UserActivityCache}). Every value travels as a query parameter, never as SQL text.
+ * cached ({@link UserActivityCache}), which polls {@link #userChanges} to learn which users changed. Every value travels as a query parameter, never as SQL text.
  *
  * <p>Every bulk read is bounded by {@code maxRows}; a store returns at most that many rows (the caller logs when
  * the bound was reached, so a truncated snapshot is never silent).
@@ -50,6 +50,17 @@ public interface RecommendationStore {
    * @throws StoreException when the warehouse cannot be read
    */
   Optional<UserActivity> userActivity(String userId);
+
+  /**
+   * The users whose latest {@code user_activity} row has {@code updated_at >= since}, with that {@code updated_at},
+   * newest first, at most {@code maxRows}: what {@link UserActivityCache} polls to learn which cached users changed.
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  List<UserChange> userChanges(Instant since, int maxRows);
+
+  /** A user whose {@code user_activity} row is as of {@code updatedAt}. */
+  record UserChange(String userId, Instant updatedAt) {}
 
   /** One {@code item_neighbors} row: {@code productId}'s neighbour, as of {@code updatedAt}. */
   record NeighborRow(String productId, Neighbor neighbor, Instant updatedAt) {

@@ -1,5 +1,6 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
 import dev.shopstream.functions.recommend.RecommendationStore.TrendScore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,10 +52,14 @@ final class Selection {
 
   /** Offers a candidate; returns whether it was taken now. */
   boolean offer(String productId, double score, String reason) {
-    if (full() || taken.contains(productId) || exclude.contains(productId) || !snapshot.available(productId)) {
+    if (full() || taken.contains(productId) || exclude.contains(productId)) {
       return false;
     }
-    String productCategory = snapshot.category(productId);
+    CatalogEntry product = snapshot.product(productId);
+    if (product != null && !product.available()) {
+      return false;
+    }
+    String productCategory = product == null ? null : product.category();
     if (category.isPresent() && !within(productCategory, category.get())) {
       return false;
     }
@@ -75,7 +80,7 @@ final class Selection {
 
   /** Fills the answer with trending products, best first, each with the reason "trending in Y". */
   void fillWithTrending() {
-    for (TrendScore t : snapshot.trending()) {
+    for (TrendScore t : snapshot.trending(category.orElse(null))) { // only the category's: the others never qualify
       if (full()) {
         break;
       }

@@ -23,21 +23,26 @@ import java.util.Set;
  * replaces it whole.
  *
  * <p>{@link #asOf}: the newest {@code updated_at} among the neighbour and trend rows (when the model last
- * changed), null when both tables are empty.
+ * changed), null when both tables are empty. {@code asOfText} and {@code loadedAtText}: both as every answer prints
+ * them, formatted once.
  */
-record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, CatalogEntry> catalog,
-    Instant asOf, Instant loadedAt, int neighborRows) {
+record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, List<TrendScore>> trendingByCategory,
+    Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows, String asOfText,
+    String loadedAtText) {
 
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
       List<CatalogEntry> catalogRows, Instant loadedAt) {
     Map<String, List<Neighbor>> byItem = new HashMap<>();
     Set<String> seen = new HashSet<>();
+    Map<String, String> ids = new HashMap<>(); // one String per product id: lookups on a request touch less memory
     Instant asOf = trends.updatedAt();
     for (NeighborRow row : neighborRows) {
       if (!seen.add(row.productId() + '\u0000' + row.neighbor().signal() + '\u0000' + row.neighbor().productId())) {
         continue; // a duplicated row of the same list
       }
-      byItem.computeIfAbsent(row.productId(), k -> new ArrayList<>()).add(row.neighbor());
+      Neighbor n = row.neighbor();
+      byItem.computeIfAbsent(one(ids, row.productId()), k -> new ArrayList<>())
+          .add(new Neighbor(one(ids, n.productId()), n.signal(), n.score(), n.rank(), n.coCount()));
       if (row.updatedAt() != null && (asOf == null || row.updatedAt().isAfter(asOf))) {
         asOf = row.updatedAt();
       }
@@ -46,13 +51,43 @@ record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, 
     byItem.values().forEach(list -> list.sort(byRank));
     Map<String, CatalogEntry> catalog = new HashMap<>();
     for (CatalogEntry e : catalogRows) {
-      catalog.put(e.productId(), e);
+      String id = one(ids, e.productId());
+      catalog.put(id, new CatalogEntry(id, e.title(), e.category(), e.available()));
     }
     List<TrendScore> trending = trends.products().stream().filter(t -> t.score() > 0)
+        .map(t -> new TrendScore(one(ids, t.productId()), t.score(), t.events()))
         .sorted(Comparator.comparingDouble(TrendScore::score).reversed().thenComparing(TrendScore::productId))
         .toList();
-    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, Map.copyOf(catalog), asOf, loadedAt,
-        neighborRows.size());
+    Map<String, List<TrendScore>> byCategory = new HashMap<>();
+    for (TrendScore t : trending) {
+      CatalogEntry e = catalog.get(t.productId());
+      String category = e == null ? null : e.category();
+      if (category == null) {
+        continue;
+      }
+      for (int slash = category.indexOf('/'); slash >= 0; slash = category.indexOf('/', slash + 1)) {
+        if (slash > 0) { // every category above it ("home", "home/kitchen" for "home/kitchen/mugs")
+          byCategory.computeIfAbsent(category.substring(0, slash), c -> new ArrayList<>()).add(t);
+        }
+      }
+      byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(t);
+    }
+    byCategory.replaceAll((c, list) -> List.copyOf(list));
+    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, Map.copyOf(catalog), asOf,
+        loadedAt, neighborRows.size(), asOf == null ? null : asOf.toString(), loadedAt.toString());
+  }
+
+  /**
+   * The trending products of {@code category} or a category below it ({@link Selection#within}), best first; all
+   * of them when {@code category} is null.
+   */
+  List<TrendScore> trending(String category) {
+    return category == null ? trending : trendingByCategory.getOrDefault(category, List.of());
+  }
+
+  private static String one(Map<String, String> ids, String id) {
+    String known = ids.putIfAbsent(id, id);
+    return known == null ? id : known;
   }
 
   /** The catalog entry, null for a product the catalog does not list. */

@@ -99,6 +99,24 @@ class BigQueryRecommendationStoreTest {
   }
 
   @Test
+  void userChangesTakeTheTimeAndTheLimitAsParameters() throws Exception {
+    FieldList s = schema("user_id", StandardSQLTypeName.STRING, "updated_at", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "alice", T), row(s, HOSTILE_USER, "1795168800.0"));
+    Instant t = Instant.parse("2026-11-20T12:00:00Z");
+
+    List<RecommendationStore.UserChange> changes = store.userChanges(t.minusSeconds(30).plusNanos(1000), 500);
+
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "since", QueryParameterValue.timestamp(1_795_175_970_000_001L),
+        "max_rows", QueryParameterValue.int64(500L)));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.user_activity`", "@since", "@max_rows",
+        "GROUP BY user_id");
+    assertThat(changes).containsExactly(new RecommendationStore.UserChange("alice", t),
+        new RecommendationStore.UserChange(HOSTILE_USER, t.minusSeconds(7200)));
+  }
+
+  @Test
   void anUnknownUserIsEmpty() throws Exception {
     answer();
     assertThat(store.userActivity("nobody")).isEmpty();

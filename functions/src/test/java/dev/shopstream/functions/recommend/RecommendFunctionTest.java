@@ -118,6 +118,39 @@ class RecommendFunctionTest {
   }
 
   @Test
+  void eachRequestLogsOneStructuredLineWithCountsOnly() throws Exception {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(RecommendFunction.class.getName());
+    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        records.add(r);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      ok("/trending", "k", "2", "category", "home");
+    } finally {
+      logger.removeHandler(capture);
+    }
+
+    assertThat(records).hasSize(1);
+    JsonNode line = dev.shopstream.contract.Json.MAPPER.readTree(
+        dev.shopstream.contract.logging.CloudLogging.formatter().format(records.get(0)));
+    assertThat(line.get("severity").asText()).isEqualTo("INFO");
+    assertThat(line.get("message").asText()).isEqualTo("GET /trending -> 200 items=2");
+    assertThat(line.get("logger").asText()).isEqualTo(RecommendFunction.class.getName());
+    assertThat(line.get("logging.googleapis.com/sourceLocation").toString())
+        .isEqualTo("{\"file\":\"dev.shopstream.functions.http.JsonHttpFunction\",\"function\":\"service\"}");
+  }
+
+  @Test
   void buyAgainKeepsPurchasedProducts() throws Exception {
     JsonNode body = ok("/recommendations", "user_id", "alice", "k", "10", "mode", "buy_again");
 
@@ -161,6 +194,47 @@ class RecommendFunctionTest {
   }
 
   @Test
+  void categoryAndExcludeFilterTheCart() throws Exception {
+    // cart pot-03: co_cart mug-02 (.36), then trending mug-03, tea-02 (pot-03 is in the cart)
+    assertThat(ids(cart("k", "3"))).containsExactly("mug-02", "mug-03", "tea-02");
+
+    JsonNode grocery = cart("k", "3", "category", "grocery");
+    assertThat(ids(grocery)).containsExactly("tea-02");
+    assertThat(reasons(grocery)).containsExactly("trending in grocery/tea");
+    assertThat(ids(cart("k", "3", "exclude", "mug-02"))).containsExactly("mug-03", "tea-02");
+    assertThat(ids(cart("k", "3", "category", "home", "exclude", "mug-03,tea-02"))).containsExactly("mug-02");
+  }
+
+  private JsonNode cart(String... parameters) throws Exception {
+    FakeExchange x = FakeExchange.request("POST", "/cart/recommendations")
+        .body("application/json", "{\"items\": [{\"product_id\": \"pot-03\"}]}");
+    for (int i = 0; i < parameters.length; i += 2) {
+      x.query(parameters[i], parameters[i + 1]);
+    }
+    x.serve(function);
+    assertThat(x.status()).as(x.text()).isEqualTo(200);
+    assertThat(x.json().get("as_of").asText()).isEqualTo(ShopFixture.MODEL_TIME.toString());
+    return x.json();
+  }
+
+  @Test
+  void unavailableProductsAreLeftOutOfBoughtTogetherAndTheCart() throws Exception {
+    // mug-03: co_purchase gone-09 .9, mug-04 .6; co_cart gone-09 .8, mug-02 .5 (x 3/5): gone-09 would lead
+    JsonNode product = ok("/products/mug-03/bought-together", "k", "2");
+    assertThat(ids(product)).containsExactly("mug-04", "mug-02");
+    assertThat(scores(product)).containsExactly(0.6, 0.3);
+    assertThat(reasons(product)).containsExactly("bought together with mug-03", "added to cart together with mug-03");
+
+    FakeExchange x = FakeExchange.request("POST", "/cart/recommendations")
+        .body("application/json", "{\"items\": [{\"product_id\": \"mug-03\"}, {\"product_id\": \"pot-03\"}]}")
+        .query("k", "3").serve(function);
+    assertThat(x.status()).as(x.text()).isEqualTo(200);
+    // mug-02: .3 from mug-03 + .36 from pot-03; mug-04 .6; then trending tea-02 (gone-09 never, cart items never)
+    assertThat(ids(x.json())).containsExactly("mug-02", "mug-04", "tea-02");
+    assertThat(scores(x.json()).get(0)).isCloseTo(0.66, Offset.offset(1e-9));
+  }
+
+  @Test
   void similarIsCoViewNeighboursWithoutTheOldListOrUnavailableProducts() throws Exception {
     JsonNode body = ok("/products/tea-02/similar", "k", "2");
 
@@ -193,6 +267,8 @@ class RecommendFunctionTest {
 
     assertThat(x.status()).as(x.text()).isEqualTo(200);
     JsonNode body = x.json();
+    assertThat(body.get("as_of").asText()).isEqualTo(ShopFixture.MODEL_TIME.toString());
+    assertThat(body.get("stale").asBoolean()).isFalse();
     assertThat(body.get("cart").toString()).isEqualTo("[\"tea-02\",\"pot-03\"]");
     assertThat(ids(body)).containsExactly("mug-02", "mug-03");
     assertThat(reasons(body).get(0)).isEqualTo("added to cart together with pot-03");

@@ -44,6 +44,7 @@ class ServingResilienceTest {
   static final class SwitchableStore implements RecommendationStore {
     final RecommendationStore delegate;
     volatile boolean failing;
+    volatile boolean pollsFailing;
     volatile CountDownLatch gate;
     final CountDownLatch refreshWaiting = new CountDownLatch(1);
     final AtomicInteger userReads = new AtomicInteger();
@@ -91,6 +92,15 @@ class ServingResilienceTest {
       check();
       return delegate.userActivity(userId);
     }
+
+    @Override
+    public List<UserChange> userChanges(java.time.Instant since, int maxRows) {
+      check();
+      if (pollsFailing) {
+        throw new StoreException("user_activity changes unreadable (test)", null);
+      }
+      return delegate.userChanges(since, maxRows);
+    }
   }
 
   @BeforeEach
@@ -113,8 +123,12 @@ class ServingResilienceTest {
   }
 
   @Test
-  void refreshesAreScheduledInTheBackgroundAtTheConfiguredInterval() {
-    verify(scheduler).scheduleWithFixedDelay(any(Runnable.class), eq(0L), eq(5_000L), eq(TimeUnit.MILLISECONDS));
+  void refreshesAndPollsOfChangedUsersAreScheduledInTheBackgroundAtTheConfiguredIntervals() {
+    ScheduledExecutorService background = mock(ScheduledExecutorService.class);
+    new RecommendFunction(store, CONFIG.withUserCache(Duration.ofSeconds(3), 10), clock, background);
+
+    verify(background).scheduleWithFixedDelay(any(Runnable.class), eq(0L), eq(5_000L), eq(TimeUnit.MILLISECONDS));
+    verify(background).scheduleWithFixedDelay(any(Runnable.class), eq(0L), eq(1_500L), eq(TimeUnit.MILLISECONDS));
   }
 
   @Test
@@ -149,6 +163,39 @@ class ServingResilienceTest {
     clock.advance(Duration.ofSeconds(5));
     assertThat(function.refreshSnapshot()).isTrue();
     assertThat(trending().json().get("stale").asBoolean()).isFalse();
+  }
+
+  @Test
+  void warehouseDownServesPersonalizedRecommendationsFromTheLastSnapshotAsStale() throws Exception {
+    assertThat(function.refreshSnapshot()).isTrue();
+    JsonNode fresh = recommendations("alice").json();
+    assertThat(fresh.get("stale").asBoolean()).isFalse();
+    // alice: mug-02 1.125, mug-03 1.0, mug-04 .875, pot-03 .8 (mug-01 bought, gone-09 unavailable)
+    assertThat(fresh.get("items").findValuesAsText("product_id")).containsExactly("mug-02", "mug-03", "mug-04",
+        "pot-03");
+
+    store.failing = true;
+    clock.advance(Duration.ofSeconds(5)); // within the user cache's TTL: alice's row is still cached
+    assertThat(function.refreshSnapshot()).isFalse();
+    JsonNode stale = recommendations("alice").json();
+
+    assertThat(stale.get("stale").asBoolean()).isTrue();
+    assertThat(stale.get("strategy").asText()).isEqualTo("personalized");
+    assertThat(stale.has("fallback")).isFalse();
+    assertThat(stale.get("items")).isEqualTo(fresh.get("items"));
+    assertThat(stale.get("as_of").asText()).isEqualTo(ShopFixture.MODEL_TIME.toString());
+    assertThat(stale.get("snapshot_loaded_at")).isEqualTo(fresh.get("snapshot_loaded_at"));
+
+    store.failing = false;
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(function.refreshSnapshot()).isTrue();
+    JsonNode again = recommendations("alice").json();
+    assertThat(again.get("stale").asBoolean()).isFalse();
+    assertThat(again.get("items")).isEqualTo(fresh.get("items"));
+  }
+
+  private FakeExchange recommendations(String user) throws Exception {
+    return FakeExchange.request("GET", "/recommendations").query("user_id", user).query("k", "4").serve(function);
   }
 
   @Test
@@ -207,6 +254,57 @@ class ServingResilienceTest {
     }
     FakeExchange.request("GET", "/recommendations").query("user_id", "u-3").serve(function);
     assertThat(store.userReads).hasValue(5);
+  }
+
+  @Test
+  void aUsersNewEventIsServedWithinTheTtlWhileUnchangedUsersStayCachedAcrossPolls() throws Exception {
+    RecommendFunction polled = new RecommendFunction(store, CONFIG.withUserCache(Duration.ofSeconds(10), 100), clock,
+        scheduler);
+    polled.refreshSnapshot();
+    assertThat(polled.pollUserChanges()).isTrue(); // at 0; the scheduler would poll every 5 s
+    assertThat(firstItem(polled, "alice")).isEqualTo("mug-02 seen together with mug-01");
+    assertThat(firstItem(polled, "bob")).isEqualTo("tea-02 viewed together with pot-03");
+    for (int s = 5; s <= 30; s += 5) {
+      clock.advance(Duration.ofSeconds(5));
+      assertThat(polled.pollUserChanges()).isTrue();
+    }
+    assertThat(firstItem(polled, "alice")).isEqualTo("mug-02 seen together with mug-01");
+    assertThat(store.userReads).as("30 s later, both still cached: polls reported no change").hasValue(2);
+
+    clock.advance(Duration.ofSeconds(2)); // 32: alice views pot-03, the pipeline upserts her row
+    warehouse.insert(TableSchemas.get("user_activity"), List.of(withUpdatedAt(ShopFixture.user("alice",
+        List.of(ShopFixture.recent("pot-03", "view", ShopFixture.NOW.plusSeconds(32))), List.of()),
+        ShopFixture.NOW.plusSeconds(32))));
+    clock.advance(Duration.ofSeconds(3)); // 35: the next poll reports alice
+    assertThat(polled.pollUserChanges()).isTrue();
+
+    assertThat(firstItem(polled, "alice")).isEqualTo("tea-02 viewed together with pot-03");
+    assertThat(firstItem(polled, "bob")).isEqualTo("tea-02 viewed together with pot-03");
+    assertThat(store.userReads).as("alice read again, bob not").hasValue(3);
+
+    store.pollsFailing = true; // polls fail from now on: rows expire TTL after the last good poll (35), as before
+    clock.advance(Duration.ofSeconds(1)); // 36: bob's row changes
+    warehouse.insert(TableSchemas.get("user_activity"), List.of(withUpdatedAt(ShopFixture.user("bob",
+        List.of(ShopFixture.recent("mug-01", "purchase", ShopFixture.NOW.plusSeconds(36))), List.of()),
+        ShopFixture.NOW.plusSeconds(36))));
+    clock.advance(Duration.ofSeconds(4)); // 40
+    assertThat(polled.pollUserChanges()).isFalse();
+    clock.advance(Duration.ofSeconds(4)); // 44
+    assertThat(firstItem(polled, "bob")).isEqualTo("tea-02 viewed together with pot-03");
+    clock.advance(Duration.ofSeconds(1)); // 45 = last good poll + TTL (the bound for the change of 36 is 46)
+    assertThat(firstItem(polled, "bob")).isEqualTo("mug-02 seen together with mug-01");
+  }
+
+  private static java.util.Map<String, Object> withUpdatedAt(java.util.Map<String, Object> row,
+      java.time.Instant at) {
+    row.put("updated_at", at.toString());
+    return row;
+  }
+
+  private static String firstItem(RecommendFunction f, String user) throws Exception {
+    JsonNode item = FakeExchange.request("GET", "/recommendations").query("user_id", user).serve(f).json()
+        .get("items").get(0);
+    return item.get("product_id").asText() + " " + item.get("reason").asText();
   }
 
   @Test

@@ -1,0 +1,150 @@
+package dev.shopstream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shopstream.contract.EventType;
+import dev.shopstream.model.ExplainedRecommendations.Explained;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rankings answer exactly what a full sort and the straightforward explanation answer, on random neighbour
+ * lists with many equal scores: the first k of a ranking are the head of the whole ranking, and each candidate's
+ * evidence is the first same-type signal (purchase, cart, view) whose list holds it.
+ */
+class RankingEquivalenceTest {
+  private static final Instant T = Instant.parse("2026-11-20T12:00:00Z");
+  private static final EventType[] TYPES = {EventType.VIEW, EventType.ADD_TO_CART, EventType.PURCHASE};
+
+  @Test
+  void topKIsTheHeadOfTheFullSort() {
+    Random random = new Random(7);
+    for (int round = 0; round < 200; round++) {
+      List<Recommendation> all = new ArrayList<>();
+      int n = random.nextInt(40);
+      for (int i = 0; i < n; i++) {
+        all.add(new Recommendation("p" + i, random.nextInt(5) / 4.0));
+      }
+      List<Recommendation> sorted = new ArrayList<>(all);
+      sorted.sort(Recommender.BEST_FIRST);
+      for (int k : new int[] {0, 1, 3, 10, 39, 40, 100}) {
+        assertThat(TopK.first(new ArrayList<>(all), k, Recommender.BEST_FIRST))
+            .isEqualTo(sorted.subList(0, Math.min(k, sorted.size())));
+      }
+    }
+  }
+
+  @Test
+  void userAndItemRankingsAreTheReferenceOnesAndAnyKIsAPrefix() {
+    Random random = new Random(11);
+    for (int round = 0; round < 100; round++) {
+      Recommender model = randomModel(random);
+      List<Interaction> recent = new ArrayList<>();
+      for (int i = 0; i < 1 + random.nextInt(8); i++) {
+        recent.add(new Interaction("p" + random.nextInt(30), TYPES[random.nextInt(3)],
+            T.minus(Duration.ofMinutes(random.nextInt(600)))));
+      }
+      Set<String> exclude = new HashSet<>(List.of("p" + random.nextInt(30), "p" + random.nextInt(30)));
+      List<Explained> all = ExplainedRecommendations.forUser(model, recent, Integer.MAX_VALUE, exclude);
+      assertThat(all).isEqualTo(referenceForUser(model, recent, exclude));
+      for (int k : new int[] {1, 2, 5, 20}) {
+        assertThat(ExplainedRecommendations.forUser(model, recent, k, exclude))
+            .isEqualTo(all.subList(0, Math.min(k, all.size())));
+      }
+
+      List<String> items = List.of("p" + random.nextInt(30), "p" + random.nextInt(30));
+      Map<Signal, Double> weights = ExplainedRecommendations.boughtTogetherWeights(model.config());
+      List<Explained> together = ExplainedRecommendations.forItems(model, items, weights, Integer.MAX_VALUE, exclude);
+      List<Explained> sorted = new ArrayList<>(together);
+      sorted.sort(Comparator.comparingDouble(Explained::score).reversed().thenComparing(Explained::productId));
+      assertThat(together).isEqualTo(sorted);
+      for (int k : new int[] {1, 2, 5, 20}) {
+        assertThat(ExplainedRecommendations.forItems(model, items, weights, k, exclude))
+            .isEqualTo(together.subList(0, Math.min(k, together.size())));
+      }
+    }
+  }
+
+  private static Recommender randomModel(Random random) {
+    Map<String, List<Neighbor>> lists = new HashMap<>();
+    for (int item = 0; item < 30; item++) {
+      List<Neighbor> neighbors = new ArrayList<>();
+      for (Signal signal : Signal.values()) {
+        Set<String> seen = new HashSet<>();
+        int rank = 1;
+        for (int j = 0; j < random.nextInt(8); j++) {
+          String other = "p" + random.nextInt(30);
+          if (seen.add(other)) {
+            neighbors.add(new Neighbor(other, signal, random.nextInt(4) / 4.0 + 0.25, rank++, 1));
+          }
+        }
+      }
+      lists.put("p" + item, neighbors);
+    }
+    return Recommender.ofNeighbors(ModelConfig.defaults(), lists);
+  }
+
+  /** The explanation as first written: every candidate ranked, evidence maps built per source. */
+  private static List<Explained> referenceForUser(Recommender recommender, List<Interaction> recentItems,
+      Set<String> exclude) {
+    ModelConfig config = recommender.config();
+    Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
+    Map<String, Double> scores = new HashMap<>();
+    for (Interaction i : recentItems) {
+      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
+      if (weight <= 0) {
+        continue;
+      }
+      for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
+        if (!exclude.contains(n.productId())) {
+          scores.merge(n.productId(), weight * n.score(), Double::sum);
+        }
+      }
+    }
+    List<Recommendation> ranked = new ArrayList<>();
+    scores.forEach((id, score) -> ranked.add(new Recommendation(id, score)));
+    ranked.sort(Comparator.comparingDouble(Recommendation::score).reversed().thenComparing(Recommendation::productId));
+    Map<String, Double> bestTerm = new HashMap<>();
+    Map<String, String> source = new HashMap<>();
+    ranked.forEach(r -> bestTerm.put(r.productId(), 0.0));
+    for (Interaction i : recentItems) {
+      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
+      if (weight <= 0) {
+        continue;
+      }
+      for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
+        Double best = bestTerm.get(n.productId());
+        double term = weight * n.score();
+        if (best != null && (term > best || !source.containsKey(n.productId()))) {
+          bestTerm.put(n.productId(), term);
+          source.put(n.productId(), i.productId());
+        }
+      }
+    }
+    List<Explained> out = new ArrayList<>();
+    for (Recommendation r : ranked) {
+      String from = source.get(r.productId());
+      Signal signal = Signal.COMBINED;
+      if (from != null) {
+        Map<String, Signal> evidence = new HashMap<>();
+        for (Signal s : ExplainedRecommendations.EVIDENCE_ORDER) {
+          for (Neighbor n : recommender.neighbors(from, config.maxNeighborsPerItem(), s)) {
+            evidence.putIfAbsent(n.productId(), s);
+          }
+        }
+        signal = evidence.getOrDefault(r.productId(), Signal.COMBINED);
+      }
+      out.add(new Explained(r.productId(), r.score(), from, signal));
+    }
+    return out;
+  }
+}
