@@ -16,10 +16,18 @@ import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -93,6 +101,45 @@ public class EnrichEventsTest {
     result.waitUntilFinish();
     assertThat(counter(result, EnrichEvents.class, "dead_lettered")).isEqualTo(1);
     assertThat(counter(result, EnrichEvents.class, "out")).isEqualTo(0);
+  }
+
+  /**
+   * The catalog is a slowly updating side input: a new version of a product reaches the events that come after the
+   * next refresh. One TestStream carries both kinds of element (the DirectRunner runs one TestStream per pipeline):
+   * catalog rows, and events as rows with an {@code event_id}.
+   */
+  @Test
+  public void aCatalogUpdateReachesTheEventsAfterTheNextRefresh() {
+    org.joda.time.Duration refresh = org.joda.time.Duration.standardMinutes(1);
+    TableRow mug10 = new TableRow().set("product_id", "mug-01").set("price", 10.0)
+        .set("updated_at", "2026-11-22T09:00:00Z");
+    TableRow mug20 = mug10.clone().set("price", 20.0).set("updated_at", "2026-11-22T09:30:00Z");
+    TableRow first = new TableRow().set("event_id", "e-1");
+    TableRow second = new TableRow().set("event_id", "e-2");
+    org.joda.time.Instant t = org.joda.time.Instant.parse("2026-11-22T10:00:00Z");
+    PCollection<TableRow> both = pipeline.apply(TestStream.create(TableRowJsonCoder.of())
+        .addElements(TimestampedValue.of(mug10, t))
+        .advanceProcessingTime(refresh.plus(org.joda.time.Duration.standardSeconds(1)))
+        .addElements(TimestampedValue.of(first, t))
+        .advanceProcessingTime(org.joda.time.Duration.standardSeconds(5))
+        .addElements(TimestampedValue.of(mug20, t)) // the price changes
+        .advanceProcessingTime(refresh.plus(org.joda.time.Duration.standardSeconds(1))) // the view refreshes
+        .addElements(TimestampedValue.of(second, t))
+        .advanceWatermarkToInfinity());
+    PCollection<TableRow> products = both.apply("Products", Filter.by(r -> !r.containsKey("event_id")));
+    PCollection<Event> events = both.apply("Events", Filter.by((TableRow r) -> r.containsKey("event_id")))
+        .apply("ToEvents", MapElements.into(TypeDescriptor.of(Event.class)).via((TableRow r) -> new Event(
+            (String) r.get("event_id"), EventType.PURCHASE, "u-1", null, T,
+            List.of(new ProductLine("mug-01", 1, null)), "EUR", null, Map.of())))
+        .setCoder(EventCoder.of());
+
+    PCollection<String> prices = events
+        .apply(EnrichEvents.with(EnrichEvents.catalogView(products, refresh))).get(EnrichEvents.ENRICHED)
+        .apply("Prices", MapElements.into(TypeDescriptors.strings())
+            .via((Event e) -> e.eventId() + " " + e.products().get(0).price()));
+
+    PAssert.that(prices).containsInAnyOrder("e-1 10.0", "e-2 20.0");
+    pipeline.run().waitUntilFinish();
   }
 
   @Test
