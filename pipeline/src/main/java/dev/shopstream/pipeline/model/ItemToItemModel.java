@@ -31,6 +31,8 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.state.Timer;
@@ -76,6 +78,8 @@ import org.joda.time.Instant;
  * and is not supported here (cosine and Jaccard are). Neighbours that drop out of an item's top K keep their
  * older rows in the upsert table: readers take, per product and signal, the rows with the newest
  * {@code updated_at}.
+ *
+ * <p>Counters (namespace: this class): {@code in} (events), {@code user_activity_rows}, {@code neighbor_rows}.
  */
 public final class ItemToItemModel extends PTransform<PCollection<Event>, PCollectionTuple> {
   /** Rows of {@code item_neighbors}. */
@@ -199,6 +203,8 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
   /** Per user: the bounded recent history, co-occurrence increments, activity rows, expiry after the TTL. */
   static final class UserFn extends DoFn<KV<String, Event>, KV<String, ToItem>> {
+    private final Counter in = Metrics.counter(ItemToItemModel.class, "in");
+    private final Counter userActivityRows = Metrics.counter(ItemToItemModel.class, "user_activity_rows");
     private final ModelConfig config;
     private final Duration ttl;
     private final Clock clock;
@@ -226,6 +232,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
         @StateId("lastSeen") ValueState<Long> lastSeenState,
         @TimerId("expiry") Timer expiry,
         MultiOutputReceiver out) {
+      in.inc();
       Event event = element.getValue();
       UserHistory history = historyState.read();
       if (history == null) {
@@ -265,6 +272,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       lastSeenState.write(lastSeen);
       expiry.set(new Instant(lastSeen).plus(org.joda.time.Duration.millis(ttl.toMillis())));
       out.get(USER_ACTIVITY).output(userActivityRow(element.getKey(), history, clock.instant()));
+      userActivityRows.inc();
     }
 
     @OnTimer("expiry")
@@ -324,6 +332,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
   /** Per item: the bounded candidate neighbours; emits the top-K rows per signal, throttled. */
   static final class NeighborsFn extends DoFn<KV<String, ToNeighbors>, TableRow> {
+    private final Counter neighborRows = Metrics.counter(ItemToItemModel.class, "neighbor_rows");
     private final ModelConfig config;
     private final Duration emitEvery;
     private final Clock clock;
@@ -408,6 +417,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       for (Signal signal : Signal.values()) {
         for (Neighbor n : neighbors.top(config.topK(), signal, config.similarity(), 0)) {
           out.output(neighborRow(neighbors.itemId(), n, now));
+          neighborRows.inc();
         }
       }
     }

@@ -134,7 +134,12 @@ public class ItemToItemModelTest implements Serializable {
           .isCloseTo(n.score(), within(1e-9)));
       return null;
     });
-    pipeline.run().waitUntilFinish();
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(dev.shopstream.pipeline.testing.TestEvents.counter(result, ItemToItemModel.class, "in"))
+        .isEqualTo(SCENARIO.size());
+    assertThat(dev.shopstream.pipeline.testing.TestEvents.counter(result, ItemToItemModel.class, "neighbor_rows"))
+        .isEqualTo(expectedRows.size());
   }
 
   @Test

@@ -86,7 +86,11 @@ public class SessionizeEventsTest {
         u1("10:10", 2, "[sku-1, sku-2]", "ON_TIME"),
         u2(2, "10:08", "[sku-1, sku-4]", "ON_TIME"),
         u1("10:20", 3, "[sku-1, sku-2, sku-3]", "LATE"));
-    pipeline.run().waitUntilFinish();
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(TestEvents.counter(result, SessionizeEvents.class, "in")).isEqualTo(6); // e-5 too: dropped later
+    assertThat(TestEvents.counter(result, SessionizeEvents.class, "out")).isEqualTo(5);
+    assertThat(TestEvents.counter(result, SessionizeEvents.class, "late")).isEqualTo(1);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.shopstream.pipeline.transforms;
 
 import static dev.shopstream.pipeline.transforms.WindowedEvents.at;
 import static dev.shopstream.pipeline.transforms.WindowedEvents.event;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventType;
@@ -69,6 +70,10 @@ public class TrendingProductsTest {
           row("sku-1", "view", w, 2, 3, "ON_TIME"), row("sku-2", "purchase", w, 1, 3, "ON_TIME"),
           row("sku-1", "view", w, 3, 4, "LATE"));
     }
-    pipeline.run().waitUntilFinish();
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(TestEvents.counter(result, TrendingProducts.class, "in")).isEqualTo(5); // e-5 too: dropped later
+    assertThat(TestEvents.counter(result, TrendingProducts.class, "out")).isEqualTo(10);
+    assertThat(TestEvents.counter(result, TrendingProducts.class, "late")).isEqualTo(2);
   }
 }
