@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -46,6 +47,27 @@ public final class LoadGenerator implements AutoCloseable {
   /** A run's figures. {@code latencyMicros} holds one value per completed request. */
   public record Result(String label, long requests, long ok, long failed, Map<Integer, Long> statuses,
       Histogram latencyMicros, double seconds, long unfinished) {
+
+    /** Several runs as one: counts, time and latencies added up (runs sliced and interleaved with another's). */
+    public static Result sum(String label, List<Result> parts) {
+      Histogram latency = new Histogram(HIGHEST_MICROS, 3);
+      Map<Integer, Long> statuses = new TreeMap<>();
+      long requests = 0;
+      long ok = 0;
+      long failed = 0;
+      long unfinished = 0;
+      double seconds = 0;
+      for (Result r : parts) {
+        latency.add(r.latencyMicros());
+        r.statuses().forEach((status, n) -> statuses.merge(status, n, Long::sum));
+        requests += r.requests();
+        ok += r.ok();
+        failed += r.failed();
+        unfinished += r.unfinished();
+        seconds += r.seconds();
+      }
+      return new Result(label, requests, ok, failed, statuses, latency, seconds, unfinished);
+    }
 
     public double throughput() {
       return seconds <= 0 ? 0 : (ok + failed) / seconds;

@@ -74,6 +74,21 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void slicedRunsAddUp() {
+    LoadGenerator load = new LoadGenerator();
+    LoadGenerator.Result a = load.closedLoop("a", requests(), 2, Duration.ofMillis(200));
+    LoadGenerator.Result b = load.closedLoop("b", requests(), 2, Duration.ofMillis(200));
+
+    LoadGenerator.Result sum = LoadGenerator.Result.sum("a+b", java.util.List.of(a, b));
+
+    assertThat(sum.requests()).isEqualTo(a.requests() + b.requests()).isEqualTo(received.get());
+    assertThat(sum.ok() + sum.failed()).isEqualTo(sum.requests());
+    assertThat(sum.statuses().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(sum.requests());
+    assertThat(sum.latencyMicros().getTotalCount()).isEqualTo(sum.requests());
+    assertThat(sum.seconds()).isEqualTo(a.seconds() + b.seconds());
+  }
+
+  @Test
   void aConcurrentWarmUpSendsExactlyTheCount() {
     new LoadGenerator().warmUp(requests(), 257, 4);
 

@@ -56,7 +56,7 @@ public final class ExplainedRecommendations {
     }
     ModelConfig config = recommender.config();
     Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
-    Map<String, Candidate> candidates = new HashMap<>(4 * recentItems.size() * 16); // no rehash for ~16 each
+    Map<String, Candidate> candidates = new HashMap<>(recentItems.size() * 16); // ~12 per item before a rehash
     List<Candidate> all = new ArrayList<>(recentItems.size() * 16);
     for (Interaction i : recentItems) {
       double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));

@@ -33,11 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -83,6 +86,7 @@ public final class RecommendFunction extends JsonHttpFunction {
   private static final Map<Signal, Double> SIMILAR = ExplainedRecommendations.similarWeights();
   /** Candidates ranked and explained beyond k before the whole ranking is needed (at least; or k / 2). */
   static final int SPARE_CANDIDATES = 5;
+  static final int MAX_SHARED_ANSWERS = 10_000;
 
   /** Which warehouse the no-arg constructor reads ({@code WAREHOUSE}). */
   enum Warehouse { DUCKDB, BIGQUERY }
@@ -91,6 +95,7 @@ public final class RecommendFunction extends JsonHttpFunction {
   private final SnapshotRefresher snapshots;
   private final UserActivityCache users;
   private final Map<Signal, Double> boughtTogether;
+  private volatile SharedAnswers sharedAnswers = new SharedAnswers(null);
 
   /**
    * For the Functions Framework: {@code WAREHOUSE=duckdb} reads the file {@code DUCKDB_PATH};
@@ -178,7 +183,9 @@ public final class RecommendFunction extends JsonHttpFunction {
         return get(request, "GET").orElseGet(() -> withSnapshot(view -> recommendations(request, view)));
       }
       if (path.equals(TRENDING_PATH)) {
-        return get(request, "GET").orElseGet(() -> withSnapshot(view -> trending(request, view)));
+        String key = path;
+        return get(request, "GET").orElseGet(() -> withSnapshot(view -> shared(key, request, view,
+            () -> trending(request, view))));
       }
       if (path.equals(CART_PATH)) {
         if (!"POST".equals(request.getMethod())) {
@@ -196,7 +203,8 @@ public final class RecommendFunction extends JsonHttpFunction {
           }
           String productId = Parameters.decodePathSegment("product_id", parts[0]);
           boolean similar = parts[1].equals("similar");
-          return withSnapshot(view -> product(request, view, productId, similar));
+          String key = path;
+          return withSnapshot(view -> shared(key, request, view, () -> product(request, view, productId, similar)));
         }
       }
     } catch (BadRequest e) {
@@ -399,6 +407,59 @@ public final class RecommendFunction extends JsonHttpFunction {
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writing to memory does not fail
     }
+  }
+
+  /**
+   * The answer of an endpoint that does not depend on the caller (similar, bought-together, trending): the same for
+   * every request with this path and these parameters while the snapshot and its staleness are the same, so it is
+   * kept with the snapshot ({@value #MAX_SHARED_ANSWERS} at most) and written once. A new snapshot starts afresh;
+   * only 200 answers are kept (a refused request is checked again each time).
+   */
+  private JsonReply shared(String path, HttpRequest request, View view, Supplier<JsonReply> answer) {
+    SharedAnswers cache = sharedAnswers;
+    if (cache.snapshot != view.snapshot()) {
+      cache = new SharedAnswers(view.snapshot());
+      sharedAnswers = cache;
+    }
+    String key = sharedKey(path, view.stale(), request.getQueryParameters());
+    JsonReply kept = cache.replies.get(key);
+    if (kept != null) {
+      return kept;
+    }
+    JsonReply reply = answer.get();
+    if (reply.status() == 200 && cache.replies.size() < MAX_SHARED_ANSWERS) {
+      cache.replies.put(key, reply);
+    }
+    return reply;
+  }
+
+  /** Every input of the answer, unambiguously: each name and value prefixed with its length. */
+  static String sharedKey(String path, boolean stale, Map<String, List<String>> parameters) {
+    StringBuilder key = new StringBuilder(path.length() + 32).append(stale ? 'S' : 'F').append(path.length())
+        .append(':').append(path);
+    for (Map.Entry<String, List<String>> p : new TreeMap<>(parameters).entrySet()) {
+      key.append('&').append(p.getKey().length()).append(':').append(p.getKey()).append('=')
+          .append(p.getValue().size());
+      for (String value : p.getValue()) {
+        key.append(',').append(value == null ? -1 : value.length()).append(':').append(value == null ? "" : value);
+      }
+    }
+    return key.toString();
+  }
+
+  /** {@link #shared} answers of one snapshot. */
+  private static final class SharedAnswers {
+    final Snapshot snapshot;
+    final Map<String, JsonReply> replies = new ConcurrentHashMap<>();
+
+    SharedAnswers(Snapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+  }
+
+  /** How many answers {@link #shared} keeps of one snapshot. */
+  int sharedAnswers() {
+    return sharedAnswers.replies.size();
   }
 
   private JsonReply withSnapshot(java.util.function.Function<View, JsonReply> handler) {

@@ -13,7 +13,8 @@ import java.util.Optional;
  * The warehouse as the recommend function reads it: the contract's {@code item_neighbors}, {@code product_trends},
  * {@code products} and {@code user_activity} tables. The first three are read in bulk into the in-memory
  * {@link Snapshot} in the background (one query each per refresh); {@link #userActivity} is read per user and
- * cached ({@link UserActivityCache}), which polls {@link #userChanges} to learn which users changed. Every value travels as a query parameter, never as SQL text.
+ * cached ({@link UserActivityCache}), which polls {@link #userChanges} to learn which users changed. Every value
+ * travels as a query parameter, never as SQL text.
  *
  * <p>Every bulk read is bounded by {@code maxRows}; a store returns at most that many rows (the caller logs when
  * the bound was reached, so a truncated snapshot is never silent).

@@ -51,23 +51,25 @@ final class UserActivityCache {
   private final int maxEntries;
   private final Clock clock;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-  /** The last poll that completed: its number (1, 2, ...) and when it started. */
+  /** The last poll that completed: its number (1, 2, ...) and until when it vouches (its start + ttl). */
   private volatile Poll lastPoll = new Poll(0, Instant.MIN);
   /** The newest {@code updated_at} any poll has seen; null until one has seen a row. Poll thread only. */
   private Instant newestSeen;
   private String lastPollError;
 
-  private record Poll(long number, Instant startedAt) {}
+  private record Poll(long number, Instant vouchesUntil) {}
 
   /** A cached row; {@code storedAfterPoll}: the number of the last completed poll, read once the row was stored. */
   private static final class Entry {
     final Optional<UserActivity> activity;
-    final Instant readAt;
+    final Instant freshUntil; // read + ttl
+    final Instant readAgainAt; // read + maxAge
     volatile long storedAfterPoll = Long.MAX_VALUE;
 
-    Entry(Optional<UserActivity> activity, Instant readAt) {
+    Entry(Optional<UserActivity> activity, Instant freshUntil, Instant readAgainAt) {
       this.activity = activity;
-      this.readAt = readAt;
+      this.freshUntil = freshUntil;
+      this.readAgainAt = readAgainAt;
     }
   }
 
@@ -99,7 +101,7 @@ final class UserActivityCache {
         entries.clear();
       }
     }
-    Entry entry = new Entry(activity, now);
+    Entry entry = new Entry(activity, now.plus(ttl), now.plus(changes.maxAge()));
     entries.put(userId, entry);
     entry.storedAfterPoll = lastPoll.number(); // read after the put: see current()
     return activity;
@@ -140,7 +142,7 @@ final class UserActivityCache {
       LOG.info("polling user_activity for changed users works again");
       lastPollError = null;
     }
-    lastPoll = new Poll(lastPoll.number() + 1, startedAt);
+    lastPoll = new Poll(lastPoll.number() + 1, startedAt.plus(ttl));
     return true;
   }
 
@@ -158,16 +160,16 @@ final class UserActivityCache {
   }
 
   private boolean current(Entry e, Instant now) {
-    if (Duration.between(e.readAt, now).compareTo(ttl) < 0) {
+    if (now.isBefore(e.freshUntil)) {
       return true;
     }
-    if (Duration.between(e.readAt, now).compareTo(changes.maxAge()) >= 0) {
+    if (!now.isBefore(e.readAgainAt)) {
       return false;
     }
     Poll poll = lastPoll;
     // poll number storedAfterPoll + 1 may have been applying its changes while the row was stored (and missed it);
     // the next one started applying after the row was in the map
-    return poll.number() - 2 >= e.storedAfterPoll && Duration.between(poll.startedAt(), now).compareTo(ttl) < 0;
+    return poll.number() - 2 >= e.storedAfterPoll && now.isBefore(poll.vouchesUntil());
   }
 
   private static boolean sameRow(Entry e, UserChange c) {

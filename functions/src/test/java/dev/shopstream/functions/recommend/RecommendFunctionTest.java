@@ -118,6 +118,49 @@ class RecommendFunctionTest {
   }
 
   @Test
+  void answersThatDoNotDependOnTheCallerAreKeptPerSnapshot() throws Exception {
+    RecommendFunction fresh = new RecommendFunction(new DuckDbRecommendationStore(warehouse), CONFIG,
+        new TestClock(ShopFixture.NOW), mock(ScheduledExecutorService.class));
+    fresh.refreshSnapshot();
+    FakeExchange first = FakeExchange.request("GET", "/products/tea-02/similar").query("k", "2").serve(fresh);
+    FakeExchange again = FakeExchange.request("GET", "/products/tea-02/similar").query("k", "2").serve(fresh);
+    assertThat(again.text()).isEqualTo(first.text());
+    assertThat(ids(again.json())).containsExactly("pot-03", "mug-01");
+    assertThat(fresh.sharedAnswers()).isEqualTo(1);
+
+    assertThat(ids(FakeExchange.request("GET", "/products/tea-02/similar").query("k", "1").serve(fresh).json()))
+        .containsExactly("pot-03");
+    FakeExchange.request("GET", "/trending").query("category", "home").serve(fresh);
+    FakeExchange.request("GET", "/recommendations").query("user_id", "alice").serve(fresh); // per user: not kept
+    assertThat(FakeExchange.request("GET", "/trending").query("k", "0").serve(fresh).status()).isEqualTo(400);
+    assertThat(fresh.sharedAnswers()).isEqualTo(3);
+
+    fresh.refreshSnapshot(); // a new snapshot: nothing of the old one is answered
+    assertThat(fresh.sharedAnswers()).isEqualTo(3);
+    FakeExchange after = FakeExchange.request("GET", "/products/tea-02/similar").query("k", "2").serve(fresh);
+    assertThat(fresh.sharedAnswers()).isEqualTo(1);
+    assertThat(after.json().get("snapshot_loaded_at")).isEqualTo(first.json().get("snapshot_loaded_at"));
+  }
+
+  @Test
+  void sharedAnswerKeysTellEveryInputApart() {
+    List<String> keys = List.of(
+        RecommendFunction.sharedKey("/trending", false, java.util.Map.of("exclude", List.of("a,b"))),
+        RecommendFunction.sharedKey("/trending", false, java.util.Map.of("exclude", List.of("a", "b"))),
+        RecommendFunction.sharedKey("/trending", false, java.util.Map.of("exclude", List.of("a", "b"), "k", List.of(
+            "3"))),
+        RecommendFunction.sharedKey("/trending", false, java.util.Map.of("exclude", List.of("a,1:b"))),
+        RecommendFunction.sharedKey("/trending", true, java.util.Map.of("exclude", List.of("a,b"))),
+        RecommendFunction.sharedKey("/trending", false, java.util.Map.of("exclude=1,1:a&k", List.of("b"))),
+        RecommendFunction.sharedKey("/trendin", false, java.util.Map.of("gexclude", List.of("a,b"))),
+        RecommendFunction.sharedKey("/trending", false, java.util.Map.of()));
+    assertThat(new java.util.HashSet<>(keys)).hasSameSizeAs(keys);
+    assertThat(RecommendFunction.sharedKey("/t", false, java.util.Map.of("k", List.of("1"), "category", List.of("a"))))
+        .isEqualTo(RecommendFunction.sharedKey("/t", false, new java.util.TreeMap<>(java.util.Map.of("category",
+            List.of("a"), "k", List.of("1")))));
+  }
+
+  @Test
   void eachRequestLogsOneStructuredLineWithCountsOnly() throws Exception {
     java.util.logging.Logger logger = java.util.logging.Logger.getLogger(RecommendFunction.class.getName());
     List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
