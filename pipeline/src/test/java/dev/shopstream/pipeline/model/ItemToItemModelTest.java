@@ -72,12 +72,10 @@ public class ItemToItemModelTest implements Serializable {
         .apply(ItemToItemModel.create().withConfig(config).withClock(CLOCK));
 
     PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
-      Map<String, TableRow> byKey = new TreeMap<>();
+      Map<String, TableRow> byKey = byKey(rows);
       int count = 0;
       for (TableRow row : rows) {
         count++;
-        byKey.put(key((String) row.get("product_id"), (String) row.get("neighbor_id"), (String) row.get("signal")),
-            row);
         assertThat(row.get("updated_at")).isEqualTo("2026-11-22T12:00:00Z");
       }
       assertThat(count).as("throttled: one emission per item").isEqualTo(expectedRows.size());
@@ -121,12 +119,10 @@ public class ItemToItemModelTest implements Serializable {
         .apply(ItemToItemModel.create().withConfig(config).withClock(CLOCK).withEmitAtEndOfInput());
 
     PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
-      Map<String, TableRow> byKey = new TreeMap<>();
+      Map<String, TableRow> byKey = byKey(rows);
       int count = 0;
       for (TableRow row : rows) {
         count++;
-        byKey.put(key((String) row.get("product_id"), (String) row.get("neighbor_id"), (String) row.get("signal")),
-            row);
       }
       assertThat(count).as("one emission per item, at the end").isEqualTo(expectedRows.size());
       assertThat(byKey.keySet()).isEqualTo(expectedRows.keySet());
@@ -263,6 +259,15 @@ public class ItemToItemModelTest implements Serializable {
       stream = stream.addElements(at(e));
     }
     return stream;
+  }
+
+  /** Neighbour rows by {@link #key} (the last row of a key wins). */
+  private static Map<String, TableRow> byKey(Iterable<TableRow> rows) {
+    Map<String, TableRow> byKey = new TreeMap<>();
+    for (TableRow row : rows) {
+      byKey.put(key((String) row.get("product_id"), (String) row.get("neighbor_id"), (String) row.get("signal")), row);
+    }
+    return byKey;
   }
 
   private static String key(String item, String neighbor, String signal) {
