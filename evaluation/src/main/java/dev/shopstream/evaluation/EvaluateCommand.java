@@ -4,6 +4,7 @@ import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.logging.CloudLogging;
 import dev.shopstream.datagen.Options;
 import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Trending;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,10 +28,11 @@ public final class EvaluateCommand {
       Usage: java -jar evaluation/target/evaluate.jar [options]
 
       Replays an interaction log through the project's model (the code the pipeline and serving run) and prints
-      HR@k, NDCG@k, MRR@k and catalog coverage for popularity, item-kNN (ModelConfig.itemKnnBaseline()) and the
-      recommender (ModelConfig.defaults(); with --tune also the config tuned on a validation split carved from
-      the training part), and item-kNN with the recommender's user horizon, items per user and neighbours per
-      item (the same user history: what the weighting and similarity add).
+      HR@k, NDCG@k, MRR@k and catalog coverage for popularity, trending (the last --trending-window of
+      training), item-kNN (ModelConfig.itemKnnBaseline()) and the recommender (ModelConfig.defaults(): its
+      co-occurrence scores blended with trending; also without the blend; with --tune also the config tuned on
+      a validation split carved from the training part), and item-kNN with the recommender's user horizon, items
+      per user and neighbours per item (the same user history: what the weighting and similarity add).
       Progress is logged as JSON lines on stderr; the table goes to stdout.
 
       Input (one of):
@@ -50,10 +52,12 @@ public final class EvaluateCommand {
         --session-gap=DURATION  inactivity that ends a session: 30m, 2h or PT30M (default 30m)
         --target=TYPE           event type that counts as a hit in (a) and (b) (default purchase)
         --seed=N                seed of the negative sampling (default 42)
+        --trending-window=D     trending = the last D of the training log (default 7d, serving's
+                                TRENDING_WINDOW): the trending baseline and the recommender's blend
 
       Tuning:
         --tune                  tune similarity, pair weight, half-life, user horizon, items per user,
-                                neighbours per item and event-type weights (types present in the log) by
+                                neighbours per item, trend weight and event-type weights (types in the log) by
                                 coordinate descent on the validation split; report the chosen values
         --passes=N              coordinate-descent passes at most (default 2)
       """;
@@ -67,7 +71,7 @@ public final class EvaluateCommand {
 
   private static final Set<String> FLAGS = Set.of("help", "tune");
   private static final Set<String> VALUED = Set.of("input", "online-retail", "protocol", "k", "test-fraction",
-      "negatives", "session-gap", "target", "seed", "passes");
+      "negatives", "session-gap", "target", "seed", "passes", "trending-window");
 
   /** Runs the command; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -97,23 +101,32 @@ public final class EvaluateCommand {
       LOG.info(String.format("%s: %,d rows read, %,d interactions used, skipped %s", input, loaded.rowsRead(),
           loaded.log().size(), loaded.skipped()));
 
+      Duration window = options.duration("trending-window", Trending.DEFAULT_WINDOW);
+      if (window.isNegative() || window.isZero()) {
+        throw new Options.UsageException("--trending-window must be positive, was " + window);
+      }
       List<Method.Spec> methods = new ArrayList<>();
       methods.add(Method.popularity(target));
-      methods.add(Method.model("item-kNN", ModelConfig.itemKnnBaseline()));
+      methods.add(Method.trending(window, ModelConfig.defaults()));
+      methods.add(Method.model("item-kNN", ModelConfig.itemKnnBaseline(), window));
       Tuner.Result tuned = null;
       ModelConfig recommender = ModelConfig.defaults();
       if (options.flag("tune")) {
         int passes = options.intValue("passes", 2, 1, 10);
-        tuned = new Tuner(protocol, passes).tune(protocol.trainingPart(loaded.log()), ModelConfig.defaults());
+        tuned = new Tuner(protocol, passes, window).tune(protocol.trainingPart(loaded.log()),
+            ModelConfig.defaults());
         recommender = tuned.best().config();
       }
       // item-kNN seeing the same user history as the recommender: isolates what weighting and similarity add
       methods.add(Method.model("item-kNN (recommender's history)", ModelConfig.itemKnnBaseline()
           .withUserHorizon(recommender.userHorizon()).withMaxItemsPerUser(recommender.maxItemsPerUser())
-          .withMaxNeighborsPerItem(recommender.maxNeighborsPerItem())));
-      methods.add(Method.model("recommender (defaults)", ModelConfig.defaults()));
+          .withMaxNeighborsPerItem(recommender.maxNeighborsPerItem()), window));
+      // the defaults without the trending blend: what the user's own history gives
+      methods.add(Method.model("recommender (defaults, co-occurrence only)",
+          ModelConfig.defaults().withTrendWeight(0), window));
+      methods.add(Method.model("recommender (defaults)", ModelConfig.defaults(), window));
       if (tuned != null) {
-        methods.add(Method.model("recommender (tuned)", recommender));
+        methods.add(Method.model("recommender (tuned)", recommender, window));
       }
       Protocol.Report report = protocol.evaluate(loaded.log(), methods);
       print(out, input, loaded, report, tuned, (System.nanoTime() - start) / 1e9, args);

@@ -2,10 +2,14 @@ package dev.shopstream.evaluation;
 
 import dev.shopstream.contract.EventType;
 import dev.shopstream.model.CoOccurrenceModel;
+import dev.shopstream.model.ExplainedRecommendations;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Recommendation;
+import dev.shopstream.model.Trending;
 import dev.shopstream.model.UserHistory;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,11 +41,14 @@ public interface Method {
 
   /**
    * The project's model: the training log is replayed through {@link CoOccurrenceModel#observe} (what the pipeline
-   * does per event), and recommendations come from {@link CoOccurrenceModel#recommendForUser} over the user's
-   * recent items as the model kept them ({@link CoOccurrenceModel#user}), as of the newest of them. A session
-   * prefix is first folded into a fresh {@link UserHistory}, so it is bounded exactly as a user's history is.
+   * does per event), and recommendations are what serving ranks by ({@link ExplainedRecommendations#scoreForUser}):
+   * the co-occurrence scores over the user's recent items as the model kept them ({@link CoOccurrenceModel#user}),
+   * as of the newest of them, blended (when {@code config.trendWeight() > 0}) with trending over the last
+   * {@code trendingWindow} of the training log, as serving blends with the {@code product_trends} of its last
+   * {@code TRENDING_WINDOW}. A session prefix is first folded into a fresh {@link UserHistory}, so it is bounded
+   * exactly as a user's history is.
    */
-  static Spec model(String name, ModelConfig config) {
+  static Spec model(String name, ModelConfig config, Duration trendingWindow) {
     return new Spec() {
       @Override
       public String name() {
@@ -54,6 +61,7 @@ public interface Method {
         for (UserInteraction ui : training) {
           model.observe(ui.user(), ui.interaction());
         }
+        Trending trending = config.trendWeight() > 0 ? trending(training, trendingWindow, config) : Trending.none();
         return new Method() {
           @Override
           public String name() {
@@ -62,18 +70,86 @@ public interface Method {
 
           @Override
           public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
-            return model.recommendForUser(model.user(user).recent(), limit, exclude);
+            return ExplainedRecommendations.scoreForUser(model, model.user(user).recent(), limit, exclude, trending);
           }
 
           @Override
           public List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude) {
             UserHistory history = new UserHistory();
             recent.forEach(i -> history.observe(i, config));
-            return model.recommendForUser(history.recent(), limit, exclude);
+            return ExplainedRecommendations.scoreForUser(model, history.recent(), limit, exclude, trending);
           }
         };
       }
     };
+  }
+
+  /**
+   * Trending at the end of training, as serving's trending list: the items with the most event-type-weighted
+   * interactions ({@code weights}' weights) in the last {@code window} of the training log, the same list for
+   * everyone, minus {@code exclude}.
+   */
+  static Spec trending(Duration window, ModelConfig weights) {
+    return new Spec() {
+      @Override
+      public String name() {
+        return "trending (last " + describe(window) + ")";
+      }
+
+      @Override
+      public Method train(List<UserInteraction> training) {
+        List<Recommendation> ranked = Method.trending(training, window, weights).ranked();
+        String name = name();
+        return new Method() {
+          @Override
+          public String name() {
+            return name;
+          }
+
+          @Override
+          public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
+            return first(ranked, limit, exclude);
+          }
+
+          @Override
+          public List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude) {
+            return first(ranked, limit, exclude);
+          }
+        };
+      }
+    };
+  }
+
+  /** Trending as of the newest training interaction, over its last {@code window}. */
+  static Trending trending(List<UserInteraction> trainingInTimeOrder, Duration window, ModelConfig weights) {
+    if (trainingInTimeOrder.isEmpty()) {
+      return Trending.none();
+    }
+    Instant asOf = trainingInTimeOrder.get(trainingInTimeOrder.size() - 1).interaction().time();
+    List<Interaction> interactions = new ArrayList<>(trainingInTimeOrder.size());
+    trainingInTimeOrder.forEach(ui -> interactions.add(ui.interaction()));
+    return Trending.fromInteractions(interactions, asOf, window, weights);
+  }
+
+  /** "7 days", "36 hours", or the ISO-8601 form. */
+  static String describe(Duration d) {
+    if (d.toSeconds() % 86_400 == 0) {
+      return d.toDays() + (d.toDays() == 1 ? " day" : " days");
+    }
+    return d.toSeconds() % 3600 == 0 ? d.toHours() + " hours" : d.toString();
+  }
+
+  private static List<Recommendation> first(List<Recommendation> ranked, int limit, Set<String> exclude) {
+    List<Recommendation> out = new ArrayList<>();
+    for (Recommendation r : ranked) {
+      if (out.size() >= limit) {
+        break;
+      }
+      if (!exclude.contains(r.productId())) {
+        out.add(r);
+      }
+    }
+    return out;
   }
 
   /**
@@ -110,16 +186,7 @@ public interface Method {
 
           @Override
           public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
-            List<Recommendation> out = new ArrayList<>();
-            for (Recommendation r : ranked) {
-              if (out.size() >= limit) {
-                break;
-              }
-              if (!exclude.contains(r.productId())) {
-                out.add(r);
-              }
-            }
-            return out;
+            return first(ranked, limit, exclude);
           }
 
           @Override

@@ -41,10 +41,12 @@ public final class Tuner {
 
   private final Protocol protocol;
   private final int maxPasses;
+  private final Duration trendingWindow;
 
-  public Tuner(Protocol protocol, int maxPasses) {
+  public Tuner(Protocol protocol, int maxPasses, Duration trendingWindow) {
     this.protocol = protocol;
     this.maxPasses = maxPasses;
+    this.trendingWindow = trendingWindow;
   }
 
   /** The parameters tuned, with their candidate values. */
@@ -59,6 +61,7 @@ public final class Tuner {
     d.add(new Dimension<>("max_items_per_user", List.of(10, 20, 50, 100), ModelConfig::withMaxItemsPerUser));
     d.add(new Dimension<>("max_neighbors_per_item", List.of(20, 50, 100, 200),
         ModelConfig::withMaxNeighborsPerItem));
+    d.add(new Dimension<>("trend_weight", List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0), ModelConfig::withTrendWeight));
     if (views) {
       d.add(new Dimension<Double>("view_weight", List.of(0.25, 0.5, 1.0, 2.0),
           (c, v) -> c.withWeights(v, c.addToCartWeight(), c.purchaseWeight())));
@@ -114,7 +117,7 @@ public final class Tuner {
     if (known != null) {
       return known;
     }
-    Protocol.Report r = protocol.evaluate(trainingPart, List.of(Method.model("candidate", config)));
+    Protocol.Report r = protocol.evaluate(trainingPart, List.of(Method.model("candidate", config, trendingWindow)));
     RankingMetrics m = r.metrics().get("candidate");
     Trial t = new Trial(config, m.hitRate(), m.ndcg());
     tried.put(config, t);
@@ -126,9 +129,9 @@ public final class Tuner {
   /** The tuned parameters in one line. */
   public static String describe(ModelConfig c) {
     return String.format("similarity=%s pair_weight=%s half_life=%s user_horizon=%s max_items_per_user=%d "
-            + "max_neighbors_per_item=%d weights(view=%s, add_to_cart=%s, purchase=%s)",
+            + "max_neighbors_per_item=%d weights(view=%s, add_to_cart=%s, purchase=%s) trend_weight=%s",
         c.similarity().name().toLowerCase(), c.pairWeightMode().name().toLowerCase(), c.halfLife(),
         c.userHorizon(), c.maxItemsPerUser(), c.maxNeighborsPerItem(), c.viewWeight(), c.addToCartWeight(),
-        c.purchaseWeight());
+        c.purchaseWeight(), c.trendWeight());
   }
 }

@@ -4,18 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shopstream.contract.EventType;
 import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Trending;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every protocol on generated baskets with clear co-occurrence structure (users buy within one group of items,
- * plus a popular head): the model's recommendations must beat popularity by a wide margin.
+ * plus a popular head): the model's co-occurrence recommendations must beat popularity by a wide margin. On a
+ * shop whose hits change every month, the blend with trending must beat both of its parts.
  */
 class EndToEndTest {
   private final List<UserInteraction> log = Logs.clusteredBaskets(300, 4, 11);
   private final List<Method.Spec> methods = List.of(Method.popularity(EventType.PURCHASE),
-      Method.model("item-kNN", ModelConfig.itemKnnBaseline()), Method.model("recommender", ModelConfig.defaults()));
+      Method.model("item-kNN", ModelConfig.itemKnnBaseline(), Trending.DEFAULT_WINDOW),
+      Method.model("recommender", ModelConfig.defaults().withTrendWeight(0), Trending.DEFAULT_WINDOW));
 
   @Test
   void timeSplit() {
@@ -50,10 +53,26 @@ class EndToEndTest {
   }
 
   @Test
+  void onAShopThatFollowsTrendsTheBlendBeatsCoOccurrenceAndTrendingAlone() {
+    List<UserInteraction> trendy = Logs.trendFollowingBaskets(400, 6, 5);
+    Protocol.Report r = new TimeSplitProtocol(0.2, EventType.PURCHASE, 10).evaluate(trendy, List.of(
+        Method.popularity(EventType.PURCHASE), Method.trending(Trending.DEFAULT_WINDOW, ModelConfig.defaults()),
+        Method.model("co-occurrence", ModelConfig.defaults().withTrendWeight(0), Trending.DEFAULT_WINDOW),
+        Method.model("blend", ModelConfig.defaults(), Trending.DEFAULT_WINDOW)));
+    double blend = r.metrics().get("blend").hitRate();
+    double coOccurrence = r.metrics().get("co-occurrence").hitRate();
+    double trending = r.metrics().get("trending (last 7 days)").hitRate();
+    assertThat(r.trials()).isGreaterThan(100);
+    assertThat(trending).isGreaterThan(r.metrics().get("popularity").hitRate());
+    assertThat(blend).as("blend %.3f, co-occurrence %.3f, trending %.3f", blend, coOccurrence, trending)
+        .isGreaterThan(coOccurrence).isGreaterThan(trending);
+  }
+
+  @Test
   void tuningNeverDoesWorseOnValidationThanItsStart() {
     TimeSplitProtocol protocol = new TimeSplitProtocol(0.2, EventType.PURCHASE, 10);
     List<UserInteraction> training = protocol.trainingPart(log);
-    Tuner.Result tuned = new Tuner(protocol, 1).tune(training, ModelConfig.defaults());
+    Tuner.Result tuned = new Tuner(protocol, 1, Trending.DEFAULT_WINDOW).tune(training, ModelConfig.defaults());
     Tuner.Trial start = tuned.trials().get(0);
     assertThat(start.config()).isEqualTo(ModelConfig.defaults());
     assertThat(tuned.best().hitRate()).isGreaterThanOrEqualTo(start.hitRate());

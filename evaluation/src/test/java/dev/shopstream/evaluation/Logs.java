@@ -52,4 +52,35 @@ final class Logs {
     }
     return InteractionLogs.inTimeOrder(log);
   }
+
+  /**
+   * A shop that follows trends: like {@link #clusteredBaskets} (3 items of the user's group per basket, but groups
+   * of 60 items: a weaker signal), and instead of a fixed popular head every basket has, with probability 0.8, one
+   * of the 5 items hot in its month ("m{month}-{0..4}", a new set every 30 days): the month's hits are found only
+   * from what is trending now.
+   */
+  static List<UserInteraction> trendFollowingBaskets(int users, int days, long seed) {
+    Random random = new Random(seed);
+    List<UserInteraction> log = new ArrayList<>();
+    for (int u = 0; u < users; u++) {
+      int group = random.nextInt(30);
+      long day = random.nextInt(30);
+      for (int d = 0; d < days; d++) {
+        day += 1 + random.nextInt(20);
+        long minute = day * 24L * 60 + random.nextInt(600);
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+          members.add(i);
+        }
+        java.util.Collections.shuffle(members, random);
+        for (int i = 0; i < 3; i++) {
+          log.add(at("u" + u, "g" + group + "-" + members.get(i), minute));
+        }
+        if (random.nextInt(10) < 8) {
+          log.add(at("u" + u, "m" + day / 30 + "-" + Math.min(random.nextInt(5), random.nextInt(5)), minute));
+        }
+      }
+    }
+    return InteractionLogs.inTimeOrder(log);
+  }
 }

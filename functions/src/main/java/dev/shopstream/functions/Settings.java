@@ -88,6 +88,23 @@ public final class Settings {
     throw invalid(name, value.get(), "an integer from " + min + " to " + max);
   }
 
+  /** A finite decimal number from {@code min} to {@code max}. */
+  public double decimal(String name, double defaultValue, double min, double max) {
+    Optional<String> value = optional(name);
+    if (value.isEmpty()) {
+      return defaultValue;
+    }
+    try {
+      double d = Double.parseDouble(value.get().trim());
+      if (d >= min && d <= max) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw invalid(name, value.get(), "a number from " + min + " to " + max);
+  }
+
   /** A positive ISO-8601 duration such as {@code PT10S} or {@code P7D}. */
   public Duration duration(String name, Duration defaultValue) {
     Optional<String> value = optional(name);

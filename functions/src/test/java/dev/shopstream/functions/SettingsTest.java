@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shopstream.functions.Settings.InvalidSettingException;
 import dev.shopstream.functions.ingest.IngestConfig;
 import dev.shopstream.functions.recommend.RecommendConfig;
+import dev.shopstream.model.ModelConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,9 @@ class SettingsTest {
     assertThat(ingest.maxBodyBytes()).isEqualTo(1 << 20);
     assertThat(ingest.publishTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(RecommendConfig.from(of(Map.of())).trendingWindow()).isEqualTo(Duration.ofDays(7));
+    assertThat(RecommendConfig.from(of(Map.of())).model()).isEqualTo(ModelConfig.defaults());
+    assertThat(RecommendConfig.from(of(Map.of("TREND_WEIGHT", "0.5"))).model())
+        .isEqualTo(ModelConfig.defaults().withTrendWeight(0.5));
     assertThat(RecommendConfig.from(of(Map.of())).userChanges()).isEqualTo(new RecommendConfig.UserChanges(
         Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5)));
     assertThat(RecommendConfig.from(of(Map.of("USER_CACHE_TTL", "PT10S"))).userChanges().poll())
@@ -111,5 +115,9 @@ class SettingsTest {
         .hasMessageContaining("MAX_BODY_BYTES");
     assertThatThrownBy(() -> RecommendConfig.from(of(Map.of("TRENDING_WINDOW", "a week"))))
         .hasMessageContaining("TRENDING_WINDOW");
+    for (String bad : List.of("-1", "101", "NaN", "lots")) {
+      assertThatThrownBy(() -> RecommendConfig.from(of(Map.of("TREND_WEIGHT", bad))))
+          .hasMessage("TREND_WEIGHT must be a number from 0.0 to 100.0, got '" + bad + "'");
+    }
   }
 }

@@ -17,9 +17,10 @@ import java.util.Set;
  * signal. Serving turns that into a reason ("viewed together with X"); evaluation can replay the same calls.
  *
  * <ul>
- *   <li>{@link #forUser}: the scores are exactly {@link Recommender#recommendForUser(Collection, int, Set)}'s (as of
- *       the newest recent item); the source of a candidate is the recent item with the largest term
- *       {@code w(type) × decay × sim} in its score.
+ *   <li>{@link #forUser}: the co-occurrence scores are exactly
+ *       {@link Recommender#recommendForUser(Collection, int, Set)}'s (as of the newest recent item); with
+ *       {@link Trending} and a trend weight they are blended with trending. The source of a candidate is the recent
+ *       item with the largest term {@code w(type) × decay × sim} in its score (none when trending led).
  *   <li>{@link #forItems}: a set of items (a product page, a cart) instead of a history:
  *       {@code score(c) = Σ over items i Σ over signals s of weight(s) × sim_s(i, c)}, with {@code sim_s} the
  *       score of c among i's top {@code maxNeighborsPerItem} neighbours for s; the items themselves are never
@@ -41,23 +42,70 @@ public final class ExplainedRecommendations {
 
   private ExplainedRecommendations() {}
 
-  /** A recommendation, the input item that contributed most to it, and the signal linking the two. */
-  public record Explained(String productId, double score, String sourceId, Signal signal) {}
+  /**
+   * A recommendation, the input item that contributed most to it, and the signal linking the two; or, for an item
+   * the blend ranked mostly for trending ({@link #trending()}), no source and no signal.
+   */
+  public record Explained(String productId, double score, String sourceId, Signal signal) {
+    /** True when trending, not the user's items, gave the larger part of the score: no source to name. */
+    public boolean trending() {
+      return sourceId == null;
+    }
+  }
 
   /**
-   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained. One pass over the
-   * recent items' lists gathers each candidate's score (the same terms, added in the same order, as
-   * {@link Recommender#recommendForUser}) and its largest term; only the {@code k} kept are explained.
+   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained; co-occurrence only
+   * (the scores of {@link Recommender#recommendForUser(Collection, int, Set)}).
    */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems, int k,
       Set<String> exclude) {
-    if (recentItems.isEmpty()) {
+    return forUser(recommender, recentItems, k, exclude, Trending.none());
+  }
+
+  /**
+   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained. One pass over the
+   * recent items' lists gathers each candidate's co-occurrence score {@code personal(c)} (the same terms, added in
+   * the same order, as {@link Recommender#recommendForUser}) and its largest term. With a trend weight
+   * {@code β = config.trendWeight() > 0} and trending products, the score is the blend
+   * {@code personal(c) / max personal + β × trend(c) / max trend} over the personal candidates and the trending
+   * products (either part 0 where absent); otherwise it is {@code personal(c)}. Only the {@code k} kept are
+   * explained: by their source item when the personal part is at least the trending part, else as trending.
+   */
+  public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems, int k,
+      Set<String> exclude, Trending trending) {
+    List<Candidate> ranked = rank(recommender, recentItems, k, exclude, trending);
+    List<Explained> out = new ArrayList<>(ranked.size());
+    for (Candidate c : ranked) {
+      out.add(c.trendLed ? new Explained(c.productId, c.score, null, null)
+          : new Explained(c.productId, c.score, c.source, evidence(recommender, c.source, c.productId)));
+    }
+    return out;
+  }
+
+  /**
+   * The scores of {@link #forUser(Recommender, Collection, int, Set, Trending)} without the explanations (what
+   * evaluation ranks by: the same candidates, the same order).
+   */
+  public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
+      int k, Set<String> exclude, Trending trending) {
+    List<Candidate> ranked = rank(recommender, recentItems, k, exclude, trending);
+    List<Recommendation> out = new ArrayList<>(ranked.size());
+    for (Candidate c : ranked) {
+      out.add(new Recommendation(c.productId, c.score));
+    }
+    return out;
+  }
+
+  private static List<Candidate> rank(Recommender recommender, Collection<Interaction> recentItems, int k,
+      Set<String> exclude, Trending trending) {
+    ModelConfig config = recommender.config();
+    boolean blend = config.trendWeight() > 0 && !trending.isEmpty();
+    if (recentItems.isEmpty() && !blend) {
       return List.of();
     }
-    ModelConfig config = recommender.config();
-    Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
     Map<String, Candidate> candidates = new HashMap<>(recentItems.size() * 16); // ~12 per item before a rehash
     List<Candidate> all = new ArrayList<>(recentItems.size() * 16);
+    Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
     for (Interaction i : recentItems) {
       double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
       if (weight <= 0) {
@@ -79,12 +127,42 @@ public final class ExplainedRecommendations {
         }
       }
     }
-    List<Candidate> ranked = TopK.first(all, k, Candidate.BEST_FIRST);
-    List<Explained> out = new ArrayList<>(ranked.size());
-    for (Candidate c : ranked) {
-      out.add(new Explained(c.productId, c.score, c.source, evidence(recommender, c.source, c.productId)));
+    if (blend) {
+      blend(candidates, all, k, exclude, trending, config.trendWeight());
     }
-    return out;
+    return TopK.first(all, k, Candidate.BEST_FIRST);
+  }
+
+  /**
+   * Turns the personal scores into the blend and adds the best trending products that are not candidates yet: only
+   * the first {@code k} of them that are not excluded can be in a top k (they are in the blend's order already).
+   */
+  private static void blend(Map<String, Candidate> candidates, List<Candidate> all, int k, Set<String> exclude,
+      Trending trending, double beta) {
+    double maxPersonal = 0;
+    for (Candidate c : all) {
+      maxPersonal = Math.max(maxPersonal, c.score);
+    }
+    double trendScale = beta / trending.max();
+    for (Candidate c : all) {
+      double personal = maxPersonal > 0 ? c.score / maxPersonal : 0;
+      double trend = trendScale * trending.score(c.productId);
+      c.score = personal + trend;
+      c.trendLed = trend > personal;
+    }
+    int added = 0;
+    for (Recommendation t : trending.ranked()) {
+      if (added >= k) {
+        break;
+      }
+      if (exclude.contains(t.productId()) || candidates.containsKey(t.productId())) {
+        continue;
+      }
+      Candidate c = new Candidate(t.productId(), trendScale * t.score(), null);
+      c.trendLed = true;
+      all.add(c);
+      added++;
+    }
   }
 
   /** A candidate of {@link #forUser} being scored: its sum so far, its largest term and that term's item. */
@@ -98,6 +176,7 @@ public final class ExplainedRecommendations {
     double score;
     double bestTerm;
     String source;
+    boolean trendLed;
 
     Candidate(String productId, double term, String from) {
       this.productId = productId;

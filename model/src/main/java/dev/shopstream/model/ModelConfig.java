@@ -23,6 +23,9 @@ import java.util.Objects;
  *   <li>{@code similarity}: the normalization of co-counts.
  *   <li>{@code pairWeightMode}: {@code f(type A, type B)}: {@link PairWeight#MIN} = {@code min(w(A), w(B))} (a pair
  *       is as strong as its weaker interaction), {@link PairWeight#PRODUCT} = {@code w(A) · w(B)}.
+ *   <li>{@code trendWeight}: β of the blend of a user's recommendations with trending
+ *       ({@link ExplainedRecommendations#forUser(Recommender, java.util.Collection, int, java.util.Set, Trending)}):
+ *       {@code score(c) = personal(c) / max personal + β × trend(c) / max trend}; 0 = co-occurrence only.
  * </ul>
  */
 public record ModelConfig(
@@ -35,7 +38,8 @@ public record ModelConfig(
     int maxNeighborsPerItem,
     int topK,
     Similarity similarity,
-    PairWeight pairWeightMode) implements Serializable {
+    PairWeight pairWeightMode,
+    double trendWeight) implements Serializable {
 
   /** How the weights of the two interactions of a pair combine. */
   public enum PairWeight { MIN, PRODUCT }
@@ -47,6 +51,9 @@ public record ModelConfig(
     Objects.requireNonNull(pairWeightMode, "pairWeightMode");
     if (viewWeight < 0 || addToCartWeight < 0 || purchaseWeight < 0) {
       throw new IllegalArgumentException("weights must be >= 0");
+    }
+    if (!(trendWeight >= 0) || Double.isInfinite(trendWeight)) {
+      throw new IllegalArgumentException("trendWeight must be finite and >= 0, was " + trendWeight);
     }
     if (halfLife.isNegative() || userHorizon.isNegative() || userHorizon.isZero()) {
       throw new IllegalArgumentException("halfLife must be >= 0 and userHorizon > 0");
@@ -62,9 +69,11 @@ public record ModelConfig(
    * Online Retail validation split (docs/EVALUATION.md; before: horizon 24 h, 100 candidates, cosine); the
    * event-type weights could not be tuned there (purchases only).
    */
+  public static final double DEFAULT_TREND_WEIGHT = 4;
+
   public static ModelConfig defaults() {
     return new ModelConfig(1, 3, 5, Duration.ofHours(1), Duration.ofDays(30), 50, 200, 20, Similarity.JACCARD,
-        PairWeight.MIN);
+        PairWeight.MIN, DEFAULT_TREND_WEIGHT);
   }
 
   /**
@@ -73,7 +82,7 @@ public record ModelConfig(
    */
   public static ModelConfig itemKnnBaseline() {
     return new ModelConfig(1, 1, 1, Duration.ZERO, Duration.ofHours(24), 50, 100, 20, Similarity.COSINE,
-        PairWeight.MIN);
+        PairWeight.MIN, 0);
   }
 
   public double weight(EventType type) {
@@ -103,41 +112,46 @@ public record ModelConfig(
 
   public ModelConfig withWeights(double view, double addToCart, double purchase) {
     return new ModelConfig(view, addToCart, purchase, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem,
-        topK, similarity, pairWeightMode);
+        topK, similarity, pairWeightMode, trendWeight);
   }
 
   public ModelConfig withHalfLife(Duration value) {
     return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, value, userHorizon, maxItemsPerUser,
-        maxNeighborsPerItem, topK, similarity, pairWeightMode);
+        maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight);
   }
 
   public ModelConfig withUserHorizon(Duration value) {
     return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, value, maxItemsPerUser,
-        maxNeighborsPerItem, topK, similarity, pairWeightMode);
+        maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight);
   }
 
   public ModelConfig withMaxItemsPerUser(int value) {
     return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, value,
-        maxNeighborsPerItem, topK, similarity, pairWeightMode);
+        maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight);
   }
 
   public ModelConfig withMaxNeighborsPerItem(int value) {
     return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
-        value, topK, similarity, pairWeightMode);
+        value, topK, similarity, pairWeightMode, trendWeight);
   }
 
   public ModelConfig withTopK(int value) {
     return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
-        maxNeighborsPerItem, value, similarity, pairWeightMode);
+        maxNeighborsPerItem, value, similarity, pairWeightMode, trendWeight);
   }
 
   public ModelConfig withSimilarity(Similarity value) {
     return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
-        maxNeighborsPerItem, topK, value, pairWeightMode);
+        maxNeighborsPerItem, topK, value, pairWeightMode, trendWeight);
+  }
+
+  public ModelConfig withTrendWeight(double value) {
+    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
+        maxNeighborsPerItem, topK, similarity, pairWeightMode, value);
   }
 
   public ModelConfig withPairWeight(PairWeight value) {
     return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
-        maxNeighborsPerItem, topK, similarity, value);
+        maxNeighborsPerItem, topK, similarity, value, trendWeight);
   }
 }

@@ -39,6 +39,37 @@ class ExplainedRecommendationsTest {
   }
 
   @Test
+  void trendingIsBlendedInAndExplainsTheItemsItGaveMostOf() {
+    List<Interaction> recent = List.of(new Interaction("a", EventType.VIEW, T),
+        new Interaction("b", EventType.VIEW, T.minusSeconds(3600)));
+    Recommender blended = Recommender.ofNeighbors(CONFIG.withTrendWeight(2), Map.of(
+        "a", MODEL.neighbors("a", 100, Signal.COMBINED), "b", MODEL.neighbors("b", 100, Signal.COMBINED)));
+    // personal: c 0.95, d 0.4 (over 0.95: 1, 0.421); trend over 8: d 4 (0.5), t1 8 (1), t2 2 (0.25), a 6 (0.75)
+    Trending trending = Trending.of(List.of(new Recommendation("d", 4), new Recommendation("t1", 8),
+        new Recommendation("t2", 2), new Recommendation("a", 6), new Recommendation("gone", 0)));
+
+    List<Explained> out = ExplainedRecommendations.forUser(blended, recent, 10, Set.of("a"), trending);
+
+    assertThat(out).extracting(Explained::productId).containsExactly("t1", "d", "c", "t2");
+    assertThat(out).extracting(Explained::score).containsExactly(2.0, 0.4 / 0.95 + 1, 1.0, 0.5);
+    assertThat(out.get(0).trending()).isTrue(); // trending only
+    assertThat(out.get(1)).isEqualTo(new Explained("d", 0.4 / 0.95 + 1, null, null)); // trend 1 > personal .42
+    assertThat(out.get(2)).isEqualTo(new Explained("c", 1.0, "a", Signal.COMBINED));
+    assertThat(ExplainedRecommendations.scoreForUser(blended, recent, 2, Set.of("a"), trending))
+        .containsExactly(new Recommendation("t1", 2.0), new Recommendation("d", 0.4 / 0.95 + 1));
+    // no history: trending alone, in its order, minus exclusions
+    assertThat(ExplainedRecommendations.forUser(blended, List.of(), 2, Set.of("t1"), trending))
+        .extracting(Explained::productId).containsExactly("a", "d");
+    // trend weight 0, or no trending: the co-occurrence scores unchanged
+    assertThat(ExplainedRecommendations.forUser(MODEL.config().trendWeight() == 0 ? MODEL
+        : Recommender.ofNeighbors(CONFIG.withTrendWeight(0), Map.of("a", MODEL.neighbors("a", 100, Signal.COMBINED),
+            "b", MODEL.neighbors("b", 100, Signal.COMBINED))), recent, 10, Set.of(), trending))
+        .extracting(Explained::score).containsExactly(0.95, 0.4);
+    assertThat(ExplainedRecommendations.forUser(blended, recent, 10, Set.of(), Trending.none()))
+        .extracting(Explained::score).containsExactly(0.95, 0.4);
+  }
+
+  @Test
   void itemSetsWeighSignalsAndNeverRecommendTheirOwnItems() {
     List<Explained> together = ExplainedRecommendations.forItems(MODEL, List.of("b", "c"),
         ExplainedRecommendations.boughtTogetherWeights(CONFIG), 10, Set.of());

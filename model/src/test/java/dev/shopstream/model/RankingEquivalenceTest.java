@@ -74,6 +74,70 @@ class RankingEquivalenceTest {
     }
   }
 
+  @Test
+  void blendedRankingsAreTheFullSortOfEveryCandidateAndTrendingProductAndAnyKIsAPrefix() {
+    Random random = new Random(13);
+    for (int round = 0; round < 200; round++) {
+      Recommender model = randomModel(random);
+      List<Interaction> recent = new ArrayList<>();
+      for (int i = 0; i < random.nextInt(6); i++) { // sometimes no history: trending only
+        recent.add(new Interaction("p" + random.nextInt(30), TYPES[random.nextInt(3)],
+            T.minus(Duration.ofMinutes(random.nextInt(600)))));
+      }
+      List<Recommendation> trendScores = new ArrayList<>();
+      for (int i = 0; i < random.nextInt(40); i++) {
+        trendScores.add(new Recommendation("p" + random.nextInt(40), 1 + random.nextInt(4)));
+      }
+      Trending trending = Trending.of(trendScores);
+      Set<String> exclude = new HashSet<>(List.of("p" + random.nextInt(30), "p" + random.nextInt(40)));
+
+      List<Recommendation> all = ExplainedRecommendations.scoreForUser(model, recent, Integer.MAX_VALUE, exclude,
+          trending);
+      List<Recommendation> reference = referenceBlend(model, recent, exclude, trending);
+      assertThat(all).extracting(Recommendation::productId)
+          .containsExactlyElementsOf(reference.stream().map(Recommendation::productId).toList());
+      for (int i = 0; i < all.size(); i++) {
+        assertThat(all.get(i).score()).isCloseTo(reference.get(i).score(), org.assertj.core.data.Offset.offset(1e-12));
+      }
+      for (int k : new int[] {1, 2, 5, 20}) {
+        assertThat(ExplainedRecommendations.scoreForUser(model, recent, k, exclude, trending))
+            .isEqualTo(all.subList(0, Math.min(k, all.size())));
+        assertThat(ExplainedRecommendations.forUser(model, recent, k, exclude, trending))
+            .extracting(Explained::productId)
+            .containsExactlyElementsOf(all.subList(0, Math.min(k, all.size())).stream()
+                .map(Recommendation::productId).toList());
+      }
+    }
+  }
+
+  /**
+   * The blend written out: the co-occurrence sums of {@link #referenceForUser}, each over their maximum, plus
+   * β × trend / max trend, for every candidate and every trending product not excluded, fully sorted (without
+   * trending products: the sums as they are).
+   */
+  private static List<Recommendation> referenceBlend(Recommender recommender, List<Interaction> recent,
+      Set<String> exclude, Trending trending) {
+    Map<String, Double> personal = new HashMap<>();
+    if (!recent.isEmpty()) {
+      referenceForUser(recommender, recent, exclude).forEach(e -> personal.put(e.productId(), e.score()));
+    }
+    double maxPersonal = personal.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    double beta = recommender.config().trendWeight();
+    Map<String, Double> blended = new HashMap<>();
+    personal.forEach((id, p) -> blended.put(id, trending.isEmpty() ? p : p / maxPersonal)); // no blend: as they are
+    if (!trending.isEmpty()) {
+      for (Recommendation t : trending.ranked()) {
+        if (!exclude.contains(t.productId())) {
+          blended.merge(t.productId(), beta * t.score() / trending.max(), Double::sum);
+        }
+      }
+    }
+    List<Recommendation> out = new ArrayList<>();
+    blended.forEach((id, score) -> out.add(new Recommendation(id, score)));
+    out.sort(Comparator.comparingDouble(Recommendation::score).reversed().thenComparing(Recommendation::productId));
+    return out;
+  }
+
   private static Recommender randomModel(Random random) {
     Map<String, List<Neighbor>> lists = new HashMap<>();
     for (int item = 0; item < 30; item++) {

@@ -3,6 +3,7 @@ package dev.shopstream.functions.recommend;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.AccessPolicy;
 import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Trending;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,7 +13,10 @@ import java.util.Objects;
  * @param trendingWindow trending counts the {@code product_trends} windows ending this long before the newest
  *     ({@code TRENDING_WINDOW}, ISO-8601, default P7D; whole seconds, at least one)
  * @param access API key and CORS ({@code API_KEY}, {@code CORS_ALLOWED_ORIGINS})
- * @param model the model's weights and decay (the same {@link ModelConfig} the pipeline and evaluation use)
+ * @param model the model's weights and decay (the same {@link ModelConfig} the pipeline and evaluation use), and
+ *     the weight of trending in a user's recommendations ({@code TREND_WEIGHT}, 0 to {@value #MAX_TREND_WEIGHT},
+ *     default {@link ModelConfig#DEFAULT_TREND_WEIGHT}; 0 = co-occurrence only, trending then only fills up; tune
+ *     it for a shop with {@code evaluate --tune}, docs/EVALUATION.md)
  * @param snapshotRefresh pause between two background refreshes of the snapshot ({@code SNAPSHOT_REFRESH}, PT5S)
  * @param staleAfter a snapshot older than this is served with {@code "stale": true} even when no refresh failed
  *     ({@code SNAPSHOT_STALE_AFTER}, default three refresh intervals plus 30 s)
@@ -33,7 +37,8 @@ import java.util.Objects;
 public record RecommendConfig(Duration trendingWindow, AccessPolicy access, ModelConfig model,
     Duration snapshotRefresh, Duration staleAfter, Duration startupWait, int snapshotMaxRows, Duration userCacheTtl,
     int userCacheMaxEntries, UserChanges userChanges, int maxPerCategory, int maxCartItems, int maxCartBodyBytes) {
-  public static final Duration DEFAULT_TRENDING_WINDOW = Duration.ofDays(7);
+  public static final Duration DEFAULT_TRENDING_WINDOW = Trending.DEFAULT_WINDOW;
+  public static final double MAX_TREND_WEIGHT = 100;
   public static final Duration DEFAULT_SNAPSHOT_REFRESH = Duration.ofSeconds(5);
   public static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_MAX_ROWS = 5_000_000;
@@ -105,7 +110,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
     return new RecommendConfig(
         settings.duration("TRENDING_WINDOW", DEFAULT_TRENDING_WINDOW),
         AccessPolicy.from(settings),
-        ModelConfig.defaults(),
+        ModelConfig.defaults().withTrendWeight(
+            settings.decimal("TREND_WEIGHT", ModelConfig.DEFAULT_TREND_WEIGHT, 0, MAX_TREND_WEIGHT)),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
         settings.duration("SNAPSHOT_STARTUP_WAIT", DEFAULT_STARTUP_WAIT),
@@ -118,6 +124,11 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
         settings.integer("MAX_PER_CATEGORY", DEFAULT_MAX_PER_CATEGORY, 1, RecommendFunction.MAX_K),
         settings.integer("MAX_CART_ITEMS", DEFAULT_MAX_CART_ITEMS, 1, 10_000),
         settings.integer("MAX_CART_BODY_BYTES", DEFAULT_MAX_CART_BODY_BYTES, 2, 16 * 1024 * 1024));
+  }
+
+  public RecommendConfig withModel(ModelConfig value) {
+    return new RecommendConfig(trendingWindow, access, value, snapshotRefresh, staleAfter, startupWait,
+        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
   }
 
   public RecommendConfig withSnapshotRefresh(Duration refresh, Duration stale) {

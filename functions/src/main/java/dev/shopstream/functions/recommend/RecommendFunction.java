@@ -51,7 +51,9 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>{@code GET /recommendations?user_id=U[&k=][&mode=buy_again]}: recommended for you. Candidates are the
  *       neighbours of the user's recent items, scored by the model ({@link ExplainedRecommendations#forUser}: event
- *       type weight × time decay × similarity); purchased products are left out unless {@code mode=buy_again};
+ *       type weight × time decay × similarity), blended with trending ({@code TREND_WEIGHT}; an item trending
+ *       contributed most to has the reason "trending in Y"); purchased products are left out unless
+ *       {@code mode=buy_again};
  *       when fewer than {@code k} remain, trending fills up ({@code "fallback": "thin_history"}); an unknown user
  *       gets trending ({@code "fallback": "unknown_user"}).
  *   <li>{@code GET /products/{id}/similar}: others you may like (co-view neighbours).
@@ -250,7 +252,8 @@ public final class RecommendFunction extends JsonHttpFunction {
         exclude.addAll(activity.get().purchased());
       }
       List<Interaction> recent = activity.get().recentItems();
-      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, limit, exclude);
+      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, limit, exclude,
+          snapshot.trendingBlend());
     } else if (fallback == null) {
       fallback = "unknown_user";
     }
@@ -344,7 +347,8 @@ public final class RecommendFunction extends JsonHttpFunction {
       if (selection.full()) {
         break;
       }
-      selection.offer(e.productId(), e.score(), reason(e));
+      selection.offer(e.productId(), e.score(),
+          e.trending() ? Selection.trendingReason(selection.category(e.productId())) : reason(e));
     }
   }
 

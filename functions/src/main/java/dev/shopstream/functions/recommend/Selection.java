@@ -88,6 +88,11 @@ final class Selection {
     }
   }
 
+  /** The product's category path, null when the catalog does not know it. */
+  String category(String productId) {
+    return snapshot.category(productId);
+  }
+
   /** "trending in home/kitchen", or "trending in the shop" for a product of unknown category. */
   static String trendingReason(String category) {
     return TRENDING_PREFIX + (category == null ? "the shop" : category);

@@ -6,7 +6,9 @@ import dev.shopstream.functions.recommend.RecommendationStore.TrendScore;
 import dev.shopstream.functions.recommend.RecommendationStore.Trends;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Recommendation;
 import dev.shopstream.model.Recommender;
+import dev.shopstream.model.Trending;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,7 +21,8 @@ import java.util.Set;
 /**
  * One immutable in-memory copy of the model and its context, built from one refresh: the neighbour lists as a
  * {@link Recommender} (the model module's {@link Recommender#ofNeighbors}, so serving scores exactly as offline
- * evaluation does), the trending ranking and the catalog. Requests read a snapshot without locks; a refresh
+ * evaluation does), the trending ranking (also as the model's {@link Trending}, what a user's recommendations are
+ * blended with) and the catalog. Requests read a snapshot without locks; a refresh
  * replaces it whole.
  *
  * <p>{@link #asOf}: the newest {@code updated_at} among the neighbour and trend rows (when the model last
@@ -27,7 +30,7 @@ import java.util.Set;
  * them, formatted once.
  */
 record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, List<TrendScore>> trendingByCategory,
-    Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows, String asOfText,
+    Trending trendingBlend, Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows, String asOfText,
     String loadedAtText) {
 
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
@@ -73,7 +76,15 @@ record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, 
       byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(t);
     }
     byCategory.replaceAll((c, list) -> List.copyOf(list));
-    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, Map.copyOf(catalog), asOf,
+    List<Recommendation> trendScores = new ArrayList<>(trending.size());
+    for (TrendScore t : trending) { // the blend scales by the best product that can be answered
+      CatalogEntry e = catalog.get(t.productId());
+      if (e == null || e.available()) {
+        trendScores.add(new Recommendation(t.productId(), t.score()));
+      }
+    }
+    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, Trending.of(trendScores),
+        Map.copyOf(catalog), asOf,
         loadedAt, neighborRows.size(), asOf == null ? null : asOf.toString(), loadedAt.toString());
   }
 

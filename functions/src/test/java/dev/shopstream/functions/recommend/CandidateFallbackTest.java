@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.functions.FakeExchange;
 import dev.shopstream.functions.http.AccessPolicy;
+import dev.shopstream.model.ModelConfig;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,14 +42,15 @@ class CandidateFallbackTest {
       warehouse.insert(TableSchemas.get("user_activity"), List.of(ShopFixture.user("carol",
           List.of(ShopFixture.recent("big-1", "view", ShopFixture.NOW)), List.of())));
       RecommendFunction function = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-          RecommendConfig.defaults(AccessPolicy.open()), new TestClock(ShopFixture.NOW),
+          RecommendConfig.defaults(AccessPolicy.open()).withModel(ModelConfig.defaults().withTrendWeight(0)),
+          new TestClock(ShopFixture.NOW),
           mock(ScheduledExecutorService.class));
       assertThat(function.refreshSnapshot()).isTrue();
 
       JsonNode body = FakeExchange.request("GET", "/recommendations").query("user_id", "carol").query("k", "1")
           .query("category", "grocery").serve(function).json();
 
-      // personalized from the 9th candidate, not "trending in grocery/tea"
+      // personalized from the 9th candidate (co-occurrence only), not "trending in grocery/tea"
       assertThat(body.get("items").findValuesAsText("product_id")).containsExactly("tea-02");
       assertThat(body.get("items").findValuesAsText("reason")).containsExactly("seen together with big-1");
       assertThat(body.get("strategy").asText()).isEqualTo("personalized");

@@ -9,9 +9,11 @@ import dev.shopstream.functions.FakeExchange;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.AccessPolicy;
 import dev.shopstream.model.Interaction;
+import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Recommendation;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import org.assertj.core.data.Offset;
+import org.assertj.core.util.DoubleComparator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,8 +37,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @TestInstance(Lifecycle.PER_CLASS)
 class RecommendFunctionTest {
-  private static final RecommendConfig CONFIG =
-      RecommendConfig.defaults(AccessPolicy.open()).withLimits(2, 3, 512);
+  /** Co-occurrence only (trend weight 0): the personalized scores below are the model's own sums. */
+  private static final RecommendConfig CONFIG = RecommendConfig.defaults(AccessPolicy.open()).withLimits(2, 3, 512)
+      .withModel(ModelConfig.defaults().withTrendWeight(0));
 
   @TempDir(cleanup = CleanupMode.ALWAYS)
   static Path folder;
@@ -108,6 +111,27 @@ class RecommendFunctionTest {
     assertThat(body.get("items").get(0).get("score").asDouble()).isEqualTo(model.get(0).score())
         .isCloseTo(1.125, Offset.offset(1e-9));
     assertThat(body.get("items").get(2).get("score").asDouble()).isCloseTo(0.8, Offset.offset(1e-9));
+  }
+
+  @Test
+  void personalizedScoresAreBlendedWithTrendingAndTheLargerPartGivesTheReason() throws Exception {
+    RecommendFunction blended = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
+        CONFIG.withModel(ModelConfig.defaults().withTrendWeight(1)), new TestClock(ShopFixture.NOW),
+        mock(ScheduledExecutorService.class));
+    assertThat(blended.refreshSnapshot()).isTrue();
+    JsonNode body = FakeExchange.request("GET", "/recommendations").query("user_id", "alice").query("k", "4")
+        .serve(blended).json();
+
+    // personal / 1.125 (the best, mug-02) + 1 × trend / 15 (mug-03: 3 purchases x 5; gone-09's 100 views do not
+    // scale it: unavailable): mug-03 .889 + 1, mug-02 1 + 0, pot-03 .711 + .2 (3 carts... 1 cart x 3), tea-02
+    // .222 + .667 (10 views); mug-04 .778 is a third mug (over the cap of 2)
+    assertThat(ids(body)).containsExactly("mug-03", "mug-02", "pot-03", "tea-02");
+    assertThat(scores(body)).usingComparatorForType(new DoubleComparator(1e-9), Double.class)
+        .containsExactly(1.0 / 1.125 + 1, 1.0, 0.8 / 1.125 + 3.0 / 15, 0.25 / 1.125 + 10.0 / 15);
+    assertThat(reasons(body)).containsExactly("trending in home/kitchen/mugs", "seen together with mug-01",
+        "bought together with tea-02", "trending in grocery/tea");
+    assertThat(body.get("strategy").asText()).isEqualTo("personalized+trending");
+    assertThat(body.has("fallback")).isFalse();
   }
 
   @Test

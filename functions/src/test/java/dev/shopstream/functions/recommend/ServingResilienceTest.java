@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Snapshot refresh, staleness, 503 before the first load, the user cache: a real DuckDB store behind a switch. */
 class ServingResilienceTest {
+  /** Co-occurrence only: the personalized answers below are the user's neighbours, not trending. */
   private static final RecommendConfig CONFIG = RecommendConfig.defaults(AccessPolicy.open())
+      .withModel(ModelConfig.defaults().withTrendWeight(0))
       .withSnapshotRefresh(Duration.ofSeconds(5), Duration.ofSeconds(60))
       .withUserCache(Duration.ofSeconds(10), 2);
 
