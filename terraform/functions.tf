@@ -106,6 +106,7 @@ resource "google_cloudfunctions2_function" "recommend" {
       WAREHOUSE            = "bigquery"
       BIGQUERY_DATASET     = "${var.project_id}.${google_bigquery_dataset.warehouse.dataset_id}"
       TRENDING_WINDOW      = var.trending_window
+      TREND_WEIGHT         = var.trend_weight
       CORS_ALLOWED_ORIGINS = local.cors_allowed_origins
     }
   }

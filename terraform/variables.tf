@@ -218,6 +218,17 @@ variable "ingest_publish_timeout" {
   }
 }
 
+variable "trend_weight" {
+  description = "Weight of trending in a user's recommendations (TREND_WEIGHT, 0-100; 0 = co-occurrence only). Tune it for the shop with evaluate --tune (docs/EVALUATION.md)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.trend_weight >= 0 && var.trend_weight <= 100
+    error_message = "trend_weight must be from 0 to 100."
+  }
+}
+
 variable "trending_window" {
   description = "How far back the recommend function counts trending products (TRENDING_WINDOW, ISO-8601)."
   type        = string

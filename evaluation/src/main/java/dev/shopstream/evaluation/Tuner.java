@@ -13,11 +13,16 @@ import java.util.logging.Logger;
 
 /**
  * Tunes the model by coordinate descent on a validation split: starting from a config, each parameter in turn
- * takes each of its candidate values (the others fixed), and the best value is kept: the highest HR@k, then
- * NDCG@k; a tie keeps the current value. Passes repeat until one changes nothing (at most {@code maxPasses}).
- * The validation split is the protocol's own split of the training part only ({@link Protocol#trainingPart}), so
- * the test part is never seen. Event-type weights are tuned only for types the log has (purchase stays the unit).
- * Configs that are not sound ({@link #valid}) are skipped.
+ * takes each of its candidate values (the others fixed), and a value replaces the current one only when its HR@k
+ * is higher by more than one standard error of the current HR@k ({@code sqrt(h (1 − h) / trials)}), so noise does
+ * not move the defaults; among such values the best (HR@k, then NDCG@k) wins. Passes repeat until one changes
+ * nothing (at most {@code maxPasses}). Last, the trend weight is set to the smallest candidate whose HR@k is within
+ * one standard error of the best trend weight's (the one-standard-error rule): trending adds no clear gain beyond
+ * it, and a smaller weight keeps recommendations personal and the catalog covered.
+ *
+ * <p>The validation split is the protocol's own split of the training part only ({@link Protocol#trainingPart}),
+ * so the test part is never seen. Event-type weights are tuned only for types the log has (purchase stays the
+ * unit). Configs that are not sound ({@link #valid}) are skipped.
  */
 public final class Tuner {
   private static final Logger LOG = Logger.getLogger(Tuner.class.getName());
@@ -29,12 +34,24 @@ public final class Tuner {
     }
   }
 
-  /** A scored config. */
-  public record Trial(ModelConfig config, double hitRate, double ndcg) {
+  /** A scored config, over {@code trials} validation trials. */
+  public record Trial(ModelConfig config, double hitRate, double ndcg, int trials) {
     boolean beats(Trial other) {
       return hitRate > other.hitRate || hitRate == other.hitRate && ndcg > other.ndcg;
     }
+
+    /** The standard error of this HR@k: {@code sqrt(h (1 − h) / trials)}. */
+    double standardError() {
+      return trials == 0 ? 0 : Math.sqrt(hitRate * (1 - hitRate) / trials);
+    }
+
+    /** Higher than {@code current}'s HR@k by more than one of its standard errors. */
+    boolean clearlyBeats(Trial current) {
+      return hitRate > current.hitRate + current.standardError();
+    }
   }
+
+  static final String TREND_WEIGHT = "trend_weight";
 
   /** The outcome: the best config, every config tried, in order. */
   public record Result(Trial best, List<Trial> trials) {}
@@ -61,7 +78,7 @@ public final class Tuner {
     d.add(new Dimension<>("max_items_per_user", List.of(10, 20, 50, 100), ModelConfig::withMaxItemsPerUser));
     d.add(new Dimension<>("max_neighbors_per_item", List.of(20, 50, 100, 200),
         ModelConfig::withMaxNeighborsPerItem));
-    d.add(new Dimension<>("trend_weight", List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0), ModelConfig::withTrendWeight));
+    d.add(new Dimension<>(TREND_WEIGHT, List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0), ModelConfig::withTrendWeight));
     if (views) {
       d.add(new Dimension<Double>("view_weight", List.of(0.25, 0.5, 1.0, 2.0),
           (c, v) -> c.withWeights(v, c.addToCartWeight(), c.purchaseWeight())));
@@ -79,28 +96,65 @@ public final class Tuner {
     boolean carts = trainingPart.stream().anyMatch(ui -> ui.interaction().type() == EventType.ADD_TO_CART);
     Map<ModelConfig, Trial> tried = new LinkedHashMap<>();
     Trial best = score(trainingPart, start, tried);
+    List<Dimension<?>> dimensions = dimensions(views, carts);
     for (int pass = 1; pass <= maxPasses; pass++) {
       boolean changed = false;
-      for (Dimension<?> dimension : dimensions(views, carts)) {
-        for (ModelConfig candidate : dimension.candidates(best.config())) {
+      for (Dimension<?> dimension : dimensions) {
+        Trial current = best;
+        for (ModelConfig candidate : dimension.candidates(current.config())) {
           if (!valid(candidate)) {
             continue;
           }
           Trial t = score(trainingPart, candidate, tried);
-          if (t.beats(best)) {
+          if (t.clearlyBeats(current) && t.beats(best)) {
             best = t;
-            changed = true;
-            LOG.info(String.format("tuning pass %d: %s improves validation HR@%d to %.4f (NDCG %.4f): %s", pass,
-                dimension.name(), protocol.k(), t.hitRate(), t.ndcg(), describe(t.config())));
           }
+        }
+        if (best != current) {
+          changed = true;
+          LOG.info(String.format("tuning pass %d: %s improves validation HR@%d from %.4f (± %.4f) to %.4f: %s",
+              pass, dimension.name(), protocol.k(), current.hitRate(), current.standardError(), best.hitRate(),
+              describe(best.config())));
         }
       }
       if (!changed) {
         break;
       }
     }
+    Dimension<?> trend = dimensions.stream().filter(d -> d.name().equals(TREND_WEIGHT)).findFirst().orElseThrow();
+    List<Trial> byTrendWeight = new ArrayList<>(List.of(best));
+    for (ModelConfig c : trend.candidates(best.config())) {
+      byTrendWeight.add(score(trainingPart, c, tried));
+    }
+    best = smallestTrendWeightWithinOneStandardError(byTrendWeight);
     LOG.info(String.format("tuning done after %d configs: %s", tried.size(), describe(best.config())));
     return new Result(best, List.copyOf(tried.values()));
+  }
+
+  /**
+   * The one-standard-error rule over trials that differ in the trend weight only: the one with the smallest trend
+   * weight whose HR@k is at least the best HR@k minus the best's standard error.
+   */
+  static Trial smallestTrendWeightWithinOneStandardError(List<Trial> byTrendWeight) {
+    Trial top = byTrendWeight.get(0);
+    for (Trial t : byTrendWeight) {
+      if (t.beats(top)) {
+        top = t;
+      }
+    }
+    double floor = top.hitRate() - top.standardError();
+    Trial chosen = top;
+    for (Trial t : byTrendWeight) {
+      if (t.hitRate() >= floor && t.config().trendWeight() < chosen.config().trendWeight()) {
+        chosen = t;
+      }
+    }
+    if (chosen != top) {
+      LOG.info(String.format("tuning: trend weight %s (validation HR@k %.4f) is within one standard error of the"
+              + " best, %s (%.4f ± %.4f): the smaller weight is kept", chosen.config().trendWeight(),
+          chosen.hitRate(), top.config().trendWeight(), top.hitRate(), top.standardError()));
+    }
+    return chosen;
   }
 
   /**
@@ -119,7 +173,7 @@ public final class Tuner {
     }
     Protocol.Report r = protocol.evaluate(trainingPart, List.of(Method.model("candidate", config, trendingWindow)));
     RankingMetrics m = r.metrics().get("candidate");
-    Trial t = new Trial(config, m.hitRate(), m.ndcg());
+    Trial t = new Trial(config, m.hitRate(), m.ndcg(), m.trials());
     tried.put(config, t);
     LOG.info(String.format("tuning config %d: validation HR@%d=%.4f NDCG@%d=%.4f: %s", tried.size(), protocol.k(),
         t.hitRate(), protocol.k(), t.ndcg(), describe(config)));
