@@ -16,7 +16,8 @@ import java.util.Objects;
  *       {@link Duration#ZERO} means no decay (always 1).
  *   <li>{@code userHorizon}: interactions further apart than this never co-occur; a user's recent items older than
  *       this before their newest are forgotten.
- *   <li>{@code maxItemsPerUser}: the bound of a user's recent items (and of the purchased list).
+ *   <li>{@code maxItemsPerUser}: the bound of a user's recent items (the purchased list keeps at least
+ *       {@link UserHistory#MIN_PURCHASED_KEPT}).
  *   <li>{@code maxNeighborsPerItem}: the candidate neighbours tracked per item; beyond it the candidate with the
  *       smallest combined co-count is evicted.
  *   <li>{@code topK}: neighbours published per item and signal.
@@ -71,13 +72,13 @@ public record ModelConfig(
   public static final double DEFAULT_TREND_WEIGHT = 2;
 
   /**
-   * The defaults: view 1, add_to_cart 3, purchase 5, half-life 1 h, horizon 30 days, 50 recent items per user, 200
-   * candidates per item, top 20, Jaccard, f = min, trend weight {@value #DEFAULT_TREND_WEIGHT}. Horizon,
-   * candidates, similarity and trend weight are the values tuned on the Online Retail validation split
+   * The defaults: view 1, add_to_cart 3, purchase 5, half-life 1 h, horizon 30 days, 20 recent items per user, 200
+   * candidates per item, top 20, Jaccard, f = min, trend weight {@value #DEFAULT_TREND_WEIGHT}. Horizon, items per
+   * user, candidates, similarity and trend weight are the values tuned on the Online Retail validation split
    * (docs/EVALUATION.md); the event-type weights could not be tuned there (purchases only).
    */
   public static ModelConfig defaults() {
-    return new ModelConfig(1, 3, 5, Duration.ofHours(1), Duration.ofDays(30), 50, 200, 20, Similarity.JACCARD,
+    return new ModelConfig(1, 3, 5, Duration.ofHours(1), Duration.ofDays(30), 20, 200, 20, Similarity.JACCARD,
         PairWeight.MIN, DEFAULT_TREND_WEIGHT);
   }
 

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * One user's recent activity (mutable, serializable): at most {@code maxItemsPerUser} interactions, one per product
  * (its latest interaction), newest first, none older than {@code userHorizon} before the newest; and the products
- * the user bought, most recent first, bounded the same way.
+ * the user bought, most recent first, at most {@link #maxPurchased} of them.
  *
  * <p>{@link #observe} turns an interaction into an {@link Observation}:
  * <ul>
@@ -25,6 +25,9 @@ import java.util.List;
  */
 public final class UserHistory implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** Purchases kept at least, whatever {@code maxItemsPerUser} is: see {@link #maxPurchased}. */
+  public static final int MIN_PURCHASED_KEPT = 100;
 
   private final List<Interaction> recent = new ArrayList<>();
   private final List<String> purchased = new ArrayList<>();
@@ -119,13 +122,21 @@ public final class UserHistory implements Serializable {
     }
   }
 
+  /**
+   * The bound of the purchased list: {@value #MIN_PURCHASED_KEPT}, or {@code maxItemsPerUser} when larger. Serving
+   * never offers these again, so the list does not shrink with the (tuned) bound of the recent items.
+   */
+  static int maxPurchased(ModelConfig config) {
+    return Math.max(MIN_PURCHASED_KEPT, config.maxItemsPerUser());
+  }
+
   private void notePurchase(Interaction x, ModelConfig config) {
     if (x.type() != EventType.PURCHASE) {
       return;
     }
     purchased.remove(x.productId());
     purchased.add(0, x.productId());
-    while (purchased.size() > config.maxItemsPerUser()) {
+    while (purchased.size() > maxPurchased(config)) {
       purchased.remove(purchased.size() - 1);
     }
   }

@@ -172,6 +172,24 @@ class CoOccurrenceModelTest {
   }
 
   @Test
+  void thePurchasedListKeepsAHundredPurchasesWhateverTheRecentItemsBoundIs() {
+    ModelConfig c = ModelConfig.defaults().withMaxItemsPerUser(3);
+    UserHistory h = new UserHistory();
+    for (int i = 0; i < 105; i++) {
+      h.observe(new Interaction("P" + i, PURCHASE, T0.plusSeconds(60L * i)), c);
+    }
+    assertThat(h.recent()).hasSize(3);
+    assertThat(h.purchased()).hasSize(UserHistory.MIN_PURCHASED_KEPT).startsWith("P104", "P103")
+        .endsWith("P5").doesNotContain("P4");
+    // a larger recent-items bound keeps as many purchases
+    UserHistory wide = new UserHistory();
+    for (int i = 0; i < 160; i++) {
+      wide.observe(new Interaction("P" + i, PURCHASE, T0.plusSeconds(i)), c.withMaxItemsPerUser(150));
+    }
+    assertThat(wide.purchased()).hasSize(150);
+  }
+
+  @Test
   void userHistoryIsBoundedInSizeAndHorizon() {
     ModelConfig c = ModelConfig.itemKnnBaseline().withMaxItemsPerUser(3).withUserHorizon(Duration.ofHours(2));
     UserHistory h = new UserHistory();

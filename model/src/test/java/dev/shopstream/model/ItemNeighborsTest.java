@@ -117,7 +117,8 @@ class ItemNeighborsTest {
     assertThat(d.weight(EventType.ADD_TO_CART)).isEqualTo(3);
     assertThat(d.weight(EventType.PURCHASE)).isEqualTo(5);
     assertThat(d.weight(EventType.REMOVE_FROM_CART)).isZero();
-    assertThat(d.maxItemsPerUser()).isEqualTo(50);
+    assertThat(d.maxItemsPerUser()).isEqualTo(20);
+    assertThat(d.trendWeight()).isEqualTo(2);
     assertThat(d.maxNeighborsPerItem()).isEqualTo(200);
     assertThat(d.topK()).isEqualTo(20);
     assertThat(d.userHorizon()).isEqualTo(Duration.ofDays(30));
