@@ -20,7 +20,8 @@ import java.util.Set;
  *   <li>{@link #forUser}: the co-occurrence scores are exactly
  *       {@link Recommender#recommendForUser(Collection, int, Set)}'s (as of the newest recent item); with
  *       {@link Trending} and a trend weight they are blended with trending. The source of a candidate is the recent
- *       item with the largest term {@code w(type) × decay × sim} in its score (none when trending led).
+ *       item with the largest term {@code w(type) × decay × sim} in its score (none for a trending product
+ *       with no link to them).
  *   <li>{@link #forItems}: a set of items (a product page, a cart) instead of a history:
  *       {@code score(c) = Σ over items i Σ over signals s of weight(s) × sim_s(i, c)}, with {@code sim_s} the
  *       score of c among i's top {@code maxNeighborsPerItem} neighbours for s; the items themselves are never
@@ -43,11 +44,12 @@ public final class ExplainedRecommendations {
   private ExplainedRecommendations() {}
 
   /**
-   * A recommendation, the input item that contributed most to it, and the signal linking the two; or, for an item
-   * the blend ranked mostly for trending ({@link #trending()}), no source and no signal.
+   * A recommendation, the input item that contributed most to it, and the signal linking the two; or, for a
+   * trending product the blend added with no link to the input items ({@link #trending()}), no source and no
+   * signal.
    */
   public record Explained(String productId, double score, String sourceId, Signal signal) {
-    /** True when trending, not the user's items, gave the larger part of the score: no source to name. */
+    /** True for a trending product with no link to the user's items: no source to name. */
     public boolean trending() {
       return sourceId == null;
     }
@@ -69,7 +71,8 @@ public final class ExplainedRecommendations {
    * {@code β = config.trendWeight() > 0} and trending products, the score is the blend
    * {@code personal(c) / max personal + β × trend(c) / max trend} over the personal candidates and the trending
    * products (either part 0 where absent); otherwise it is {@code personal(c)}. Only the {@code k} kept are
-   * explained: by their source item when the personal part is at least the trending part, else as trending.
+   * explained: by their source item whenever they have a personal part (the link to the user's items says more
+   * than "trending", even where trending gave the larger part), else as trending.
    */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems, int k,
       Set<String> exclude, Trending trending) {
@@ -148,7 +151,6 @@ public final class ExplainedRecommendations {
       double personal = maxPersonal > 0 ? c.score / maxPersonal : 0;
       double trend = trendScale * trending.score(c.productId);
       c.score = personal + trend;
-      c.trendLed = trend > personal;
     }
     int added = 0;
     for (Recommendation t : trending.ranked()) {

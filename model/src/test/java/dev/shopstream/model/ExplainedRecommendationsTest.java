@@ -39,7 +39,7 @@ class ExplainedRecommendationsTest {
   }
 
   @Test
-  void trendingIsBlendedInAndExplainsTheItemsItGaveMostOf() {
+  void trendingIsBlendedInAndExplainsOnlyTheItemsWithNoLinkToTheUser() {
     List<Interaction> recent = List.of(new Interaction("a", EventType.VIEW, T),
         new Interaction("b", EventType.VIEW, T.minusSeconds(3600)));
     Recommender blended = Recommender.ofNeighbors(CONFIG.withTrendWeight(2), Map.of(
@@ -52,8 +52,10 @@ class ExplainedRecommendationsTest {
 
     assertThat(out).extracting(Explained::productId).containsExactly("t1", "d", "c", "t2");
     assertThat(out).extracting(Explained::score).containsExactly(2.0, 0.4 / 0.95 + 1, 1.0, 0.5);
-    assertThat(out.get(0).trending()).isTrue(); // trending only
-    assertThat(out.get(1)).isEqualTo(new Explained("d", 0.4 / 0.95 + 1, null, null)); // trend 1 > personal .42
+    assertThat(out.get(0).trending()).isTrue(); // trending only: no link to the user's items
+    // d: trending gave the larger part (1 against .42), but the link to a is the better explanation
+    assertThat(out.get(1)).isEqualTo(new Explained("d", 0.4 / 0.95 + 1, "a", Signal.COMBINED));
+    assertThat(out.get(3).trending()).isTrue();
     assertThat(out.get(2)).isEqualTo(new Explained("c", 1.0, "a", Signal.COMBINED));
     assertThat(ExplainedRecommendations.scoreForUser(blended, recent, 2, Set.of("a"), trending))
         .containsExactly(new Recommendation("t1", 2.0), new Recommendation("d", 0.4 / 0.95 + 1));

@@ -111,7 +111,7 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
         settings.duration("TRENDING_WINDOW", DEFAULT_TRENDING_WINDOW),
         AccessPolicy.from(settings),
         ModelConfig.defaults().withTrendWeight(
-            settings.decimal("TREND_WEIGHT", ModelConfig.DEFAULT_TREND_WEIGHT, 0, MAX_TREND_WEIGHT)),
+            settings.decimal("TREND_WEIGHT", ModelConfig.defaults().trendWeight(), 0, MAX_TREND_WEIGHT)),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
         settings.duration("SNAPSHOT_STARTUP_WAIT", DEFAULT_STARTUP_WAIT),

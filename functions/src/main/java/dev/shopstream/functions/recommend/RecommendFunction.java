@@ -52,7 +52,7 @@ import java.util.logging.Logger;
  *   <li>{@code GET /recommendations?user_id=U[&k=][&mode=buy_again]}: recommended for you. Candidates are the
  *       neighbours of the user's recent items, scored by the model ({@link ExplainedRecommendations#forUser}: event
  *       type weight × time decay × similarity), blended with trending ({@code TREND_WEIGHT}; an item trending
- *       contributed most to has the reason "trending in Y"); purchased products are left out unless
+ *       added with no link to the user's items has the reason "trending in Y"); purchased products are left out unless
  *       {@code mode=buy_again};
  *       when fewer than {@code k} remain, trending fills up ({@code "fallback": "thin_history"}); an unknown user
  *       gets trending ({@code "fallback": "unknown_user"}).

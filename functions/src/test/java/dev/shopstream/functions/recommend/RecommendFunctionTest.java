@@ -114,7 +114,7 @@ class RecommendFunctionTest {
   }
 
   @Test
-  void personalizedScoresAreBlendedWithTrendingAndTheLargerPartGivesTheReason() throws Exception {
+  void personalizedScoresAreBlendedWithTrendingAndLinkedItemsKeepTheirReason() throws Exception {
     RecommendFunction blended = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
         CONFIG.withModel(ModelConfig.defaults().withTrendWeight(1)), new TestClock(ShopFixture.NOW),
         mock(ScheduledExecutorService.class));
@@ -128,9 +128,21 @@ class RecommendFunctionTest {
     assertThat(ids(body)).containsExactly("mug-03", "mug-02", "pot-03", "tea-02");
     assertThat(scores(body)).usingComparatorForType(new DoubleComparator(1e-9), Double.class)
         .containsExactly(1.0 / 1.125 + 1, 1.0, 0.8 / 1.125 + 3.0 / 15, 0.25 / 1.125 + 10.0 / 15);
-    assertThat(reasons(body)).containsExactly("trending in home/kitchen/mugs", "seen together with mug-01",
-        "bought together with tea-02", "trending in grocery/tea");
-    assertThat(body.get("strategy").asText()).isEqualTo("personalized+trending");
+    // every one is linked to alice's items: the link is the reason, even for mug-03 and tea-02 that trending lifted
+    assertThat(reasons(body)).containsExactly("seen together with mug-01", "seen together with mug-01",
+        "bought together with tea-02", "seen together with mug-01");
+    assertThat(body.get("strategy").asText()).isEqualTo("personalized");
+
+    // bob viewed pot-03 (combined: tea-02 .8, mug-02 .5): tea-02 1 + 10/15, mug-03 trending only 15/15, mug-02
+    // .625, pot-03 trending only 3/15; the trending products with no link to pot-03 are answered as trending
+    JsonNode bob = FakeExchange.request("GET", "/recommendations").query("user_id", "bob").query("k", "4")
+        .serve(blended).json();
+    assertThat(ids(bob)).containsExactly("tea-02", "mug-03", "mug-02", "pot-03");
+    assertThat(scores(bob)).usingComparatorForType(new DoubleComparator(1e-9), Double.class)
+        .containsExactly(1 + 10.0 / 15, 1.0, 0.5 / 0.8, 3.0 / 15);
+    assertThat(reasons(bob)).containsExactly("viewed together with pot-03", "trending in home/kitchen/mugs",
+        "added to cart together with pot-03", "trending in home/kitchen/teapots");
+    assertThat(bob.get("strategy").asText()).isEqualTo("personalized+trending");
     assertThat(body.has("fallback")).isFalse();
   }
 
