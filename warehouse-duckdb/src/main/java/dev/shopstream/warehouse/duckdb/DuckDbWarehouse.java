@@ -231,7 +231,10 @@ public final class DuckDbWarehouse implements AutoCloseable {
 
   /**
    * Appends the rows to the table's staging table (temporary: the connection's own, gone with it) and moves them
-   * into the table with one statement. The staging table is emptied afterwards for the transaction's next write.
+   * into the table: for an upsert table, the rows of the same keys are deleted first and the rows inserted (the
+   * same as {@code INSERT OR REPLACE}, as the rows have one row per key, and about 3x faster when rows are replaced:
+   * DuckDB replaces a row with nested columns slowly). The staging table is emptied afterwards for the transaction's
+   * next write.
    */
   private static int staged(DuckDBConnection c, TableSchema table, List<Map<String, Object>> rows) throws SQLException {
     try (Statement s = c.createStatement()) {
@@ -247,6 +250,9 @@ public final class DuckDbWarehouse implements AutoCloseable {
       }
     }
     try (Statement s = c.createStatement()) {
+      if (table.upsert()) {
+        s.executeUpdate(stagedDeleteSql(table));
+      }
       int inserted = s.executeUpdate(stagedInsertSql(table));
       s.execute("DELETE FROM temp.main." + stagingTable(table));
       return Math.max(inserted, 0);
@@ -328,7 +334,10 @@ public final class DuckDbWarehouse implements AutoCloseable {
     };
   }
 
-  /** Moves the staging table's rows into the table, with the verb and the casts of {@link #insertSql}. */
+  /**
+   * Moves the staging table's rows into the table, with the casts of {@link #insertSql}; into an upsert table with a
+   * plain {@code INSERT} (after {@link #stagedDeleteSql}), else with the verb of {@link #insertSql}.
+   */
   static String stagedInsertSql(TableSchema t) {
     List<String> names = new ArrayList<>();
     List<String> values = new ArrayList<>();
@@ -336,8 +345,18 @@ public final class DuckDbWarehouse implements AutoCloseable {
       names.add(c.name());
       values.add(cast(c, c.name()));
     }
-    return verb(t) + t.name() + " (" + String.join(", ", names) + ") SELECT " + String.join(", ", values)
-        + " FROM temp.main." + stagingTable(t);
+    return (t.upsert() ? "INSERT INTO " : verb(t)) + t.name() + " (" + String.join(", ", names) + ") SELECT "
+        + String.join(", ", values) + " FROM temp.main." + stagingTable(t);
+  }
+
+  /** Deletes the rows of an upsert table whose key is in the staging table (compared in the table's types). */
+  static String stagedDeleteSql(TableSchema t) {
+    List<String> same = new ArrayList<>();
+    for (String key : t.primaryKey()) {
+      same.add("t." + key + " = " + cast(t.column(key), "s." + key));
+    }
+    return "DELETE FROM " + t.name() + " t USING temp.main." + stagingTable(t) + " s WHERE "
+        + String.join(" AND ", same);
   }
 
   /** Transactions committed by {@link #insert} so far (for benches and the stack's status). */

@@ -252,10 +252,14 @@ class DuckDbWarehouseTest {
         "CREATE TEMP TABLE IF NOT EXISTS staging_user_activity (user_id VARCHAR, recent_items VARCHAR,"
             + " purchased VARCHAR, updated_at VARCHAR)");
     assertThat(DuckDbWarehouse.stagedInsertSql(TableSchemas.userActivity())).isEqualTo(
-        "INSERT OR REPLACE INTO user_activity (user_id, recent_items, purchased, updated_at) SELECT user_id,"
+        "INSERT INTO user_activity (user_id, recent_items, purchased, updated_at) SELECT user_id,"
             + " from_json(recent_items::JSON, '[{\"product_id\":\"VARCHAR\",\"event_type\":\"VARCHAR\","
             + "\"event_time\":\"TIMESTAMPTZ\"}]'), from_json(purchased::JSON, '[\"VARCHAR\"]'),"
             + " updated_at::TIMESTAMPTZ FROM temp.main.staging_user_activity");
+    assertThat(DuckDbWarehouse.stagedDeleteSql(TableSchemas.productTrends())).isEqualTo("DELETE FROM product_trends t"
+        + " USING temp.main.staging_product_trends s WHERE t.product_id = s.product_id AND t.event_type = s.event_type"
+        + " AND t.window_start = s.window_start::TIMESTAMPTZ");
+    assertThat(DuckDbWarehouse.stagedInsertSql(TableSchemas.events())).startsWith("INSERT OR IGNORE INTO events (");
     assertThat(DuckDbWarehouse.stagingTableSql(TableSchemas.itemNeighbors()))
         .contains("score DOUBLE", "rank BIGINT", "updated_at VARCHAR");
   }
