@@ -35,13 +35,14 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>Tables are created from the contract ({@link TableSchemas}). A table with a primary key is written with
  * {@code INSERT OR IGNORE} (a retried or duplicated write leaves the first row per key), or, when the contract
- * marks it {@code upsert}, with {@code INSERT OR REPLACE} (the latest row per key wins). Writes to one file are
+ * marks it {@code upsert}, as {@code INSERT OR REPLACE} would (the latest row per key wins). Writes to one file are
  * serialized (DuckDB aborts concurrent transactions that touch the same key); reads run in parallel.
  *
  * <p>Rows reach DuckDB through its Appender ({@link WritePath#STAGED}): appended to a temporary staging table with
- * the table's columns (nested, JSON and timestamp columns as text), then moved into the table by one
- * {@code INSERT ... SELECT} that casts them as the former multi-row statements did. About 10x the former
- * statements' upsert rate (see docs/BENCHMARKS.md, "DuckDB upserts").
+ * the table's columns (nested, JSON and timestamp columns as text), then moved into the table by an
+ * {@code INSERT ... SELECT} that casts them as the former multi-row statements did (for an upsert table after a
+ * {@code DELETE} of the staged keys). Several times the former statements' upsert rate (docs/BENCHMARKS.md,
+ * "DuckDB upserts").
  */
 public final class DuckDbWarehouse implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DuckDbWarehouse.class.getName());
