@@ -29,6 +29,8 @@ public final class Bench {
     COMMANDS.put("serving", new Entry("recommend function over generated DuckDB data: cold start, latency at fixed "
         + "rates and the most requests/s for an endpoint mix, beside a trivial function on the same invoker",
         ServingBench::run));
+    COMMANDS.put("upsert", new Entry("DuckDB upserts as the pipeline's sink writes them: rows/s of the former "
+        + "multi-row statements and of the staging table, in the same process", UpsertBench::run));
   }
 
   private Bench() {}

@@ -38,7 +38,7 @@ import org.apache.beam.sdk.values.PDone;
  *
  * <p><b>Idempotence.</b> The {@code events} table's primary key absorbs duplicates and retried bundles (one row per
  * {@code event_id}: {@code INSERT OR IGNORE}); an {@code upsert} table replaces the row of the same key
- * ({@code INSERT OR REPLACE}), and within a write only the row with the newest {@code updated_at} per key is
+ * (as {@code INSERT OR REPLACE} would), and within a write only the row with the newest {@code updated_at} per key is
  * written. A row DuckDB refuses (a data error: constraint, conversion, out of range) is returned as a dead letter of
  * step {@value WarehouseSink#STEP_WRITE}, the rest of its batch is written; any other failure fails the bundle, so the
  * runner retries it. The {@code dead_letter} table has no key in the contract: a bundle retried after its commit

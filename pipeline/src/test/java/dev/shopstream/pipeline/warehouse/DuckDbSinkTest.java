@@ -3,6 +3,7 @@ package dev.shopstream.pipeline.warehouse;
 import static dev.shopstream.pipeline.testing.TestEvents.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.Rows;
@@ -23,10 +24,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.After;
@@ -146,6 +149,48 @@ public class DuckDbSinkTest {
 
     assertThat(query("SELECT product_id, events FROM product_trends")).containsExactly(List.of("sku-1", 4L));
     assertThat(counter(result, "duckdb.product_trends", "rows_rejected")).isEqualTo(1);
+  }
+
+  @Test
+  public void theNewestRowPerKeyWinsWithinAWriteAndAcrossWritesAndOnlyABadRowIsADeadLetter() throws Exception {
+    // across writes: an earlier write of sku-1 is replaced; within the write: the newest updated_at of sku-1 wins,
+    // although an older row comes after it; a bad row (events NOT NULL) among good ones is the only dead letter
+    DuckDbWarehouse.open(file).insert(TableSchemas.productTrends(),
+        List.of(trendRow("sku-1", 1L, "2026-11-22T10:01:00Z"), trendRow("sku-3", 1L, "2026-11-22T10:01:00Z")));
+    List<Map<String, Object>> rows = List.of(trendRow("sku-1", 5L, "2026-11-22T10:06:00Z"),
+        trendRow("sku-2", 2L, "2026-11-22T10:06:00Z"), trendRow("sku-1", 3L, "2026-11-22T10:03:00Z"),
+        trendRow("sku-4", null, "2026-11-22T10:06:00Z"), trendRow("sku-3", 7L, "2026-11-22T10:06:00Z"));
+    // one element holding the rows, flattened in order: one bundle, i.e. one write (Create alone may split them)
+    PCollection<DeadLetter> rejected = pipeline
+        .apply(Create.of(List.<List<TableRow>>of(rows.stream().map(BigQueryTables::tableRow).toList()))
+            .withCoder(ListCoder.of(TableRowJsonCoder.of())))
+        .apply(Flatten.iterables())
+        .setCoder(TableRowJsonCoder.of())
+        .apply(DuckDbSink.at(file).table(TableSchemas.productTrends()));
+
+    PAssert.that(rejected).satisfies(deadLetters -> {
+      assertThat(deadLetters).singleElement().satisfies(d -> {
+        assertThat(d.payload()).contains("\"product_id\":\"sku-4\"");
+        assertThat(d.error()).contains("NOT NULL");
+      });
+      return null;
+    });
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+
+    assertThat(query("SELECT product_id, events, epoch_ms(updated_at) FROM product_trends ORDER BY product_id"))
+        .containsExactly(List.of("sku-1", 5L, 1795341960000L), List.of("sku-2", 2L, 1795341960000L),
+            List.of("sku-3", 7L, 1795341960000L));
+    assertThat(counter(result, "duckdb.product_trends", "superseded")).isEqualTo(1);
+    assertThat(counter(result, "duckdb.product_trends", "rows_rejected")).isEqualTo(1);
+    assertThat(counter(result, "duckdb.product_trends", "rows_written")).isEqualTo(3);
+  }
+
+  private static Map<String, Object> trendRow(String product, Long events, String updatedAt) {
+    Map<String, Object> row = trendRow(events == null ? 0 : events, "ON_TIME", updatedAt);
+    row.put("product_id", product);
+    row.put("events", events);
+    return row;
   }
 
   @Test

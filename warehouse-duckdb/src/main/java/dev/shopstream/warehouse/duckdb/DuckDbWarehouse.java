@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -34,8 +35,14 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>Tables are created from the contract ({@link TableSchemas}). A table with a primary key is written with
  * {@code INSERT OR IGNORE} (a retried or duplicated write leaves the first row per key), or, when the contract
- * marks it {@code upsert}, with {@code INSERT OR REPLACE} (the latest row per key wins). Writes to one file are
+ * marks it {@code upsert}, as {@code INSERT OR REPLACE} would (the latest row per key wins). Writes to one file are
  * serialized (DuckDB aborts concurrent transactions that touch the same key); reads run in parallel.
+ *
+ * <p>Rows reach DuckDB through its Appender ({@link WritePath#STAGED}): appended to a temporary staging table with
+ * the table's columns (nested, JSON and timestamp columns as text), then moved into the table by an
+ * {@code INSERT ... SELECT} that casts them as the former multi-row statements did (for an upsert table after a
+ * {@code DELETE} of the staged keys). Several times the former statements' upsert rate (docs/BENCHMARKS.md,
+ * "DuckDB upserts").
  */
 public final class DuckDbWarehouse implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DuckDbWarehouse.class.getName());
@@ -46,7 +53,23 @@ public final class DuckDbWarehouse implements AutoCloseable {
   private final DuckDBConnection root;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Queue<Write> pending = new ConcurrentLinkedQueue<>();
+  private volatile WritePath writePath = WritePath.STAGED;
   private long commits;
+
+  /** How {@link #insert} sends rows to DuckDB. Both write the same rows and fail on the same rows. */
+  public enum WritePath {
+    /**
+     * The rows appended (DuckDB's Appender) to a temporary staging table, then one {@code INSERT ... SELECT} into
+     * the table per write; a write with a value of a Java type the staging table does not take as is (e.g. a string
+     * for an INT64 column) goes through {@link #STATEMENTS}, which lets DuckDB convert it. The default.
+     */
+    STAGED,
+    /**
+     * Multi-row {@code INSERT ... VALUES} statements of up to {@value DuckDbWarehouse#ROWS_PER_STATEMENT} rows with
+     * bound parameters: the former path, kept as the upsert bench's baseline and as the reference of the tests.
+     */
+    STATEMENTS
+  }
 
   private DuckDbWarehouse(Path file) {
     this.file = file;
@@ -75,6 +98,11 @@ public final class DuckDbWarehouse implements AutoCloseable {
     return file;
   }
 
+  /** Chooses how the next writes reach DuckDB (for benches and tests; {@link WritePath#STAGED} by default). */
+  public void writePath(WritePath path) {
+    this.writePath = java.util.Objects.requireNonNull(path);
+  }
+
   /** A new connection to this warehouse, in UTC; the caller closes it. */
   public Connection connect() throws SQLException {
     Connection c = root.duplicate();
@@ -96,8 +124,8 @@ public final class DuckDbWarehouse implements AutoCloseable {
    * write's statements run in order; the counts are per write). If that transaction fails, it is rolled back and
    * each write of the group is retried in its own transaction, so a bad write fails alone.
    *
-   * <p>Rows go in multi-row statements of up to {@value #ROWS_PER_STATEMENT} rows: DuckDB runs a JDBC batch one
-   * statement per row.
+   * <p>Rows go through a staging table ({@link WritePath#STAGED}): DuckDB runs a JDBC batch one statement per row,
+   * and even multi-row statements of bound parameters upsert only a few thousand rows/s.
    */
   public int insert(TableSchema table, List<Map<String, Object>> rows) throws SQLException {
     if (rows.isEmpty()) {
@@ -165,12 +193,16 @@ public final class DuckDbWarehouse implements AutoCloseable {
   }
 
   private int[] transaction(List<Write> writes) throws SQLException {
+    WritePath path = writePath;
     try (Connection c = connect()) {
       c.setAutoCommit(false);
       try {
         int[] inserted = new int[writes.size()];
         for (int w = 0; w < writes.size(); w++) {
-          inserted[w] = statements(c, writes.get(w).table, writes.get(w).rows);
+          Write write = writes.get(w);
+          inserted[w] = path == WritePath.STAGED && stageable(write.table, write.rows)
+              ? staged((DuckDBConnection) c, write.table, write.rows)
+              : statements(c, write.table, write.rows);
         }
         c.commit();
         return inserted;
@@ -196,6 +228,136 @@ public final class DuckDbWarehouse implements AutoCloseable {
       }
     }
     return inserted;
+  }
+
+  /**
+   * Appends the rows to the table's staging table (temporary: the connection's own, gone with it) and moves them
+   * into the table: for an upsert table, the rows of the same keys are deleted first and the rows inserted (the
+   * same as {@code INSERT OR REPLACE}, as the rows have one row per key, and about 3x faster when rows are replaced:
+   * DuckDB replaces a row with nested columns slowly). The staging table is emptied afterwards for the transaction's
+   * next write.
+   */
+  private static int staged(DuckDBConnection c, TableSchema table, List<Map<String, Object>> rows) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(stagingTableSql(table));
+    }
+    try (DuckDBAppender appender = c.createAppender("temp", "main", stagingTable(table))) {
+      for (Map<String, Object> row : rows) {
+        appender.beginRow();
+        for (Column col : table.columns()) {
+          append(appender, col, row.get(col.name()));
+        }
+        appender.endRow();
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      if (table.upsert()) {
+        s.executeUpdate(stagedDeleteSql(table));
+      }
+      int inserted = s.executeUpdate(stagedInsertSql(table));
+      s.execute("DELETE FROM temp.main." + stagingTable(table));
+      return Math.max(inserted, 0);
+    }
+  }
+
+  /** Whether every value of the rows has a Java type its staging column takes as is (see {@link #append}). */
+  static boolean stageable(TableSchema table, List<Map<String, Object>> rows) {
+    for (Map<String, Object> row : rows) {
+      for (Column col : table.columns()) {
+        Object value = row.get(col.name());
+        if (value != null && !stageable(col, value)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean stageable(Column c, Object value) {
+    if (c.type() == TableSchema.Type.RECORD || c.mode() == Mode.REPEATED) {
+      return true; // written as JSON text, as the statements do
+    }
+    return switch (c.type()) {
+      case STRING, JSON -> value instanceof String;
+      case TIMESTAMP -> value instanceof String || value instanceof java.time.Instant;
+      case INT64 -> isIntegral(value);
+      case FLOAT64 -> value instanceof Double || value instanceof Float || isIntegral(value);
+      case BOOL -> value instanceof Boolean;
+      case RECORD -> true;
+    };
+  }
+
+  private static boolean isIntegral(Object value) {
+    return value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte;
+  }
+
+  /** Appends one value of a {@link #stageable} row: its staging column's type, or the text the statements bind. */
+  private static void append(DuckDBAppender appender, Column c, Object value) throws SQLException {
+    Object v = jdbcValue(c, value);
+    if (v == null) {
+      appender.appendNull();
+    } else if (v instanceof String text) {
+      appender.append(text);
+    } else if (v instanceof Boolean b) {
+      appender.append(b.booleanValue());
+    } else if (c.type() == TableSchema.Type.FLOAT64) {
+      appender.append(((Number) v).doubleValue());
+    } else {
+      appender.append(((Number) v).longValue());
+    }
+  }
+
+  private static String stagingTable(TableSchema t) {
+    return "staging_" + t.name();
+  }
+
+  /**
+   * The temporary staging table of a contract table: the same columns, without constraints, in the type of the
+   * value {@link #jdbcValue} binds: text for timestamps, JSON and nested columns (cast when moved into the table).
+   */
+  static String stagingTableSql(TableSchema t) {
+    List<String> defs = new ArrayList<>();
+    for (Column c : t.columns()) {
+      defs.add(c.name() + " " + stagingType(c));
+    }
+    return "CREATE TEMP TABLE IF NOT EXISTS " + stagingTable(t) + " (" + String.join(", ", defs) + ")";
+  }
+
+  private static String stagingType(Column c) {
+    if (c.type() == TableSchema.Type.RECORD || c.mode() == Mode.REPEATED) {
+      return "VARCHAR";
+    }
+    return switch (c.type()) {
+      case INT64 -> "BIGINT";
+      case FLOAT64 -> "DOUBLE";
+      case BOOL -> "BOOLEAN";
+      default -> "VARCHAR";
+    };
+  }
+
+  /**
+   * Moves the staging table's rows into the table, with the casts of {@link #insertSql}; into an upsert table with a
+   * plain {@code INSERT} (after {@link #stagedDeleteSql}), else with the verb of {@link #insertSql}.
+   */
+  static String stagedInsertSql(TableSchema t) {
+    List<String> names = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (Column c : t.columns()) {
+      names.add(c.name());
+      values.add(cast(c, c.name()));
+    }
+    return (t.upsert() ? "INSERT INTO " : verb(t)) + t.name() + " (" + String.join(", ", names) + ") SELECT "
+        + String.join(", ", values) + " FROM temp.main." + stagingTable(t);
+  }
+
+  /** Deletes the rows of an upsert table whose key is in the staging table (compared in the table's types). */
+  static String stagedDeleteSql(TableSchema t) {
+    List<String> same = new ArrayList<>();
+    for (String key : t.primaryKey()) {
+      same.add("t." + key + " = " + cast(t.column(key), "s." + key));
+    }
+    return "DELETE FROM " + t.name() + " t USING temp.main." + stagingTable(t) + " s WHERE "
+        + String.join(" AND ", same);
   }
 
   /** Transactions committed by {@link #insert} so far (for benches and the stack's status). */
@@ -285,22 +447,30 @@ public final class DuckDbWarehouse implements AutoCloseable {
       names.add(c.name());
       params.add(param(c));
     }
-    String verb = t.primaryKey().isEmpty() ? "INSERT INTO "
-        : t.upsert() ? "INSERT OR REPLACE INTO " : "INSERT OR IGNORE INTO ";
     String values = "(" + String.join(", ", params) + ")";
-    return verb + t.name() + " (" + String.join(", ", names) + ") VALUES "
+    return verb(t) + t.name() + " (" + String.join(", ", names) + ") VALUES "
         + String.join(", ", java.util.Collections.nCopies(rows, values));
+  }
+
+  private static String verb(TableSchema t) {
+    return t.primaryKey().isEmpty() ? "INSERT INTO "
+        : t.upsert() ? "INSERT OR REPLACE INTO " : "INSERT OR IGNORE INTO ";
   }
 
   /** A placeholder with the cast that turns the row value (text for timestamps, JSON for nested) into the type. */
   private static String param(Column c) {
+    return cast(c, "?");
+  }
+
+  /** {@code operand} (a placeholder or a staging column) with the cast that turns it into the column's type. */
+  private static String cast(Column c, String operand) {
     if (c.type() == TableSchema.Type.RECORD || c.mode() == Mode.REPEATED) {
-      return "from_json(?::JSON, '" + jsonStructure(c).replace("'", "''") + "')";
+      return "from_json(" + operand + "::JSON, '" + jsonStructure(c).replace("'", "''") + "')";
     }
     return switch (c.type()) {
-      case TIMESTAMP -> "?::TIMESTAMPTZ";
-      case JSON -> "?::JSON";
-      default -> "?";
+      case TIMESTAMP -> operand + "::TIMESTAMPTZ";
+      case JSON -> operand + "::JSON";
+      default -> operand;
     };
   }
 
