@@ -151,7 +151,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
   @Override
   public PCollectionTuple expand(PCollection<Event> events) {
-    var toItemCoder = KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ToItem.class));
+    var toItemCoder = KvCoder.of(StringUtf8Coder.of(), ItemMessageCoders.ToItemCoder.INSTANCE);
     PCollectionTuple perUser = events
         .apply("GlobalWindow", Window.<Event>into(new GlobalWindows()))
         .apply("KeyByUser", MapElements
@@ -164,7 +164,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
     PCollection<TableRow> neighbors = perUser.get(TO_ITEMS).setCoder(toItemCoder)
         .apply("ItemCounts", ParDo.of(new CountFn(config.maxNeighborsPerItem())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ToNeighbors.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), ItemMessageCoders.ToNeighborsCoder.INSTANCE))
         .apply("ItemNeighbors", ParDo.of(new NeighborsFn(config, emitEvery, emitAtEnd, clock)))
         .setCoder(TableRowJsonCoder.of());
     return PCollectionTuple.of(NEIGHBORS, neighbors).and(USER_ACTIVITY, perUser.get(USER_ACTIVITY));
