@@ -393,6 +393,9 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       } else if (!Boolean.TRUE.equals(pendingState.read())) {
         pendingState.write(true);
         emit.offset(org.joda.time.Duration.millis(emitEvery.toMillis())).setRelative();
+        // a bounded input read in streaming mode (a file, a test, a bench) ends before the processing-time timer
+        // may fire: what is still pending then goes out at its end; an unbounded input never gets there
+        end.set(GlobalWindow.INSTANCE.maxTimestamp());
       }
     }
 
@@ -409,7 +412,9 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     @OnTimer("end")
     public void onEnd(@StateId("neighbors") ValueState<ItemNeighbors> neighborsState,
         @StateId("pending") ValueState<Boolean> pendingState, OutputReceiver<TableRow> out) {
-      onEmit(neighborsState, pendingState, out);
+      if (Boolean.TRUE.equals(pendingState.read())) { // else the last change was emitted already
+        onEmit(neighborsState, pendingState, out);
+      }
     }
 
     private void emitRows(ItemNeighbors neighbors, OutputReceiver<TableRow> out) {

@@ -110,13 +110,24 @@ public class ItemToItemModelTest implements Serializable {
   @Test
   public void atTheEndOfInputEachItemsFinalListsAreEmittedOnceWithoutProcessingTime() {
     ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE);
+    assertEachItemEmittedOnceAtTheEnd(config,
+        ItemToItemModel.create().withConfig(config).withClock(CLOCK).withEmitAtEndOfInput());
+  }
+
+  @Test
+  public void aBoundedInputInStreamingModeFlushesWhatIsStillPendingAtItsEnd() {
+    // the default: throttled by a processing-time timer (10 s) that never fires here, as when a file or a bench's
+    // input ends in a few seconds; the end of the input emits each pending item's lists once
+    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE);
+    assertEachItemEmittedOnceAtTheEnd(config, ItemToItemModel.create().withConfig(config).withClock(CLOCK));
+  }
+
+  private void assertEachItemEmittedOnceAtTheEnd(ModelConfig config, ItemToItemModel transform) {
     CoOccurrenceModel expected = model(config);
     Map<String, Neighbor> expectedRows = expectedRows(expected, config);
     TestStream.Builder<Event> stream = scenarioStream();
     // no processing time passes: only the end of the input (the watermark at infinity) emits
-    PCollectionTuple out = pipeline
-        .apply(stream.advanceWatermarkToInfinity())
-        .apply(ItemToItemModel.create().withConfig(config).withClock(CLOCK).withEmitAtEndOfInput());
+    PCollectionTuple out = pipeline.apply(stream.advanceWatermarkToInfinity()).apply(transform);
 
     PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
       Map<String, TableRow> byKey = byKey(rows);
