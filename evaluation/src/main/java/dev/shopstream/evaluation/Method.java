@@ -98,24 +98,7 @@ public interface Method {
 
       @Override
       public Method train(List<UserInteraction> training) {
-        List<Recommendation> ranked = Method.trending(training, window, weights).ranked();
-        String name = name();
-        return new Method() {
-          @Override
-          public String name() {
-            return name;
-          }
-
-          @Override
-          public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
-            return first(ranked, limit, exclude);
-          }
-
-          @Override
-          public List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude) {
-            return first(ranked, limit, exclude);
-          }
-        };
+        return sameForEveryone(name(), Method.trending(training, window, weights).ranked());
       }
     };
   }
@@ -137,6 +120,26 @@ public interface Method {
       return d.toDays() + (d.toDays() == 1 ? " day" : " days");
     }
     return d.toSeconds() % 3600 == 0 ? d.toHours() + " hours" : d.toString();
+  }
+
+  /** A method that answers everyone, for any history, with the same ranking minus their exclusions. */
+  private static Method sameForEveryone(String name, List<Recommendation> ranked) {
+    return new Method() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
+        return first(ranked, limit, exclude);
+      }
+
+      @Override
+      public List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude) {
+        return first(ranked, limit, exclude);
+      }
+    };
   }
 
   private static List<Recommendation> first(List<Recommendation> ranked, int limit, Set<String> exclude) {
@@ -178,22 +181,7 @@ public interface Method {
         counts.forEach((id, n) -> ranked.add(new Recommendation(id, n)));
         ranked.sort(Comparator.comparingDouble(Recommendation::score).reversed()
             .thenComparing(Recommendation::productId));
-        return new Method() {
-          @Override
-          public String name() {
-            return "popularity";
-          }
-
-          @Override
-          public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
-            return first(ranked, limit, exclude);
-          }
-
-          @Override
-          public List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude) {
-            return forUser(null, limit, exclude);
-          }
-        };
+        return sameForEveryone("popularity", ranked);
       }
     };
   }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
 
 /** Logs for tests. */
 final class Logs {
@@ -29,28 +30,8 @@ final class Logs {
    * are spread over 50 days.
    */
   static List<UserInteraction> clusteredBaskets(int users, int days, long seed) {
-    Random random = new Random(seed);
-    List<UserInteraction> log = new ArrayList<>();
-    for (int u = 0; u < users; u++) {
-      int group = random.nextInt(30);
-      long day = random.nextInt(30);
-      for (int d = 0; d < days; d++) {
-        day += 1 + random.nextInt(20);
-        long minute = day * 24L * 60 + random.nextInt(600);
-        List<Integer> members = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-          members.add(i);
-        }
-        java.util.Collections.shuffle(members, random);
-        for (int i = 0; i < 3; i++) {
-          log.add(at("u" + u, "g" + group + "-" + members.get(i), minute));
-        }
-        if (random.nextInt(10) < 3) {
-          log.add(at("u" + u, "h" + Math.min(random.nextInt(10), random.nextInt(10)), minute));
-        }
-      }
-    }
-    return InteractionLogs.inTimeOrder(log);
+    return baskets(users, days, seed, 12, 3,
+        (random, day) -> "h" + Math.min(random.nextInt(10), random.nextInt(10)));
   }
 
   /**
@@ -60,6 +41,16 @@ final class Logs {
    * from what is trending now.
    */
   static List<UserInteraction> trendFollowingBaskets(int users, int days, long seed) {
+    return baskets(users, days, seed, 60, 8,
+        (random, day) -> "m" + day / 30 + "-" + Math.min(random.nextInt(5), random.nextInt(5)));
+  }
+
+  /**
+   * Each user likes one of 30 groups of {@code groupSize} items and buys, {@code days} times, 1 to 20 days apart,
+   * 3 items of the group and, in {@code extraIn10} baskets of 10, the item {@code extra} picks for that day.
+   */
+  private static List<UserInteraction> baskets(int users, int days, long seed, int groupSize, int extraIn10,
+      BiFunction<Random, Long, String> extra) {
     Random random = new Random(seed);
     List<UserInteraction> log = new ArrayList<>();
     for (int u = 0; u < users; u++) {
@@ -69,15 +60,15 @@ final class Logs {
         day += 1 + random.nextInt(20);
         long minute = day * 24L * 60 + random.nextInt(600);
         List<Integer> members = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < groupSize; i++) {
           members.add(i);
         }
         java.util.Collections.shuffle(members, random);
         for (int i = 0; i < 3; i++) {
           log.add(at("u" + u, "g" + group + "-" + members.get(i), minute));
         }
-        if (random.nextInt(10) < 8) {
-          log.add(at("u" + u, "m" + day / 30 + "-" + Math.min(random.nextInt(5), random.nextInt(5)), minute));
+        if (random.nextInt(10) < extraIn10) {
+          log.add(at("u" + u, extra.apply(random, day), minute));
         }
       }
     }
