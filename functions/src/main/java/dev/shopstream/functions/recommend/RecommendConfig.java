@@ -128,7 +128,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
 
   public RecommendConfig withModel(ModelConfig value) {
     return new RecommendConfig(trendingWindow, access, value, snapshotRefresh, staleAfter, startupWait,
-        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
+        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems,
+        maxCartBodyBytes);
   }
 
   public RecommendConfig withSnapshotRefresh(Duration refresh, Duration stale) {

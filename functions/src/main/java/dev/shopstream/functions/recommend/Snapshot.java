@@ -29,9 +29,9 @@ import java.util.Set;
  * changed), null when both tables are empty. {@code asOfText} and {@code loadedAtText}: both as every answer prints
  * them, formatted once.
  */
-record Snapshot(Recommender recommender, List<TrendScore> trending, Map<String, List<TrendScore>> trendingByCategory,
-    Trending trendingBlend, Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows, String asOfText,
-    String loadedAtText) {
+record Snapshot(Recommender recommender, List<TrendScore> trending,
+    Map<String, List<TrendScore>> trendingByCategory, Trending trendingBlend, Map<String, CatalogEntry> catalog,
+    Instant asOf, Instant loadedAt, int neighborRows, String asOfText, String loadedAtText) {
 
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
       List<CatalogEntry> catalogRows, Instant loadedAt) {
