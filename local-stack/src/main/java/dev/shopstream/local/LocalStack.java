@@ -18,7 +18,7 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.local.gcs.GcsEmulator;
 import dev.shopstream.local.pubsub.PubsubEmulator;
 import dev.shopstream.pipeline.EventsPipeline;
-import dev.shopstream.pipeline.EventsPipelineOptions;
+import dev.shopstream.pipeline.flink.EmbeddedFlink;
 import dev.shopstream.pipeline.metrics.PipelineMetrics;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import io.grpc.ManagedChannel;
@@ -35,16 +35,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * The whole system on one machine, in one JVM: the Pub/Sub and GCS emulators, the ingest, upload and recommend
  * functions in the Functions Framework invoker (the upload function receives the bucket's finalize events the way
- * Eventarc delivers them), the Beam pipeline on the DirectRunner, and DuckDB as the warehouse. In-process
+ * Eventarc delivers them), the Beam pipeline on an embedded Flink cluster (or the DirectRunner), and DuckDB as the
+ * warehouse. In-process
  * because DuckDB allows one process per database file: the pipeline writes and the recommend function reads it.
  *
  * <p>The functions read their configuration as in the cloud (environment names), here set as system properties,
@@ -57,44 +58,97 @@ public final class LocalStack implements AutoCloseable {
   public static final String RECOMMEND_FUNCTION = "dev.shopstream.functions.recommend.RecommendFunction";
   public static final String UPLOAD_FUNCTION = "dev.shopstream.functions.upload.UploadFunction";
 
+  /** The runner of the local stack's pipeline: an embedded Flink cluster (the default) or Beam's DirectRunner. */
+  public enum Runner {
+    FLINK, DIRECT;
+
+    /** {@code flink} or {@code direct}. */
+    public static Runner parse(String value) {
+      return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        case "flink" -> FLINK;
+        case "direct" -> DIRECT;
+        default -> throw new IllegalArgumentException("--runner must be flink or direct, got " + value);
+      };
+    }
+  }
+
+  /**
+   * How the pipeline runs: on {@code runner}, with {@code parallelism} parallel instances of each step (Flink's
+   * slots; the DirectRunner's worker threads are {@link #DIRECT_THREADS}), checkpointing every
+   * {@code checkpointEvery} (Flink: state and acknowledgements; the retained checkpoints under
+   * {@code <data>/flink} are restored at the next start).
+   */
+  public record PipelineSettings(Runner runner, int parallelism, java.time.Duration checkpointEvery) {
+    public PipelineSettings {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
+      }
+      if (checkpointEvery.isNegative() || checkpointEvery.toMillis() < 100) {
+        throw new IllegalArgumentException("--checkpoint-every must be at least 100 ms, got " + checkpointEvery);
+      }
+    }
+
+    /** Flink, one slot per core, a checkpoint every 5 s. */
+    public static PipelineSettings defaults() {
+      return new PipelineSettings(Runner.FLINK, Runtime.getRuntime().availableProcessors(),
+          java.time.Duration.ofSeconds(5));
+    }
+
+    public String describe() {
+      return runner == Runner.FLINK
+          ? "FlinkRunner (embedded cluster), parallelism " + parallelism + ", checkpoint every "
+              + checkpointEvery.toMillis() + " ms"
+          : "DirectRunner, " + DIRECT_THREADS + " worker threads";
+    }
+  }
+
   /** Where and how to run; port 0 picks a free port. */
   public record Config(Path dataDir, String host, int ingestPort, int recommendPort, int uploadPort,
       int pubsubGrpcPort, int pubsubRestPort, int gcsPort, String project, String eventsTopic,
-      String eventsSubscription, String catalogTopic, String catalogSubscription, String uploadsBucket) {
+      String eventsSubscription, String catalogTopic, String catalogSubscription, String uploadsBucket,
+      PipelineSettings pipeline) {
 
     public static Config defaults() {
       return new Config(Path.of("data"), "127.0.0.1", 8080, 8081, 8082, 8085, 8086, 4443, "local-project",
-          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads");
+          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads", PipelineSettings.defaults());
     }
 
     /** Free ports everywhere and the given data folder: for tests. */
     public static Config ephemeral(Path dataDir) {
-      Config d = defaults();
-      return new Config(dataDir, d.host(), 0, 0, 0, 0, 0, 0, d.project(), d.eventsTopic(),
-          d.eventsSubscription(), d.catalogTopic(), d.catalogSubscription(), d.uploadsBucket());
+      return defaults().withPorts(0, 0, 0, 0, 0, 0).withDataDir(dataDir);
     }
 
     /** The same configuration with other ports (0 picks a free one). */
     public Config withPorts(int ingest, int recommend, int upload, int pubsubGrpc, int pubsubRest, int gcs) {
       return new Config(dataDir, host, ingest, recommend, upload, pubsubGrpc, pubsubRest, gcs, project,
-          eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket);
+          eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, pipeline);
     }
 
     public Config withDataDir(Path dir) {
       return new Config(dir, host, ingestPort, recommendPort, uploadPort, pubsubGrpcPort, pubsubRestPort, gcsPort,
-          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket);
+          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, pipeline);
+    }
+
+    public Config withPipeline(PipelineSettings settings) {
+      return new Config(dataDir, host, ingestPort, recommendPort, uploadPort, pubsubGrpcPort, pubsubRestPort, gcsPort,
+          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, settings);
     }
 
     public Path warehouseFile() {
       return dataDir.resolve("warehouse.duckdb");
+    }
+
+    /** The embedded Flink cluster's configuration and retained checkpoints. */
+    public Path flinkDir() {
+      return dataDir.resolve("flink");
     }
   }
 
   /** How often the pipeline's metrics are logged by default. */
   public static final java.time.Duration DEFAULT_METRICS_EVERY = java.time.Duration.ofSeconds(30);
 
-  /** DirectRunner worker threads of the local stack's pipeline. */
-  static final int PIPELINE_THREADS = 16;
+  /** DirectRunner worker threads of the local stack's pipeline (with {@code --runner=direct}). */
+  static final int DIRECT_THREADS = 16;
 
   private final Config config;
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -103,6 +157,7 @@ public final class LocalStack implements AutoCloseable {
   private GcsEmulator gcs;
   private DuckDbWarehouse warehouse;
   private PipelineResult pipeline;
+  private Optional<Path> restoredFrom = Optional.empty();
 
   private LocalStack(Config config) {
     this.config = config;
@@ -178,34 +233,85 @@ public final class LocalStack implements AutoCloseable {
     gcs.notifyOnFinalize(config.uploadsBucket(), URI.create(uploadFunction));
     endpoints.put("upload_function", uploadFunction);
 
-    pipeline = EventsPipeline.run(pipelineOptions());
-    started.add(() -> pipeline.cancel());
-    endpoints.put("pipeline", "DirectRunner, reading " + subscriptionName());
+    startPipeline();
+    endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
+        + restoredFrom.map(chk -> ", state restored from " + chk).orElse(""));
 
     writeEndpoints();
   }
 
-  private EventsPipelineOptions pipelineOptions() {
-    return PipelineOptionsFactory.fromArgs(
-            "--runner=DirectRunner",
-            "--streaming=true",
-            "--blockOnRun=false",
-            // the DirectRunner's per-element immutability and encodability checks are test aids; the pipeline's
-            // own tests keep them on. Off here they cost several times the pipeline's real work.
-            "--enforceImmutability=false",
-            "--enforceEncodability=false",
-            // the DuckDB writes of concurrent bundles share one commit (group commit): threads waiting for a commit
-            // cost no CPU, and the more there are, the more bundles each commit carries
-            "--targetParallelism=" + PIPELINE_THREADS,
-            "--project=" + config.project(),
-            "--pubsubRootUrl=" + pubsub.restUrl(),
-            "--inputSubscription=" + subscriptionName(),
-            "--catalogSubscription=" + ProjectSubscriptionName.format(config.project(), config.catalogSubscription()),
-            "--deadLetterTopic=" + TopicName.format(config.project(), deadLetterTopic()),
-            "--warehouse=DUCKDB",
-            "--duckdbPath=" + config.warehouseFile().toAbsolutePath())
-        .withValidation()
-        .as(EventsPipelineOptions.class);
+  /**
+   * Starts the pipeline on the configured runner. On Flink, the state of the newest retained checkpoint is restored
+   * (dedupe ids, open windows, the item-to-item model's counts, the source's pending acknowledgements); once the new
+   * job has completed a checkpoint of its own, earlier runs' checkpoints are deleted.
+   */
+  private void startPipeline() {
+    List<String> args = new ArrayList<>();
+    if (config.pipeline().runner() == Runner.FLINK) {
+      EmbeddedFlink.quietLogs();
+      EmbeddedFlink flink = EmbeddedFlink.in(config.flinkDir());
+      restoredFrom = flink.newestCheckpoint();
+      args.addAll(flink.pipelineArgs(config.pipeline().parallelism(), config.pipeline().checkpointEvery(),
+          restoredFrom));
+      restoredFrom.ifPresent(chk -> LOG.info(() -> "restoring the pipeline's state from " + chk));
+    } else {
+      args.addAll(List.of(
+          "--runner=DirectRunner",
+          "--streaming=true",
+          "--blockOnRun=false",
+          // the DirectRunner's per-element immutability and encodability checks are test aids; the pipeline's
+          // own tests keep them on. Off here they cost several times the pipeline's real work.
+          "--enforceImmutability=false",
+          "--enforceEncodability=false",
+          // the DuckDB writes of concurrent bundles share one commit (group commit): threads waiting for a commit
+          // cost no CPU, and the more there are, the more bundles each commit carries
+          "--targetParallelism=" + DIRECT_THREADS));
+    }
+    args.addAll(List.of(
+        "--project=" + config.project(),
+        "--pubsubRootUrl=" + pubsub.restUrl(),
+        "--inputSubscription=" + subscriptionName(),
+        "--catalogSubscription=" + ProjectSubscriptionName.format(config.project(), config.catalogSubscription()),
+        "--deadLetterTopic=" + TopicName.format(config.project(), deadLetterTopic()),
+        "--warehouse=DUCKDB",
+        "--duckdbPath=" + config.warehouseFile().toAbsolutePath()));
+    pipeline = EventsPipeline.run(EventsPipeline.parseOptions(args.toArray(String[]::new)));
+    started.add(this::stopPipeline);
+    if (config.pipeline().runner() == Runner.FLINK) {
+      cleanUpEarlierCheckpointsOnceOwnExists(EmbeddedFlink.in(config.flinkDir()));
+    }
+  }
+
+  /** Cancels the pipeline and waits for it to stop, so that no write reaches the warehouse after it is closed. */
+  private void stopPipeline() throws IOException {
+    pipeline.cancel();
+    PipelineResult.State state = pipeline.waitUntilFinish(org.joda.time.Duration.standardSeconds(30));
+    LOG.info(() -> "pipeline stopped: " + state);
+  }
+
+  private void cleanUpEarlierCheckpointsOnceOwnExists(EmbeddedFlink flink) {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "checkpoint-cleanup");
+          t.setDaemon(true);
+          return t;
+        });
+    Optional<Path> restoredJob = restoredFrom.map(Path::getParent);
+    long every = config.pipeline().checkpointEvery().toMillis();
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        Optional<Path> newest = flink.newestCheckpoint();
+        if (newest.isPresent() && !newest.map(Path::getParent).equals(restoredJob)) {
+          int deleted = flink.deleteCheckpointsOtherThan(newest.get());
+          LOG.info(() -> "first checkpoint of this run: " + newest.get() + "; deleted " + deleted
+              + " earlier run(s)' checkpoints");
+          timer.shutdown();
+        }
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "cleaning up earlier checkpoints failed (retried)", e);
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
+    started.add(timer::shutdownNow);
   }
 
   private void logMetricsEvery(java.time.Duration every) {

@@ -8,18 +8,51 @@ import java.util.logging.Logger;
 /**
  * {@code java -jar local-stack/target/shopstream-local.jar [--data-dir=data] [--ingest-port=8080]
  * [--recommend-port=8081] [--upload-port=8082] [--pubsub-grpc-port=8085] [--pubsub-rest-port=8086]
- * [--gcs-port=4443] [--metrics-every=PT30S]}: starts the local stack, prints
- * its URLs, logs the pipeline's counters and watermark lag every {@code --metrics-every}, and runs until Ctrl-C /
- * SIGTERM, when every part is stopped and the JVM exits.
+ * [--gcs-port=4443] [--metrics-every=PT30S] [--runner=flink|direct] [--parallelism=<cores>]
+ * [--checkpoint-every=PT5S] [--discard-pipeline-state]}: starts the local stack, prints its URLs, logs the pipeline's
+ * counters and watermark lag every {@code --metrics-every}, and runs until Ctrl-C / SIGTERM, when every part is
+ * stopped and the JVM exits. {@code --help} prints the usage.
  */
 public final class Main {
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
   private Main() {}
 
+  static final String USAGE = """
+      usage: java -jar local-stack/target/shopstream-local.jar [options]
+        --data-dir=DIR              where everything is kept (default: data)
+        --ingest-port=N             ingest function (default 8080; 0 picks a free port, as for every port)
+        --recommend-port=N          recommend function (default 8081)
+        --upload-port=N             upload function (default 8082)
+        --pubsub-grpc-port=N        Pub/Sub emulator, gRPC (default 8085)
+        --pubsub-rest-port=N        Pub/Sub emulator, REST (default 8086)
+        --gcs-port=N                GCS emulator (default 4443)
+        --metrics-every=DURATION    pipeline metrics log interval, ISO-8601 (default PT30S; PT0S: never)
+        --runner=flink|direct       the pipeline's runner (default flink: an embedded Flink cluster)
+        --parallelism=N             Flink slots (default: the number of cores)
+        --checkpoint-every=DURATION Flink checkpoint interval (default PT5S)
+        --discard-pipeline-state    start the pipeline with empty state instead of restoring data/flink's newest
+                                    checkpoint (after a pipeline change that its old state does not fit)
+        --help                      this text
+      """;
+
   public static void main(String[] args) throws Exception {
+    if (java.util.Arrays.asList(args).contains("--help")) {
+      System.out.print(USAGE);
+      return;
+    }
     CloudLogging.install();
-    LocalStack.Config config = parse(args);
+    LocalStack.Config config;
+    try {
+      config = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage() + "\n" + USAGE);
+      System.exit(2);
+      return;
+    }
+    if (java.util.Arrays.asList(args).contains("--discard-pipeline-state")) {
+      dev.shopstream.pipeline.flink.EmbeddedFlink.in(config.flinkDir()).discardState();
+    }
     long t0 = System.nanoTime();
     LocalStack stack = LocalStack.start(config, metricsEvery(args));
     CountDownLatch stopped = new CountDownLatch(1);
@@ -48,7 +81,14 @@ public final class Main {
     int grpc = d.pubsubGrpcPort();
     int rest = d.pubsubRestPort();
     int gcs = d.gcsPort();
+    LocalStack.PipelineSettings p = d.pipeline();
+    LocalStack.Runner runner = p.runner();
+    int parallelism = p.parallelism();
+    java.time.Duration checkpointEvery = p.checkpointEvery();
     for (String arg : args) {
+      if (arg.equals("--discard-pipeline-state")) {
+        continue;
+      }
       String[] kv = arg.split("=", 2);
       if (kv.length != 2) {
         throw new IllegalArgumentException("expected --name=value, got " + arg);
@@ -62,12 +102,14 @@ public final class Main {
         case "--pubsub-rest-port" -> rest = port(kv);
         case "--gcs-port" -> gcs = port(kv);
         case "--metrics-every" -> metricsEvery(new String[] {arg});
-        default -> throw new IllegalArgumentException("unknown option " + kv[0] + " (known: --data-dir, "
-            + "--ingest-port, --recommend-port, --upload-port, --pubsub-grpc-port, --pubsub-rest-port, --gcs-port, "
-            + "--metrics-every)");
+        case "--runner" -> runner = LocalStack.Runner.parse(kv[1]);
+        case "--parallelism" -> parallelism = positive(kv);
+        case "--checkpoint-every" -> checkpointEvery = duration(kv);
+        default -> throw new IllegalArgumentException("unknown option " + kv[0] + " (--help lists them)");
       }
     }
-    return d.withDataDir(dataDir).withPorts(ingest, recommend, upload, grpc, rest, gcs);
+    return d.withDataDir(dataDir).withPorts(ingest, recommend, upload, grpc, rest, gcs)
+        .withPipeline(new LocalStack.PipelineSettings(runner, parallelism, checkpointEvery));
   }
 
   /** {@code --metrics-every=PT30S}: how often the pipeline's metrics are logged (PT0S: never). */
@@ -87,6 +129,26 @@ public final class Main {
       }
     }
     return every;
+  }
+
+  private static int positive(String[] kv) {
+    try {
+      int n = Integer.parseInt(kv[1]);
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(kv[0] + " must be a positive integer, got " + kv[1]);
+    }
+  }
+
+  private static java.time.Duration duration(String[] kv) {
+    try {
+      return java.time.Duration.parse(kv[1]);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(kv[0] + " must be an ISO-8601 duration such as PT5S, got " + kv[1]);
+    }
   }
 
   private static int port(String[] kv) {
