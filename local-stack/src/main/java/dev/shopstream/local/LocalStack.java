@@ -106,32 +106,40 @@ public final class LocalStack implements AutoCloseable {
   public record Config(Path dataDir, String host, int ingestPort, int recommendPort, int uploadPort,
       int pubsubGrpcPort, int pubsubRestPort, int gcsPort, String project, String eventsTopic,
       String eventsSubscription, String catalogTopic, String catalogSubscription, String uploadsBucket,
-      PipelineSettings pipeline) {
+      PipelineSettings pipeline, int statusPort) {
 
     public static Config defaults() {
       return new Config(Path.of("data"), "127.0.0.1", 8080, 8081, 8082, 8085, 8086, 4443, "local-project",
-          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads", PipelineSettings.defaults());
+          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads", PipelineSettings.defaults(), 8083);
     }
 
     /** Free ports everywhere and the given data folder: for tests. */
     public static Config ephemeral(Path dataDir) {
-      return defaults().withPorts(0, 0, 0, 0, 0, 0).withDataDir(dataDir);
+      return defaults().withPorts(0, 0, 0, 0, 0, 0).withStatusPort(0).withDataDir(dataDir);
     }
 
     /** The same configuration with other ports (0 picks a free one). */
     public Config withPorts(int ingest, int recommend, int upload, int pubsubGrpc, int pubsubRest, int gcs) {
       return new Config(dataDir, host, ingest, recommend, upload, pubsubGrpc, pubsubRest, gcs, project,
-          eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, pipeline);
+          eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, pipeline,
+          statusPort);
     }
 
     public Config withDataDir(Path dir) {
       return new Config(dir, host, ingestPort, recommendPort, uploadPort, pubsubGrpcPort, pubsubRestPort, gcsPort,
-          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, pipeline);
+          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, pipeline,
+          statusPort);
     }
 
     public Config withPipeline(PipelineSettings settings) {
       return new Config(dataDir, host, ingestPort, recommendPort, uploadPort, pubsubGrpcPort, pubsubRestPort, gcsPort,
-          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, settings);
+          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, settings,
+          statusPort);
+    }
+
+    public Config withStatusPort(int port) {
+      return new Config(dataDir, host, ingestPort, recommendPort, uploadPort, pubsubGrpcPort, pubsubRestPort, gcsPort,
+          project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, pipeline, port);
     }
 
     public Path warehouseFile() {
@@ -236,6 +244,10 @@ public final class LocalStack implements AutoCloseable {
     startPipeline();
     endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
         + restoredFrom.map(chk -> ", state restored from " + chk).orElse(""));
+
+    StatusServer status = StatusServer.start(config.host(), config.statusPort(), this::status);
+    started.add(status);
+    endpoints.put("status", "http://" + config.host() + ":" + status.port() + "/status");
 
     writeEndpoints();
   }
@@ -419,6 +431,30 @@ public final class LocalStack implements AutoCloseable {
     Path tmp = Files.createTempFile(config.dataDir(), "endpoints", ".tmp");
     Files.writeString(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
     Files.move(tmp, endpointsFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * What the stack holds now: {@code subscriptions} (each one's unacknowledged messages: waiting or leased),
+   * {@code warehouse} (rows per table), {@code pipeline} (runner, and the checkpoint its state was restored from).
+   * Served as JSON at the {@code status} endpoint.
+   */
+  public ObjectNode status() {
+    ObjectNode json = Json.MAPPER.createObjectNode();
+    ObjectNode subscriptions = json.putObject("subscriptions");
+    for (String s : List.of(config.eventsSubscription(), config.catalogSubscription(), deadLetterTopic() + "-hold")) {
+      subscriptions.putObject(s).put("backlog", pubsub.backlog(ProjectSubscriptionName.format(config.project(), s)));
+    }
+    ObjectNode tables = json.putObject("warehouse");
+    for (dev.shopstream.contract.TableSchema t : dev.shopstream.contract.TableSchemas.all()) {
+      try {
+        tables.put(t.name(), warehouse.count(t.name()));
+      } catch (java.sql.SQLException e) {
+        tables.putNull(t.name());
+      }
+    }
+    json.putObject("pipeline").put("runner", config.pipeline().describe())
+        .put("restored_from", restoredFrom.map(Path::toString).orElse(null));
+    return json;
   }
 
   /** Every URL of the running stack, as written to {@code endpoints.json}. */

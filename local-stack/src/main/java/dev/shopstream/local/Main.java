@@ -27,6 +27,7 @@ public final class Main {
         --pubsub-grpc-port=N        Pub/Sub emulator, gRPC (default 8085)
         --pubsub-rest-port=N        Pub/Sub emulator, REST (default 8086)
         --gcs-port=N                GCS emulator (default 4443)
+        --status-port=N             the stack's status JSON: backlogs, warehouse rows (default 8083)
         --metrics-every=DURATION    pipeline metrics log interval, ISO-8601 (default PT30S; PT0S: never)
         --runner=flink|direct       the pipeline's runner (default flink: an embedded Flink cluster)
         --parallelism=N             Flink slots (default: the number of cores)
@@ -81,6 +82,7 @@ public final class Main {
     int grpc = d.pubsubGrpcPort();
     int rest = d.pubsubRestPort();
     int gcs = d.gcsPort();
+    int status = d.statusPort();
     LocalStack.PipelineSettings p = d.pipeline();
     LocalStack.Runner runner = p.runner();
     int parallelism = p.parallelism();
@@ -101,6 +103,7 @@ public final class Main {
         case "--pubsub-grpc-port" -> grpc = port(kv);
         case "--pubsub-rest-port" -> rest = port(kv);
         case "--gcs-port" -> gcs = port(kv);
+        case "--status-port" -> status = port(kv);
         case "--metrics-every" -> metricsEvery(new String[] {arg});
         case "--runner" -> runner = LocalStack.Runner.parse(kv[1]);
         case "--parallelism" -> parallelism = positive(kv);
@@ -108,7 +111,7 @@ public final class Main {
         default -> throw new IllegalArgumentException("unknown option " + kv[0] + " (--help lists them)");
       }
     }
-    return d.withDataDir(dataDir).withPorts(ingest, recommend, upload, grpc, rest, gcs)
+    return d.withDataDir(dataDir).withPorts(ingest, recommend, upload, grpc, rest, gcs).withStatusPort(status)
         .withPipeline(new LocalStack.PipelineSettings(runner, parallelism, checkpointEvery));
   }
 
