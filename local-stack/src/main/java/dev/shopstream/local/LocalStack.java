@@ -19,6 +19,7 @@ import dev.shopstream.local.gcs.GcsEmulator;
 import dev.shopstream.local.pubsub.PubsubEmulator;
 import dev.shopstream.pipeline.EventsPipeline;
 import dev.shopstream.pipeline.flink.EmbeddedFlink;
+import dev.shopstream.pipeline.flink.InProcessMetrics;
 import dev.shopstream.pipeline.metrics.PipelineMetrics;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import io.grpc.ManagedChannel;
@@ -344,7 +345,9 @@ public final class LocalStack implements AutoCloseable {
    */
   public void logMetrics() {
     try {
-      PipelineMetrics metrics = PipelineMetrics.of(pipeline, java.time.Instant.now());
+      PipelineMetrics metrics = config.pipeline().runner() == Runner.FLINK
+          ? InProcessMetrics.snapshot(java.time.Instant.now())
+          : PipelineMetrics.of(pipeline, java.time.Instant.now());
       ObjectNode json = Json.MAPPER.createObjectNode();
       metrics.counters().forEach(json.putObject("counters")::put);
       if (metrics.watermarkLagMillis() == null) {

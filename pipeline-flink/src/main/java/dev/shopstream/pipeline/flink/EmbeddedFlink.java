@@ -151,6 +151,9 @@ public final class EmbeddedFlink {
         .append("state.checkpoints.num-retained: ").append(RETAINED).append('\n')
         .append("taskmanager.numberOfTaskSlots: ").append(parallelism).append('\n')
         .append("parallelism.default: ").append(parallelism).append('\n')
+        // Beam's counters, live (a streaming job's PipelineResult has them only when it ends)
+        .append("metrics.reporter.").append(InProcessMetrics.NAME).append(".factory.class: ")
+        .append(InProcessMetrics.class.getName()).append('\n')
         // a failed task restarts the job from its last checkpoint, a few times, then the job fails for good
         .append("restart-strategy.type: fixed-delay\n")
         .append("restart-strategy.fixed-delay.attempts: 10\n")

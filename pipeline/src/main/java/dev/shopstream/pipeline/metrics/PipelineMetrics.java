@@ -49,7 +49,8 @@ public record PipelineMetrics(Map<String, Long> counters, Long watermarkLagMilli
     return counters.getOrDefault(name, 0L);
   }
 
-  static String shortNamespace(String namespace) {
+  /** {@code dev.shopstream....ParseEvents} to {@code ParseEvents}; other namespaces unchanged. */
+  public static String shortNamespace(String namespace) {
     return namespace.startsWith("dev.shopstream.") ? namespace.substring(namespace.lastIndexOf('.') + 1) : namespace;
   }
 }
