@@ -31,6 +31,8 @@ public final class Bench {
         ServingBench::run));
     COMMANDS.put("upsert", new Entry("DuckDB upserts as the pipeline's sink writes them: rows/s of the former "
         + "multi-row statements and of the staging table, in the same process", UpsertBench::run));
+    COMMANDS.put("pubsub-journal", new Entry("embedded Pub/Sub emulator: publish msgs/s and latency in memory vs "
+        + "with its durable journal, alternating rounds in the same process", PubsubJournalBench::run));
   }
 
   private Bench() {}

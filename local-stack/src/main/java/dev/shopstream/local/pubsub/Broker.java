@@ -22,6 +22,7 @@ import com.google.pubsub.v1.StreamingPullRequest;
 import com.google.pubsub.v1.Subscription;
 import com.google.pubsub.v1.Topic;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +43,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -56,6 +58,12 @@ import java.util.logging.Logger;
  * {@code ReceivedMessage.delivery_attempt} is reported only for subscriptions with a dead-letter policy, and a
  * message whose lease ends after the policy's maximum number of delivery attempts is forwarded to the dead-letter
  * topic. Leases expire lazily: when the subscription is next pulled.
+ *
+ * <p>With a {@link Journal}, every change of topics, subscriptions and backlogs is appended to it under the lock
+ * (so the journal's order is the broker's), and publishes and admin changes answer only once their records are on
+ * disk, waiting for that outside the lock. Acks are journaled but not waited for: a lost ack is a redelivery. Leases
+ * and delivery attempts are not journaled: after a restart every unacked message is deliverable at once, counting
+ * its attempts from zero.
  */
 final class Broker implements AutoCloseable {
 
@@ -105,18 +113,27 @@ final class Broker implements AutoCloseable {
   private long expired;
   private long deadLettered;
   private boolean closed;
+  /** Null for an in-memory broker. */
+  private final Journal journal;
 
   /**
    * @param clock drives publish times and ack deadlines; tests pass a clock they can advance
    * @param maxBacklogMessages unacked messages a subscription may hold before publishes to its topic fail
    * @param maxBacklogBytes unacked bytes a subscription may hold before publishes to its topic fail
    * @param maxPullWait how long a pull without {@code return_immediately} waits for a first message
+   * @param journal where the state is persisted, already {@link Journal#open opened}: its state is restored
+   *     here; null for an in-memory broker
    */
-  Broker(Clock clock, long maxBacklogMessages, long maxBacklogBytes, Duration maxPullWait) {
+  Broker(Clock clock, long maxBacklogMessages, long maxBacklogBytes, Duration maxPullWait, Journal journal)
+      throws IOException {
     this.clock = clock;
     this.maxBacklogMessages = maxBacklogMessages;
     this.maxBacklogBytes = maxBacklogBytes;
     this.maxPullWait = maxPullWait;
+    this.journal = journal;
+    if (journal != null) {
+      restore();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- topics
@@ -126,11 +143,12 @@ final class Broker implements AutoCloseable {
     if (topic.hasSchemaSettings()) {
       throw Errors.unimplemented("Topic schemas are not supported by the embedded Pub/Sub emulator");
     }
-    return locked(() -> {
+    return durably(() -> {
       if (topics.containsKey(name)) {
         throw Errors.alreadyExists("Topic already exists");
       }
       topics.put(name, topic);
+      record(new JournalRecord.TopicCreated(topic));
       LOG.info(() -> "Created topic " + name);
       return topic;
     });
@@ -166,12 +184,14 @@ final class Broker implements AutoCloseable {
   /** Deletes a topic; its subscriptions stay, detached, and report {@value #DELETED_TOPIC} as their topic. */
   Empty deleteTopic(String name) {
     Names.checkTopic(name);
-    return locked(() -> {
+    return durably(() -> {
       requireTopic(name);
       topics.remove(name);
+      markDead(record(new JournalRecord.TopicDeleted(name)));
       for (SubscriptionState s : subscriptions.values()) {
         if (s.config.getTopic().equals(name)) {
           s.config = s.config.toBuilder().setTopic(DELETED_TOPIC).build();
+          record(new JournalRecord.SubscriptionPut(s.id, s.config));
         }
       }
       LOG.info(() -> "Deleted topic " + name);
@@ -184,7 +204,7 @@ final class Broker implements AutoCloseable {
   Subscription createSubscription(Subscription request) {
     Subscription config = normalize(request);
     String name = config.getName();
-    return locked(() -> {
+    return durably(() -> {
       if (subscriptions.containsKey(name)) {
         throw Errors.alreadyExists("Subscription already exists");
       }
@@ -194,7 +214,9 @@ final class Broker implements AutoCloseable {
       if (config.hasDeadLetterPolicy() && !topics.containsKey(config.getDeadLetterPolicy().getDeadLetterTopic())) {
         throw Errors.notFound("Dead letter topic does not exist");
       }
-      subscriptions.put(name, new SubscriptionState(nextSubscriptionId++, config));
+      SubscriptionState created = new SubscriptionState(nextSubscriptionId++, config);
+      subscriptions.put(name, created);
+      record(new JournalRecord.SubscriptionPut(created.id, config));
       LOG.info(() -> "Created subscription " + name + " on " + config.getTopic());
       return config;
     });
@@ -268,9 +290,12 @@ final class Broker implements AutoCloseable {
   /** Deletes a subscription and its backlog; open streams on it end with NOT_FOUND. */
   Empty deleteSubscription(String name) {
     Names.checkSubscription(name);
-    return locked(() -> {
-      requireSubscription(name);
+    return durably(() -> {
+      SubscriptionState s = requireSubscription(name);
       subscriptions.remove(name);
+      markDead(record(new JournalRecord.SubscriptionDeleted(s.id)));
+      s.ready.values().forEach(this::released);
+      s.leased.values().forEach(this::released);
       changed.signalAll();
       LOG.info(() -> "Deleted subscription " + name);
       return Empty.getDefaultInstance();
@@ -283,7 +308,7 @@ final class Broker implements AutoCloseable {
   PublishResponse publish(PublishRequest request) {
     String topic = Names.checkTopic(request.getTopic());
     checkPublishable(request);
-    return locked(() -> PublishResponse.newBuilder()
+    return durably(() -> PublishResponse.newBuilder()
         .addAllMessageIds(publishLocked(topic, request.getMessagesList()))
         .build());
   }
@@ -342,11 +367,16 @@ final class Broker implements AutoCloseable {
         targets.add(s);
       }
     }
+    long[] targetIds = targets.stream().mapToLong(s -> s.id).toArray();
     List<String> ids = new ArrayList<>(stamped.size());
     for (PubsubMessage m : stamped) {
       long number = nextMessageId++;
+      Stored stored = new Stored(targets.size(), record(new JournalRecord.Published(number, targetIds, m)));
+      if (targets.isEmpty()) {
+        markDead(stored.journalBytes);
+      }
       for (SubscriptionState s : targets) {
-        s.enqueue(new Pending(number, m));
+        s.enqueue(new Pending(number, m, stored));
       }
       ids.add(m.getMessageId());
     }
@@ -390,13 +420,16 @@ final class Broker implements AutoCloseable {
     List<AckId> ackIds = parseAckIds(request.getAckIdsList());
     return locked(() -> {
       SubscriptionState s = requireSubscription(name);
+      List<Pending> removed = new ArrayList<>();
       for (AckId ackId : ackIds) {
         Pending p = s.find(ackId);
         if (p != null) {
           s.remove(p);
+          removed.add(p);
           acked++;
         }
       }
+      removedFromBacklog(s, removed);
       changed.signalAll();
       return Empty.getDefaultInstance();
     });
@@ -620,6 +653,7 @@ final class Broker implements AutoCloseable {
         && p.attempts >= s.config.getDeadLetterPolicy().getMaxDeliveryAttempts()
         && forwardToDeadLetterTopic(s, p)) {
       s.remove(p);
+      removedFromBacklog(s, List.of(p));
       deadLettered++;
     }
   }
@@ -690,16 +724,197 @@ final class Broker implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------------------------------- journal
+
+  /** Appends a change to the journal, if any; returns its bytes there (0 without a journal). */
+  private int record(JournalRecord change) {
+    return journal == null ? 0 : journal.append(change);
+  }
+
+  private void markDead(long journalBytes) {
+    if (journal != null && journalBytes > 0) {
+      journal.markDead(journalBytes);
+    }
+  }
+
+  /** A subscription let go of a message: when it was the last one holding it, its record is dead weight. */
+  private void released(Pending p) {
+    if (--p.stored.holders == 0) {
+      markDead(p.stored.journalBytes);
+    }
+  }
+
+  /** Journals messages removed from a backlog (acked or dead-lettered); the ack record itself is dead at once. */
+  private void removedFromBacklog(SubscriptionState s, List<Pending> removed) {
+    if (removed.isEmpty()) {
+      return;
+    }
+    removed.forEach(this::released);
+    long[] numbers = removed.stream().mapToLong(p -> p.number).toArray();
+    markDead(record(new JournalRecord.Acked(s.id, numbers)));
+  }
+
+  /** Starts a compaction when the journal asks for one; under the lock. */
+  private void compactIfDue() {
+    if (journal != null && journal.compactionDue()) {
+      journal.compact(liveState());
+    }
+  }
+
+  private record SubscriptionCopy(long id, Subscription config, List<Pending> backlog) {}
+
+  /**
+   * The live state as journal records, for a snapshot: captured now, under the lock (references only, so the
+   * pause is proportional to the number of unacked messages), turned into records later, outside it.
+   */
+  private Supplier<Iterable<JournalRecord>> liveState() {
+    JournalRecord.Counters counters = new JournalRecord.Counters(nextMessageId, nextSubscriptionId);
+    List<Topic> topicCopies = new ArrayList<>(topics.values());
+    List<SubscriptionCopy> copies = new ArrayList<>(subscriptions.size());
+    for (SubscriptionState s : subscriptions.values()) {
+      List<Pending> backlog = new ArrayList<>(s.size());
+      backlog.addAll(s.ready.values());
+      backlog.addAll(s.leased.values());
+      copies.add(new SubscriptionCopy(s.id, s.config, backlog));
+    }
+    return () -> {
+      List<JournalRecord> records = new ArrayList<>();
+      records.add(counters);
+      topicCopies.forEach(topic -> records.add(new JournalRecord.TopicCreated(topic)));
+      NavigableMap<Long, PubsubMessage> messages = new TreeMap<>();
+      Map<Long, List<Long>> holders = new HashMap<>();
+      for (SubscriptionCopy copy : copies) {
+        records.add(new JournalRecord.SubscriptionPut(copy.id(), copy.config()));
+        for (Pending p : copy.backlog()) {
+          messages.putIfAbsent(p.number, p.message);
+          holders.computeIfAbsent(p.number, n -> new ArrayList<>(2)).add(copy.id());
+        }
+      }
+      messages.forEach((number, message) -> records.add(new JournalRecord.Published(number,
+          holders.get(number).stream().mapToLong(Long::longValue).toArray(), message)));
+      return records;
+    };
+  }
+
+  /**
+   * Restores the journal's state: topics, subscriptions and their unacked messages in publish order, all ready
+   * for delivery. Subscriptions get new ids, so that ack ids handed out before the restart are stale. Then the
+   * journal starts a new generation from this state.
+   */
+  private void restore() throws IOException {
+    long started = System.nanoTime();
+    Map<Long, SubscriptionState> byId = new HashMap<>();
+    Journal.Restored restored = journal.replay(change -> apply(change, byId));
+    long messages = 0;
+    long messageBytes = 0;
+    for (SubscriptionState s : subscriptions.values()) {
+      s.id = nextSubscriptionId++;
+      messages += s.size();
+      messageBytes += s.bytes;
+    }
+    journal.begin(liveState().get());
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    LOG.log(Level.INFO, "Pub/Sub state restored", Journal.fields()
+        .put("directory", journal.directory().toString())
+        .put("topics", topics.size())
+        .put("subscriptions", subscriptions.size())
+        .put("unackedMessages", messages)
+        .put("unackedMessageBytes", messageBytes)
+        .put("files", restored.files())
+        .put("records", restored.records())
+        .put("bytesRead", restored.bytes())
+        .put("millis", millis)
+        .put("problem", restored.problem()));
+  }
+
+  /** Replays one journal record (no checks: the journal only holds changes the broker made). */
+  private void apply(JournalRecord change, Map<Long, SubscriptionState> byId) {
+    if (change instanceof JournalRecord.Counters c) {
+      nextMessageId = Math.max(nextMessageId, c.nextMessageNumber());
+      nextSubscriptionId = Math.max(nextSubscriptionId, c.nextSubscriptionId());
+    } else if (change instanceof JournalRecord.TopicCreated t) {
+      topics.put(t.topic().getName(), t.topic());
+    } else if (change instanceof JournalRecord.TopicDeleted t) {
+      topics.remove(t.name());
+    } else if (change instanceof JournalRecord.SubscriptionPut put) {
+      SubscriptionState s = byId.get(put.id());
+      if (s == null) {
+        s = new SubscriptionState(put.id(), put.config());
+        byId.put(put.id(), s);
+        nextSubscriptionId = Math.max(nextSubscriptionId, put.id() + 1);
+      }
+      s.config = put.config();
+      subscriptions.put(put.config().getName(), s);
+    } else if (change instanceof JournalRecord.SubscriptionDeleted deleted) {
+      SubscriptionState s = byId.remove(deleted.id());
+      if (s != null) {
+        subscriptions.remove(s.config.getName());
+      }
+    } else if (change instanceof JournalRecord.Published p) {
+      nextMessageId = Math.max(nextMessageId, p.number() + 1);
+      int bytes = Journal.HEADER_BYTES + 13 + Long.BYTES * p.subscriptionIds().length
+          + p.message().getSerializedSize();
+      Stored stored = new Stored(0, bytes);
+      for (long id : p.subscriptionIds()) {
+        SubscriptionState s = byId.get(id);
+        if (s != null) {
+          s.enqueue(new Pending(p.number(), p.message(), stored));
+          stored.holders++;
+        }
+      }
+    } else if (change instanceof JournalRecord.Acked a) {
+      SubscriptionState s = byId.get(a.subscriptionId());
+      for (long number : s == null ? new long[0] : a.numbers()) {
+        Pending p = s.ready.get(number);
+        if (p != null) {
+          s.remove(p);
+          p.stored.holders--;
+        }
+      }
+    }
+  }
+
   // ------------------------------------------------------------------------------------------- helpers
 
   private <T> T locked(Supplier<T> action) {
     lock.lock();
     try {
       requireOpen();
-      return action.get();
+      T result = action.get();
+      compactIfDue();
+      return result;
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Like {@link #locked}, then, without the lock, waits until the journal holds the action's changes on disk.
+   *
+   * @throws StatusRuntimeException UNAVAILABLE if the journal cannot be written
+   */
+  private <T> T durably(Supplier<T> action) {
+    if (journal == null) {
+      return locked(action);
+    }
+    T result;
+    long position;
+    lock.lock();
+    try {
+      requireOpen();
+      result = action.get();
+      position = journal.position();
+      compactIfDue();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      journal.sync(position);
+    } catch (IOException e) {
+      throw Errors.unavailable("The Pub/Sub emulator cannot write its journal in " + journal.directory() + ": "
+          + e.getMessage());
+    }
+    return result;
   }
 
   private void requireOpen() {
@@ -782,20 +997,36 @@ final class Broker implements AutoCloseable {
     final long number;
     final PubsubMessage message;
     final int size;
+    final Stored stored;
     int attempts;
     long deadlineMillis;
     Stream owner;
 
-    Pending(long number, PubsubMessage message) {
+    Pending(long number, PubsubMessage message, Stored stored) {
       this.number = number;
       this.message = message;
       this.size = message.getSerializedSize();
+      this.stored = stored;
+    }
+  }
+
+  /**
+   * What the subscriptions holding one published message share: how many still hold it and the bytes of its
+   * journal record, which become dead weight when the last one lets go.
+   */
+  private static final class Stored {
+    int holders;
+    final int journalBytes;
+
+    Stored(int holders, int journalBytes) {
+      this.holders = holders;
+      this.journalBytes = journalBytes;
     }
   }
 
   /** A subscription's configuration and backlog: messages ready for delivery, in publish order, and leases. */
   private static final class SubscriptionState {
-    final long id;
+    long id; // reassigned once, at restore, so that ack ids of the previous run are stale
     Subscription config;
     final NavigableMap<Long, Pending> ready = new TreeMap<>();
     final Map<Long, Pending> leased = new HashMap<>();

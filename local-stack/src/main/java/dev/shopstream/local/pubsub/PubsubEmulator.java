@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.grpc.Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * An embedded, in-memory Google Cloud Pub/Sub emulator with a gRPC endpoint (for the official client libraries,
+ * An embedded Google Cloud Pub/Sub emulator with a gRPC endpoint (for the official client libraries,
  * e.g. {@code PUBSUB_EMULATOR_HOST}) and a REST endpoint (for Beam's {@code PubsubIO} with
  * {@code --pubsubRootUrl}), both served by one broker.
  *
@@ -25,7 +26,13 @@ import java.util.logging.Logger;
  * delete; ack deadline 10..600 s, dead-letter policy), publish, pull, acknowledge, modifyAckDeadline and, over gRPC,
  * streaming pull. Not implemented: updates, snapshots and seek, schemas, push, filters, exactly-once delivery,
  * ordered delivery per ordering key (messages are delivered in publish order, ordering keys are kept), retention
- * limits in time. Nothing is persisted.
+ * limits in time.
+ *
+ * <p>In memory by default. With a data directory ({@link #start(String, int, int, Path)},
+ * {@link Builder#dataDirectory}) it persists topics, subscriptions and unacked messages in an append-only journal
+ * ({@link Journal}) and restores them at start: a publish is answered only once its messages are on disk, so an
+ * acknowledged message survives a {@code kill -9}. Not persisted: leases (after a restart every unacked message is
+ * deliverable at once) and delivery attempt counters (they start again from zero).
  *
  * <pre>{@code
  * try (PubsubEmulator pubsub = PubsubEmulator.start("127.0.0.1", 0, 0)) {
@@ -39,9 +46,11 @@ public final class PubsubEmulator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PubsubEmulator.class.getName());
   private static final long STOP_TIMEOUT_SECONDS = 5;
   private static final String USAGE =
-      "usage: PubsubEmulator [--host 127.0.0.1] [--grpc-port 8085] [--rest-port 8086]   (port 0 picks a free one)";
+      "usage: PubsubEmulator [--host 127.0.0.1] [--grpc-port 8085] [--rest-port 8086] [--data-dir DIR]\n"
+      + "  (port 0 picks a free one; without --data-dir nothing is persisted)";
 
   private final Broker broker;
+  private final Journal journal; // null in memory
   private final ExecutorService executor;
   private final Server grpcServer;
   private final HttpServer restServer;
@@ -49,9 +58,10 @@ public final class PubsubEmulator implements AutoCloseable {
   private final String restUrl;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private PubsubEmulator(Broker broker, ExecutorService executor, Server grpcServer, HttpServer restServer,
-      String host) {
+  private PubsubEmulator(Broker broker, Journal journal, ExecutorService executor, Server grpcServer,
+      HttpServer restServer, String host) {
     this.broker = broker;
+    this.journal = journal;
     this.executor = executor;
     this.grpcServer = grpcServer;
     this.restServer = restServer;
@@ -60,9 +70,17 @@ public final class PubsubEmulator implements AutoCloseable {
     this.restUrl = "http://" + hostInUrl + ":" + restServer.getAddress().getPort();
   }
 
-  /** Starts an emulator with the default limits; a port of 0 picks a free one. */
+  /** Starts an in-memory emulator with the default limits; a port of 0 picks a free one. */
   public static PubsubEmulator start(String host, int grpcPort, int restPort) {
     return builder().host(host).grpcPort(grpcPort).restPort(restPort).start();
+  }
+
+  /**
+   * Starts an emulator with the default limits that persists its state in {@code dataDirectory} (created if
+   * missing) and restores what a previous emulator left there; a port of 0 picks a free one.
+   */
+  public static PubsubEmulator start(String host, int grpcPort, int restPort, Path dataDirectory) {
+    return builder().host(host).grpcPort(grpcPort).restPort(restPort).dataDirectory(dataDirectory).start();
   }
 
   public static Builder builder() {
@@ -114,6 +132,9 @@ public final class PubsubEmulator implements AutoCloseable {
       executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    if (journal != null) {
+      journal.close(); // the broker accepts no more changes: this writes the last acks and releases the directory
+    }
     LOG.info(() -> "Pub/Sub emulator stopped (gRPC " + grpcTarget() + ", REST " + restUrl() + ")");
   }
 
@@ -126,8 +147,28 @@ public final class PubsubEmulator implements AutoCloseable {
     private long maxBacklogBytes = 512L * 1024 * 1024;
     private Duration maxPullWait = Duration.ofSeconds(1);
     private Clock clock = Clock.systemUTC();
+    private Path dataDirectory;
+    private long compactionThresholdBytes = Journal.DEFAULT_COMPACTION_THRESHOLD_BYTES;
 
     private Builder() {}
+
+    /**
+     * Persists the state in this directory (created if missing; one emulator at a time) and restores it at start;
+     * default none: in memory.
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = directory;
+      return this;
+    }
+
+    /**
+     * With a data directory: the journal is compacted (rewritten as a snapshot of the live state) once its files
+     * exceed this many bytes (default 64 MiB) and more than half of them is acked or deleted data.
+     */
+    public Builder compactionThreshold(long bytes) {
+      this.compactionThresholdBytes = bytes;
+      return this;
+    }
 
     /** The address both servers bind to; default {@code 127.0.0.1}. */
     public Builder host(String host) {
@@ -175,23 +216,43 @@ public final class PubsubEmulator implements AutoCloseable {
     /**
      * Starts both servers.
      *
-     * @throws UncheckedIOException if a port cannot be bound
+     * @throws UncheckedIOException if a port cannot be bound or the data directory cannot be read or written
+     * @throws IllegalStateException if another emulator uses the data directory
      */
     public PubsubEmulator start() {
-      Broker broker = new Broker(clock, maxBacklogMessages, maxBacklogBytes, maxPullWait);
+      Journal journal = null;
+      Broker broker;
+      try {
+        journal = dataDirectory == null ? null : Journal.open(dataDirectory, compactionThresholdBytes);
+        broker = new Broker(clock, maxBacklogMessages, maxBacklogBytes, maxPullWait, journal);
+      } catch (IOException | RuntimeException e) {
+        if (journal != null) {
+          journal.close();
+        }
+        if (e instanceof RuntimeException unchecked) {
+          throw unchecked;
+        }
+        throw new UncheckedIOException("Cannot restore the Pub/Sub emulator's state from " + dataDirectory,
+            (IOException) e);
+      }
       ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
       Server grpc = null;
       try {
         grpc = GrpcFrontEnd.start(host, grpcPort, broker, executor);
         HttpServer rest = RestFrontEnd.start(host, restPort, broker, executor);
-        PubsubEmulator emulator = new PubsubEmulator(broker, executor, grpc, rest, host);
-        LOG.info(() -> "Pub/Sub emulator started: gRPC " + emulator.grpcTarget() + ", REST " + emulator.restUrl());
+        PubsubEmulator emulator = new PubsubEmulator(broker, journal, executor, grpc, rest, host);
+        LOG.info(() -> "Pub/Sub emulator started: gRPC " + emulator.grpcTarget() + ", REST " + emulator.restUrl()
+            + (dataDirectory == null ? " (in memory)" : ", data in " + dataDirectory));
         return emulator;
       } catch (IOException e) {
         if (grpc != null) {
           grpc.shutdownNow();
         }
         executor.shutdownNow();
+        broker.close();
+        if (journal != null) {
+          journal.close();
+        }
         throw new UncheckedIOException("Cannot start the Pub/Sub emulator on " + host, e);
       }
     }
@@ -209,7 +270,8 @@ public final class PubsubEmulator implements AutoCloseable {
   /**
    * Runs the emulator until the process is stopped.
    *
-   * <pre>java ... dev.shopstream.local.pubsub.PubsubEmulator [--host 127.0.0.1] [--grpc-port 8085] [--rest-port 8086]</pre>
+   * <pre>java ... dev.shopstream.local.pubsub.PubsubEmulator [--host 127.0.0.1] [--grpc-port 8085] [--rest-port 8086]
+   *     [--data-dir DIR]</pre>
    */
   public static void main(String[] args) throws InterruptedException {
     Builder builder;
@@ -258,6 +320,7 @@ public final class PubsubEmulator implements AutoCloseable {
         case "--host" -> builder.host(value);
         case "--grpc-port" -> builder.grpcPort(port(value));
         case "--rest-port" -> builder.restPort(port(value));
+        case "--data-dir" -> builder.dataDirectory(Path.of(value));
         default -> throw new IllegalArgumentException("unknown option: " + flag);
       }
     }
