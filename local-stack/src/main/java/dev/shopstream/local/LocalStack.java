@@ -198,7 +198,10 @@ public final class LocalStack implements AutoCloseable {
     Files.createDirectories(config.dataDir());
     Files.deleteIfExists(endpointsFile());
 
-    pubsub = PubsubEmulator.start(config.host(), config.pubsubGrpcPort(), config.pubsubRestPort());
+    // topics, subscriptions and unacknowledged messages are journaled under the data folder (synced before a
+    // publish is acknowledged) and restored here: what the functions answered 202 / published for survives a crash
+    pubsub = PubsubEmulator.start(config.host(), config.pubsubGrpcPort(), config.pubsubRestPort(),
+        config.dataDir().resolve("pubsub"));
     started.add(pubsub);
     createTopicsAndSubscriptions();
     endpoints.put("pubsub_grpc", pubsub.grpcTarget());
