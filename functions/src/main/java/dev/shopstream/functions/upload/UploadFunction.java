@@ -323,7 +323,10 @@ public final class UploadFunction implements CloudEventsFunction {
     }
   }
 
-  /** Publishes with at most {@code maxOutstandingPublishes} unacknowledged messages. */
+  /**
+   * Publishes with at most {@code maxOutstandingPublishes} unacknowledged messages. The publisher batches as the
+   * window fills; a drain sends the last partial batch at once instead of waiting for the batching delay.
+   */
   private final class PublishWindow {
     private final PublisherInterface publisher;
     private final Run run;
@@ -348,6 +351,7 @@ public final class UploadFunction implements CloudEventsFunction {
     }
 
     void drain() {
+      PubsubPublishers.publishAllOutstanding(publisher);
       long deadline = System.nanoTime() + config.publishTimeout().toNanos();
       try {
         for (ApiFuture<String> f : pending) {
