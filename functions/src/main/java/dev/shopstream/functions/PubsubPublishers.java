@@ -31,11 +31,13 @@ public final class PubsubPublishers {
   static final Pattern TOPIC_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._~+%-]{2,254}");
 
   /**
-   * A batch goes out at 100 messages, 1 MB or 10 ms, whichever comes first. A caller waiting for its messages'
-   * acknowledgements does not wait for the delay: it calls {@link #publishAllOutstanding} after publishing them.
+   * A batch goes out at 1000 messages (the most one Pub/Sub publish request may carry), 1 MB or 10 ms, whichever
+   * comes first. A caller waiting for its messages' acknowledgements does not wait for the delay: it calls
+   * {@link #publishAllOutstanding} after publishing them, so large batches cost no latency (a request of 500
+   * events is one publish call, not five).
    */
   static final BatchingSettings BATCHING = BatchingSettings.newBuilder()
-      .setElementCountThreshold(100L)
+      .setElementCountThreshold(1000L)
       .setRequestByteThreshold(1_000_000L)
       .setDelayThresholdDuration(Duration.ofMillis(10))
       .setFlowControlSettings(FlowControlSettings.newBuilder()
