@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -155,6 +156,28 @@ public final class UploadFunction implements CloudEventsFunction {
    */
   public static boolean needsProcessing(String objectName, Predicate<String> exists) {
     return isRead(objectName) && !exists.test(summaryObjectName(objectName));
+  }
+
+  /**
+   * {@link #needsProcessing} that also reads the summary ({@code read} gives an object's bytes of the same bucket,
+   * empty when it does not exist): true as well when the summary records {@code publish_failed} or cannot be read
+   * as JSON. Such a summary is written before the function throws for a redelivery; when that redelivery is lost
+   * (a crash during the retry backoff, or the retries exhausted while Pub/Sub was down) the object was not
+   * finished, though it has a summary.
+   */
+  public static boolean isUnfinished(String objectName, Function<String, Optional<byte[]>> read) {
+    if (!isRead(objectName)) {
+      return false;
+    }
+    Optional<byte[]> summary = read.apply(summaryObjectName(objectName));
+    if (summary.isEmpty()) {
+      return true;
+    }
+    try {
+      return "publish_failed".equals(Json.MAPPER.readTree(summary.get()).path("status").asText());
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   /** Whether the function reads the object: under a routed prefix and not a folder marker. */

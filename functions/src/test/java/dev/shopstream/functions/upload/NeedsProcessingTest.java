@@ -18,7 +18,10 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +62,24 @@ class NeedsProcessingTest {
         "eventsx/a.jsonl"}) {
       assertThat(UploadFunction.needsProcessing(name, NOTHING_EXISTS)).as(name).isFalse();
     }
+  }
+
+  @Test
+  void readingTheSummaryAlsoCountsAPublishFailedOneAsUnfinished() {
+    Map<String, byte[]> objects = Map.of(
+        "errors/events/ok.jsonl.summary.json", "{\"status\":\"succeeded_with_rejections\"}".getBytes(UTF_8),
+        "errors/events/failed.jsonl.summary.json", "{\"status\":\"failed\"}".getBytes(UTF_8),
+        "errors/events/retry.jsonl.summary.json", "{\"status\":\"publish_failed\"}".getBytes(UTF_8),
+        "errors/events/cut.jsonl.summary.json", "{\"status\":".getBytes(UTF_8));
+    Function<String, Optional<byte[]>> read = name -> Optional.ofNullable(objects.get(name));
+
+    assertThat(UploadFunction.isUnfinished("events/ok.jsonl", read)).isFalse();
+    assertThat(UploadFunction.isUnfinished("events/failed.jsonl", read)).isFalse(); // would fail the same way
+    assertThat(UploadFunction.isUnfinished("events/retry.jsonl", read)).isTrue();
+    assertThat(UploadFunction.isUnfinished("events/cut.jsonl", read)).isTrue();
+    assertThat(UploadFunction.isUnfinished("events/new.jsonl", read)).isTrue();
+    assertThat(UploadFunction.isUnfinished("errors/events/retry.jsonl.summary.json", read)).isFalse();
+    assertThat(UploadFunction.isUnfinished("other/new.jsonl", read)).isFalse();
   }
 
   @Test

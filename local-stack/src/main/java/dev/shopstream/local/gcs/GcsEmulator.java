@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.shopstream.contract.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -31,6 +34,7 @@ import java.util.logging.Logger;
  */
 public final class GcsEmulator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GcsEmulator.class.getName());
+  private static final Preconditions NO_PRECONDITIONS = new Preconditions(null, null, null, null);
 
   /**
    * Where and how to run. Port 0 picks a free port. Objects larger than {@code maxObjectSize} are refused (413).
@@ -168,13 +172,28 @@ public final class GcsEmulator implements AutoCloseable {
   /** Whether {@code bucket} holds an object named {@code objectName} (false when the bucket does not exist). */
   public boolean exists(String bucket, String objectName) {
     try {
-      store.get(bucket, objectName, null, new Preconditions(null, null, null, null));
+      store.get(bucket, objectName, null, NO_PRECONDITIONS);
       return true;
     } catch (GcsException e) {
       if (e.code() != 404) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
       return false;
+    }
+  }
+
+  /** The bytes of the current generation of an object; empty when it (or its bucket) does not exist. */
+  public Optional<byte[]> read(String bucket, String objectName) {
+    try (ObjectStore.ObjectContent content = store.open(bucket, objectName, null, NO_PRECONDITIONS);
+        InputStream in = Channels.newInputStream(content.data())) {
+      return Optional.of(in.readAllBytes());
+    } catch (GcsException e) {
+      if (e.code() != 404) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + bucket + "/" + objectName, e);
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.sun.net.httpserver.HttpServer;
@@ -16,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -77,24 +77,40 @@ class GcsEmulatorRenotifyTest {
     return name -> UploadFunction.needsProcessing(name, other -> emulator.exists(BUCKET, other));
   }
 
-  @Test
-  void afterARestartOnlyTheObjectWithoutSummaryIsDeliveredAgain() throws Exception {
-    long pendingGeneration;
+  /**
+   * With the function down (no delivery succeeds), uploads an object that was never processed, one with a summary
+   * and one whose summary records publish_failed, then stops the emulator with those events given up. Returns the
+   * generation of each routed object by name.
+   */
+  private Map<String, Long> stopWithUndeliveredEvents() throws Exception {
+    Map<String, Long> generations = new HashMap<>();
     emulator = start();
     emulator.createBucket(BUCKET);
-    // the function is down: no delivery succeeds, then the emulator stops with those events given up
     emulator.notifyOnFinalize(BUCKET, URI.create("http://127.0.0.1:" + Loopback.freePort() + "/"));
     try (Storage storage = Loopback.storage(emulator)) {
-      Blob pending = storage.create(BlobInfo.newBuilder(BUCKET, "events/pending.jsonl").build(), ROWS);
-      pendingGeneration = pending.getGeneration();
-      storage.create(BlobInfo.newBuilder(BUCKET, "catalog/done.csv").build(), ROWS);
+      for (String name : List.of("events/pending.jsonl", "catalog/done.csv", "events/publish-failed.jsonl")) {
+        generations.put(name, storage.create(BlobInfo.newBuilder(BUCKET, name).build(), ROWS).getGeneration());
+      }
       storage.create(BlobInfo.newBuilder(BUCKET, UploadFunction.summaryObjectName("catalog/done.csv")).build(),
           "{\"status\":\"succeeded\"}\n".getBytes(StandardCharsets.UTF_8));
+      storage.create(BlobInfo.newBuilder(BUCKET, UploadFunction.summaryObjectName("events/publish-failed.jsonl"))
+          .build(), "{\"status\":\"publish_failed\"}\n".getBytes(StandardCharsets.UTF_8));
       storage.create(BlobInfo.newBuilder(BUCKET, "elsewhere/ignored.jsonl").build(), ROWS);
     }
     assertThat(emulator.awaitIdle(AWAIT)).isTrue();
     assertThat(emulator.deliveryStats().delivered()).isZero();
     emulator.close();
+    return generations;
+  }
+
+  private Map<String, String> event(String name, long generation) {
+    return Map.of("ce-type", UploadFunction.FINALIZED, "ce-subject", "objects/" + name, "name", name,
+        "generation", Long.toString(generation));
+  }
+
+  @Test
+  void afterARestartOnlyTheObjectWithoutSummaryIsDeliveredAgain() throws Exception {
+    Map<String, Long> generations = stopWithUndeliveredEvents();
 
     emulator = start(); // same directory
     emulator.notifyOnFinalize(BUCKET, startReceiver());
@@ -102,10 +118,24 @@ class GcsEmulatorRenotifyTest {
 
     assertThat(queued).isEqualTo(1);
     assertThat(emulator.awaitIdle(AWAIT)).isTrue();
-    assertThat(received).containsExactly(Map.of("ce-type", UploadFunction.FINALIZED,
-        "ce-subject", "objects/events/pending.jsonl", "name", "events/pending.jsonl",
-        "generation", Long.toString(pendingGeneration)));
+    assertThat(received).containsExactly(event("events/pending.jsonl", generations.get("events/pending.jsonl")));
     assertThat(emulator.deliveryStats()).isEqualTo(new GcsEmulator.DeliveryStats(1, 0, 1));
+  }
+
+  @Test
+  void readingSummariesAlsoDeliversTheObjectWhoseRedeliveryWasLost() throws Exception {
+    Map<String, Long> generations = stopWithUndeliveredEvents();
+
+    emulator = start();
+    emulator.notifyOnFinalize(BUCKET, startReceiver());
+    int queued = emulator.renotify(BUCKET,
+        name -> UploadFunction.isUnfinished(name, other -> emulator.read(BUCKET, other)));
+
+    assertThat(queued).isEqualTo(2);
+    assertThat(emulator.awaitIdle(AWAIT)).isTrue();
+    assertThat(received).containsExactlyInAnyOrder(
+        event("events/pending.jsonl", generations.get("events/pending.jsonl")),
+        event("events/publish-failed.jsonl", generations.get("events/publish-failed.jsonl")));
   }
 
   @Test
@@ -121,7 +151,7 @@ class GcsEmulatorRenotifyTest {
   }
 
   @Test
-  void existsAnswersForObjectsAndMissingBuckets() throws Exception {
+  void existsAndReadAnswerForObjectsAndMissingBuckets() throws Exception {
     emulator = start();
     emulator.createBucket(BUCKET);
     Loopback.mediaUpload(emulator, BUCKET, "events/a.jsonl", ROWS);
@@ -129,5 +159,8 @@ class GcsEmulatorRenotifyTest {
     assertThat(emulator.exists(BUCKET, "events/a.jsonl")).isTrue();
     assertThat(emulator.exists(BUCKET, "events/b.jsonl")).isFalse();
     assertThat(emulator.exists("no-such-bucket", "events/a.jsonl")).isFalse();
+    assertThat(emulator.read(BUCKET, "events/a.jsonl")).hasValueSatisfying(b -> assertThat(b).isEqualTo(ROWS));
+    assertThat(emulator.read(BUCKET, "events/b.jsonl")).isEmpty();
+    assertThat(emulator.read("no-such-bucket", "events/a.jsonl")).isEmpty();
   }
 }
