@@ -30,9 +30,14 @@ public final class PubsubPublishers {
   public static final String DEFAULT_EVENTS_TOPIC = "events";
   static final Pattern TOPIC_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._~+%-]{2,254}");
 
-  /** A batch goes out at 100 messages, 1 MB or 10 ms, whichever comes first: low latency for an HTTP caller. */
+  /**
+   * A batch goes out at 1000 messages (the most one Pub/Sub publish request may carry), 1 MB or 10 ms, whichever
+   * comes first. A caller waiting for its messages' acknowledgements does not wait for the delay: it calls
+   * {@link #publishAllOutstanding} after publishing them, so large batches cost no latency (a request of 500
+   * events is one publish call, not five).
+   */
   static final BatchingSettings BATCHING = BatchingSettings.newBuilder()
-      .setElementCountThreshold(100L)
+      .setElementCountThreshold(1000L)
       .setRequestByteThreshold(1_000_000L)
       .setDelayThresholdDuration(Duration.ofMillis(10))
       .setFlowControlSettings(FlowControlSettings.newBuilder()
@@ -91,8 +96,21 @@ public final class PubsubPublishers {
     }
   }
 
+  /**
+   * Sends at once what {@code publisher} holds in unsent batches, when it batches ({@link BatchingPublisher} or a
+   * plain {@link Publisher}); does nothing for any other publisher. Call after publishing the messages whose
+   * acknowledgements are about to be awaited: otherwise the last partial batch waits for the batching delay.
+   */
+  public static void publishAllOutstanding(PublisherInterface publisher) {
+    if (publisher instanceof BatchingPublisher batching) {
+      batching.publishAllOutstanding();
+    } else if (publisher instanceof Publisher batching) {
+      batching.publishAllOutstanding();
+    }
+  }
+
   /** A {@link Publisher} together with the emulator channel it owns; {@link #close} flushes and releases both. */
-  public static final class ClosablePublisher implements PublisherInterface, AutoCloseable {
+  public static final class ClosablePublisher implements BatchingPublisher, AutoCloseable {
     private final Publisher publisher;
     private final ManagedChannel channel;
 
@@ -104,6 +122,11 @@ public final class PubsubPublishers {
     @Override
     public ApiFuture<String> publish(PubsubMessage message) {
       return publisher.publish(message);
+    }
+
+    @Override
+    public void publishAllOutstanding() {
+      publisher.publishAllOutstanding();
     }
 
     @Override

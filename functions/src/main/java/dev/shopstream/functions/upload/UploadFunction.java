@@ -35,6 +35,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
@@ -140,6 +142,50 @@ public final class UploadFunction implements CloudEventsFunction {
     handle(object, object.timeCreated() != null ? object.timeCreated() : eventTime);
   }
 
+  /** The summary this function writes once it has finished {@code object}: {@code errors/<object>.summary.json}. */
+  public static String summaryObjectName(String object) {
+    return ERRORS_PREFIX + object + ".summary.json";
+  }
+
+  /**
+   * Whether an existing object still has to be given to this function: it is one the function reads (under
+   * {@code events/} or {@code catalog/}, not a folder marker, not one of its own reports under {@code errors/})
+   * and its {@link #summaryObjectName summary} does not exist ({@code exists} answers for an object name of the
+   * same bucket). For a bucket emulator that lost its pending finalize events in a crash: it notifies these again
+   * at start. Processing an object twice is harmless (deterministic row ids, deduplicated downstream).
+   */
+  public static boolean needsProcessing(String objectName, Predicate<String> exists) {
+    return isRead(objectName) && !exists.test(summaryObjectName(objectName));
+  }
+
+  /**
+   * {@link #needsProcessing} that also reads the summary ({@code read} gives an object's bytes of the same bucket,
+   * empty when it does not exist): true as well when the summary records {@code publish_failed} or cannot be read
+   * as JSON. Such a summary is written before the function throws for a redelivery; when that redelivery is lost
+   * (a crash during the retry backoff, or the retries exhausted while Pub/Sub was down) the object was not
+   * finished, though it has a summary.
+   */
+  public static boolean isUnfinished(String objectName, Function<String, Optional<byte[]>> read) {
+    if (!isRead(objectName)) {
+      return false;
+    }
+    Optional<byte[]> summary = read.apply(summaryObjectName(objectName));
+    if (summary.isEmpty()) {
+      return true;
+    }
+    try {
+      return "publish_failed".equals(Json.MAPPER.readTree(summary.get()).path("status").asText());
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** Whether the function reads the object: under a routed prefix and not a folder marker. */
+  private static boolean isRead(String objectName) {
+    return !objectName.startsWith(ERRORS_PREFIX) && FileType.Kind.of(objectName).isPresent()
+        && !objectName.endsWith("/");
+  }
+
   /** Processes one object; returns the summary written, or empty when the object is ignored. */
   Optional<ObjectNode> handle(UploadedObject object, String defaultUpdatedAt) throws IOException {
     if (object.name().startsWith(ERRORS_PREFIX)) {
@@ -147,7 +193,7 @@ public final class UploadFunction implements CloudEventsFunction {
       return Optional.empty();
     }
     Optional<FileType.Kind> kind = FileType.Kind.of(object.name());
-    if (kind.isEmpty() || object.name().endsWith("/")) {
+    if (!isRead(object.name())) {
       LOG.info("ignored " + object.uri() + ": only objects under " + FileType.Kind.EVENTS.prefix() + " and "
           + FileType.Kind.CATALOG.prefix() + " are read");
       return Optional.empty();
@@ -285,7 +331,7 @@ public final class UploadFunction implements CloudEventsFunction {
     s.put("rejected", run.rejected);
     s.put("bytes", run.bytes);
     s.put("duration_ms", clock.millis() - run.startMillis);
-    BlobInfo info = BlobInfo.newBuilder(run.object.bucket(), ERRORS_PREFIX + run.object.name() + ".summary.json")
+    BlobInfo info = BlobInfo.newBuilder(run.object.bucket(), summaryObjectName(run.object.name()))
         .setContentType("application/json").build();
     storage.create(info, (s + "\n").getBytes(UTF_8));
     Level level = status.equals("failed") || status.equals("publish_failed") ? Level.WARNING : Level.INFO;
@@ -323,7 +369,10 @@ public final class UploadFunction implements CloudEventsFunction {
     }
   }
 
-  /** Publishes with at most {@code maxOutstandingPublishes} unacknowledged messages. */
+  /**
+   * Publishes with at most {@code maxOutstandingPublishes} unacknowledged messages. The publisher batches as the
+   * window fills; a drain sends the last partial batch at once instead of waiting for the batching delay.
+   */
   private final class PublishWindow {
     private final PublisherInterface publisher;
     private final Run run;
@@ -348,6 +397,7 @@ public final class UploadFunction implements CloudEventsFunction {
     }
 
     void drain() {
+      PubsubPublishers.publishAllOutstanding(publisher);
       long deadline = System.nanoTime() + config.publishTimeout().toNanos();
       try {
         for (ApiFuture<String> f : pending) {

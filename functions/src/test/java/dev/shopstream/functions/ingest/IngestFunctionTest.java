@@ -16,6 +16,7 @@ import com.google.pubsub.v1.PubsubMessage;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.Json;
 import dev.shopstream.functions.FakeExchange;
+import dev.shopstream.functions.HoldingPublisher;
 import dev.shopstream.functions.http.AccessPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -64,6 +65,29 @@ class IngestFunctionTest {
 
   private static List<String> texts(JsonNode array) {
     return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  /**
+   * The publisher's batching delay is not part of a request's latency: after publishing its events the function
+   * sends them at once, then waits for the acknowledgements. Here the delay never ends, so without that flush the
+   * request would wait for its publish timeout and answer 503.
+   */
+  @Test
+  void eventsAreSentAtOnceAfterPublishingNotAfterTheBatchingDelay() throws Exception {
+    HoldingPublisher batching = new HoldingPublisher();
+    IngestConfig config = new IngestConfig(IngestConfig.DEFAULT_MAX_BATCH_EVENTS,
+        IngestConfig.DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(2), AccessPolicy.open());
+    IngestFunction f = new IngestFunction(batching, config, CLOCK);
+
+    FakeExchange single = post(JSON, view("e-1", "u-1")).serve(f);
+    FakeExchange batch = post(NDJSON, view("e-2", "u-2") + "\n" + view("e-3", "u-3") + "\n").serve(f);
+
+    assertThat(single.status()).isEqualTo(202);
+    assertThat(batch.status()).isEqualTo(202);
+    assertThat(texts(batch.json().get("event_ids"))).containsExactly("e-2", "e-3");
+    assertThat(batching.calls).containsExactly("publish", "flush", "publish", "publish", "flush");
+    assertThat(batching.sent).extracting(m -> m.getAttributesMap().get("event_id")).containsExactly("e-1", "e-2",
+        "e-3");
   }
 
   @Test

@@ -22,6 +22,7 @@ import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.EventIds;
 import dev.shopstream.contract.Json;
 import dev.shopstream.functions.EventMessages;
+import dev.shopstream.functions.HoldingPublisher;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.ByteArrayOutputStream;
@@ -172,6 +173,29 @@ class UploadFunctionTest {
   private static String derivedId(Up blob, long line) {
     return EventIds.fromParts("g-", blob.bucket(), blob.name(), Long.toString(GENERATION),
         Long.toString(line));
+  }
+
+  /**
+   * Rows go out in the publisher's batches while the window fills; each drain (window full, end of file) sends the
+   * last partial batch at once. Here the batching delay never ends, so without that flush the function would wait
+   * for its publish timeout and fail.
+   */
+  @Test
+  void eachDrainSendsThePartialBatchInsteadOfWaitingForTheBatchingDelay() throws Exception {
+    HoldingPublisher batching = new HoldingPublisher();
+    UploadConfig config = new UploadConfig(UploadConfig.DEFAULT_BACKFILL_THRESHOLD_BYTES,
+        UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, 10, 2, Duration.ofSeconds(2));
+    UploadFunction f = new UploadFunction(storage, batching, catalog, launcher, config, new StepClock());
+    Up blob = upload("events/three.jsonl", view("e-1", "u-1", "p-1") + "\n" + view("e-2", "u-2", "p-2") + "\n"
+        + view("e-3", "u-3", "p-3") + "\n");
+
+    f.accept(finalized(blob));
+
+    assertThat(summary(blob.name()).path("status").asText()).isEqualTo("succeeded");
+    assertThat(summary(blob.name()).path("published").asInt()).isEqualTo(3);
+    assertThat(batching.calls).containsExactly("publish", "publish", "flush", "publish", "flush");
+    assertThat(batching.sent).extracting(m -> m.getAttributesMap().get("event_id")).containsExactly("e-1", "e-2",
+        "e-3");
   }
 
   @Test

@@ -95,14 +95,20 @@ final class FinalizeNotifier implements AutoCloseable {
     subscriptions.add(new Subscription(bucket, target));
   }
 
-  /** Queues one event per subscription to the object's bucket; the data is the object resource. */
-  void finalized(StoredObject object) {
+  /**
+   * Queues one event per subscription to the object's bucket; the data is the object resource. Returns how many
+   * were queued (0 when no target is registered for the bucket).
+   */
+  int finalized(StoredObject object) {
+    int queued = 0;
     for (Subscription subscription : subscriptions) {
       if (subscription.bucket().equals(object.bucket())) {
         byte[] data = object.toResource(emulatorUrl).toString().getBytes(StandardCharsets.UTF_8);
         enqueue(new Delivery(subscription.target(), object, data));
+        queued++;
       }
     }
+    return queued;
   }
 
   GcsEmulator.DeliveryStats stats() {

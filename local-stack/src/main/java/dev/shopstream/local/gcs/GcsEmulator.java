@@ -1,18 +1,26 @@
 package dev.shopstream.local.gcs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.shopstream.contract.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -26,6 +34,7 @@ import java.util.logging.Logger;
  */
 public final class GcsEmulator implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GcsEmulator.class.getName());
+  private static final Preconditions NO_PRECONDITIONS = new Preconditions(null, null, null, null);
 
   /**
    * Where and how to run. Port 0 picks a free port. Objects larger than {@code maxObjectSize} are refused (413).
@@ -125,6 +134,67 @@ public final class GcsEmulator implements AutoCloseable {
    */
   public void notifyOnFinalize(String bucket, URI target) {
     notifier.subscribe(bucket, target);
+  }
+
+  /**
+   * Queues a finalize event again, to every target registered for {@code bucket}, for each object of the bucket
+   * whose name {@code objectName} accepts (its current generation, the same CloudEvent and retries as at upload).
+   * Pending deliveries live only in memory: a crash or a stop drops them, so at start, after
+   * {@link #notifyOnFinalize}, this re-delivers what the receiver had not finished (the receiver's own rule says
+   * which objects those are, e.g. the ones without its summary; a repeated event must be harmless to it). Returns
+   * how many objects were notified: 0 when no target is registered for the bucket. Logs the count at INFO.
+   *
+   * @throws IllegalArgumentException when the bucket does not exist
+   */
+  public int renotify(String bucket, Predicate<String> objectName) {
+    List<StoredObject> objects;
+    try {
+      objects = store.objects(bucket);
+    } catch (GcsException e) {
+      throw new IllegalArgumentException(e.getMessage() + ": " + bucket, e);
+    }
+    int notified = 0;
+    int events = 0;
+    for (StoredObject object : objects) {
+      if (objectName.test(object.name())) {
+        int queued = notifier.finalized(object);
+        events += queued;
+        notified += queued > 0 ? 1 : 0;
+      }
+    }
+    ObjectNode fields = Json.MAPPER.createObjectNode().put("bucket", bucket).put("objects_in_bucket", objects.size())
+        .put("objects_renotified", notified).put("events_queued", events);
+    LOG.log(Level.INFO, "Renotified " + notified + " of " + objects.size() + " object(s) of bucket " + bucket,
+        fields);
+    return notified;
+  }
+
+  /** Whether {@code bucket} holds an object named {@code objectName} (false when the bucket does not exist). */
+  public boolean exists(String bucket, String objectName) {
+    try {
+      store.get(bucket, objectName, null, NO_PRECONDITIONS);
+      return true;
+    } catch (GcsException e) {
+      if (e.code() != 404) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return false;
+    }
+  }
+
+  /** The bytes of the current generation of an object; empty when it (or its bucket) does not exist. */
+  public Optional<byte[]> read(String bucket, String objectName) {
+    try (ObjectStore.ObjectContent content = store.open(bucket, objectName, null, NO_PRECONDITIONS);
+        InputStream in = Channels.newInputStream(content.data())) {
+      return Optional.of(in.readAllBytes());
+    } catch (GcsException e) {
+      if (e.code() != 404) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + bucket + "/" + objectName, e);
+    }
   }
 
   /** Waits until every finalize event so far was delivered or given up; false if the timeout came first. */

@@ -216,6 +216,14 @@ final class ObjectStore {
     }
   }
 
+  /** The current generation of every object of the bucket, by name: a snapshot. */
+  List<StoredObject> objects(String bucket) {
+    BucketState state = state(bucket);
+    synchronized (state) {
+      return List.copyOf(state.objects.values());
+    }
+  }
+
   // ---- internals
 
   private BucketState state(String bucket) {
