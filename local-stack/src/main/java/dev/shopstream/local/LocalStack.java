@@ -15,6 +15,7 @@ import com.google.pubsub.v1.ProjectSubscriptionName;
 import com.google.pubsub.v1.PushConfig;
 import com.google.pubsub.v1.TopicName;
 import dev.shopstream.contract.Json;
+import dev.shopstream.functions.upload.UploadFunction;
 import dev.shopstream.local.gcs.GcsEmulator;
 import dev.shopstream.local.pubsub.PubsubEmulator;
 import dev.shopstream.pipeline.EventsPipeline;
@@ -243,6 +244,10 @@ public final class LocalStack implements AutoCloseable {
     int uploadPort = startFunction(UPLOAD_FUNCTION, "cloudevent", config.uploadPort());
     String uploadFunction = "http://" + config.host() + ":" + uploadPort + "/";
     gcs.notifyOnFinalize(config.uploadsBucket(), URI.create(uploadFunction));
+    // an upload whose processing a crash interrupted (no summary, or one that says publishing failed) is delivered
+    // to the function again; it republishes with the same row ids, which the pipeline's dedupe absorbs
+    String bucket = config.uploadsBucket();
+    gcs.renotify(bucket, name -> UploadFunction.isUnfinished(name, other -> gcs.read(bucket, other)));
     endpoints.put("upload_function", uploadFunction);
 
     startPipeline();
