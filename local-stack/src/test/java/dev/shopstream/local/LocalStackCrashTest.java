@@ -95,16 +95,20 @@ class LocalStackCrashTest {
       Set<String> httpIdsWritten, long deadLetters, Map<String, Double> neighbors, int failedRequests) {}
 
   /**
-   * One run: start, stream the HTTP events, upload the file; when {@code interrupt}, SIGKILL shortly after the
-   * upload's answer and restart, then SIGTERM once two thirds of the stream is accepted and start again. Waits until
+   * One run: start, stream the HTTP events, upload the file; when {@code interrupt}, wait for a first checkpoint
+   * before the upload, SIGKILL shortly after the upload's answer (the upload function is publishing, the pipeline
+   * processing) and restart, then SIGTERM once two thirds of the stream is accepted and start again. Waits until
    * the warehouse holds every accepted event and the model has emitted, stops cleanly, and reads the warehouse.
    */
   private Outcome run(Path dataDir, List<String> httpEvents, byte[] upload, boolean interrupt) throws Exception {
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     AtomicReference<ForkedStack> stack = new AtomicReference<>(ForkedStack.start(dataDir, log));
-    Sender sender = new Sender(httpEvents, interrupt ? 15 : 200, () -> stack.get().endpoint("ingest"));
+    Sender sender = new Sender(httpEvents, interrupt ? 150 : 1000, () -> stack.get().endpoint("ingest"));
     try {
       sender.start();
+      if (interrupt) {
+        awaitCheckpoint(dataDir); // so that the kill below has state to restore
+      }
       HttpResponse<String> uploaded = HTTP.send(HttpRequest.newBuilder(URI.create(stack.get().endpoint("upload_url")
           + URLEncoder.encode(OBJECT, StandardCharsets.UTF_8))).header("Content-Type", "application/gzip")
           .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
@@ -113,6 +117,8 @@ class LocalStackCrashTest {
         Thread.sleep(700);
         stack.get().kill();
         stack.set(ForkedStack.start(dataDir, log));
+        assertThat(stack.get().status().path("pipeline").path("restored_from").isTextual())
+            .as("the pipeline's state restored from a checkpoint after the kill").isTrue();
         while (sender.accepted.size() < HTTP_EVENTS * 2 / 3 && sender.isAlive()) {
           Thread.sleep(50);
         }
@@ -130,6 +136,15 @@ class LocalStackCrashTest {
     } finally {
       sender.interrupt();
       stack.get().close();
+    }
+  }
+
+  /** Waits (bounded) until the pipeline has completed a checkpoint in {@code dataDir}. */
+  private static void awaitCheckpoint(Path dataDir) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (dev.shopstream.pipeline.flink.EmbeddedFlink.in(dataDir.resolve("flink")).newestCheckpoint().isEmpty()) {
+      assertThat(System.nanoTime()).as("a first checkpoint within 2 minutes").isLessThan(deadline);
+      Thread.sleep(200);
     }
   }
 
