@@ -129,12 +129,30 @@ public final class PubsubPublishers {
       publisher.publishAllOutstanding();
     }
 
+    /**
+     * Flushes what is pending and releases the publisher and its channel, waiting at most {@link #SHUTDOWN_TIMEOUT}.
+     * {@code Publisher.shutdown()} itself waits, without bound, for every outstanding message's answer: against a
+     * Pub/Sub that no longer answers (an emulator already stopped, a full backlog) it never returns, and a JVM
+     * shutdown hook calling it kept the local stack from exiting on Ctrl-C. So it runs on a daemon thread that is
+     * abandoned after the timeout; the unanswered publishes were never acknowledged to anyone (no 202 was sent).
+     */
     @Override
     public void close() {
+      Thread shutdown = new Thread(() -> {
+        try {
+          publisher.shutdown();
+          publisher.awaitTermination(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "pubsub-publisher-flush");
+      shutdown.setDaemon(true);
+      shutdown.start();
       try {
-        publisher.shutdown();
-        if (!publisher.awaitTermination(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warning("Pub/Sub publisher for " + publisher.getTopicNameString() + " did not flush in time");
+        shutdown.join(SHUTDOWN_TIMEOUT.toMillis());
+        if (shutdown.isAlive()) {
+          LOG.warning("Pub/Sub publisher for " + publisher.getTopicNameString() + " did not flush within "
+              + SHUTDOWN_TIMEOUT + "; its unacknowledged messages are abandoned");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -157,6 +157,10 @@ public final class LocalStack implements AutoCloseable {
   /** How often the pipeline's metrics are logged by default. */
   public static final java.time.Duration DEFAULT_METRICS_EVERY = java.time.Duration.ofSeconds(30);
 
+  /** Unacknowledged messages and bytes one subscription may hold: beyond them a publish fails (and is retried). */
+  static final long BACKLOG_MESSAGES = 1_000_000;
+  static final long BACKLOG_BYTES = 2L << 30;
+
   /** DirectRunner worker threads of the local stack's pipeline (with {@code --runner=direct}). */
   static final int DIRECT_THREADS = 16;
 
@@ -201,8 +205,10 @@ public final class LocalStack implements AutoCloseable {
 
     // topics, subscriptions and unacknowledged messages are journaled under the data folder (synced before a
     // publish is acknowledged) and restored here: what the functions answered 202 / published for survives a crash
-    pubsub = PubsubEmulator.start(config.host(), config.pubsubGrpcPort(), config.pubsubRestPort(),
-        config.dataDir().resolve("pubsub"));
+    // A subscription may hold a few large uploads' worth of messages (the default 100,000 is one 100k-event file)
+    pubsub = PubsubEmulator.builder().host(config.host()).grpcPort(config.pubsubGrpcPort())
+        .restPort(config.pubsubRestPort()).dataDirectory(config.dataDir().resolve("pubsub"))
+        .maxBacklog(BACKLOG_MESSAGES, BACKLOG_BYTES).start();
     started.add(pubsub);
     createTopicsAndSubscriptions();
     endpoints.put("pubsub_grpc", pubsub.grpcTarget());
