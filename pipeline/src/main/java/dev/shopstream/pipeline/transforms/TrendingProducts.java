@@ -95,7 +95,8 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
         .setCoder(EventCoder.of())
         .apply("PerProductLine", ParDo.of(new PreAggregateFn(windowSize, windowPeriod)))
         .setCoder(keyed)
-        .apply("SlidingWindows", Window.<KV<KV<String, String>, EventsAndUnits.Totals>>into(SlidingWindows.of(size).every(period))
+        .apply("SlidingWindows", Window.<KV<KV<String, String>, EventsAndUnits.Totals>>into(
+                SlidingWindows.of(size).every(period))
             .triggering(AfterWatermark.pastEndOfWindow()
                 .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay))
                 .withLateFirings(Triggers.afterDelay(lateFiringDelay)))
@@ -141,8 +142,8 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
   }
 
   /**
-   * Partial (events, units) sums to (events, units). The accumulator is mutable and {@code addInput} returns the instance it was given:
-   * Flink's streaming combine keeps the accumulator it passed in and drops the returned one, so an immutable
+   * Partial (events, units) sums to (events, units). The accumulator is mutable and {@code addInput} returns the
+   * instance it was given: Flink's streaming combine keeps the accumulator it passed in and drops the returned one, so an immutable
    * accumulator there stays at its initial value (every pane counted 0 events; found by the Flink scenario test).
    */
   static final class EventsAndUnits
