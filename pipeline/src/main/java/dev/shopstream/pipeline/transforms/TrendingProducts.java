@@ -144,7 +144,8 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
   /**
    * Partial (events, units) sums to (events, units). The accumulator is mutable and {@code addInput} returns the
    * instance it was given: Flink's streaming combine keeps the accumulator it passed in and drops the returned one,
-   * so an immutable accumulator there stays at its initial value (every pane counted 0 events; found by the Flink scenario test).
+   * so an immutable accumulator there stays at its initial value (every pane counted 0 events; found by the Flink
+   * scenario test).
    */
   static final class EventsAndUnits
       extends Combine.CombineFn<EventsAndUnits.Totals, EventsAndUnits.Totals, KV<Long, Long>> {
