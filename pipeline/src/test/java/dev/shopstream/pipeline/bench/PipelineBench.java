@@ -131,6 +131,7 @@ public final class PipelineBench {
     if (runner.equals("FlinkRunner")) {
       options.putAll(FLINK_LOCAL_STACK);
       options.putAll(FLINK_BENCH_ONLY);
+      options.put("stateBackendStoragePath", checkpointDirectory());
     } else {
       options.put("enforceImmutability", "false");
       options.put("enforceEncodability", "false");
@@ -142,27 +143,44 @@ public final class PipelineBench {
   /**
    * The local stack's Flink settings: embedded cluster, one slot per core, checkpoints every 5 s (as the stack runs
    * it); {@code objectReuse}: an element goes to the next chained operator as it is, where Flink by default deep-copies
-   * it through its coder on every chained edge (encode + decode: the identity pipeline ran about 5x faster without
+   * it through its coder on every chained edge (encode + decode: the identity pipeline ran about 2x faster without
    * the copies; Beam's model already forbids mutating an input or an output once emitted).
-   * {@code --fasterCopy} is deliberately not set: it also turns the heap state backend's copy-on-write of state
-   * values into no copy at all, so a checkpoint's asynchronous part serialized state that the task kept mutating in
-   * place (the model's lists, the merging window sets): checkpoints failed and the restored job failed in
-   * {@code MergingActiveWindowSet} ("Unexpected empty state address window set"), seen in a 120,000-message run.
-   * The bench also ends sources when their input does (a checkpointed Beam source otherwise never ends, see
-   * {@code FlinkPipelineOptions#getShutdownSourcesAfterIdleMs}; a Pub/Sub source never runs out anyway).
+   * {@code --fasterCopy} is deliberately not set: Beam's {@code CoderTypeSerializer.copy} then returns the object
+   * itself, and the heap state backend uses that copy for its copy-on-write while a checkpoint is written, whereas
+   * the model's lists and Beam's merging window sets are mutated in place (a 120,000-message run with it failed its
+   * checkpoints and, restored, failed in {@code MergingActiveWindowSet}: "Unexpected empty state address window
+   * set"; a run without it failed its checkpoints too, see docs/BENCHMARKS.md, so that is not the only cause).
    */
   static final Map<String, String> FLINK_LOCAL_STACK = Map.of(
       "flinkMaster", "[local]",
       "parallelism", "2",
       "checkpointingInterval", "5000",
       "objectReuse", "true",
-      "shutdownSourcesAfterIdleMs", "0");
+      "stateBackend", "filesystem");
 
   /**
-   * Bench-only: a failed job is not restarted (a measurement across a restart from a checkpoint means nothing, and
-   * the embedded cluster's logs are not printed: the failure surfaces as the bench's exception instead).
+   * Checkpoints go to files ({@code --stateBackend=filesystem}: heap state as before, checkpoints written to
+   * {@code --stateBackendStoragePath}): Flink's default keeps them in the job manager's memory, at most 5 MB per
+   * operator state, and the sessions' state passed that within minutes ("Size of the state is larger than the maximum
+   * permitted memory-backed state. Size=5551728, maxSize=5242880"), failing every checkpoint and then the job.
    */
-  static final Map<String, String> FLINK_BENCH_ONLY = Map.of("numberOfExecutionRetries", "0");
+  private static String checkpointDirectory() {
+    try {
+      return Files.createTempDirectory("pipeline-bench-checkpoints").toUri().toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Bench-only: sources end when their input does (a checkpointed Beam source otherwise never ends, see
+   * {@code FlinkPipelineOptions#getShutdownSourcesAfterIdleMs}; a Pub/Sub source never runs out anyway), and a
+   * failed job is not restarted (a measurement across a restart from a checkpoint means nothing, and the embedded
+   * cluster's logs are not printed: the failure surfaces as the bench's exception instead).
+   */
+  static final Map<String, String> FLINK_BENCH_ONLY = Map.of(
+      "shutdownSourcesAfterIdleMs", "0",
+      "numberOfExecutionRetries", "0");
 
   /** Fails unless the warehouse holds exactly one events row per new event and one dead letter per malformed one. */
   private static void check(DuckDbWarehouse warehouse, long events, long deadLetters) throws Exception {
