@@ -287,10 +287,11 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
    * Per item: its occurrence count and its co-occurring items (an {@link ItemNeighbors} of the same bound as the
    * neighbour lists, used only for its ids). Forwards each pair to the other item's list with this item's count;
    * when the count grows, reports it to the item's own list and to every tracked partner's list, so their scores
-   * use the current count.
+   * use the current count: once per bundle with the count at its end ({@link CountBroadcasts}), not once per event.
    */
   static final class CountFn extends DoFn<KV<String, ToItem>, KV<String, ToNeighbors>> {
     private final int maxPartners;
+    private transient CountBroadcasts broadcasts;
 
     @StateId("item")
     private final StateSpec<ValueState<ItemNeighbors>> itemSpec =
@@ -300,33 +301,36 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       this.maxPartners = maxPartners;
     }
 
+    @StartBundle
+    public void startBundle() {
+      broadcasts = new CountBroadcasts();
+    }
+
     @ProcessElement
-    public void process(@Element KV<String, ToItem> element, @StateId("item") ValueState<ItemNeighbors> itemState,
-        OutputReceiver<KV<String, ToNeighbors>> out) {
+    public void process(@Element KV<String, ToItem> element, @Timestamp Instant timestamp,
+        @StateId("item") ValueState<ItemNeighbors> itemState, OutputReceiver<KV<String, ToNeighbors>> out) {
       String item = element.getKey();
       ToItem message = element.getValue();
       ItemNeighbors state = itemState.read();
       if (state == null) {
         state = new ItemNeighbors(item);
       }
-      List<String> notified = new ArrayList<>();
       if (!message.occurrence().isZero()) {
         state.addOccurrence(message.occurrence());
-        out.output(KV.of(item, new ToNeighbors(null, SignalVector.ZERO, state.count())));
-        notified = state.candidateIds();
+        broadcasts.grew(state, timestamp);
       }
-      java.util.Set<String> paired = new java.util.HashSet<>();
       for (Pair p : message.pairs()) {
         state.addCoOccurrence(p.other(), p.increment(), null, maxPartners);
         out.output(KV.of(p.other(), new ToNeighbors(item, p.increment(), state.count())));
-        paired.add(p.other());
-      }
-      for (String partner : notified) {
-        if (!paired.contains(partner)) {
-          out.output(KV.of(partner, new ToNeighbors(item, SignalVector.ZERO, state.count())));
-        }
       }
       itemState.write(state);
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (var report : broadcasts.drain()) {
+        context.output(report.getValue(), report.getTimestamp(), GlobalWindow.INSTANCE);
+      }
     }
   }
 

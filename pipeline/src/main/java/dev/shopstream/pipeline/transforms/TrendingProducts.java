@@ -86,21 +86,17 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
 
   @Override
   public PCollection<TableRow> expand(PCollection<Event> events) {
-    KvCoder<KV<String, String>, Long> keyed = KvCoder.of(
-        KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), VarLongCoder.of());
+    KvCoder<KV<String, String>, EventsAndUnits.Totals> keyed = KvCoder.of(
+        KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), EventsAndUnits.TotalsCoder.INSTANCE);
+    Duration windowSize = size;
+    Duration windowPeriod = period;
     return events
         .apply("CountIn", ParDo.of(new SessionizeEvents.CountFn<>(TrendingProducts.class)))
         .setCoder(EventCoder.of())
-        .apply("PerProductLine", ParDo.of(new DoFn<Event, KV<KV<String, String>, Long>>() {
-          @ProcessElement
-          public void process(@Element Event e, OutputReceiver<KV<KV<String, String>, Long>> out) {
-            for (ProductLine p : e.products()) {
-              out.output(KV.of(KV.of(p.productId(), e.eventType().wireName()), p.quantity()));
-            }
-          }
-        }))
+        .apply("PerProductLine", ParDo.of(new PreAggregateFn(windowSize, windowPeriod)))
         .setCoder(keyed)
-        .apply("SlidingWindows", Window.<KV<KV<String, String>, Long>>into(SlidingWindows.of(size).every(period))
+        .apply("SlidingWindows", Window.<KV<KV<String, String>, EventsAndUnits.Totals>>into(
+                SlidingWindows.of(size).every(period))
             .triggering(AfterWatermark.pastEndOfWindow()
                 .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay))
                 .withLateFirings(Triggers.afterDelay(lateFiringDelay)))
@@ -112,11 +108,47 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
   }
 
   /**
-   * Quantities to (events, units). The accumulator is mutable and {@code addInput} returns the instance it was given:
-   * Flink's streaming combine keeps the accumulator it passed in and drops the returned one, so an immutable
-   * accumulator there stays at its initial value (every pane counted 0 events; found by the Flink scenario test).
+   * The product lines of each bundle summed per product, event type and trend period ({@link TrendBuckets}), so
+   * that the sliding windows' combining state is updated once per bucket and bundle rather than once per line.
    */
-  static final class EventsAndUnits extends Combine.CombineFn<Long, EventsAndUnits.Totals, KV<Long, Long>> {
+  static final class PreAggregateFn extends DoFn<Event, KV<KV<String, String>, EventsAndUnits.Totals>> {
+    private final Duration size;
+    private final Duration period;
+    private transient TrendBuckets buckets;
+
+    PreAggregateFn(Duration size, Duration period) {
+      this.size = size;
+      this.period = period;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      buckets = new TrendBuckets(size, period);
+    }
+
+    @ProcessElement
+    public void process(@Element Event e, @Timestamp org.joda.time.Instant timestamp, BoundedWindow window) {
+      for (ProductLine p : e.products()) {
+        buckets.add(p.productId(), e.eventType().wireName(), p.quantity(), timestamp, window);
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (TrendBuckets.Output o : buckets.drain()) {
+        context.output(o.element(), o.timestamp(), o.window());
+      }
+    }
+  }
+
+  /**
+   * Partial (events, units) sums to (events, units). The accumulator is mutable and {@code addInput} returns the
+   * instance it was given: Flink's streaming combine keeps the accumulator it passed in and drops the returned one,
+   * so an immutable accumulator there stays at its initial value (every pane counted 0 events; found by the Flink
+   * scenario test).
+   */
+  static final class EventsAndUnits
+      extends Combine.CombineFn<EventsAndUnits.Totals, EventsAndUnits.Totals, KV<Long, Long>> {
     /** Running totals; mutated in place. */
     static final class Totals {
       long events;
@@ -129,9 +161,9 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
     }
 
     @Override
-    public Totals addInput(Totals totals, Long quantity) {
-      totals.events++;
-      totals.units += quantity;
+    public Totals addInput(Totals totals, Totals partial) {
+      totals.events += partial.events;
+      totals.units += partial.units;
       return totals;
     }
 
@@ -155,12 +187,12 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
     }
 
     @Override
-    public Coder<Totals> getAccumulatorCoder(CoderRegistry registry, Coder<Long> input) {
+    public Coder<Totals> getAccumulatorCoder(CoderRegistry registry, Coder<Totals> input) {
       return TotalsCoder.INSTANCE;
     }
 
     @Override
-    public Coder<KV<Long, Long>> getDefaultOutputCoder(CoderRegistry registry, Coder<Long> input) {
+    public Coder<KV<Long, Long>> getDefaultOutputCoder(CoderRegistry registry, Coder<Totals> input) {
       return KvCoder.of(VarLongCoder.of(), VarLongCoder.of());
     }
 

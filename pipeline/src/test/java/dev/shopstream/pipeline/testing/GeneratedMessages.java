@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.Read;
@@ -30,6 +31,12 @@ public final class GeneratedMessages extends UnboundedSource<PubsubMessage, Gene
   private final long to;
   private final Duration watermarkLag;
 
+  /**
+   * Messages read by every reader of this JVM since the last {@link #resetRead}: the pipeline bench's progress
+   * (embedded runners read in the bench's own process). Readers increment it; nothing else depends on it.
+   */
+  private static final AtomicLong READ = new AtomicLong();
+
   private GeneratedMessages(GeneratedTraffic traffic, long from, long to, Duration watermarkLag) {
     this.traffic = traffic;
     this.from = from;
@@ -40,6 +47,16 @@ public final class GeneratedMessages extends UnboundedSource<PubsubMessage, Gene
   /** The read of all of {@code traffic}'s messages; the watermark trails the newest event time by 10 s. */
   public static PTransform<PBegin, PCollection<PubsubMessage>> of(GeneratedTraffic traffic) {
     return Read.from(new GeneratedMessages(traffic, 0, traffic.n(), Duration.standardSeconds(10)));
+  }
+
+  /** Messages read in this JVM since the last {@link #resetRead()}. */
+  public static long read() {
+    return READ.get();
+  }
+
+  /** Sets {@link #read()} back to zero (before a bench run). */
+  public static void resetRead() {
+    READ.set(0);
   }
 
   /** The next index a reader reads. */
@@ -103,6 +120,7 @@ public final class GeneratedMessages extends UnboundedSource<PubsubMessage, Gene
         newest = currentTimestamp;
       }
       next++;
+      READ.incrementAndGet();
       return true;
     }
 
