@@ -55,8 +55,9 @@ import java.util.logging.Logger;
  * <pre>java -cp local-stack/target/shopstream-local.jar dev.shopstream.local.soak.Soak --duration 3m [--rate 8]
  *     [--upload-every 20s] [--upload-rows 40] [--invalid-every 20] [--drain-timeout 5m] [--sample-every 10s]</pre>
  *
- * The default rate (8 events/s through ingest, 2 rows/s through uploads) is what the DirectRunner pipeline of the
- * local stack sustains with margin on a 2-core machine (it reaches about 20-25 events/s).
+ * The default rate (8 events/s through ingest, 2 rows/s through uploads) was chosen for the DirectRunner pipeline
+ * the local stack used to run (about 20-25 events/s on a 2-core machine); the stack now runs embedded Flink, which
+ * sustains more (docs/BENCHMARKS.md), so {@code --rate} may go higher.
  */
 public final class Soak {
   private static final Logger LOG = Logger.getLogger(Soak.class.getName());
