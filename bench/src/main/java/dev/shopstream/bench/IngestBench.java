@@ -28,6 +28,9 @@ import java.util.Map;
 final class IngestBench {
   private static final String USAGE = """
       ingest [--duration=10] [--concurrency=8] [--batch=500] [--rates=100,250,500,1000] [--warmup=2000]
+             [--journal=true]
+        --journal      the emulator journals every publish to disk before acknowledging it, as the local stack's
+                       does (false: in memory only, as before the journal)
         --duration     seconds per run
         --concurrency  workers of the closed-loop runs
         --batch        events per request of the batch runs
@@ -42,11 +45,15 @@ final class IngestBench {
     int batch = options.integer("batch", 500);
     List<Integer> rates = options.integers("rates", "100,250,500,1000");
     int warmup = options.integer("warmup", 2000);
+    boolean journal = Boolean.parseBoolean(options.string("journal", "true"));
     if (!options.done(USAGE)) {
       return;
     }
     String project = "bench-project";
-    try (PubsubEmulator pubsub = PubsubEmulator.builder().maxBacklog(10_000_000, 8L << 30).start()) {
+    java.nio.file.Path journalDir = journal ? java.nio.file.Files.createTempDirectory("ingest-bench-pubsub") : null;
+    System.out.println("Pub/Sub emulator: " + (journal ? "journaled under " + journalDir : "in memory"));
+    try (PubsubEmulator pubsub = PubsubEmulator.builder().maxBacklog(10_000_000, 8L << 30)
+        .dataDirectory(journalDir).start()) {
       createTopic(pubsub, project, "events");
       Map.of("PROJECT_ID", project, "EVENTS_TOPIC", "events", "PUBSUB_EMULATOR_HOST", pubsub.grpcTarget())
           .forEach(System::setProperty);
