@@ -452,7 +452,8 @@ public final class LocalStack implements AutoCloseable {
 
   /**
    * What the stack holds now: {@code subscriptions} (each one's unacknowledged messages: waiting or leased),
-   * {@code warehouse} (rows per table), {@code pipeline} (runner, and the checkpoint its state was restored from).
+   * {@code warehouse} (rows per table), {@code pipeline} (runner, state such as RUNNING or FAILED, and the
+   * checkpoint its state was restored from).
    * Served as JSON at the {@code status} endpoint.
    */
   public ObjectNode status() {
@@ -469,7 +470,13 @@ public final class LocalStack implements AutoCloseable {
         tables.putNull(t.name());
       }
     }
-    json.putObject("pipeline").put("runner", config.pipeline().describe())
+    String state;
+    try {
+      state = pipeline.getState().toString();
+    } catch (RuntimeException e) {
+      state = "UNKNOWN";
+    }
+    json.putObject("pipeline").put("runner", config.pipeline().describe()).put("state", state)
         .put("restored_from", restoredFrom.map(Path::toString).orElse(null));
     return json;
   }

@@ -173,6 +173,7 @@ class LocalStackCrashTest {
       Thread.sleep(500);
       status = stack.status();
     }
+    assertThat(status.path("pipeline").path("state").asText()).as("the pipeline's state").isEqualTo("RUNNING");
   }
 
   private static Outcome read(Path dataDir, Sender sender, long published) throws Exception {
