@@ -219,15 +219,7 @@ public final class PipelineBench {
 
   private static Steady steady(String name, GeneratedTraffic traffic, long warmup, Map<String, String> options,
       Path file, Graph graph, Done done) throws Exception {
-    List<String> args = new ArrayList<>();
-    options.forEach((k, v) -> args.add("--" + k + "=" + v));
-    if (file != null) {
-      args.add("--warehouse=DUCKDB");
-      args.add("--duckdbPath=" + file);
-    }
-    PipelineOptionsFactory.register(EventsPipelineOptions.class);
-    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
-        .as(EventsPipelineOptions.class));
+    Pipeline pipeline = pipeline(options, file);
     graph.build(pipeline, traffic);
     GeneratedMessages.resetRead();
     IDENTITY_COUNT.set(0);
@@ -364,9 +356,8 @@ public final class PipelineBench {
     System.out.printf(Locale.ROOT, "| full / identity | | %.3f |%n", ratio);
   }
 
-  /** Runs one graph; {@code n} messages (-1: what {@code check} finds out); returns messages per second. */
-  private static double run(String name, long n, Map<String, String> options, List<String[]> rows, Graph graph,
-      Path file, java.util.function.Consumer<PipelineResult> check) {
+  /** A pipeline with {@code options} ({@code name -> value}), writing DuckDB at {@code file} unless it is null. */
+  private static Pipeline pipeline(Map<String, String> options, Path file) {
     List<String> args = new ArrayList<>();
     options.forEach((k, v) -> args.add("--" + k + "=" + v));
     if (file != null) {
@@ -374,8 +365,14 @@ public final class PipelineBench {
       args.add("--duckdbPath=" + file);
     }
     PipelineOptionsFactory.register(EventsPipelineOptions.class);
-    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+    return Pipeline.create(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .as(EventsPipelineOptions.class));
+  }
+
+  /** Runs one graph; {@code n} messages (-1: what {@code check} finds out); returns messages per second. */
+  private static double run(String name, long n, Map<String, String> options, List<String[]> rows, Graph graph,
+      Path file, java.util.function.Consumer<PipelineResult> check) {
+    Pipeline pipeline = pipeline(options, file);
     graph.build(pipeline, null);
     long start = System.nanoTime();
     PipelineResult result = pipeline.run();
