@@ -18,9 +18,6 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.functions.upload.UploadFunction;
 import dev.shopstream.local.gcs.GcsEmulator;
 import dev.shopstream.local.pubsub.PubsubEmulator;
-import dev.shopstream.pipeline.EventsPipeline;
-import dev.shopstream.pipeline.flink.EmbeddedFlink;
-import dev.shopstream.pipeline.flink.InProcessMetrics;
 import dev.shopstream.pipeline.metrics.PipelineMetrics;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import io.grpc.ManagedChannel;
@@ -37,7 +34,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -60,59 +56,15 @@ public final class LocalStack implements AutoCloseable {
   public static final String RECOMMEND_FUNCTION = "dev.shopstream.functions.recommend.RecommendFunction";
   public static final String UPLOAD_FUNCTION = "dev.shopstream.functions.upload.UploadFunction";
 
-  /** The runner of the local stack's pipeline: an embedded Flink cluster (the default) or Beam's DirectRunner. */
-  public enum Runner {
-    FLINK, DIRECT;
-
-    /** {@code flink} or {@code direct}. */
-    public static Runner parse(String value) {
-      return switch (value.toLowerCase(java.util.Locale.ROOT)) {
-        case "flink" -> FLINK;
-        case "direct" -> DIRECT;
-        default -> throw new IllegalArgumentException("--runner must be flink or direct, got " + value);
-      };
-    }
-  }
-
-  /**
-   * How the pipeline runs: on {@code runner}, with {@code parallelism} parallel instances of each step (Flink's
-   * slots; the DirectRunner's worker threads are {@link #DIRECT_THREADS}), checkpointing every
-   * {@code checkpointEvery} (Flink: state and acknowledgements; the retained checkpoints under
-   * {@code <data>/flink} are restored at the next start).
-   */
-  public record PipelineSettings(Runner runner, int parallelism, java.time.Duration checkpointEvery) {
-    public PipelineSettings {
-      if (parallelism < 1) {
-        throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
-      }
-      if (checkpointEvery.isNegative() || checkpointEvery.toMillis() < 100) {
-        throw new IllegalArgumentException("--checkpoint-every must be at least 100 ms, got " + checkpointEvery);
-      }
-    }
-
-    /** Flink, one slot per core, a checkpoint every 5 s. */
-    public static PipelineSettings defaults() {
-      return new PipelineSettings(Runner.FLINK, Runtime.getRuntime().availableProcessors(),
-          java.time.Duration.ofSeconds(5));
-    }
-
-    public String describe() {
-      return runner == Runner.FLINK
-          ? "FlinkRunner (embedded cluster), parallelism " + parallelism + ", checkpoint every "
-              + checkpointEvery.toMillis() + " ms"
-          : "DirectRunner, " + DIRECT_THREADS + " worker threads";
-    }
-  }
-
   /** Where and how to run; port 0 picks a free port. */
   public record Config(Path dataDir, String host, int ingestPort, int recommendPort, int uploadPort,
       int pubsubGrpcPort, int pubsubRestPort, int gcsPort, String project, String eventsTopic,
       String eventsSubscription, String catalogTopic, String catalogSubscription, String uploadsBucket,
-      PipelineSettings pipeline, int statusPort) {
+      LocalPipeline.Settings pipeline, int statusPort) {
 
     public static Config defaults() {
       return new Config(Path.of("data"), "127.0.0.1", 8080, 8081, 8082, 8085, 8086, 4443, "local-project",
-          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads", PipelineSettings.defaults(), 8083);
+          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads", LocalPipeline.Settings.defaults(), 8083);
     }
 
     /** Free ports everywhere and the given data folder: for tests. */
@@ -133,7 +85,7 @@ public final class LocalStack implements AutoCloseable {
           statusPort);
     }
 
-    public Config withPipeline(PipelineSettings settings) {
+    public Config withPipeline(LocalPipeline.Settings settings) {
       return new Config(dataDir, host, ingestPort, recommendPort, uploadPort, pubsubGrpcPort, pubsubRestPort, gcsPort,
           project, eventsTopic, eventsSubscription, catalogTopic, catalogSubscription, uploadsBucket, settings,
           statusPort);
@@ -161,8 +113,6 @@ public final class LocalStack implements AutoCloseable {
   static final long BACKLOG_MESSAGES = 1_000_000;
   static final long BACKLOG_BYTES = 2L << 30;
 
-  /** DirectRunner worker threads of the local stack's pipeline (with {@code --runner=direct}). */
-  static final int DIRECT_THREADS = 16;
 
   private final Config config;
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -170,8 +120,7 @@ public final class LocalStack implements AutoCloseable {
   private PubsubEmulator pubsub;
   private GcsEmulator gcs;
   private DuckDbWarehouse warehouse;
-  private PipelineResult pipeline;
-  private Optional<Path> restoredFrom = Optional.empty();
+  private LocalPipeline pipeline;
 
   private LocalStack(Config config) {
     this.config = config;
@@ -204,8 +153,7 @@ public final class LocalStack implements AutoCloseable {
     Files.deleteIfExists(endpointsFile());
 
     // topics, subscriptions and unacknowledged messages are journaled under the data folder (synced before a
-    // publish is acknowledged) and restored here: what the functions answered 202 / published for survives a crash
-    // A subscription may hold a few large uploads' worth of messages (the default 100,000 is one 100k-event file)
+    // publish is acknowledged) and restored here; a subscription may hold a few large uploads' worth of messages
     pubsub = PubsubEmulator.builder().host(config.host()).grpcPort(config.pubsubGrpcPort())
         .restPort(config.pubsubRestPort()).dataDirectory(config.dataDir().resolve("pubsub"))
         .maxBacklog(BACKLOG_MESSAGES, BACKLOG_BYTES).start();
@@ -256,45 +204,7 @@ public final class LocalStack implements AutoCloseable {
     gcs.renotify(bucket, name -> UploadFunction.isUnfinished(name, other -> gcs.read(bucket, other)));
     endpoints.put("upload_function", uploadFunction);
 
-    startPipeline();
-    endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
-        + restoredFrom.map(chk -> ", state restored from " + chk).orElse(""));
-
-    StatusServer status = StatusServer.start(config.host(), config.statusPort(), this::status);
-    started.add(status);
-    endpoints.put("status", "http://" + config.host() + ":" + status.port() + "/status");
-
-    writeEndpoints();
-  }
-
-  /**
-   * Starts the pipeline on the configured runner. On Flink, the state of the newest retained checkpoint is restored
-   * (dedupe ids, open windows, the item-to-item model's counts, the source's pending acknowledgements); once the new
-   * job has completed a checkpoint of its own, earlier runs' checkpoints are deleted.
-   */
-  private void startPipeline() {
-    List<String> args = new ArrayList<>();
-    if (config.pipeline().runner() == Runner.FLINK) {
-      EmbeddedFlink.quietLogs();
-      EmbeddedFlink flink = EmbeddedFlink.in(config.flinkDir());
-      restoredFrom = flink.newestCheckpoint();
-      args.addAll(flink.pipelineArgs(config.pipeline().parallelism(), config.pipeline().checkpointEvery(),
-          restoredFrom));
-      restoredFrom.ifPresent(chk -> LOG.info(() -> "restoring the pipeline's state from " + chk));
-    } else {
-      args.addAll(List.of(
-          "--runner=DirectRunner",
-          "--streaming=true",
-          "--blockOnRun=false",
-          // the DirectRunner's per-element immutability and encodability checks are test aids; the pipeline's
-          // own tests keep them on. Off here they cost several times the pipeline's real work.
-          "--enforceImmutability=false",
-          "--enforceEncodability=false",
-          // the DuckDB writes of concurrent bundles share one commit (group commit): threads waiting for a commit
-          // cost no CPU, and the more there are, the more bundles each commit carries
-          "--targetParallelism=" + DIRECT_THREADS));
-    }
-    args.addAll(List.of(
+    pipeline = LocalPipeline.start(config.pipeline(), config.flinkDir(), List.of(
         "--project=" + config.project(),
         "--pubsubRootUrl=" + pubsub.restUrl(),
         "--inputSubscription=" + subscriptionName(),
@@ -302,43 +212,15 @@ public final class LocalStack implements AutoCloseable {
         "--deadLetterTopic=" + TopicName.format(config.project(), deadLetterTopic()),
         "--warehouse=DUCKDB",
         "--duckdbPath=" + config.warehouseFile().toAbsolutePath()));
-    pipeline = EventsPipeline.run(EventsPipeline.parseOptions(args.toArray(String[]::new)));
-    started.add(this::stopPipeline);
-    if (config.pipeline().runner() == Runner.FLINK) {
-      cleanUpEarlierCheckpointsOnceOwnExists(EmbeddedFlink.in(config.flinkDir()));
-    }
-  }
+    started.add(pipeline);
+    endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
+        + pipeline.restoredFrom().map(chk -> ", state restored from " + chk).orElse(""));
 
-  /** Cancels the pipeline and waits for it to stop, so that no write reaches the warehouse after it is closed. */
-  private void stopPipeline() throws IOException {
-    pipeline.cancel();
-    PipelineResult.State state = pipeline.waitUntilFinish(org.joda.time.Duration.standardSeconds(30));
-    LOG.info(() -> "pipeline stopped: " + state);
-  }
+    StatusServer status = StatusServer.start(config.host(), config.statusPort(), this::status);
+    started.add(status);
+    endpoints.put("status", "http://" + config.host() + ":" + status.port() + "/status");
 
-  private void cleanUpEarlierCheckpointsOnceOwnExists(EmbeddedFlink flink) {
-    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
-        .newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "checkpoint-cleanup");
-          t.setDaemon(true);
-          return t;
-        });
-    Optional<Path> restoredJob = restoredFrom.map(Path::getParent);
-    long every = config.pipeline().checkpointEvery().toMillis();
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        Optional<Path> newest = flink.newestCheckpoint();
-        if (newest.isPresent() && !newest.map(Path::getParent).equals(restoredJob)) {
-          int deleted = flink.deleteCheckpointsOtherThan(newest.get());
-          LOG.info(() -> "first checkpoint of this run: " + newest.get() + "; deleted " + deleted
-              + " earlier run(s)' checkpoints");
-          timer.shutdown();
-        }
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "cleaning up earlier checkpoints failed (retried)", e);
-      }
-    }, every, every, TimeUnit.MILLISECONDS);
-    started.add(timer::shutdownNow);
+    writeEndpoints();
   }
 
   private void logMetricsEvery(java.time.Duration every) {
@@ -359,9 +241,7 @@ public final class LocalStack implements AutoCloseable {
    */
   public void logMetrics() {
     try {
-      PipelineMetrics metrics = config.pipeline().runner() == Runner.FLINK
-          ? InProcessMetrics.snapshot(java.time.Instant.now())
-          : PipelineMetrics.of(pipeline, java.time.Instant.now());
+      PipelineMetrics metrics = pipeline.metrics(java.time.Instant.now());
       ObjectNode json = Json.MAPPER.createObjectNode();
       metrics.counters().forEach(json.putObject("counters")::put);
       if (metrics.watermarkLagMillis() == null) {
@@ -452,8 +332,8 @@ public final class LocalStack implements AutoCloseable {
 
   /**
    * What the stack holds now: {@code subscriptions} (each one's unacknowledged messages: waiting or leased),
-   * {@code warehouse} (rows per table), {@code pipeline} (runner, state such as RUNNING or FAILED, and the
-   * checkpoint its state was restored from).
+   * {@code warehouse} (rows per table), {@code pipeline} (runner, state such as RUNNING or FAILED, the checkpoint
+   * its state was restored from, and this run's counters as in the {@code pipeline metrics} log line).
    * Served as JSON at the {@code status} endpoint.
    */
   public ObjectNode status() {
@@ -470,14 +350,13 @@ public final class LocalStack implements AutoCloseable {
         tables.putNull(t.name());
       }
     }
-    String state;
+    ObjectNode p = json.putObject("pipeline").put("runner", config.pipeline().describe())
+        .put("state", pipeline.state()).put("restored_from", pipeline.restoredFrom().map(Path::toString).orElse(null));
     try {
-      state = pipeline.getState().toString();
+      pipeline.metrics(java.time.Instant.now()).counters().forEach(p.putObject("counters")::put);
     } catch (RuntimeException e) {
-      state = "UNKNOWN";
+      p.putNull("counters");
     }
-    json.putObject("pipeline").put("runner", config.pipeline().describe()).put("state", state)
-        .put("restored_from", restoredFrom.map(Path::toString).orElse(null));
     return json;
   }
 
@@ -499,7 +378,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public PipelineResult pipeline() {
-    return pipeline;
+    return pipeline.result();
   }
 
   /** Stops everything in reverse order of start; every part is stopped even when one fails to. */

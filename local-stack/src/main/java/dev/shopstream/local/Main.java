@@ -83,8 +83,8 @@ public final class Main {
     int rest = d.pubsubRestPort();
     int gcs = d.gcsPort();
     int status = d.statusPort();
-    LocalStack.PipelineSettings p = d.pipeline();
-    LocalStack.Runner runner = p.runner();
+    LocalPipeline.Settings p = d.pipeline();
+    LocalPipeline.Runner runner = p.runner();
     int parallelism = p.parallelism();
     java.time.Duration checkpointEvery = p.checkpointEvery();
     for (String arg : args) {
@@ -105,14 +105,14 @@ public final class Main {
         case "--gcs-port" -> gcs = port(kv);
         case "--status-port" -> status = port(kv);
         case "--metrics-every" -> metricsEvery(new String[] {arg});
-        case "--runner" -> runner = LocalStack.Runner.parse(kv[1]);
+        case "--runner" -> runner = LocalPipeline.Runner.parse(kv[1]);
         case "--parallelism" -> parallelism = positive(kv);
         case "--checkpoint-every" -> checkpointEvery = duration(kv);
         default -> throw new IllegalArgumentException("unknown option " + kv[0] + " (--help lists them)");
       }
     }
     return d.withDataDir(dataDir).withPorts(ingest, recommend, upload, grpc, rest, gcs).withStatusPort(status)
-        .withPipeline(new LocalStack.PipelineSettings(runner, parallelism, checkpointEvery));
+        .withPipeline(new LocalPipeline.Settings(runner, parallelism, checkpointEvery));
   }
 
   /** {@code --metrics-every=PT30S}: how often the pipeline's metrics are logged (PT0S: never). */

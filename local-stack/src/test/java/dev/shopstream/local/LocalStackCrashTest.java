@@ -130,7 +130,7 @@ class LocalStackCrashTest {
       long published = summary(stack.get()).path("published").asLong();
       long expected = sender.accepted.size() + published;
       awaitWarehouse(stack.get(), expected);
-      Thread.sleep(15_000); // the model emits a changed neighbour list at most every 10 s of processing time
+      awaitModelSettled(stack.get());
       stack.get().stop();
       return read(dataDir, sender, published);
     } finally {
@@ -174,6 +174,27 @@ class LocalStackCrashTest {
       status = stack.status();
     }
     assertThat(status.path("pipeline").path("state").asText()).as("the pipeline's state").isEqualTo("RUNNING");
+  }
+
+  /**
+   * Waits (bounded) until no neighbour row has been written for longer than the model's emission interval (10 s):
+   * a changed list is emitted at most that long after its change, so the lists are then final. The events table can
+   * be complete while the model's messages are still on their way through its steps.
+   */
+  private static void awaitModelSettled(ForkedStack stack) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    long last = -1;
+    long since = System.nanoTime();
+    while (System.nanoTime() - since < TimeUnit.SECONDS.toNanos(15)) {
+      assertThat(System.nanoTime()).as("the model settles within 3 minutes").isLessThan(deadline);
+      long written = stack.status().path("pipeline").path("counters").path("duckdb.item_neighbors.rows_written")
+          .asLong();
+      if (written != last) {
+        last = written;
+        since = System.nanoTime();
+      }
+      Thread.sleep(1000);
+    }
   }
 
   private static Outcome read(Path dataDir, Sender sender, long published) throws Exception {

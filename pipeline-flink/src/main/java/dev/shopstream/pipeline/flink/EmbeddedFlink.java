@@ -193,6 +193,35 @@ public final class EmbeddedFlink {
     return deleted;
   }
 
+  /**
+   * Checks every {@code every} whether the running job (the one that did not write {@code restoredFrom}) has completed
+   * a checkpoint; once it has, deletes the checkpoints of every other job and stops checking. Close the result to
+   * stop checking earlier.
+   */
+  public AutoCloseable deleteEarlierCheckpointsOnceOwnExists(Optional<Path> restoredFrom, Duration every) {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "checkpoint-cleanup");
+          t.setDaemon(true);
+          return t;
+        });
+    Optional<Path> restoredJob = restoredFrom.map(Path::getParent);
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        Optional<Path> newest = newestCheckpoint();
+        if (newest.isPresent() && !newest.map(Path::getParent).equals(restoredJob)) {
+          int deleted = deleteCheckpointsOtherThan(newest.get());
+          LOG.info(() -> "first checkpoint of this run: " + newest.get() + "; deleted " + deleted
+              + " earlier run(s)' checkpoints");
+          timer.shutdown();
+        }
+      } catch (RuntimeException e) {
+        LOG.log(java.util.logging.Level.WARNING, "cleaning up earlier checkpoints failed (retried)", e);
+      }
+    }, every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
+  }
+
   /** Forgets every checkpoint: the next start begins with empty pipeline state. */
   public void discardState() {
     if (Files.exists(checkpointsDir())) {
