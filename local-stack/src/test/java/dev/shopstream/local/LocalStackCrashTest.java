@@ -86,8 +86,11 @@ class LocalStackCrashTest {
       assertThat(o.deadLetters()).as("dead letters").isZero();
     }
     assertThat(crashed.neighbors().keySet()).isEqualTo(reference.neighbors().keySet());
+    // Two uninterrupted runs over the same events already differ slightly (one score was 0.24163, 0.24177 and
+    // 0.24190 in three runs: the model's count reports depend on bundle boundaries), so the lists are compared
+    // within 1 %; a restart without the retained state rebuilds them from the events after the restart only, far off.
     crashed.neighbors().forEach((key, score) -> assertThat(score).as(key)
-        .isCloseTo(reference.neighbors().get(key), org.assertj.core.data.Offset.offset(1e-9)));
+        .isCloseTo(reference.neighbors().get(key), org.assertj.core.data.Percentage.withPercentage(1)));
     assertThat(reference.neighbors()).isNotEmpty();
   }
 
