@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -72,6 +73,9 @@ import org.joda.time.Instant;
  *       once when a bounded input ends ({@link #withEmitAtEndOfInput}).
  * </ol>
  *
+ * <p>Between the stages, the messages of a bundle are merged per destination item ({@link BundleMerge}): one message
+ * per item and bundle carries the summed increments and the largest counts, instead of one per event and pair.
+ *
  * <p>A neighbour's count in a list is the latest one reported (the maximum of the reports: with a co-occurrence of
  * the pair, or broadcast by the neighbour's counter to its tracked partners when it grows); a partner the counter
  * evicted (beyond {@code maxNeighborsPerItem}) stops receiving broadcasts until the pair co-occurs again. Lift needs the global total
@@ -79,7 +83,9 @@ import org.joda.time.Instant;
  * older rows in the upsert table: readers take, per product and signal, the rows with the newest
  * {@code updated_at}.
  *
- * <p>Counters (namespace: this class): {@code in} (events), {@code user_activity_rows}, {@code neighbor_rows}.
+ * <p>Counters (namespace: this class): {@code in} (events), {@code user_activity_rows}, {@code neighbor_rows};
+ * {@code to_item_messages} and {@code to_list_messages} (messages before the merge), {@code to_item_batches} and
+ * {@code to_list_batches} (what was sent after it).
  */
 public final class ItemToItemModel extends PTransform<PCollection<Event>, PCollectionTuple> {
   /** Rows of {@code item_neighbors}. */
@@ -164,7 +170,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
     PCollection<TableRow> neighbors = perUser.get(TO_ITEMS).setCoder(toItemCoder)
         .apply("ItemCounts", ParDo.of(new CountFn(config.maxNeighborsPerItem())))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), ItemMessageCoders.ToNeighborsCoder.INSTANCE))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(ItemMessageCoders.ToNeighborsCoder.INSTANCE)))
         .apply("ItemNeighbors", ParDo.of(new NeighborsFn(config, emitEvery, emitAtEnd, clock)))
         .setCoder(TableRowJsonCoder.of());
     return PCollectionTuple.of(NEIGHBORS, neighbors).and(USER_ACTIVITY, perUser.get(USER_ACTIVITY));
@@ -205,6 +211,8 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
   static final class UserFn extends DoFn<KV<String, Event>, KV<String, ToItem>> {
     private final Counter in = Metrics.counter(ItemToItemModel.class, "in");
     private final Counter userActivityRows = Metrics.counter(ItemToItemModel.class, "user_activity_rows");
+    private final Counter toItemMessages = Metrics.counter(ItemToItemModel.class, "to_item_messages");
+    private final Counter toItemBatches = Metrics.counter(ItemToItemModel.class, "to_item_batches");
     private final ModelConfig config;
     private final Duration ttl;
     private final Clock clock;
@@ -220,10 +228,26 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     @TimerId("expiry")
     private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
+    private transient BundleMerge.ToItems toItems;
+
     UserFn(ModelConfig config, Duration ttl, Clock clock) {
       this.config = config;
       this.ttl = ttl;
       this.clock = clock;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      toItems = new BundleMerge.ToItems();
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      toItemMessages.inc(toItems.added());
+      for (var message : toItems.drain()) {
+        context.output(TO_ITEMS, message.getValue(), message.getTimestamp(), GlobalWindow.INSTANCE);
+        toItemBatches.inc();
+      }
     }
 
     @ProcessElement
@@ -255,12 +279,12 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
           pairs.computeIfAbsent(p.itemB(), k -> new ArrayList<>()).add(new Pair(p.itemA(), p.weights()));
         }
       }
-      // one message per item and event: the counter applies the item's occurrence before forwarding its pairs
+      // merged per item over the bundle (BundleMerge): the counter applies an item's occurrence before its pairs
       java.util.Set<String> items = new java.util.LinkedHashSet<>(occurrence.keySet());
       items.addAll(pairs.keySet());
       for (String item : items) {
-        out.get(TO_ITEMS).output(KV.of(item,
-            new ToItem(occurrence.getOrDefault(item, SignalVector.ZERO), pairs.getOrDefault(item, List.of()))));
+        toItems.add(item, occurrence.getOrDefault(item, SignalVector.ZERO), pairs.getOrDefault(item, List.of()),
+            timestamp);
       }
       if (!changed) {
         return;
@@ -289,9 +313,12 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
    * when the count grows, reports it to the item's own list and to every tracked partner's list, so their scores
    * use the current count: once per bundle with the count at its end ({@link CountBroadcasts}), not once per event.
    */
-  static final class CountFn extends DoFn<KV<String, ToItem>, KV<String, ToNeighbors>> {
+  static final class CountFn extends DoFn<KV<String, ToItem>, KV<String, List<ToNeighbors>>> {
+    private final Counter toListMessages = Metrics.counter(ItemToItemModel.class, "to_list_messages");
+    private final Counter toListBatches = Metrics.counter(ItemToItemModel.class, "to_list_batches");
     private final int maxPartners;
     private transient CountBroadcasts broadcasts;
+    private transient BundleMerge.ToLists toLists;
 
     @StateId("item")
     private final StateSpec<ValueState<ItemNeighbors>> itemSpec =
@@ -304,11 +331,12 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     @StartBundle
     public void startBundle() {
       broadcasts = new CountBroadcasts();
+      toLists = new BundleMerge.ToLists();
     }
 
     @ProcessElement
     public void process(@Element KV<String, ToItem> element, @Timestamp Instant timestamp,
-        @StateId("item") ValueState<ItemNeighbors> itemState, OutputReceiver<KV<String, ToNeighbors>> out) {
+        @StateId("item") ValueState<ItemNeighbors> itemState) {
       String item = element.getKey();
       ToItem message = element.getValue();
       ItemNeighbors state = itemState.read();
@@ -321,7 +349,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       }
       for (Pair p : message.pairs()) {
         state.addCoOccurrence(p.other(), p.increment(), null, maxPartners);
-        out.output(KV.of(p.other(), new ToNeighbors(item, p.increment(), state.count())));
+        toLists.add(p.other(), new ToNeighbors(item, p.increment(), state.count()), timestamp);
       }
       itemState.write(state);
     }
@@ -329,13 +357,18 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       for (var report : broadcasts.drain()) {
-        context.output(report.getValue(), report.getTimestamp(), GlobalWindow.INSTANCE);
+        toLists.add(report.getValue().getKey(), report.getValue().getValue(), report.getTimestamp());
+      }
+      toListMessages.inc(toLists.added());
+      for (var message : toLists.drain()) {
+        context.output(message.getValue(), message.getTimestamp(), GlobalWindow.INSTANCE);
+        toListBatches.inc();
       }
     }
   }
 
   /** Per item: the bounded candidate neighbours; emits the top-K rows per signal, throttled. */
-  static final class NeighborsFn extends DoFn<KV<String, ToNeighbors>, TableRow> {
+  static final class NeighborsFn extends DoFn<KV<String, List<ToNeighbors>>, TableRow> {
     private final Counter neighborRows = Metrics.counter(ItemToItemModel.class, "neighbor_rows");
     private final ModelConfig config;
     private final Duration emitEvery;
@@ -365,7 +398,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     }
 
     @ProcessElement
-    public void process(@Element KV<String, ToNeighbors> element,
+    public void process(@Element KV<String, List<ToNeighbors>> element,
         @StateId("neighbors") ValueState<ItemNeighbors> neighborsState,
         @StateId("pending") ValueState<Boolean> pendingState,
         @TimerId("emit") Timer emit,
@@ -375,16 +408,12 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       if (neighbors == null) {
         neighbors = new ItemNeighbors(element.getKey());
       }
-      ToNeighbors message = element.getValue();
-      if (message.neighbor() == null) {
-        neighbors.reportCount(message.count());
-      } else if (message.increment().isZero()) {
-        if (!neighbors.reportNeighborCount(message.neighbor(), message.count())) {
-          return; // not (or no longer) a candidate: nothing changed
-        }
-      } else {
-        neighbors.addCoOccurrence(message.neighbor(), message.increment(), message.count(),
-            config.maxNeighborsPerItem());
+      boolean changed = false;
+      for (ToNeighbors message : element.getValue()) {
+        changed |= apply(neighbors, message, config.maxNeighborsPerItem());
+      }
+      if (!changed) {
+        return;
       }
       neighborsState.write(neighbors);
       if (emitAtEnd) {
@@ -401,6 +430,19 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
         // may fire: what is still pending then goes out at its end; an unbounded input never gets there
         end.set(GlobalWindow.INSTANCE.maxTimestamp());
       }
+    }
+
+    /** Applies one message to a list; false when it changed nothing (a count report for a non-candidate). */
+    static boolean apply(ItemNeighbors neighbors, ToNeighbors message, int maxNeighbors) {
+      if (message.neighbor() == null) {
+        neighbors.reportCount(message.count());
+        return true;
+      }
+      if (message.increment().isZero()) {
+        return neighbors.reportNeighborCount(message.neighbor(), message.count());
+      }
+      neighbors.addCoOccurrence(message.neighbor(), message.increment(), message.count(), maxNeighbors);
+      return true;
     }
 
     @OnTimer("emit")
