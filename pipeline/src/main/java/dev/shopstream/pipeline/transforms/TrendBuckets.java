@@ -1,5 +1,7 @@
 package dev.shopstream.pipeline.transforms;
 
+import dev.shopstream.contract.EventType;
+
 import dev.shopstream.pipeline.transforms.TrendingProducts.EventsAndUnits.Totals;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +13,7 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * The product lines of a bundle summed per product, event type and period of the trend windows, before the sliding
+ * The product lines of a bundle summed per product and period of the trend windows (a sum per event type), before the sliding
  * windows are assigned: {@link TrendingProducts} then assigns windows (12 per element for 1 h every 5 min) and
  * updates each window's combining state once per bucket instead of once per product line.
  *
@@ -24,7 +26,7 @@ import org.joda.time.Instant;
  */
 final class TrendBuckets {
   /** Where a sum goes: the product and event type, the bucket, the lines' window before re-windowing. */
-  private record Bucket(String productId, String eventType, long bucket, BoundedWindow window) {}
+  private record Bucket(String productId, long bucket, BoundedWindow window) {}
 
   /** A bucket's running sum and the newest timestamp of its lines. */
   private static final class Sum {
@@ -32,8 +34,8 @@ final class TrendBuckets {
     Instant newest;
   }
 
-  /** A sum ready to be output: key (product, event type), totals, timestamp, window. */
-  record Output(KV<KV<String, String>, Totals> element, Instant timestamp, BoundedWindow window) {}
+  /** A sum ready to be output: key (product), totals per event type, timestamp, window. */
+  record Output(KV<String, Totals> element, Instant timestamp, BoundedWindow window) {}
 
   private final long bucketMillis;
   private final Map<Bucket, Sum> sums = new LinkedHashMap<>();
@@ -45,11 +47,10 @@ final class TrendBuckets {
   }
 
   /** Adds one product line ({@code quantity} units of {@code productId}, one event) at {@code timestamp}. */
-  void add(String productId, String eventType, long quantity, Instant timestamp, BoundedWindow window) {
+  void add(String productId, EventType eventType, long quantity, Instant timestamp, BoundedWindow window) {
     long bucket = Math.floorDiv(timestamp.getMillis(), bucketMillis);
-    Sum sum = sums.computeIfAbsent(new Bucket(productId, eventType, bucket, window), b -> new Sum());
-    sum.totals.events++;
-    sum.totals.units += quantity;
+    Sum sum = sums.computeIfAbsent(new Bucket(productId, bucket, window), b -> new Sum());
+    sum.totals.add(eventType, 1, quantity);
     if (sum.newest == null || timestamp.isAfter(sum.newest)) {
       sum.newest = timestamp;
     }
@@ -58,8 +59,7 @@ final class TrendBuckets {
   /** The sums added since the last drain, in the order their buckets were first seen; then forgets them. */
   List<Output> drain() {
     List<Output> out = new ArrayList<>(sums.size());
-    sums.forEach((b, s) -> out.add(new Output(KV.of(KV.of(b.productId(), b.eventType()), s.totals), s.newest,
-        b.window())));
+    sums.forEach((b, s) -> out.add(new Output(KV.of(b.productId(), s.totals), s.newest, b.window())));
     sums.clear();
     return out;
   }

@@ -2,6 +2,7 @@ package dev.shopstream.pipeline.transforms;
 
 import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.Event;
+import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.ProductLine;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.warehouse.BigQueryTables;
@@ -39,7 +40,10 @@ import org.joda.time.Duration;
 
 /**
  * Events to rows of the contract's {@code product_trends} table: per product and event type, the number of events
- * and the sum of quantities in event-time sliding windows of {@code size} every {@code period}. Panes accumulate:
+ * and the sum of quantities in event-time sliding windows of {@code size} every {@code period}. The windows are
+ * keyed by product, with the sums of every event type in one accumulator (one window state and trigger per product
+ * rather than per product and type: the windowing machinery is most of this step's cost), and each pane gives one
+ * row per event type it counts. Panes accumulate:
  * early ones ({@code earlyFiringDelay} of processing time after the first element of a pane) while the window is
  * open, the on-time one when the watermark passes its end, late ones for data within {@code allowedLateness}
  * ({@code lateFiringDelay} after the first late element; zero: at once). Each row's {@code timing} is its pane's
@@ -86,8 +90,8 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
 
   @Override
   public PCollection<TableRow> expand(PCollection<Event> events) {
-    KvCoder<KV<String, String>, EventsAndUnits.Totals> keyed = KvCoder.of(
-        KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()), EventsAndUnits.TotalsCoder.INSTANCE);
+    KvCoder<String, EventsAndUnits.Totals> keyed = KvCoder.of(StringUtf8Coder.of(),
+        EventsAndUnits.TotalsCoder.INSTANCE);
     Duration windowSize = size;
     Duration windowPeriod = period;
     return events
@@ -95,7 +99,7 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
         .setCoder(EventCoder.of())
         .apply("PerProductLine", ParDo.of(new PreAggregateFn(windowSize, windowPeriod)))
         .setCoder(keyed)
-        .apply("SlidingWindows", Window.<KV<KV<String, String>, EventsAndUnits.Totals>>into(
+        .apply("SlidingWindows", Window.<KV<String, EventsAndUnits.Totals>>into(
                 SlidingWindows.of(size).every(period))
             .triggering(AfterWatermark.pastEndOfWindow()
                 .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay))
@@ -111,7 +115,7 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
    * The product lines of each bundle summed per product, event type and trend period ({@link TrendBuckets}), so
    * that the sliding windows' combining state is updated once per bucket and bundle rather than once per line.
    */
-  static final class PreAggregateFn extends DoFn<Event, KV<KV<String, String>, EventsAndUnits.Totals>> {
+  static final class PreAggregateFn extends DoFn<Event, KV<String, EventsAndUnits.Totals>> {
     private final Duration size;
     private final Duration period;
     private transient TrendBuckets buckets;
@@ -129,7 +133,7 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
     @ProcessElement
     public void process(@Element Event e, @Timestamp org.joda.time.Instant timestamp, BoundedWindow window) {
       for (ProductLine p : e.products()) {
-        buckets.add(p.productId(), e.eventType().wireName(), p.quantity(), timestamp, window);
+        buckets.add(p.productId(), e.eventType(), p.quantity(), timestamp, window);
       }
     }
 
@@ -142,17 +146,45 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
   }
 
   /**
-   * Partial (events, units) sums to (events, units). The accumulator is mutable and {@code addInput} returns the
+   * Partial sums per event type to the sums of the pane. The accumulator is mutable and {@code addInput} returns the
    * instance it was given: Flink's streaming combine keeps the accumulator it passed in and drops the returned one,
    * so an immutable accumulator there stays at its initial value (every pane counted 0 events; found by the Flink
-   * scenario test).
+   * scenario test). The output is a copy, never the accumulator itself.
    */
   static final class EventsAndUnits
-      extends Combine.CombineFn<EventsAndUnits.Totals, EventsAndUnits.Totals, KV<Long, Long>> {
-    /** Running totals; mutated in place. */
+      extends Combine.CombineFn<EventsAndUnits.Totals, EventsAndUnits.Totals, EventsAndUnits.Totals> {
+    private static final EventType[] TYPES = EventType.values();
+
+    /** Running totals (events and units) per event type; mutated in place. */
     static final class Totals {
-      long events;
-      long units;
+      final long[] events = new long[TYPES.length];
+      final long[] units = new long[TYPES.length];
+
+      void add(EventType type, long eventCount, long unitCount) {
+        events[type.ordinal()] += eventCount;
+        units[type.ordinal()] += unitCount;
+      }
+
+      void add(Totals other) {
+        for (int i = 0; i < TYPES.length; i++) {
+          events[i] += other.events[i];
+          units[i] += other.units[i];
+        }
+      }
+
+      long events(EventType type) {
+        return events[type.ordinal()];
+      }
+
+      long units(EventType type) {
+        return units[type.ordinal()];
+      }
+
+      Totals copy() {
+        Totals copy = new Totals();
+        copy.add(this);
+        return copy;
+      }
     }
 
     @Override
@@ -162,8 +194,7 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
 
     @Override
     public Totals addInput(Totals totals, Totals partial) {
-      totals.events += partial.events;
-      totals.units += partial.units;
+      totals.add(partial);
       return totals;
     }
 
@@ -174,16 +205,15 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
         if (merged == null) {
           merged = t;
         } else {
-          merged.events += t.events;
-          merged.units += t.units;
+          merged.add(t);
         }
       }
       return merged == null ? new Totals() : merged;
     }
 
     @Override
-    public KV<Long, Long> extractOutput(Totals totals) {
-      return KV.of(totals.events, totals.units);
+    public Totals extractOutput(Totals totals) {
+      return totals.copy();
     }
 
     @Override
@@ -192,25 +222,29 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
     }
 
     @Override
-    public Coder<KV<Long, Long>> getDefaultOutputCoder(CoderRegistry registry, Coder<Totals> input) {
-      return KvCoder.of(VarLongCoder.of(), VarLongCoder.of());
+    public Coder<Totals> getDefaultOutputCoder(CoderRegistry registry, Coder<Totals> input) {
+      return TotalsCoder.INSTANCE;
     }
 
-    /** Two variable-length longs. */
+    /** Per event type (in enum order), two variable-length longs: events and units. */
     static final class TotalsCoder extends AtomicCoder<Totals> {
       static final TotalsCoder INSTANCE = new TotalsCoder();
 
       @Override
       public void encode(Totals totals, OutputStream out) throws IOException {
-        VarLongCoder.of().encode(totals.events, out);
-        VarLongCoder.of().encode(totals.units, out);
+        for (int i = 0; i < TYPES.length; i++) {
+          VarLongCoder.of().encode(totals.events[i], out);
+          VarLongCoder.of().encode(totals.units[i], out);
+        }
       }
 
       @Override
       public Totals decode(InputStream in) throws IOException {
         Totals totals = new Totals();
-        totals.events = VarLongCoder.of().decode(in);
-        totals.units = VarLongCoder.of().decode(in);
+        for (int i = 0; i < TYPES.length; i++) {
+          totals.events[i] = VarLongCoder.of().decode(in);
+          totals.units[i] = VarLongCoder.of().decode(in);
+        }
         return totals;
       }
 
@@ -219,7 +253,8 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
     }
   }
 
-  static final class TrendRowFn extends DoFn<KV<KV<String, String>, KV<Long, Long>>, TableRow> {
+  /** A pane's totals to one row per event type that it counts (none: an empty pane, see the class comment). */
+  static final class TrendRowFn extends DoFn<KV<String, EventsAndUnits.Totals>, TableRow> {
     private final Counter out = Metrics.counter(TrendingProducts.class, "out");
     private final Counter late = Metrics.counter(TrendingProducts.class, "late");
     private final Counter emptyPanes = Metrics.counter(TrendingProducts.class, "empty_panes");
@@ -230,20 +265,27 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
     }
 
     @ProcessElement
-    public void process(@Element KV<KV<String, String>, KV<Long, Long>> totals, BoundedWindow window,
+    public void process(@Element KV<String, EventsAndUnits.Totals> totals, BoundedWindow window,
         PaneInfo pane, OutputReceiver<TableRow> o) {
-      if (totals.getValue().getKey() == 0) {
+      IntervalWindow w = (IntervalWindow) window;
+      boolean any = false;
+      for (EventType type : EventType.values()) {
+        long events = totals.getValue().events(type);
+        if (events == 0) {
+          continue; // no event of this type in the window (yet): no row
+        }
+        any = true;
+        o.output(BigQueryTables.tableRow(row(totals.getKey(), type.wireName(),
+            Instant.ofEpochMilli(w.start().getMillis()), Instant.ofEpochMilli(w.end().getMillis()),
+            events, totals.getValue().units(type), pane.getTiming(), clock.instant())));
+        out.inc();
+        if (pane.getTiming() == PaneInfo.Timing.LATE) {
+          late.inc();
+        }
+      }
+      if (!any) {
         // a pane of an empty accumulator: no event of this key is in it (see the class comment)
         emptyPanes.inc();
-        return;
-      }
-      IntervalWindow w = (IntervalWindow) window;
-      o.output(BigQueryTables.tableRow(row(totals.getKey().getKey(), totals.getKey().getValue(),
-          Instant.ofEpochMilli(w.start().getMillis()), Instant.ofEpochMilli(w.end().getMillis()),
-          totals.getValue().getKey(), totals.getValue().getValue(), pane.getTiming(), clock.instant())));
-      out.inc();
-      if (pane.getTiming() == PaneInfo.Timing.LATE) {
-        late.inc();
       }
     }
   }

@@ -2,6 +2,8 @@ package dev.shopstream.pipeline.transforms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shopstream.contract.EventType;
+
 import java.util.List;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -20,17 +22,17 @@ class TrendBucketsTest {
   @Test
   void linesOfOneProductTypeAndPeriodBecomeOneSumAtTheirNewestTimestamp() {
     TrendBuckets buckets = new TrendBuckets(HOUR, FIVE_MINUTES);
-    buckets.add("p-1", "view", 1, at(0, 10), GLOBAL);
-    buckets.add("p-1", "view", 2, at(4, 59), GLOBAL);
-    buckets.add("p-1", "view", 1, at(2, 0), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 1, at(0, 10), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 2, at(4, 59), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 1, at(2, 0), GLOBAL);
 
     List<TrendBuckets.Output> out = buckets.drain();
 
     // without the pre-aggregation: three elements, each assigned to 12 windows
     assertThat(out).hasSize(1);
-    assertThat(out.get(0).element().getKey().getKey()).isEqualTo("p-1");
-    assertThat(out.get(0).element().getValue().events).isEqualTo(3);
-    assertThat(out.get(0).element().getValue().units).isEqualTo(4);
+    assertThat(out.get(0).element().getKey()).isEqualTo("p-1");
+    assertThat(out.get(0).element().getValue().events(EventType.VIEW)).isEqualTo(3);
+    assertThat(out.get(0).element().getValue().units(EventType.VIEW)).isEqualTo(4);
     assertThat(out.get(0).timestamp()).isEqualTo(at(4, 59));
     assertThat(buckets.drain()).isEmpty();
   }
@@ -41,7 +43,7 @@ class TrendBucketsTest {
     TrendBuckets buckets = new TrendBuckets(HOUR, FIVE_MINUTES);
     Instant[] lines = {at(5, 0), at(7, 30), at(9, 59)};
     for (Instant t : lines) {
-      buckets.add("p-1", "view", 1, t, GLOBAL);
+      buckets.add("p-1", EventType.VIEW, 1, t, GLOBAL);
     }
     Instant sumAt = buckets.drain().get(0).timestamp();
     for (Instant t : lines) {
@@ -50,26 +52,45 @@ class TrendBucketsTest {
   }
 
   @Test
-  void otherPeriodsTypesProductsAndWindowsStayApart() {
+  void otherPeriodsProductsAndWindowsStayApart() {
     TrendBuckets buckets = new TrendBuckets(HOUR, FIVE_MINUTES);
     IntervalWindow other = new IntervalWindow(new Instant(0), new Instant(1));
-    buckets.add("p-1", "view", 1, at(4, 59), GLOBAL);
-    buckets.add("p-1", "view", 1, at(5, 0), GLOBAL);
-    buckets.add("p-1", "purchase", 1, at(1, 0), GLOBAL);
-    buckets.add("p-2", "view", 1, at(1, 0), GLOBAL);
-    buckets.add("p-2", "view", 1, at(1, 0), other);
+    buckets.add("p-1", EventType.VIEW, 1, at(4, 59), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 1, at(5, 0), GLOBAL);
+    buckets.add("p-2", EventType.VIEW, 1, at(1, 0), GLOBAL);
+    buckets.add("p-2", EventType.VIEW, 1, at(1, 0), other);
 
-    assertThat(buckets.drain()).hasSize(5).allSatisfy(o -> assertThat(o.element().getValue().events).isEqualTo(1));
+    assertThat(buckets.drain()).hasSize(4)
+        .allSatisfy(o -> assertThat(o.element().getValue().events(EventType.VIEW)).isEqualTo(1));
+  }
+
+  @Test
+  void eventTypesOfOneProductAndPeriodShareOneSumWithATotalPerType() {
+    TrendBuckets buckets = new TrendBuckets(HOUR, FIVE_MINUTES);
+    buckets.add("p-1", EventType.VIEW, 1, at(1, 0), GLOBAL);
+    buckets.add("p-1", EventType.PURCHASE, 3, at(2, 0), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 2, at(3, 0), GLOBAL);
+
+    List<TrendBuckets.Output> out = buckets.drain();
+
+    assertThat(out).hasSize(1);
+    TrendingProducts.EventsAndUnits.Totals totals = out.get(0).element().getValue();
+    assertThat(totals.events(EventType.VIEW)).isEqualTo(2);
+    assertThat(totals.units(EventType.VIEW)).isEqualTo(3);
+    assertThat(totals.events(EventType.PURCHASE)).isEqualTo(1);
+    assertThat(totals.units(EventType.PURCHASE)).isEqualTo(3);
+    assertThat(totals.events(EventType.ADD_TO_CART)).isZero();
   }
 
   @Test
   void aPeriodThatDoesNotDivideTheSizeSumsOnlyEqualTimestamps() {
     TrendBuckets buckets = new TrendBuckets(HOUR, Duration.standardMinutes(7));
-    buckets.add("p-1", "view", 1, at(0, 1), GLOBAL);
-    buckets.add("p-1", "view", 1, at(0, 1), GLOBAL);
-    buckets.add("p-1", "view", 1, at(0, 2), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 1, at(0, 1), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 1, at(0, 1), GLOBAL);
+    buckets.add("p-1", EventType.VIEW, 1, at(0, 2), GLOBAL);
 
-    assertThat(buckets.drain()).extracting(o -> o.element().getValue().events).containsExactly(2L, 1L);
+    assertThat(buckets.drain()).extracting(o -> o.element().getValue().events(EventType.VIEW))
+        .containsExactly(2L, 1L);
   }
 
   private static List<BoundedWindow> windowsOf(SlidingWindows windows, Instant t) {

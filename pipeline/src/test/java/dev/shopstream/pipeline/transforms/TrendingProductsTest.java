@@ -76,4 +76,28 @@ public class TrendingProductsTest {
     assertThat(TestEvents.counter(result, TrendingProducts.class, "out")).isEqualTo(10);
     assertThat(TestEvents.counter(result, TrendingProducts.class, "late")).isEqualTo(2);
   }
+
+  @Test
+  public void eachEventTypeOfAProductHasItsOwnRowInEveryPane() {
+    TestStream<Event> stream = TestStream.create(EventCoder.of())
+        .advanceWatermarkTo(at("10:00"))
+        .addElements(
+            event("e-1", EventType.VIEW, "u-1", "10:01", new ProductLine("sku-1", 1, null)),
+            event("e-2", EventType.ADD_TO_CART, "u-1", "10:02", new ProductLine("sku-1", 2, null)),
+            event("e-3", EventType.VIEW, "u-2", "10:03", new ProductLine("sku-1", 1, null)))
+        .advanceWatermarkToInfinity();
+
+    PCollection<String> rows = pipeline.apply(stream)
+        .apply(new TrendingProducts(Duration.standardMinutes(10), Duration.standardMinutes(5),
+            Duration.standardMinutes(1), Duration.ZERO, Duration.standardMinutes(30)).withClock(TestEvents.CLOCK))
+        .apply(ParDo.of(new WindowedEvents.DescribeFn(COLUMNS)));
+
+    for (IntervalWindow w : new IntervalWindow[] {FIRST, SECOND}) {
+      PAssert.that(rows).inWindow(w).containsInAnyOrder(
+          row("sku-1", "view", w, 2, 2, "ON_TIME"), row("sku-1", "add_to_cart", w, 1, 2, "ON_TIME"));
+    }
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(TestEvents.counter(result, TrendingProducts.class, "out")).isEqualTo(4);
+  }
 }
