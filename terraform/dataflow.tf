@@ -17,6 +17,7 @@ resource "google_dataflow_flex_template_job" "events" {
 
   parameters = {
     inputSubscription                     = google_pubsub_subscription.events_pipeline.id
+    catalogSubscription                   = google_pubsub_subscription.catalog_pipeline.id
     warehouse                             = "BIGQUERY"
     bigQueryDataset                       = "${var.project_id}:${google_bigquery_dataset.warehouse.dataset_id}"
     storageWriteApiTriggeringFrequencySec = tostring(var.pipeline_storage_write_frequency_sec)
@@ -34,6 +35,10 @@ resource "google_dataflow_flex_template_job" "events" {
     google_project_iam_member.dataflow_worker,
     google_pubsub_subscription_iam_member.dataflow_consumes_events,
     google_pubsub_subscription_iam_member.dataflow_views_events_subscription,
+    google_pubsub_subscription_iam_member.dataflow_consumes_catalog,
+    google_pubsub_subscription_iam_member.dataflow_views_catalog_subscription,
+    google_project_iam_member.dataflow_manages_tracking_subscriptions,
+    google_pubsub_topic_iam_member.dataflow_attaches_to_events,
     google_pubsub_topic_iam_member.dataflow_publishes_dead_letters,
     google_bigquery_dataset_iam_member.dataflow_writes_dataset,
     google_storage_bucket_iam_member.dataflow_uses_temp,

@@ -68,8 +68,10 @@ resource "google_cloudfunctions2_function" "ingest" {
     google_pubsub_topic_iam_member.ingest_publishes_events,
     google_secret_manager_secret_iam_member.ingest_reads_user_id_key,
     google_storage_bucket_iam_member.build_reads_sources,
+    google_project_iam_member.build_reads_gcf_sources,
     google_project_iam_member.build_pushes_images,
     google_project_iam_member.build_writes_logs,
+    time_sleep.build_iam_propagation,
   ]
 }
 
@@ -117,8 +119,10 @@ resource "google_cloudfunctions2_function" "recommend" {
     google_project_iam_member.recommend_runs_queries,
     google_bigquery_table.tables,
     google_storage_bucket_iam_member.build_reads_sources,
+    google_project_iam_member.build_reads_gcf_sources,
     google_project_iam_member.build_pushes_images,
     google_project_iam_member.build_writes_logs,
+    time_sleep.build_iam_propagation,
   ]
 }
 
@@ -199,8 +203,10 @@ resource "google_cloudfunctions2_function" "upload" {
     google_service_account_iam_member.upload_acts_as_dataflow,
     google_storage_bucket_iam_member.upload_reads_templates,
     google_storage_bucket_iam_member.build_reads_sources,
+    google_project_iam_member.build_reads_gcf_sources,
     google_project_iam_member.build_pushes_images,
     google_project_iam_member.build_writes_logs,
+    time_sleep.build_iam_propagation,
   ]
 }
 

@@ -33,6 +33,7 @@ class TerraformSyntaxAndReferencesTest {
       Map.entry("google_bigquery_dataset_iam_member", List.of("dataset_id", "role", "member")),
       Map.entry("google_cloud_run_service_iam_member", List.of("location", "service", "role", "member")),
       Map.entry("google_service_account_iam_member", List.of("service_account_id", "role", "member")),
+      Map.entry("google_project_iam_custom_role", List.of("role_id", "title", "permissions")),
       Map.entry("google_artifact_registry_repository_iam_member",
           List.of("location", "repository", "role", "member")),
       Map.entry("google_storage_bucket", List.of("name", "location")),
