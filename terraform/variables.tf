@@ -114,6 +114,28 @@ variable "uploads_retention_days" {
   }
 }
 
+variable "function_sources_retention_days" {
+  description = "Days a replaced function source zip is kept (as a noncurrent version) after a new build replaced it."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.function_sources_retention_days >= 1
+    error_message = "function_sources_retention_days must be at least 1."
+  }
+}
+
+variable "dataflow_temp_retention_days" {
+  description = "Days files under temp/ and backfill/ of the Dataflow bucket are kept (staging/, which the running job needs, never expires)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.dataflow_temp_retention_days >= 1
+    error_message = "dataflow_temp_retention_days must be at least 1."
+  }
+}
+
 variable "functions_build_dir" {
   description = "Folder with the built functions (the jar and its dependencies), zipped and uploaded by terraform. See README: Build."
   type        = string

@@ -297,6 +297,81 @@ class TerraformPolicyTest {
         .anySatisfy(b -> assertThat(b.dependsOn()).contains("google_project_service.apis"));
   }
 
+  /**
+   * Lifecycle rules act on what they are meant for: a Delete rule of a bucket Dataflow uses never matches staging/
+   * (the running job's jars), and a rule on versions (num_newer_versions, days_since_noncurrent_time) is only on a
+   * bucket with versioning.
+   */
+  @Test
+  void lifecycleRulesActOnWhatTheyMean() {
+    assertThat(lifecycleProblems(tf)).isEmpty();
+  }
+
+  @Test
+  void theLifecycleCheckCatchesTheOldRules() {
+    TerraformConfig old = TerraformConfig.fromText(Map.of("s.tf", """
+        resource "google_storage_bucket" "function_sources" {
+          lifecycle_rule {
+            condition {
+              num_newer_versions = 3
+            }
+            action {
+              type = "Delete"
+            }
+          }
+        }
+        resource "google_storage_bucket" "dataflow_temp" {
+          lifecycle_rule {
+            condition {
+              age = 7
+            }
+            action {
+              type = "Delete"
+            }
+          }
+        }
+        """));
+    assertThat(lifecycleProblems(old)).hasSize(2)
+        .anySatisfy(p -> assertThat(p).contains("function_sources").contains("versioning"))
+        .anySatisfy(p -> assertThat(p).contains("dataflow_temp").contains("staging/"));
+  }
+
+  static List<String> lifecycleProblems(TerraformConfig tf) {
+    Set<String> dataflowBuckets = new LinkedHashSet<>();
+    tf.resources("google_dataflow_flex_template_job").forEach(j -> Stream.of("temp_location", "staging_location")
+        .map(j::text).flatMap(Optional::stream).forEach(t -> {
+          Matcher m = Pattern.compile("google_storage_bucket\\.([a-z0-9_]+)").matcher(t);
+          if (m.find()) {
+            dataflowBuckets.add(m.group(1));
+          }
+        }));
+    dataflowBuckets.add("dataflow_temp");
+    List<String> problems = new ArrayList<>();
+    for (Block b : tf.resources("google_storage_bucket").toList()) {
+      boolean versioned = b.block("versioning").flatMap(v -> v.text("enabled")).orElse("false").equals("true");
+      List<Block> rules = new ArrayList<>(b.blocks("lifecycle_rule"));
+      b.blocks("dynamic").stream().filter(d -> d.label(0).equals("lifecycle_rule"))
+          .forEach(d -> d.block("content").ifPresent(rules::add));
+      for (Block rule : rules) {
+        Block condition = rule.block("condition").orElse(null);
+        if (condition == null) {
+          continue;
+        }
+        if (!versioned && (condition.attributes().containsKey("num_newer_versions")
+            || condition.attributes().containsKey("days_since_noncurrent_time"))) {
+          problems.add(b.where() + ": a rule on noncurrent versions, but the bucket has no versioning: it never fires");
+        }
+        boolean delete = rule.block("action").flatMap(a -> a.text("type")).orElse("").equals("\"Delete\"");
+        String prefixes = condition.text("matches_prefix").orElse("");
+        if (delete && dataflowBuckets.contains(b.label(1)) && (prefixes.isEmpty() || prefixes.contains("staging"))) {
+          problems.add(b.where() + ": a Delete rule that matches staging/, which the running Dataflow job needs "
+              + "(limit it with matches_prefix)");
+        }
+      }
+    }
+    return problems;
+  }
+
   private static Optional<String> serviceAccount(Optional<String> text) {
     return text.map(SERVICE_ACCOUNT_REF::matcher).filter(Matcher::find).map(m -> m.group(1));
   }
