@@ -12,6 +12,8 @@ resource "google_dataflow_flex_template_job" "events" {
   machine_type            = var.pipeline_machine_type
   max_workers             = var.pipeline_max_workers
   enable_streaming_engine = true
+  subnetwork              = local.dataflow_subnetwork
+  ip_configuration        = "WORKER_IP_PRIVATE"
   on_delete               = var.pipeline_on_delete
   labels                  = local.labels
 
@@ -46,5 +48,7 @@ resource "google_dataflow_flex_template_job" "events" {
     google_storage_bucket_iam_member.dataflow_reads_uploads,
     google_artifact_registry_repository_iam_member.dataflow_pulls_templates,
     google_bigquery_table.tables,
+    google_compute_subnetwork.dataflow,
+    google_compute_firewall.dataflow_workers,
   ]
 }

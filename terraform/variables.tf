@@ -305,6 +305,28 @@ variable "pipeline_template_gcs_path" {
   }
 }
 
+variable "dataflow_subnetwork" {
+  description = "An existing subnet for the Dataflow workers instead of the VPC terraform creates: regions/REGION/subnetworks/NAME, or the subnet's self link for a Shared VPC (https://www.googleapis.com/compute/v1/projects/HOST/regions/REGION/subnetworks/NAME). It needs Private Google Access and a firewall rule allowing TCP 12345-12346 between VMs tagged dataflow."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.dataflow_subnetwork == "" || can(regex("(^|/)regions/[a-z0-9-]+/subnetworks/[a-z0-9-]+$", var.dataflow_subnetwork))
+    error_message = "dataflow_subnetwork must be empty, regions/REGION/subnetworks/NAME or a subnet self link."
+  }
+}
+
+variable "dataflow_subnet_cidr" {
+  description = "IP range of the subnet terraform creates for the Dataflow workers (unused with dataflow_subnetwork)."
+  type        = string
+  default     = "10.64.0.0/20"
+
+  validation {
+    condition     = can(cidrhost(var.dataflow_subnet_cidr, 0))
+    error_message = "dataflow_subnet_cidr must be an IPv4 CIDR range such as 10.64.0.0/20."
+  }
+}
+
 variable "pipeline_machine_type" {
   description = "Machine type of the Dataflow workers."
   type        = string

@@ -287,6 +287,7 @@ class TerraformPolicyTest {
         "google_artifact_registry_", List.of("artifactregistry"),
         "google_service_account", List.of("iam"),
         "google_secret_manager_", List.of("secretmanager"),
+        "google_compute_", List.of("compute"),
         "google_project_iam_custom_role", List.of("iam"));
     byPrefix.forEach((prefix, services) -> {
       if (tf.ofType("resource").anyMatch(b -> b.label(0).startsWith(prefix))) {
@@ -295,6 +296,32 @@ class TerraformPolicyTest {
     });
     assertThat(tf.resources("time_sleep").toList()).as("a wait after enabling the APIs")
         .anySatisfy(b -> assertThat(b.dependsOn()).contains("google_project_service.apis"));
+  }
+
+  /**
+   * Dataflow workers have no external IP and run in a subnet with Private Google Access whose firewall lets them
+   * reach each other on TCP 12345-12346 (or in the subnet var.dataflow_subnetwork names).
+   */
+  @Test
+  void dataflowWorkersArePrivate() {
+    tf.resources("google_dataflow_flex_template_job").forEach(job -> {
+      assertThat(job.text("ip_configuration")).as(job.where()).hasValue("\"WORKER_IP_PRIVATE\"");
+      assertThat(job.text("subnetwork")).as(job.where()).hasValue("local.dataflow_subnetwork");
+    });
+    String subnetwork = tf.ofType("locals").map(b -> b.text("dataflow_subnetwork")).flatMap(Optional::stream)
+        .findFirst().orElseThrow(() -> new AssertionError("no local.dataflow_subnetwork"));
+    assertThat(subnetwork).contains("google_compute_subnetwork.dataflow").contains("var.dataflow_subnetwork");
+    Block subnet = tf.resource("google_compute_subnetwork", "dataflow");
+    assertThat(subnet.text("private_ip_google_access")).as(subnet.where()).hasValue("true");
+    assertThat(subnet.text("region")).hasValue("var.region");
+    Block firewall = tf.resource("google_compute_firewall", "dataflow_workers");
+    assertThat(firewall.text("network").orElse("")).contains("google_compute_network.dataflow");
+    assertThat(firewall.text("source_tags")).hasValue("[\"dataflow\"]");
+    assertThat(firewall.text("target_tags")).hasValue("[\"dataflow\"]");
+    Block allow = firewall.block("allow").orElseThrow();
+    assertThat(allow.text("protocol")).hasValue("\"tcp\"");
+    assertThat(allow.text("ports")).hasValue("[\"12345-12346\"]");
+    assertThat(tf.resource("google_compute_network", "dataflow").text("auto_create_subnetworks")).hasValue("false");
   }
 
   /**
