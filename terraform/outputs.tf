@@ -92,3 +92,8 @@ output "service_accounts" {
     dataflow       = google_service_account.dataflow.email
   }
 }
+
+output "monitoring_dashboard" {
+  description = "Id of the Cloud Monitoring dashboard (Monitoring > Dashboards > shopstream <prefix>)."
+  value       = google_monitoring_dashboard.shopstream.id
+}

@@ -443,3 +443,32 @@ variable "pseudonymize_user_ids" {
   type        = bool
   default     = false
 }
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels the alert policies notify (ids such as projects/PROJECT/notificationChannels/123); empty: alerts only show in the console."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", c))])
+    error_message = "Each notification channel must be projects/PROJECT/notificationChannels/ID."
+  }
+}
+
+variable "alert_backlog_age_seconds" {
+  description = "Alert when the oldest unacknowledged message of a pipeline subscription is older than this (seconds)."
+  type        = number
+  default     = 600
+}
+
+variable "alert_dead_letters_per_second" {
+  description = "Alert when messages reach the dead-letter topics faster than this (per second, over 10 minutes)."
+  type        = number
+  default     = 0.05
+}
+
+variable "alert_serving_bad_per_second" {
+  description = "Alert when the recommend function answers 5xx, or answers stale, faster than this (per second, over 5 minutes)."
+  type        = number
+  default     = 0.01
+}

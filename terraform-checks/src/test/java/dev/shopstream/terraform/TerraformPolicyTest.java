@@ -278,17 +278,19 @@ class TerraformPolicyTest {
         .orElseThrow(() -> new AssertionError("no local.apis"));
     assertThat(tf.resources("google_project_service").findFirst().orElseThrow().text("for_each"))
         .hasValue("local.apis");
-    Map<String, List<String>> byPrefix = Map.of(
-        "google_cloudfunctions2_", List.of("cloudfunctions", "run", "cloudbuild", "artifactregistry", "eventarc"),
-        "google_pubsub_", List.of("pubsub"),
-        "google_bigquery_", List.of("bigquery", "bigquerystorage"),
-        "google_storage_", List.of("storage"),
-        "google_dataflow_", List.of("dataflow", "compute"),
-        "google_artifact_registry_", List.of("artifactregistry"),
-        "google_service_account", List.of("iam"),
-        "google_secret_manager_", List.of("secretmanager"),
-        "google_compute_", List.of("compute"),
-        "google_project_iam_custom_role", List.of("iam"));
+    Map<String, List<String>> byPrefix = Map.ofEntries(
+        Map.entry("google_cloudfunctions2_", List.of("cloudfunctions", "run", "cloudbuild", "artifactregistry", "eventarc")),
+        Map.entry("google_pubsub_", List.of("pubsub")),
+        Map.entry("google_bigquery_", List.of("bigquery", "bigquerystorage")),
+        Map.entry("google_storage_", List.of("storage")),
+        Map.entry("google_dataflow_", List.of("dataflow", "compute")),
+        Map.entry("google_artifact_registry_", List.of("artifactregistry")),
+        Map.entry("google_service_account", List.of("iam")),
+        Map.entry("google_secret_manager_", List.of("secretmanager")),
+        Map.entry("google_compute_", List.of("compute")),
+        Map.entry("google_project_iam_custom_role", List.of("iam")),
+        Map.entry("google_logging_metric", List.of("logging")),
+        Map.entry("google_monitoring_", List.of("monitoring")));
     byPrefix.forEach((prefix, services) -> {
       if (tf.ofType("resource").anyMatch(b -> b.label(0).startsWith(prefix))) {
         services.forEach(s -> assertThat(apis).as("%s* needs %s", prefix, s).contains("\"" + s + ".googleapis.com\""));
