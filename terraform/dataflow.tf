@@ -5,7 +5,7 @@ resource "google_dataflow_flex_template_job" "events" {
 
   name                    = "${local.prefix}-events"
   region                  = var.region
-  container_spec_gcs_path = var.pipeline_template_gcs_path
+  container_spec_gcs_path = local.pipeline_template_gcs_path
   service_account_email   = google_service_account.dataflow.email
   temp_location           = "gs://${google_storage_bucket.dataflow_temp.name}/temp"
   staging_location        = "gs://${google_storage_bucket.dataflow_temp.name}/staging"
@@ -48,6 +48,7 @@ resource "google_dataflow_flex_template_job" "events" {
     google_storage_bucket_iam_member.dataflow_reads_uploads,
     google_artifact_registry_repository_iam_member.dataflow_pulls_templates,
     google_bigquery_table.tables,
+    google_storage_bucket_object.pipeline_template,
     google_compute_subnetwork.dataflow,
     google_compute_firewall.dataflow_workers,
   ]

@@ -76,7 +76,7 @@ resource "google_storage_bucket" "dataflow_temp" {
   depends_on = [google_project_service.apis]
 }
 
-# Flex Template specs (gcloud dataflow flex-template build writes them here).
+# Flex Template specs (template.tf writes them).
 resource "google_storage_bucket" "templates" {
   name                        = "${var.project_id}-${local.prefix}-templates"
   location                    = var.region

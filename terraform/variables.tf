@@ -295,14 +295,16 @@ variable "backfill_max_workers" {
   }
 }
 
-variable "pipeline_template_gcs_path" {
-  description = "gs:// path of the events pipeline's Flex Template spec (written by gcloud dataflow flex-template build). See README: Build."
+variable "pipeline_build_dir" {
+  description = "The pipeline module's build output (pipeline/target after `./mvnw -DskipTests -pl pipeline -am package -Pflex-template`): its jar and flex/ (the runtime dependencies) make the launcher image, and their hash is the image tag. See README: Build."
   type        = string
+  default     = "../pipeline/target"
+}
 
-  validation {
-    condition     = can(regex("^gs://.+\\.json$", var.pipeline_template_gcs_path))
-    error_message = "pipeline_template_gcs_path must be a gs://.../*.json path."
-  }
+variable "pipeline_metadata_file" {
+  description = "The Flex Template metadata (parameters, labels, help texts, regexes) terraform writes into the template spec."
+  type        = string
+  default     = "../pipeline/src/main/flex-template/metadata.json"
 }
 
 variable "dataflow_subnetwork" {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Every .tf file parses; every reference names something declared; each resource has its required arguments. */
 class TerraformSyntaxAndReferencesTest {
   /** Roots of references that name resources: the prefixes of the providers this configuration may use. */
-  private static final Pattern RESOURCE_TYPE = Pattern.compile("^(google|archive|time|random|null)_[a-z0-9_]+$");
+  private static final Pattern RESOURCE_TYPE = Pattern.compile("^(google|archive|time|random|null|terraform)_[a-z0-9_]+$");
 
   /**
    * Required arguments (and blocks) of each resource and data source type used, per the provider docs. A type
@@ -43,7 +43,8 @@ class TerraformSyntaxAndReferencesTest {
       Map.entry("google_artifact_registry_repository_iam_member",
           List.of("location", "repository", "role", "member")),
       Map.entry("google_storage_bucket", List.of("name", "location")),
-      Map.entry("google_storage_bucket_object", List.of("name", "bucket", "source")),
+      Map.entry("google_storage_bucket_object", List.of("name", "bucket")),
+      Map.entry("terraform_data", List.of()),
       Map.entry("google_artifact_registry_repository", List.of("repository_id", "format", "location")),
       Map.entry("google_pubsub_topic", List.of("name")),
       Map.entry("google_pubsub_subscription", List.of("name", "topic")),
@@ -176,6 +177,14 @@ class TerraformSyntaxAndReferencesTest {
       }
     }
     assertThat(missing).isEmpty();
+  }
+
+  /** A bucket object is uploaded from exactly one of source (a file) and content (a string). */
+  @Test
+  void everyBucketObjectHasSourceOrContent() {
+    tf.resources("google_storage_bucket_object").forEach(b -> assertThat(
+        b.attributes().containsKey("source") ^ b.attributes().containsKey("content"))
+        .as("%s: exactly one of source and content", b.where()).isTrue());
   }
 
   @Test
