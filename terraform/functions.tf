@@ -164,6 +164,9 @@ resource "google_cloudfunctions2_function" "upload" {
       DATAFLOW_TEMP_LOCATION   = "gs://${google_storage_bucket.dataflow_temp.name}/backfill"
       DATAFLOW_SERVICE_ACCOUNT = google_service_account.dataflow.email
       DATAFLOW_MAX_WORKERS     = tostring(var.backfill_max_workers)
+      # backfill jobs run where the streaming job runs: its subnet, no external IPs (network.tf)
+      DATAFLOW_SUBNETWORK       = local.dataflow_subnetwork
+      DATAFLOW_IP_CONFIGURATION = "WORKER_IP_PRIVATE"
       # the warehouse a backfill job writes (its bigQueryDataset parameter)
       DATAFLOW_BIGQUERY_DATASET = "${var.project_id}:${google_bigquery_dataset.warehouse.dataset_id}"
     }
