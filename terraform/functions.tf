@@ -1,15 +1,24 @@
-# The three Cloud Functions (gen2, Java 17) from one prebuilt source: the functions jar and its dependencies
-# (see README: Build). The zip's hash is in the object name, so a new build redeploys the functions.
+# The three Cloud Functions (gen2, Java 17), each from its own prebuilt bundle: the functions jar and only the
+# runtime dependencies that function uses (function-bundles/<function>, built by terraform/build-functions.sh; see
+# README: Build). A bundle's hash is in its object's name, so a new build of one function redeploys only that one.
+locals {
+  function_names = toset(["ingest", "recommend", "upload"])
+}
+
 data "archive_file" "functions" {
+  for_each = local.function_names
+
   type        = "zip"
-  source_dir  = var.functions_build_dir
-  output_path = "${path.module}/.build/functions.zip"
+  source_dir  = "${var.functions_build_dir}/${each.key}/target/deployment"
+  output_path = "${path.module}/.build/${each.key}.zip"
 }
 
 resource "google_storage_bucket_object" "functions" {
-  name   = "functions-${data.archive_file.functions.output_md5}.zip"
+  for_each = data.archive_file.functions
+
+  name   = "${each.key}-${each.value.output_md5}.zip"
   bucket = google_storage_bucket.function_sources.name
-  source = data.archive_file.functions.output_path
+  source = each.value.output_path
 }
 
 locals {
@@ -29,7 +38,7 @@ resource "google_cloudfunctions2_function" "ingest" {
     source {
       storage_source {
         bucket = google_storage_bucket.function_sources.name
-        object = google_storage_bucket_object.functions.name
+        object = google_storage_bucket_object.functions["ingest"].name
       }
     }
   }
@@ -88,7 +97,7 @@ resource "google_cloudfunctions2_function" "recommend" {
     source {
       storage_source {
         bucket = google_storage_bucket.function_sources.name
-        object = google_storage_bucket_object.functions.name
+        object = google_storage_bucket_object.functions["recommend"].name
       }
     }
   }
@@ -139,7 +148,7 @@ resource "google_cloudfunctions2_function" "upload" {
     source {
       storage_source {
         bucket = google_storage_bucket.function_sources.name
-        object = google_storage_bucket_object.functions.name
+        object = google_storage_bucket_object.functions["upload"].name
       }
     }
   }

@@ -137,9 +137,9 @@ variable "dataflow_temp_retention_days" {
 }
 
 variable "functions_build_dir" {
-  description = "Folder with the built functions (the jar and its dependencies), zipped and uploaded by terraform. See README: Build."
+  description = "Folder of the function bundles: <dir>/<function>/target/deployment (the functions jar and that function's dependencies) is zipped and uploaded per function. See README: Build."
   type        = string
-  default     = "../functions/target/deployment"
+  default     = "../function-bundles"
 }
 
 variable "functions" {
