@@ -296,9 +296,9 @@ variable "backfill_max_workers" {
 }
 
 variable "pipeline_build_dir" {
-  description = "The pipeline module's build output (pipeline/target after `./mvnw -DskipTests -pl pipeline -am package -Pflex-template`): its jar and flex/ (the runtime dependencies) make the launcher image, and their hash is the image tag. See README: Build."
+  description = "The flex-template module's build output (flex-template/target after `./mvnw -DskipTests -pl flex-template -am package -Pflex-template`): flex/ (the pipeline jar and its runtime dependencies) makes the launcher image, and its hash is the image tag. See README: Build."
   type        = string
-  default     = "../pipeline/target"
+  default     = "../flex-template/target"
 }
 
 variable "pipeline_metadata_file" {
