@@ -5,18 +5,21 @@ resource "google_dataflow_flex_template_job" "events" {
 
   name                    = "${local.prefix}-events"
   region                  = var.region
-  container_spec_gcs_path = var.pipeline_template_gcs_path
+  container_spec_gcs_path = local.pipeline_template_gcs_path
   service_account_email   = google_service_account.dataflow.email
   temp_location           = "gs://${google_storage_bucket.dataflow_temp.name}/temp"
   staging_location        = "gs://${google_storage_bucket.dataflow_temp.name}/staging"
   machine_type            = var.pipeline_machine_type
   max_workers             = var.pipeline_max_workers
   enable_streaming_engine = true
+  subnetwork              = local.dataflow_subnetwork
+  ip_configuration        = "WORKER_IP_PRIVATE"
   on_delete               = var.pipeline_on_delete
   labels                  = local.labels
 
   parameters = {
     inputSubscription                     = google_pubsub_subscription.events_pipeline.id
+    catalogSubscription                   = google_pubsub_subscription.catalog_pipeline.id
     warehouse                             = "BIGQUERY"
     bigQueryDataset                       = "${var.project_id}:${google_bigquery_dataset.warehouse.dataset_id}"
     storageWriteApiTriggeringFrequencySec = tostring(var.pipeline_storage_write_frequency_sec)
@@ -34,6 +37,10 @@ resource "google_dataflow_flex_template_job" "events" {
     google_project_iam_member.dataflow_worker,
     google_pubsub_subscription_iam_member.dataflow_consumes_events,
     google_pubsub_subscription_iam_member.dataflow_views_events_subscription,
+    google_pubsub_subscription_iam_member.dataflow_consumes_catalog,
+    google_pubsub_subscription_iam_member.dataflow_views_catalog_subscription,
+    google_project_iam_member.dataflow_manages_tracking_subscriptions,
+    google_pubsub_topic_iam_member.dataflow_attaches_to_events,
     google_pubsub_topic_iam_member.dataflow_publishes_dead_letters,
     google_bigquery_dataset_iam_member.dataflow_writes_dataset,
     google_storage_bucket_iam_member.dataflow_uses_temp,
@@ -41,5 +48,8 @@ resource "google_dataflow_flex_template_job" "events" {
     google_storage_bucket_iam_member.dataflow_reads_uploads,
     google_artifact_registry_repository_iam_member.dataflow_pulls_templates,
     google_bigquery_table.tables,
+    google_storage_bucket_object.pipeline_template,
+    google_compute_subnetwork.dataflow,
+    google_compute_firewall.dataflow_workers,
   ]
 }

@@ -1,15 +1,24 @@
-# The three Cloud Functions (gen2, Java 17) from one prebuilt source: the functions jar and its dependencies
-# (see README: Build). The zip's hash is in the object name, so a new build redeploys the functions.
+# The three Cloud Functions (gen2, Java 17), each from its own prebuilt bundle: the functions jar and only the
+# runtime dependencies that function uses (function-bundles/<function>, built by terraform/build-functions.sh; see
+# README: Build). A bundle's hash is in its object's name, so a new build of one function redeploys only that one.
+locals {
+  function_names = toset(["ingest", "recommend", "upload"])
+}
+
 data "archive_file" "functions" {
+  for_each = local.function_names
+
   type        = "zip"
-  source_dir  = var.functions_build_dir
-  output_path = "${path.module}/.build/functions.zip"
+  source_dir  = "${var.functions_build_dir}/${each.key}/target/deployment"
+  output_path = "${path.module}/.build/${each.key}.zip"
 }
 
 resource "google_storage_bucket_object" "functions" {
-  name   = "functions-${data.archive_file.functions.output_md5}.zip"
+  for_each = data.archive_file.functions
+
+  name   = "${each.key}-${each.value.output_md5}.zip"
   bucket = google_storage_bucket.function_sources.name
-  source = data.archive_file.functions.output_path
+  source = each.value.output_path
 }
 
 locals {
@@ -29,7 +38,7 @@ resource "google_cloudfunctions2_function" "ingest" {
     source {
       storage_source {
         bucket = google_storage_bucket.function_sources.name
-        object = google_storage_bucket_object.functions.name
+        object = google_storage_bucket_object.functions["ingest"].name
       }
     }
   }
@@ -68,8 +77,10 @@ resource "google_cloudfunctions2_function" "ingest" {
     google_pubsub_topic_iam_member.ingest_publishes_events,
     google_secret_manager_secret_iam_member.ingest_reads_user_id_key,
     google_storage_bucket_iam_member.build_reads_sources,
+    google_project_iam_member.build_reads_gcf_sources,
     google_project_iam_member.build_pushes_images,
     google_project_iam_member.build_writes_logs,
+    time_sleep.build_iam_propagation,
   ]
 }
 
@@ -86,7 +97,7 @@ resource "google_cloudfunctions2_function" "recommend" {
     source {
       storage_source {
         bucket = google_storage_bucket.function_sources.name
-        object = google_storage_bucket_object.functions.name
+        object = google_storage_bucket_object.functions["recommend"].name
       }
     }
   }
@@ -117,8 +128,10 @@ resource "google_cloudfunctions2_function" "recommend" {
     google_project_iam_member.recommend_runs_queries,
     google_bigquery_table.tables,
     google_storage_bucket_iam_member.build_reads_sources,
+    google_project_iam_member.build_reads_gcf_sources,
     google_project_iam_member.build_pushes_images,
     google_project_iam_member.build_writes_logs,
+    time_sleep.build_iam_propagation,
   ]
 }
 
@@ -135,7 +148,7 @@ resource "google_cloudfunctions2_function" "upload" {
     source {
       storage_source {
         bucket = google_storage_bucket.function_sources.name
-        object = google_storage_bucket_object.functions.name
+        object = google_storage_bucket_object.functions["upload"].name
       }
     }
   }
@@ -160,6 +173,9 @@ resource "google_cloudfunctions2_function" "upload" {
       DATAFLOW_TEMP_LOCATION   = "gs://${google_storage_bucket.dataflow_temp.name}/backfill"
       DATAFLOW_SERVICE_ACCOUNT = google_service_account.dataflow.email
       DATAFLOW_MAX_WORKERS     = tostring(var.backfill_max_workers)
+      # backfill jobs run where the streaming job runs: its subnet, no external IPs (network.tf)
+      DATAFLOW_SUBNETWORK       = local.dataflow_subnetwork
+      DATAFLOW_IP_CONFIGURATION = "WORKER_IP_PRIVATE"
       # the warehouse a backfill job writes (its bigQueryDataset parameter)
       DATAFLOW_BIGQUERY_DATASET = "${var.project_id}:${google_bigquery_dataset.warehouse.dataset_id}"
     }
@@ -199,8 +215,10 @@ resource "google_cloudfunctions2_function" "upload" {
     google_service_account_iam_member.upload_acts_as_dataflow,
     google_storage_bucket_iam_member.upload_reads_templates,
     google_storage_bucket_iam_member.build_reads_sources,
+    google_project_iam_member.build_reads_gcf_sources,
     google_project_iam_member.build_pushes_images,
     google_project_iam_member.build_writes_logs,
+    time_sleep.build_iam_propagation,
   ]
 }
 

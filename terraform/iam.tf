@@ -150,6 +150,22 @@ resource "google_project_iam_member" "build_writes_logs" {
   member  = "serviceAccount:${google_service_account.build.email}"
 }
 
+# Gen2 copies the source zip to its own bucket gcf-v2-sources-<project number>-<region> and the build fetches it from
+# there ("Access to bucket gcf-v2-sources-... denied. You must grant Storage Object Viewer permission to ..." otherwise,
+# hashicorp/terraform-provider-google#20571). Cloud Functions creates that bucket at the first deploy, so the grant is
+# project-level, narrowed by an IAM condition to that one bucket and its objects.
+resource "google_project_iam_member" "build_reads_gcf_sources" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = "serviceAccount:${google_service_account.build.email}"
+
+  condition {
+    title       = "gcf-v2-sources bucket only"
+    description = "The bucket Cloud Functions (gen2) copies function sources to before building them."
+    expression  = "resource.name == \"projects/_/buckets/${local.gcf_sources_bucket}\" || resource.name.startsWith(\"projects/_/buckets/${local.gcf_sources_bucket}/\")"
+  }
+}
+
 # --- Dataflow workers.
 resource "google_project_iam_member" "dataflow_worker" {
   project = var.project_id
@@ -168,6 +184,51 @@ resource "google_pubsub_subscription_iam_member" "dataflow_views_events_subscrip
   subscription = google_pubsub_subscription.events_pipeline.id
   role         = "roles/pubsub.viewer"
   member       = "serviceAccount:${google_service_account.dataflow.email}"
+}
+
+resource "google_pubsub_subscription_iam_member" "dataflow_consumes_catalog" {
+  subscription = google_pubsub_subscription.catalog_pipeline.id
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${google_service_account.dataflow.email}"
+}
+
+resource "google_pubsub_subscription_iam_member" "dataflow_views_catalog_subscription" {
+  subscription = google_pubsub_subscription.catalog_pipeline.id
+  role         = "roles/pubsub.viewer"
+  member       = "serviceAccount:${google_service_account.dataflow.email}"
+}
+
+# The events read takes the event time from a message attribute (withTimestampAttribute). On Dataflow that makes the
+# job create a watermark tracking subscription <subscription>__df_internal... on the same topic: creating it needs
+# pubsub.subscriptions.create on the project and pubsub.topics.attachSubscription on the topic, and the job then
+# reads and finally deletes it. Without these the job computes no watermark and no window ever closes.
+# Pub/Sub does not support IAM Conditions on resource names, and the subscription does not exist before the job
+# starts, so the narrowest grant is a custom role with just these permissions (not roles/pubsub.editor).
+resource "google_project_iam_custom_role" "dataflow_tracking_subscriptions" {
+  role_id     = "${replace(local.prefix, "-", "_")}_dataflow_tracking_subscriptions"
+  title       = "shopstream Dataflow watermark tracking subscriptions"
+  description = "Create, read and delete the __df_internal tracking subscription of a Pub/Sub read with a timestamp attribute."
+  permissions = [
+    "pubsub.subscriptions.consume",
+    "pubsub.subscriptions.create",
+    "pubsub.subscriptions.delete",
+    "pubsub.subscriptions.get",
+  ]
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_project_iam_member" "dataflow_manages_tracking_subscriptions" {
+  project = var.project_id
+  role    = google_project_iam_custom_role.dataflow_tracking_subscriptions.name
+  member  = "serviceAccount:${google_service_account.dataflow.email}"
+}
+
+resource "google_pubsub_topic_iam_member" "dataflow_attaches_to_events" {
+  # roles/pubsub.subscriber on a topic holds pubsub.topics.attachSubscription (and nothing else that applies to it).
+  topic  = google_pubsub_topic.events.id
+  role   = "roles/pubsub.subscriber"
+  member = "serviceAccount:${google_service_account.dataflow.email}"
 }
 
 # The pipeline also publishes every parse or validation dead letter to the events dead-letter topic.

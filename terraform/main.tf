@@ -18,6 +18,7 @@ locals {
     "eventarc.googleapis.com",
     "iam.googleapis.com",
     "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
@@ -27,6 +28,9 @@ locals {
   # Google-managed service agents that need grants.
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
   gcs_service_agent    = "serviceAccount:${data.google_storage_project_service_account.gcs.email_address}"
+
+  # The bucket Cloud Functions (gen2) copies each function's source to and builds from.
+  gcf_sources_bucket = "gcf-v2-sources-${data.google_project.this.number}-${var.region}"
 
   labels = merge({ app = "shopstream", env = var.name_prefix }, var.labels)
 }
@@ -53,5 +57,18 @@ resource "time_sleep" "iam_propagation" {
   depends_on = [
     google_project_iam_member.eventarc_receiver,
     google_project_iam_member.gcs_agent_publishes,
+  ]
+}
+
+# The function builds' grants must have propagated before the first build fetches the source: the provider's own
+# example (google_cloudfunctions2_function, "Cloudfunctions2 Basic Builder") waits 60 s after them for this reason.
+resource "time_sleep" "build_iam_propagation" {
+  create_duration = var.propagation_wait
+
+  depends_on = [
+    google_storage_bucket_iam_member.build_reads_sources,
+    google_project_iam_member.build_reads_gcf_sources,
+    google_project_iam_member.build_pushes_images,
+    google_project_iam_member.build_writes_logs,
   ]
 }

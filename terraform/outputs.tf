@@ -29,13 +29,23 @@ output "dataflow_temp_bucket" {
 }
 
 output "templates_bucket" {
-  description = "Bucket for Flex Template specs (pass gs://<bucket>/... to gcloud dataflow flex-template build)."
+  description = "Bucket of the Flex Template specs terraform writes."
   value       = google_storage_bucket.templates.name
 }
 
 output "templates_repository" {
   description = "Artifact Registry repository for Flex Template images."
-  value       = "${google_artifact_registry_repository.templates.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.templates.repository_id}"
+  value       = local.templates_repository
+}
+
+output "pipeline_template_gcs_path" {
+  description = "The events pipeline's Flex Template spec this apply wrote (also what backfill_template_gcs_path may name)."
+  value       = local.pipeline_template_gcs_path
+}
+
+output "pipeline_image" {
+  description = "The Flex Template launcher image this apply pushed."
+  value       = local.pipeline_image
 }
 
 output "events_topic" {
@@ -91,4 +101,9 @@ output "service_accounts" {
     build          = google_service_account.build.email
     dataflow       = google_service_account.dataflow.email
   }
+}
+
+output "monitoring_dashboard" {
+  description = "Id of the Cloud Monitoring dashboard (Monitoring > Dashboards > shopstream <prefix>)."
+  value       = google_monitoring_dashboard.shopstream.id
 }

@@ -22,7 +22,11 @@ resource "google_storage_bucket" "uploads" {
   depends_on = [google_project_service.apis]
 }
 
-# Zipped function sources, uploaded by terraform.
+# Zipped function sources, uploaded by terraform. Each build has its own object name (the zip's hash), so a new build
+# makes terraform replace the object: with versioning on, the replaced zip stays as a noncurrent version (what the
+# previous deployment was built from) and the rule deletes it after function_sources_retention_days. A
+# num_newer_versions rule would never fire here: no object name ever gets a newer version. The live zip is never
+# touched by the rule (it is never noncurrent).
 resource "google_storage_bucket" "function_sources" {
   name                        = "${var.project_id}-${local.prefix}-fn-sources"
   location                    = var.region
@@ -31,9 +35,13 @@ resource "google_storage_bucket" "function_sources" {
   force_destroy               = true
   labels                      = local.labels
 
+  versioning {
+    enabled = true
+  }
+
   lifecycle_rule {
     condition {
-      num_newer_versions = 3
+      days_since_noncurrent_time = var.function_sources_retention_days
     }
     action {
       type = "Delete"
@@ -43,7 +51,10 @@ resource "google_storage_bucket" "function_sources" {
   depends_on = [google_project_service.apis]
 }
 
-# Dataflow temp and staging files.
+# Dataflow temp and staging files. staging/ holds the jars the running streaming job was started from (workers that
+# autoscaling or a restart adds fetch them from there), so only temp/ and backfill/ (temporary files of finished
+# writes and launches) expire. staging/ grows only with new code: files are staged under content-hash names, so an
+# unchanged jar is uploaded once.
 resource "google_storage_bucket" "dataflow_temp" {
   name                        = "${var.project_id}-${local.prefix}-dataflow"
   location                    = var.region
@@ -54,7 +65,8 @@ resource "google_storage_bucket" "dataflow_temp" {
 
   lifecycle_rule {
     condition {
-      age = 7
+      age            = var.dataflow_temp_retention_days
+      matches_prefix = ["temp/", "backfill/"]
     }
     action {
       type = "Delete"
@@ -64,7 +76,7 @@ resource "google_storage_bucket" "dataflow_temp" {
   depends_on = [google_project_service.apis]
 }
 
-# Flex Template specs (gcloud dataflow flex-template build writes them here).
+# Flex Template specs (template.tf writes them).
 resource "google_storage_bucket" "templates" {
   name                        = "${var.project_id}-${local.prefix}-templates"
   location                    = var.region

@@ -114,10 +114,32 @@ variable "uploads_retention_days" {
   }
 }
 
+variable "function_sources_retention_days" {
+  description = "Days a replaced function source zip is kept (as a noncurrent version) after a new build replaced it."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.function_sources_retention_days >= 1
+    error_message = "function_sources_retention_days must be at least 1."
+  }
+}
+
+variable "dataflow_temp_retention_days" {
+  description = "Days files under temp/ and backfill/ of the Dataflow bucket are kept (staging/, which the running job needs, never expires)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.dataflow_temp_retention_days >= 1
+    error_message = "dataflow_temp_retention_days must be at least 1."
+  }
+}
+
 variable "functions_build_dir" {
-  description = "Folder with the built functions (the jar and its dependencies), zipped and uploaded by terraform. See README: Build."
+  description = "Folder of the function bundles: <dir>/<function>/target/deployment (the functions jar and that function's dependencies) is zipped and uploaded per function. See README: Build."
   type        = string
-  default     = "../functions/target/deployment"
+  default     = "../function-bundles"
 }
 
 variable "functions" {
@@ -273,13 +295,37 @@ variable "backfill_max_workers" {
   }
 }
 
-variable "pipeline_template_gcs_path" {
-  description = "gs:// path of the events pipeline's Flex Template spec (written by gcloud dataflow flex-template build). See README: Build."
+variable "pipeline_build_dir" {
+  description = "The flex-template module's build output (flex-template/target after `./mvnw -DskipTests -pl flex-template -am package -Pflex-template`): flex/ (the pipeline jar and its runtime dependencies) makes the launcher image, and its hash is the image tag. See README: Build."
   type        = string
+  default     = "../flex-template/target"
+}
+
+variable "pipeline_metadata_file" {
+  description = "The Flex Template metadata (parameters, labels, help texts, regexes) terraform writes into the template spec."
+  type        = string
+  default     = "../pipeline/src/main/flex-template/metadata.json"
+}
+
+variable "dataflow_subnetwork" {
+  description = "An existing subnet for the Dataflow workers instead of the VPC terraform creates: regions/REGION/subnetworks/NAME, or the subnet's self link for a Shared VPC (https://www.googleapis.com/compute/v1/projects/HOST/regions/REGION/subnetworks/NAME). It needs Private Google Access and a firewall rule allowing TCP 12345-12346 between VMs tagged dataflow."
+  type        = string
+  default     = ""
 
   validation {
-    condition     = can(regex("^gs://.+\\.json$", var.pipeline_template_gcs_path))
-    error_message = "pipeline_template_gcs_path must be a gs://.../*.json path."
+    condition     = var.dataflow_subnetwork == "" || can(regex("(^|/)regions/[a-z0-9-]+/subnetworks/[a-z0-9-]+$", var.dataflow_subnetwork))
+    error_message = "dataflow_subnetwork must be empty, regions/REGION/subnetworks/NAME or a subnet self link."
+  }
+}
+
+variable "dataflow_subnet_cidr" {
+  description = "IP range of the subnet terraform creates for the Dataflow workers (unused with dataflow_subnetwork)."
+  type        = string
+  default     = "10.64.0.0/20"
+
+  validation {
+    condition     = can(cidrhost(var.dataflow_subnet_cidr, 0))
+    error_message = "dataflow_subnet_cidr must be an IPv4 CIDR range such as 10.64.0.0/20."
   }
 }
 
@@ -398,4 +444,33 @@ variable "pseudonymize_user_ids" {
   description = "Replace user_id by HMAC-SHA256(key, user_id) in the ingest and upload functions, the key read from the Secret Manager secret <name_prefix>-user-id-hmac-key (add a version of at least 32 bytes before deploying the functions)."
   type        = bool
   default     = false
+}
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels the alert policies notify (ids such as projects/PROJECT/notificationChannels/123); empty: alerts only show in the console."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", c))])
+    error_message = "Each notification channel must be projects/PROJECT/notificationChannels/ID."
+  }
+}
+
+variable "alert_backlog_age_seconds" {
+  description = "Alert when the oldest unacknowledged message of a pipeline subscription is older than this (seconds)."
+  type        = number
+  default     = 600
+}
+
+variable "alert_dead_letters_per_second" {
+  description = "Alert when messages reach the dead-letter topics faster than this (per second, over 10 minutes)."
+  type        = number
+  default     = 0.05
+}
+
+variable "alert_serving_bad_per_second" {
+  description = "Alert when the recommend function answers 5xx, or answers stale, faster than this (per second, over 5 minutes)."
+  type        = number
+  default     = 0.01
 }

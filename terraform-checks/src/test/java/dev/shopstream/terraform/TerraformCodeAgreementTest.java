@@ -188,6 +188,79 @@ class TerraformCodeAgreementTest {
     }
   }
 
+  /**
+   * Every subscription terraform creates for the pipeline (every subscription except those that only hold a
+   * dead-letter topic's messages for inspection) is passed to the job as a {@code ...Subscription} parameter that is
+   * an {@code EventsPipelineOptions} property, and its account is granted subscriber and viewer on it before the job
+   * starts. The catalog subscription was created but never passed nor granted: products stayed empty.
+   */
+  @Test
+  void everyPipelineSubscriptionIsPassedToTheJobAndGrantedToItsAccount() {
+    assertThat(pipelineSubscriptions(tf)).as("subscriptions for the pipeline")
+        .contains("google_pubsub_subscription.events_pipeline", "google_pubsub_subscription.catalog_pipeline");
+    assertThat(subscriptionProblems(tf)).isEmpty();
+  }
+
+  @Test
+  void theSubscriptionCheckCatchesAMissingParameterOrGrant() {
+    Map<String, String> files = TerraformConfig.texts();
+    Map<String, String> noParameter = new java.util.LinkedHashMap<>(files);
+    noParameter.computeIfPresent("dataflow.tf", (k, v) -> v.replaceAll("(?m)^\\s*catalogSubscription\\s*=.*\\n", ""));
+    assertThat(noParameter).isNotEqualTo(files);
+    assertThat(subscriptionProblems(TerraformConfig.fromText(noParameter)))
+        .anySatisfy(p -> assertThat(p).contains("catalog_pipeline").contains("not passed to the job"));
+
+    Map<String, String> noGrant = TerraformConfig.withoutResources(files,
+        Set.of("google_pubsub_subscription_iam_member.dataflow_consumes_catalog"));
+    assertThat(subscriptionProblems(TerraformConfig.fromText(noGrant)))
+        .anySatisfy(p -> assertThat(p).contains("catalog_pipeline").contains("roles/pubsub.subscriber"));
+  }
+
+  /** Subscriptions whose topic is not a dead-letter topic (those have hold subscriptions for people to read). */
+  static Set<String> pipelineSubscriptions(TerraformConfig tf) {
+    Set<String> deadLetterTopics = new TreeSet<>();
+    tf.resources("google_pubsub_subscription").forEach(s -> s.block("dead_letter_policy")
+        .flatMap(d -> d.text("dead_letter_topic")).ifPresent(t -> deadLetterTopics.add(t.replaceAll("\\.id$", ""))));
+    Set<String> out = new TreeSet<>();
+    tf.resources("google_pubsub_subscription").forEach(s -> {
+      String topic = s.text("topic").orElse("").replaceAll("\\.(id|name)$", "");
+      if (!deadLetterTopics.contains(topic)) {
+        out.add(s.address());
+      }
+    });
+    return out;
+  }
+
+  static List<String> subscriptionProblems(TerraformConfig tf) {
+    List<String> problems = new java.util.ArrayList<>();
+    Block job = tf.resources("google_dataflow_flex_template_job").findFirst()
+        .orElseThrow(() -> new AssertionError("no google_dataflow_flex_template_job"));
+    String account = job.text("service_account_email").orElse("").replaceAll("\\.email$", "");
+    Map<String, String> parameters = TerraformConfig.objectEntries(job.attributes().get("parameters"));
+    for (String sub : pipelineSubscriptions(tf)) {
+      List<String> passedAs = parameters.entrySet().stream()
+          .filter(e -> e.getValue().equals(sub + ".id")).map(Map.Entry::getKey).toList();
+      if (passedAs.isEmpty()) {
+        problems.add(job.where() + ": " + sub + " is created for the pipeline but not passed to the job (parameters)");
+      }
+      passedAs.stream().filter(p -> !p.endsWith("Subscription")).forEach(p ->
+          problems.add(job.where() + ": " + sub + " is passed as " + p + ", not a ...Subscription option"));
+      for (String role : List.of("roles/pubsub.subscriber", "roles/pubsub.viewer")) {
+        List<Block> grants = tf.resources("google_pubsub_subscription_iam_member")
+            .filter(g -> g.text("subscription").orElse("").equals(sub + ".id"))
+            .filter(g -> g.text("role").orElse("").equals("\"" + role + "\""))
+            .filter(g -> g.text("member").orElse("").contains(account + "."))
+            .toList();
+        if (grants.isEmpty()) {
+          problems.add(job.where() + ": " + sub + " lacks a " + role + " grant to " + account);
+        }
+        grants.stream().filter(g -> !job.dependsOn().contains(g.address())).forEach(g ->
+            problems.add(job.where() + ": depends_on lacks " + g.address()));
+      }
+    }
+    return problems;
+  }
+
   private static Method getter(String option) {
     String suffix = Character.toUpperCase(option.charAt(0)) + option.substring(1);
     for (String prefix : List.of("get", "is")) {

@@ -134,6 +134,43 @@ final class TerraformConfig {
         .map(e -> parse(DIR.resolve(e.getKey()), e.getValue())).toList());
   }
 
+  /** The text of every {@code .tf} file under {@link #DIR} by its path relative to it (for mutation tests). */
+  static Map<String, String> texts() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (File f : load().files) {
+      out.put(DIR.relativize(f.path()).toString(), f.text());
+    }
+    return out;
+  }
+
+  /**
+   * The files with the given resources ({@code type.name}) removed: what the configuration was without them, e.g.
+   * before a grant was added. The block runs from its header to the matching closing brace at line start.
+   */
+  static Map<String, String> withoutResources(Map<String, String> files, java.util.Set<String> addresses) {
+    Map<String, String> out = new LinkedHashMap<>();
+    java.util.Set<String> removed = new java.util.HashSet<>();
+    files.forEach((name, text) -> {
+      String t = text;
+      for (String address : addresses) {
+        String[] parts = address.split("\\.");
+        Matcher m = Pattern.compile("(?m)^resource\\s+\"" + Pattern.quote(parts[0]) + "\"\\s+\""
+            + Pattern.quote(parts[1]) + "\"\\s*\\{[\\s\\S]*?^\\}\\n?").matcher(t);
+        if (m.find()) {
+          t = t.substring(0, m.start()) + t.substring(m.end());
+          removed.add(address);
+        }
+      }
+      out.put(name, t);
+    });
+    java.util.Set<String> missing = new java.util.TreeSet<>(addresses);
+    missing.removeAll(removed);
+    if (!missing.isEmpty()) {
+      throw new AssertionError("no such resources to remove: " + missing);
+    }
+    return out;
+  }
+
   /** Parses one file's text; syntax errors come back as messages with file:line:column. */
   static File parse(Path path, String text) {
     List<String> errors = new ArrayList<>();

@@ -208,13 +208,34 @@ class TerraformPolicyTest {
     }
   }
 
+  /**
+   * Data roles are granted on the topic, bucket or dataset, not the project. The one exception: a bucket terraform
+   * does not create (Cloud Functions' gcf-v2-sources bucket) gets a project grant narrowed by an IAM condition to
+   * that bucket's name.
+   */
   @Test
   void publishingIsGrantedOnTheTopicsNotTheProject() {
     tf.resources("google_project_iam_member").forEach(b -> {
       if (b.text("member").orElse("").contains("google_service_account.")) {
-        assertThat(b.text("role").orElse("")).as(b.where() + ": grant it on the resource")
-            .doesNotContain("pubsub.").doesNotContain("storage.").doesNotContain("bigquery.data");
+        String role = b.text("role").orElse("");
+        String condition = b.block("condition").flatMap(c -> c.text("expression")).orElse("");
+        boolean bucketCondition = role.contains("storage.") && condition.contains("resource.name")
+            && condition.contains("projects/_/buckets/");
+        if (!bucketCondition) {
+          assertThat(role).as(b.where() + ": grant it on the resource")
+              .doesNotContain("pubsub.").doesNotContain("storage.").doesNotContain("bigquery.data");
+        }
       }
+    });
+  }
+
+  /** A custom role holds only the permissions of one service it is written for, never an IAM or admin one. */
+  @Test
+  void customRolesHoldNarrowPermissions() {
+    tf.resources("google_project_iam_custom_role").forEach(r -> {
+      String permissions = r.text("permissions").orElse("");
+      assertThat(permissions).as(r.where()).doesNotContain("setIamPolicy").doesNotContain("iam.")
+          .doesNotContain("resourcemanager.");
     });
   }
 
@@ -257,15 +278,19 @@ class TerraformPolicyTest {
         .orElseThrow(() -> new AssertionError("no local.apis"));
     assertThat(tf.resources("google_project_service").findFirst().orElseThrow().text("for_each"))
         .hasValue("local.apis");
-    Map<String, List<String>> byPrefix = Map.of(
-        "google_cloudfunctions2_", List.of("cloudfunctions", "run", "cloudbuild", "artifactregistry", "eventarc"),
-        "google_pubsub_", List.of("pubsub"),
-        "google_bigquery_", List.of("bigquery", "bigquerystorage"),
-        "google_storage_", List.of("storage"),
-        "google_dataflow_", List.of("dataflow", "compute"),
-        "google_artifact_registry_", List.of("artifactregistry"),
-        "google_service_account", List.of("iam"),
-        "google_secret_manager_", List.of("secretmanager"));
+    Map<String, List<String>> byPrefix = Map.ofEntries(
+        Map.entry("google_cloudfunctions2_", List.of("cloudfunctions", "run", "cloudbuild", "artifactregistry", "eventarc")),
+        Map.entry("google_pubsub_", List.of("pubsub")),
+        Map.entry("google_bigquery_", List.of("bigquery", "bigquerystorage")),
+        Map.entry("google_storage_", List.of("storage")),
+        Map.entry("google_dataflow_", List.of("dataflow", "compute")),
+        Map.entry("google_artifact_registry_", List.of("artifactregistry")),
+        Map.entry("google_service_account", List.of("iam")),
+        Map.entry("google_secret_manager_", List.of("secretmanager")),
+        Map.entry("google_compute_", List.of("compute")),
+        Map.entry("google_project_iam_custom_role", List.of("iam")),
+        Map.entry("google_logging_metric", List.of("logging")),
+        Map.entry("google_monitoring_", List.of("monitoring")));
     byPrefix.forEach((prefix, services) -> {
       if (tf.ofType("resource").anyMatch(b -> b.label(0).startsWith(prefix))) {
         services.forEach(s -> assertThat(apis).as("%s* needs %s", prefix, s).contains("\"" + s + ".googleapis.com\""));
@@ -273,6 +298,107 @@ class TerraformPolicyTest {
     });
     assertThat(tf.resources("time_sleep").toList()).as("a wait after enabling the APIs")
         .anySatisfy(b -> assertThat(b.dependsOn()).contains("google_project_service.apis"));
+  }
+
+  /**
+   * Dataflow workers have no external IP and run in a subnet with Private Google Access whose firewall lets them
+   * reach each other on TCP 12345-12346 (or in the subnet var.dataflow_subnetwork names).
+   */
+  @Test
+  void dataflowWorkersArePrivate() {
+    tf.resources("google_dataflow_flex_template_job").forEach(job -> {
+      assertThat(job.text("ip_configuration")).as(job.where()).hasValue("\"WORKER_IP_PRIVATE\"");
+      assertThat(job.text("subnetwork")).as(job.where()).hasValue("local.dataflow_subnetwork");
+    });
+    String subnetwork = tf.ofType("locals").map(b -> b.text("dataflow_subnetwork")).flatMap(Optional::stream)
+        .findFirst().orElseThrow(() -> new AssertionError("no local.dataflow_subnetwork"));
+    assertThat(subnetwork).contains("google_compute_subnetwork.dataflow").contains("var.dataflow_subnetwork");
+    Block subnet = tf.resource("google_compute_subnetwork", "dataflow");
+    assertThat(subnet.text("private_ip_google_access")).as(subnet.where()).hasValue("true");
+    assertThat(subnet.text("region")).hasValue("var.region");
+    Block firewall = tf.resource("google_compute_firewall", "dataflow_workers");
+    assertThat(firewall.text("network").orElse("")).contains("google_compute_network.dataflow");
+    assertThat(firewall.text("source_tags")).hasValue("[\"dataflow\"]");
+    assertThat(firewall.text("target_tags")).hasValue("[\"dataflow\"]");
+    Block allow = firewall.block("allow").orElseThrow();
+    assertThat(allow.text("protocol")).hasValue("\"tcp\"");
+    assertThat(allow.text("ports")).hasValue("[\"12345-12346\"]");
+    assertThat(tf.resource("google_compute_network", "dataflow").text("auto_create_subnetworks")).hasValue("false");
+  }
+
+  /**
+   * Lifecycle rules act on what they are meant for: a Delete rule of a bucket Dataflow uses never matches staging/
+   * (the running job's jars), and a rule on versions (num_newer_versions, days_since_noncurrent_time) is only on a
+   * bucket with versioning.
+   */
+  @Test
+  void lifecycleRulesActOnWhatTheyMean() {
+    assertThat(lifecycleProblems(tf)).isEmpty();
+  }
+
+  @Test
+  void theLifecycleCheckCatchesTheOldRules() {
+    TerraformConfig old = TerraformConfig.fromText(Map.of("s.tf", """
+        resource "google_storage_bucket" "function_sources" {
+          lifecycle_rule {
+            condition {
+              num_newer_versions = 3
+            }
+            action {
+              type = "Delete"
+            }
+          }
+        }
+        resource "google_storage_bucket" "dataflow_temp" {
+          lifecycle_rule {
+            condition {
+              age = 7
+            }
+            action {
+              type = "Delete"
+            }
+          }
+        }
+        """));
+    assertThat(lifecycleProblems(old)).hasSize(2)
+        .anySatisfy(p -> assertThat(p).contains("function_sources").contains("versioning"))
+        .anySatisfy(p -> assertThat(p).contains("dataflow_temp").contains("staging/"));
+  }
+
+  static List<String> lifecycleProblems(TerraformConfig tf) {
+    Set<String> dataflowBuckets = new LinkedHashSet<>();
+    tf.resources("google_dataflow_flex_template_job").forEach(j -> Stream.of("temp_location", "staging_location")
+        .map(j::text).flatMap(Optional::stream).forEach(t -> {
+          Matcher m = Pattern.compile("google_storage_bucket\\.([a-z0-9_]+)").matcher(t);
+          if (m.find()) {
+            dataflowBuckets.add(m.group(1));
+          }
+        }));
+    dataflowBuckets.add("dataflow_temp");
+    List<String> problems = new ArrayList<>();
+    for (Block b : tf.resources("google_storage_bucket").toList()) {
+      boolean versioned = b.block("versioning").flatMap(v -> v.text("enabled")).orElse("false").equals("true");
+      List<Block> rules = new ArrayList<>(b.blocks("lifecycle_rule"));
+      b.blocks("dynamic").stream().filter(d -> d.label(0).equals("lifecycle_rule"))
+          .forEach(d -> d.block("content").ifPresent(rules::add));
+      for (Block rule : rules) {
+        Block condition = rule.block("condition").orElse(null);
+        if (condition == null) {
+          continue;
+        }
+        if (!versioned && (condition.attributes().containsKey("num_newer_versions")
+            || condition.attributes().containsKey("days_since_noncurrent_time"))) {
+          problems.add(b.where() + ": a rule on noncurrent versions, but the bucket has no versioning: it never fires");
+        }
+        boolean delete = rule.block("action").flatMap(a -> a.text("type")).orElse("").equals("\"Delete\"");
+        String prefixes = condition.text("matches_prefix").orElse("");
+        if (delete && dataflowBuckets.contains(b.label(1)) && (prefixes.isEmpty() || prefixes.contains("staging"))) {
+          problems.add(b.where() + ": a Delete rule that matches staging/, which the running Dataflow job needs "
+              + "(limit it with matches_prefix)");
+        }
+      }
+    }
+    return problems;
   }
 
   private static Optional<String> serviceAccount(Optional<String> text) {

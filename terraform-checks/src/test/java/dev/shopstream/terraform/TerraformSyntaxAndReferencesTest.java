@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Every .tf file parses; every reference names something declared; each resource has its required arguments. */
 class TerraformSyntaxAndReferencesTest {
   /** Roots of references that name resources: the prefixes of the providers this configuration may use. */
-  private static final Pattern RESOURCE_TYPE = Pattern.compile("^(google|archive|time|random|null)_[a-z0-9_]+$");
+  private static final Pattern RESOURCE_TYPE = Pattern.compile("^(google|archive|time|random|null|terraform)_[a-z0-9_]+$");
 
   /**
    * Required arguments (and blocks) of each resource and data source type used, per the provider docs. A type
@@ -33,10 +33,18 @@ class TerraformSyntaxAndReferencesTest {
       Map.entry("google_bigquery_dataset_iam_member", List.of("dataset_id", "role", "member")),
       Map.entry("google_cloud_run_service_iam_member", List.of("location", "service", "role", "member")),
       Map.entry("google_service_account_iam_member", List.of("service_account_id", "role", "member")),
+      Map.entry("google_project_iam_custom_role", List.of("role_id", "title", "permissions")),
+      Map.entry("google_compute_network", List.of("name")),
+      Map.entry("google_compute_subnetwork", List.of("name", "network", "ip_cidr_range")),
+      Map.entry("google_compute_firewall", List.of("name", "network")),
+      Map.entry("google_logging_metric", List.of("name", "filter")),
+      Map.entry("google_monitoring_dashboard", List.of("dashboard_json")),
+      Map.entry("google_monitoring_alert_policy", List.of("display_name", "combiner", "conditions")),
       Map.entry("google_artifact_registry_repository_iam_member",
           List.of("location", "repository", "role", "member")),
       Map.entry("google_storage_bucket", List.of("name", "location")),
-      Map.entry("google_storage_bucket_object", List.of("name", "bucket", "source")),
+      Map.entry("google_storage_bucket_object", List.of("name", "bucket")),
+      Map.entry("terraform_data", List.of()),
       Map.entry("google_artifact_registry_repository", List.of("repository_id", "format", "location")),
       Map.entry("google_pubsub_topic", List.of("name")),
       Map.entry("google_pubsub_subscription", List.of("name", "topic")),
@@ -169,6 +177,14 @@ class TerraformSyntaxAndReferencesTest {
       }
     }
     assertThat(missing).isEmpty();
+  }
+
+  /** A bucket object is uploaded from exactly one of source (a file) and content (a string). */
+  @Test
+  void everyBucketObjectHasSourceOrContent() {
+    tf.resources("google_storage_bucket_object").forEach(b -> assertThat(
+        b.attributes().containsKey("source") ^ b.attributes().containsKey("content"))
+        .as("%s: exactly one of source and content", b.where()).isTrue());
   }
 
   @Test

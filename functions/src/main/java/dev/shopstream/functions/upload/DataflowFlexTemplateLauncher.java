@@ -31,6 +31,10 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
   static final Pattern REGION = Pattern.compile("[a-z]+-[a-z]+[0-9]+");
   static final Pattern GCS_PATH = Pattern.compile("gs://[a-z0-9][a-z0-9._-]{1,220}/.+");
   static final Pattern BIGQUERY_DATASET = Pattern.compile("[a-z][-a-z0-9.:]*[a-z0-9][:.][A-Za-z0-9_]{1,1024}");
+  /** {@code regions/REGION/subnetworks/NAME}, or a subnet's self link (a Shared VPC's). */
+  static final Pattern SUBNETWORK = Pattern.compile("(https://www\\.googleapis\\.com/compute/v1/projects/"
+      + "[a-z][-a-z0-9.:]*[a-z0-9]/)?regions/[a-z0-9-]+/subnetworks/[a-z0-9-]+");
+  static final Pattern IP_CONFIGURATION = Pattern.compile("WORKER_IP_PRIVATE|WORKER_IP_PUBLIC");
   static final int MAX_ERROR_BODY_CHARS = 2000;
 
   /**
@@ -44,14 +48,26 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
    * @param maxWorkers {@code DATAFLOW_MAX_WORKERS} (1 to 1000), or null for Dataflow's default
    * @param bigQueryDataset {@code DATAFLOW_BIGQUERY_DATASET}, the warehouse the job writes ({@code project:dataset}
    *     or {@code project.dataset})
+   * @param subnetwork {@code DATAFLOW_SUBNETWORK}, the workers' subnet ({@code regions/REGION/subnetworks/NAME} or a
+   *     self link), or null for the project's default network
+   * @param ipConfiguration {@code DATAFLOW_IP_CONFIGURATION} ({@code WORKER_IP_PRIVATE}: workers without external
+   *     IPs, as terraform sets it), or null for Dataflow's default (public IPs)
    */
   public record Config(String project, String region, String templateGcsPath, String tempLocation,
-      String serviceAccountEmail, Integer maxWorkers, String bigQueryDataset) {
+      String serviceAccountEmail, Integer maxWorkers, String bigQueryDataset, String subnetwork,
+      String ipConfiguration) {
     public Config {
       Objects.requireNonNull(project, "project");
       Objects.requireNonNull(region, "region");
       Objects.requireNonNull(templateGcsPath, "templateGcsPath");
       Objects.requireNonNull(bigQueryDataset, "bigQueryDataset");
+    }
+
+    /** Jobs on the project's default network and Dataflow's default IP configuration. */
+    public Config(String project, String region, String templateGcsPath, String tempLocation,
+        String serviceAccountEmail, Integer maxWorkers, String bigQueryDataset) {
+      this(project, region, templateGcsPath, tempLocation, serviceAccountEmail, maxWorkers, bigQueryDataset, null,
+          null);
     }
 
     /** The configuration from the settings; empty when {@code TEMPLATE_GCS_PATH} is not set. */
@@ -68,7 +84,15 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
               ? settings.required("DATAFLOW_TEMP_LOCATION", GCS_PATH, "a gs:// path") : null,
           settings.optional("DATAFLOW_SERVICE_ACCOUNT").orElse(null),
           maxWorkers == null ? null : settings.integer("DATAFLOW_MAX_WORKERS", 1, 1, 1000),
-          settings.required("DATAFLOW_BIGQUERY_DATASET", BIGQUERY_DATASET, "project:dataset or project.dataset")));
+          settings.required("DATAFLOW_BIGQUERY_DATASET", BIGQUERY_DATASET, "project:dataset or project.dataset"),
+          settings.optional("DATAFLOW_SUBNETWORK").isPresent()
+              ? settings.required("DATAFLOW_SUBNETWORK", SUBNETWORK,
+                  "regions/REGION/subnetworks/NAME or a subnet's self link")
+              : null,
+          settings.optional("DATAFLOW_IP_CONFIGURATION").isPresent()
+              ? settings.required("DATAFLOW_IP_CONFIGURATION", IP_CONFIGURATION,
+                  "WORKER_IP_PRIVATE or WORKER_IP_PUBLIC")
+              : null));
     }
   }
 
@@ -116,6 +140,12 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
     }
     if (config.maxWorkers() != null) {
       environment.put("maxWorkers", config.maxWorkers());
+    }
+    if (config.subnetwork() != null) {
+      environment.put("subnetwork", config.subnetwork());
+    }
+    if (config.ipConfiguration() != null) {
+      environment.put("ipConfiguration", config.ipConfiguration());
     }
     URI uri = URI.create("https://dataflow.googleapis.com/v1b3/projects/" + config.project() + "/locations/"
         + config.region() + "/flexTemplates:launch");

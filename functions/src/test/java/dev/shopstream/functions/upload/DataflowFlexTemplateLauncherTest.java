@@ -120,6 +120,34 @@ class DataflowFlexTemplateLauncherTest {
         .isInstanceOf(BackfillLauncher.RejectedException.class).hasMessageContaining("PERMISSION_DENIED");
   }
 
+  /** Backfill jobs run where terraform puts the streaming job: its subnet, no external IPs (issue 15, item 5). */
+  @Test
+  void theWorkersSubnetAndPrivateIpsReachTheLaunchEnvironment() throws Exception {
+    DataflowFlexTemplateLauncher.Config config = DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of(
+        "PROJECT_ID", "my-project", "TEMPLATE_GCS_PATH", "gs://tpl/spec.json",
+        "DATAFLOW_BIGQUERY_DATASET", "my-project:shopstream",
+        "DATAFLOW_SUBNETWORK", "regions/europe-west1/subnetworks/shopstream-dataflow-europe-west1",
+        "DATAFLOW_IP_CONFIGURATION", "WORKER_IP_PRIVATE")::get)).orElseThrow();
+    new DataflowFlexTemplateLauncher(config, http).launch(new BackfillLauncher.Request(OBJECT, TYPE, null));
+    JsonNode environment = Json.MAPPER.readTree(http.requests.get(0).body()).path("launchParameter")
+        .path("environment");
+    assertThat(environment.path("subnetwork").asText())
+        .isEqualTo("regions/europe-west1/subnetworks/shopstream-dataflow-europe-west1");
+    assertThat(environment.path("ipConfiguration").asText()).isEqualTo("WORKER_IP_PRIVATE");
+    assertThat(DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID", "my-project",
+        "TEMPLATE_GCS_PATH", "gs://tpl/spec.json", "DATAFLOW_BIGQUERY_DATASET", "my-project:shopstream",
+        "DATAFLOW_SUBNETWORK", "https://www.googleapis.com/compute/v1/projects/host-project/regions/europe-west1/"
+            + "subnetworks/shared")::get))).isPresent();
+    assertThatThrownBy(() -> DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID",
+        "my-project", "TEMPLATE_GCS_PATH", "gs://tpl/spec.json", "DATAFLOW_BIGQUERY_DATASET", "my-project:shopstream",
+        "DATAFLOW_IP_CONFIGURATION", "PRIVATE")::get)))
+        .hasMessageContaining("DATAFLOW_IP_CONFIGURATION");
+    assertThatThrownBy(() -> DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID",
+        "my-project", "TEMPLATE_GCS_PATH", "gs://tpl/spec.json", "DATAFLOW_BIGQUERY_DATASET", "my-project:shopstream",
+        "DATAFLOW_SUBNETWORK", "default")::get)))
+        .hasMessageContaining("DATAFLOW_SUBNETWORK");
+  }
+
   @Test
   void configComesFromSettingsOnlyWhenATemplateIsSet() {
     assertThat(DataflowFlexTemplateLauncher.Config.from(new Settings(Map.of("PROJECT_ID", "my-project")::get)))
