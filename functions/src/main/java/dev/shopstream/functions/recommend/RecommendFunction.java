@@ -13,6 +13,7 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.JsonHttpFunction;
 import dev.shopstream.functions.http.JsonReply;
+import dev.shopstream.functions.http.RequestTarget;
 import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
 import dev.shopstream.functions.recommend.Selection.Item;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
@@ -176,7 +177,7 @@ public final class RecommendFunction extends JsonHttpFunction {
 
   @Override
   protected JsonReply handle(HttpRequest request) throws IOException {
-    String path = request.getPath();
+    String path = RequestTarget.rawPath(request); // ids in it are decoded once, by Parameters.decodePathSegment
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
@@ -425,7 +426,7 @@ public final class RecommendFunction extends JsonHttpFunction {
       cache = new SharedAnswers(view.snapshot());
       sharedAnswers = cache;
     }
-    String key = sharedKey(path, view.stale(), request.getQueryParameters());
+    String key = sharedKey(path, view.stale(), Parameters.query(request));
     JsonReply kept = cache.replies.get(key);
     if (kept != null) {
       return kept;
