@@ -59,8 +59,9 @@ import java.util.zip.GZIPInputStream;
  * from the object as stored) and {@code duration_ms}. A file that cannot be read at all (unsupported type, corrupt
  * gzip, CSV without header, object gone) is reported as {@code failed} and the function returns normally, since a
  * retry would fail the same way. When Pub/Sub does not acknowledge, the function throws so that Eventarc redelivers
- * the event: ids are deterministic (rows without {@code event_id} get {@code EventIds.fromParts("g-", bucket,
- * name, generation, line)}), so the republished rows are dropped downstream as duplicates.
+ * the event: ids are deterministic (rows without {@code event_id} get {@link
+ * dev.shopstream.contract.rows.RowParser#rowId}: bucket, name, line and the row's content), so the republished rows,
+ * and those of the same content uploaded again, are dropped downstream as duplicates.
  *
  * <p>Objects above {@link UploadConfig#backfillThresholdBytes} are handed to a {@link BackfillLauncher} instead.
  */

@@ -1,0 +1,171 @@
+package dev.shopstream.functions.upload;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.atLeast;
+import static org.mockito.Mockito.clearInvocations;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.api.core.ApiFutures;
+import com.google.cloud.pubsub.v1.PublisherInterface;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageException;
+import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
+import com.google.pubsub.v1.PubsubMessage;
+import dev.shopstream.contract.Json;
+import dev.shopstream.functions.UserIdPseudonymizer;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+
+/**
+ * Objects a hostile user crafts: the same file uploaded again. Row ids depend on content, not on the upload.
+ */
+class UploadHostileObjectsTest {
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T12:00:00Z"), ZoneOffset.UTC);
+  private static final AtomicInteger BUCKETS = new AtomicInteger();
+  private static final String VALID = "{\"event_type\":\"view\",\"user_id\":\"alice\","
+      + "\"event_time\":\"2026-11-20T10:00:00Z\",\"products\":[{\"product_id\":\"p-1\"}]}";
+
+  private final Storage storage = gcsNameRules(LocalStorageHelper.getOptions().getService());
+  private final String bucket = "hostile-" + BUCKETS.incrementAndGet();
+  private final PublisherInterface events = mock(PublisherInterface.class);
+  private final PublisherInterface catalog = mock(PublisherInterface.class);
+  private long generation = 1000;
+
+  /** Cloud Storage's naming rules, which the in-memory storage does not apply: at most 1024 bytes, no CR or LF. */
+  static Storage gcsNameRules(Storage delegate) {
+    return (Storage) Proxy.newProxyInstance(Storage.class.getClassLoader(), new Class<?>[] {Storage.class},
+        (proxy, method, args) -> {
+          if ((method.getName().equals("create") || method.getName().equals("writer")) && args != null
+              && args.length > 0 && args[0] instanceof BlobInfo info) {
+            String name = info.getName();
+            if (name.getBytes(UTF_8).length > 1024 || name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0) {
+              throw new StorageException(400, "The specified object name is not valid.");
+            }
+          }
+          try {
+            return method.invoke(delegate, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @BeforeEach
+  void pubsubAcknowledgesEverything() {
+    AtomicInteger ids = new AtomicInteger();
+    when(events.publish(any())).thenAnswer(call -> ApiFutures.immediateFuture("m-" + ids.incrementAndGet()));
+  }
+
+  private UploadFunction function(UploadConfig config, UserIdPseudonymizer pseudonymizer) {
+    return new UploadFunction(storage, events, catalog, request -> {
+      throw new AssertionError("no backfill here");
+    }, config, CLOCK, pseudonymizer);
+  }
+
+  private UploadFunction function() {
+    return function(UploadConfig.defaults(), UserIdPseudonymizer.none());
+  }
+
+  /** Uploads {@code content} as a new generation of {@code name}; returns its finalize event. */
+  private CloudEvent upload(String name, byte[] content) {
+    storage.create(BlobInfo.newBuilder(bucket, name).build(), content);
+    generation++;
+    String data = Json.MAPPER.createObjectNode().put("bucket", bucket).put("name", name)
+        .put("generation", Long.toString(generation)).put("size", Long.toString(content.length))
+        .put("contentType", "application/octet-stream").put("timeCreated", "2026-11-20T09:30:00Z").toString();
+    return CloudEventBuilder.v1().withId("evt-" + generation)
+        .withSource(URI.create("//storage.googleapis.com/projects/_/buckets/" + bucket))
+        .withType(UploadFunction.FINALIZED).withSubject("objects/x")
+        .withData("application/json", data.getBytes(UTF_8)).build();
+  }
+
+  private List<String> errorObjects() {
+    List<String> names = new ArrayList<>();
+    for (Blob b : storage.list(bucket, Storage.BlobListOption.prefix("errors/")).iterateAll()) {
+      names.add(b.getName());
+    }
+    return names;
+  }
+
+  private JsonNode json(String name) throws IOException {
+    return Json.MAPPER.readTree(storage.readAllBytes(BlobId.of(bucket, name)));
+  }
+
+  private List<String> publishedIds() {
+    ArgumentCaptor<PubsubMessage> messages = ArgumentCaptor.forClass(PubsubMessage.class);
+    verify(events, atLeast(0)).publish(messages.capture());
+    return messages.getAllValues().stream().map(m -> m.getAttributesOrThrow("event_id")).toList();
+  }
+
+  @Test
+  void reUploadingTheSameContentPublishesTheSameIdsAndAChangedRowGetsANewOne() throws Exception {
+    String bob = VALID.replace("alice", "bob");
+    String file = VALID + "\n" + bob + "\n" + VALID + "\n"; // lines 1 and 3 identical: two events
+    String name = "events/again.jsonl";
+
+    function().accept(upload(name, file.getBytes(UTF_8)));
+    List<String> first = publishedIds();
+    clearInvocations(events);
+    function().accept(upload(name, file.getBytes(UTF_8))); // a new generation, the same content
+    List<String> second = publishedIds();
+    clearInvocations(events);
+    function().accept(upload(name, file.replace("bob", "carol").getBytes(UTF_8))); // line 2 corrected
+    List<String> corrected = publishedIds();
+
+    assertThat(first).hasSize(3).doesNotHaveDuplicates();
+    assertThat(second).isEqualTo(first);
+    assertThat(corrected.get(0)).isEqualTo(first.get(0));
+    assertThat(corrected.get(1)).isNotEqualTo(first.get(1));
+    assertThat(corrected.get(2)).isEqualTo(first.get(2));
+    // the same row under another name is another row
+    clearInvocations(events);
+    function().accept(upload("events/other.jsonl", file.getBytes(UTF_8)));
+    assertThat(publishedIds()).doesNotContainAnyElementsOf(first);
+  }
+
+  @Test
+  void withPseudonymizationRowIdsAreStableAndDoNotDigestTheRawUserId() throws Exception {
+    UserIdPseudonymizer pseudonymizer = UserIdPseudonymizer.withKey("k".repeat(32).getBytes(UTF_8));
+    String name = "events/p.jsonl";
+    function(UploadConfig.defaults(), pseudonymizer).accept(upload(name, (VALID + "\n").getBytes(UTF_8)));
+    List<String> first = publishedIds();
+    clearInvocations(events);
+    function(UploadConfig.defaults(), pseudonymizer).accept(upload(name, (VALID + "\n").getBytes(UTF_8)));
+    assertThat(publishedIds()).isEqualTo(first);
+    String rawDigestId = dev.shopstream.contract.rows.RowParser.rowId(bucket, name, 1,
+        dev.shopstream.contract.EventIds.fromParts("", VALID));
+    assertThat(first).hasSize(1).doesNotContain(rawDigestId);
+    assertThat(first.get(0)).startsWith("r-");
+  }
+
+  private static byte[] gzip(String text) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+      out.write(text.getBytes(UTF_8));
+    }
+    return bytes.toByteArray();
+  }
+}
