@@ -360,7 +360,11 @@ class UploadFunctionTest {
         {"bucket":"%s","object":"events/mixed.jsonl","generation":"%d","kind":"events","format":"jsonl",
          "compression":"none","error_report":"errors/events/mixed.jsonl.jsonl","raw_max_chars":40,
          "status":"succeeded_with_rejections","rows_read":6,"published":2,"rejected":4,"bytes":%d,
-         "duration_ms":1500}""".formatted(bucket, GENERATION, blob.size())));
+         "duration_ms":1500,"error_report_max_rows":1000,"rejected_listed":4,"rejected_not_listed":0,
+         "rejected_by_reason":{"event_time: is required":1,
+           "event_type: must be one of [\\"view\\",\\"search\\",\\"add_to_cart\\",\\"remove_from_cart\\",\\"purchase\\"]":1,
+           "$: is not valid JSON":1,"$: is longer than 300 bytes (MAX_LINE_BYTES)":1,"$: is not valid UTF-8":1}}"""
+        .formatted(bucket, GENERATION, blob.size())));
   }
 
   @Test

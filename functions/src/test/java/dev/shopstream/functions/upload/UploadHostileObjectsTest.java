@@ -40,7 +40,9 @@ import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 
 /**
- * Objects a hostile user crafts: the same file uploaded again. Row ids depend on content, not on the upload.
+ * Objects a hostile user crafts: names whose reports cannot sit beside them, error reports that would dwarf the
+ * upload, and the same file uploaded again. Every object ends exactly once with a summary the user can find; the
+ * report is bounded; row ids depend on content, not on the upload.
  */
 class UploadHostileObjectsTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T12:00:00Z"), ZoneOffset.UTC);
@@ -118,6 +120,91 @@ class UploadHostileObjectsTest {
     ArgumentCaptor<PubsubMessage> messages = ArgumentCaptor.forClass(PubsubMessage.class);
     verify(events, atLeast(0)).publish(messages.capture());
     return messages.getAllValues().stream().map(m -> m.getAttributesOrThrow("event_id")).toList();
+  }
+
+  @Test
+  void anObjectWhoseReportNameWouldExceedTheLimitEndsOnceWithASummaryUnderItsNameHash() throws Exception {
+    String name = "events/" + "n".repeat(1000) + ".jsonl"; // 1013 bytes: a valid name, its summary's would not be
+    assertThat(("errors/" + name + ".summary.json").getBytes(UTF_8).length).isGreaterThan(1024);
+
+    function().accept(upload(name, (VALID + "\nnot json\n").getBytes(UTF_8)));
+
+    String summaryName = UploadFunction.summaryObjectName(name);
+    assertThat(summaryName).isEqualTo("errors/by-name-hash/" + ReportNames.sha256Hex(name) + ".summary.json");
+    assertThat(errorObjects()).containsExactlyInAnyOrder(summaryName,
+        "errors/by-name-hash/" + ReportNames.sha256Hex(name) + ".jsonl");
+    JsonNode summary = json(summaryName);
+    assertThat(summary.get("object").asText()).isEqualTo(name);
+    assertThat(summary.get("status").asText()).isEqualTo("succeeded_with_rejections");
+    assertThat(summary.get("error_report").asText()).isEqualTo(ReportNames.errorReport(name));
+    assertThat(summary.get("published").asLong()).isEqualTo(1);
+    assertThat(UploadFunction.needsProcessing(name, n -> storage.get(BlobId.of(bucket, n)) != null)).isFalse();
+  }
+
+  @Test
+  void namesWithControlCharactersEndOnceWithASummaryUnderTheirNameHash() throws Exception {
+    for (String name : List.of("events/bell\u0007.jsonl", "events/tab\tname.jsonl", "events/del\u007f.jsonl",
+        "events/c1\u0085.jsonl")) {
+      function().accept(upload(name, (VALID + "\n").getBytes(UTF_8)));
+      String summaryName = UploadFunction.summaryObjectName(name);
+      assertThat(summaryName).as(name).startsWith("errors/by-name-hash/").matches("[\\x21-\\x7e]+");
+      JsonNode summary = json(summaryName);
+      assertThat(summary.get("object").asText()).isEqualTo(name);
+      assertThat(summary.get("status").asText()).isEqualTo("succeeded");
+    }
+    assertThat(UploadFunction.summaryObjectName("events/plain name é.jsonl"))
+        .isEqualTo("errors/events/plain name é.jsonl.summary.json");
+  }
+
+  @Test
+  void theErrorReportListsTheFirstRowsInFullAndCountsEveryRejectionByReason() throws Exception {
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 100_000; i++) {
+      rows.append("{\"event_type\":\"teleport-").append(i).append("\",\"user_id\":\"u\",")
+          .append("\"event_time\":\"2026-11-20T10:00:00Z\",\"products\":[{\"product_id\":\"p\"}]}\n");
+    }
+    rows.append("not json at all\n");
+    byte[] gz = gzip(rows.toString());
+    String name = "events/bomb.jsonl.gz";
+
+    function().accept(upload(name, gz));
+
+    JsonNode summary = json(UploadFunction.summaryObjectName(name));
+    assertThat(summary.get("rejected").asLong()).isEqualTo(100_001);
+    assertThat(summary.get("error_report_max_rows").asLong()).isEqualTo(UploadConfig.DEFAULT_ERROR_REPORT_MAX_ROWS);
+    assertThat(summary.get("rejected_listed").asLong()).isEqualTo(1000);
+    assertThat(summary.get("rejected_not_listed").asLong()).isEqualTo(99_001);
+    assertThat(summary.get("rejected_by_reason")).isEqualTo(Json.MAPPER.readTree("""
+        {"event_type: must be one of [\\"view\\",\\"search\\",\\"add_to_cart\\",\\"remove_from_cart\\",\\"purchase\\"]":100000,
+         "$: is not valid JSON":1}"""));
+    byte[] report = storage.readAllBytes(BlobId.of(bucket, ReportNames.errorReport(name)));
+    String text = new String(report, UTF_8);
+    assertThat(text.lines()).hasSize(1000);
+    assertThat(text.lines().findFirst().orElseThrow()).contains("\"line\":1,").contains("teleport-0");
+    System.out.printf("error report bound: %d rejected rows from a %d-byte gzip upload: report %d bytes, %d lines%n",
+        summary.get("rejected").asLong(), gz.length, report.length, text.lines().count());
+    // the bound: 1000 rows of at most ERROR_RAW_MAX_CHARS raw characters and 20 errors each
+    assertThat(report.length).isLessThan(1_000 * 1_000).isLessThan(gz.length * 1000);
+  }
+
+  @Test
+  void aRowWithThousandsOfBadFieldsListsTwentyAndCountsTheRest() throws Exception {
+    StringBuilder row = new StringBuilder(VALID.substring(0, VALID.length() - 1));
+    for (int i = 0; i < 5000; i++) {
+      row.append(",\"x").append(i).append("\":1");
+    }
+    row.append("}");
+    String name = "events/wide.jsonl";
+
+    function(UploadConfig.defaults().withErrorReportMaxRows(5), UserIdPseudonymizer.none())
+        .accept(upload(name, (row + "\n").getBytes(UTF_8)));
+
+    JsonNode line = json(ReportNames.errorReport(name));
+    assertThat(line.get("errors")).hasSize(ErrorReport.MAX_ERRORS_PER_ROW + 1);
+    assertThat(line.get("reason").asText()).endsWith("; and 4980 more errors");
+    JsonNode byReason = json(UploadFunction.summaryObjectName(name)).get("rejected_by_reason");
+    assertThat(byReason.size()).isEqualTo(ErrorReport.MAX_REASONS + 1);
+    assertThat(byReason.get(ErrorReport.OTHER_REASONS).asLong()).isEqualTo(5000 - ErrorReport.MAX_REASONS);
   }
 
   @Test
