@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.cloud.bigquery.BigQueryOptions;
 import com.google.cloud.functions.HttpRequest;
 import dev.shopstream.contract.Json;
+import dev.shopstream.functions.Readiness;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.JsonHttpFunction;
 import dev.shopstream.functions.http.JsonReply;
@@ -99,6 +100,7 @@ public final class RecommendFunction extends JsonHttpFunction {
   private final UserActivityCache users;
   private final Map<Signal, Double> boughtTogether;
   private volatile SharedAnswers sharedAnswers = new SharedAnswers(null);
+  private final Readiness readiness;
 
   /**
    * For the Functions Framework: {@code WAREHOUSE=duckdb} reads the file {@code DUCKDB_PATH};
@@ -113,7 +115,8 @@ public final class RecommendFunction extends JsonHttpFunction {
   }
 
   private RecommendFunction(Settings settings) {
-    this(store(settings), RecommendConfig.from(settings), Clock.systemUTC(), backgroundScheduler());
+    this(store(settings), RecommendConfig.from(settings), Clock.systemUTC(), backgroundScheduler(),
+        Readiness.from(settings));
     try {
       if (!snapshots.awaitFirstLoad(config.startupWait())) {
         LOG.warning("no snapshot after " + config.startupWait() + "; answering 503 until the warehouse is read");
@@ -129,7 +132,14 @@ public final class RecommendFunction extends JsonHttpFunction {
    */
   public RecommendFunction(RecommendationStore store, RecommendConfig config, Clock clock,
       ScheduledExecutorService scheduler) {
+    this(store, config, clock, scheduler, Readiness.always());
+  }
+
+  /** With {@code readiness}: while it reports a problem (the pipeline is not running), every answer is stale. */
+  public RecommendFunction(RecommendationStore store, RecommendConfig config, Clock clock,
+      ScheduledExecutorService scheduler, Readiness readiness) {
     super(config.access(), List.of("GET", "POST"));
+    this.readiness = java.util.Objects.requireNonNull(readiness, "readiness");
     this.config = config;
     this.snapshots = new SnapshotRefresher(store, config, clock, scheduler);
     this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(),
@@ -473,7 +483,11 @@ public final class RecommendFunction extends JsonHttpFunction {
       return JsonReply.unavailable(JsonReply.errorBody("warehouse_unavailable",
           "no model snapshot has been loaded yet; retry shortly"));
     }
-    return handler.apply(view.get());
+    View current = view.get();
+    if (!current.stale() && readiness.problem().isPresent()) {
+      current = new View(current.snapshot(), true); // the model is no longer updated: say so
+    }
+    return handler.apply(current);
   }
 
   private static Optional<JsonReply> get(HttpRequest request, String method) {
