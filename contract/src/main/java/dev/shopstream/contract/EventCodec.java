@@ -46,6 +46,55 @@ public final class EventCodec {
     }
   }
 
+  /**
+   * What the pipeline makes of one message payload on the events topic: the event, or the reason it is
+   * dead-lettered and at which step ({@link #STEP_PARSE}: not UTF-8 JSON; {@link #STEP_VALIDATE}: breaks the
+   * contract), with the payload's {@code event_id} when it has a textual one.
+   */
+  public record Payload(Event event, String step, String reason, String eventId) {
+    public boolean isValid() {
+      return event != null;
+    }
+  }
+
+  public static final String STEP_PARSE = "parse";
+  public static final String STEP_VALIDATE = "validate";
+
+  /**
+   * Decodes a message payload exactly as the pipeline's parse does: strict UTF-8, one JSON document, then the same
+   * {@link #decode(JsonNode) validation} as the edge. The edge publishes {@code encode(event)} as UTF-8 only for
+   * events this validator accepted, so whatever the edge accepts passes here (a property test checks it).
+   */
+  public Payload decodePayload(byte[] payload) {
+    int malformedAt = malformedUtf8Offset(payload);
+    if (malformedAt >= 0) {
+      return new Payload(null, STEP_PARSE,
+          new FieldError(FieldError.ROOT, "is not valid UTF-8 (malformed byte at offset " + malformedAt + ")")
+              .toString(), null);
+    }
+    List<FieldError> parseErrors = new ArrayList<>();
+    JsonNode node = Json.parseRecord(new String(payload, java.nio.charset.StandardCharsets.UTF_8), parseErrors);
+    if (node == null) {
+      return new Payload(null, STEP_PARSE, FieldError.summary(parseErrors), null);
+    }
+    Decoded decoded = decode(node);
+    if (!decoded.isValid()) {
+      String id = node.path("event_id").isTextual() ? node.get("event_id").textValue() : null;
+      return new Payload(null, STEP_VALIDATE, decoded.errorSummary(), id);
+    }
+    return new Payload(decoded.event(), null, null, decoded.event().eventId());
+  }
+
+  /** Offset of the first byte that is not well-formed UTF-8, or -1 when all of them are. */
+  public static int malformedUtf8Offset(byte[] bytes) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.charset.CoderResult result = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+        .decode(in, java.nio.CharBuffer.allocate(bytes.length), true);
+    return result.isError() ? in.position() : -1;
+  }
+
   /** Parses JSON text; see {@link #decode(JsonNode)}. */
   public Decoded decode(String json) {
     List<FieldError> errors = new ArrayList<>();

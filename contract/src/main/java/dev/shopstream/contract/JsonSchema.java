@@ -127,6 +127,12 @@ public final class JsonSchema {
   }
 
   private void validateString(JsonNode schema, String s, String field, List<FieldError> errors, Clock clock) {
+    int unpaired = unpairedSurrogateAt(s);
+    if (unpaired >= 0) {
+      errors.add(new FieldError(field, "must be valid Unicode: an unpaired UTF-16 surrogate "
+          + String.format("\\u%04x", (int) s.charAt(unpaired)) + " at character " + unpaired));
+      return; // UTF-8 cannot carry it: published, it would silently become '?'
+    }
     int length = s.codePointCount(0, s.length());
     if (schema.has("minLength") && length < schema.get("minLength").intValue()) {
       errors.add(new FieldError(field, length == 0 ? "must not be empty"
@@ -138,7 +144,7 @@ public final class JsonSchema {
     }
     if (schema.has("pattern")) {
       String regex = schema.get("pattern").textValue();
-      if (!patterns.computeIfAbsent(regex, Pattern::compile).matcher(s).find()) {
+      if (!patterns.computeIfAbsent(regex, JsonSchema::compileEcma).matcher(s).find()) {
         errors.add(new FieldError(field, "must match " + regex));
       }
     }
@@ -146,6 +152,9 @@ public final class JsonSchema {
       OffsetDateTime time = parseDateTime(s);
       if (time == null) {
         errors.add(new FieldError(field, "must be an RFC 3339 date-time with a zone offset, e.g. 2026-11-22T10:15:30Z"));
+      } else if (time.toInstant().isBefore(MIN_TIME) || time.toInstant().isAfter(MAX_TIME)) {
+        errors.add(new FieldError(field, "must fall from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z in UTC"
+            + " (BigQuery's TIMESTAMP range), was " + time.toInstant()));
       } else if (schema.has("x-max-future")) {
         Duration ahead = Duration.parse(schema.get("x-max-future").textValue());
         if (time.toInstant().isAfter(clock.instant().plus(ahead))) {
@@ -153,6 +162,76 @@ public final class JsonSchema {
         }
       }
     }
+  }
+
+  /** The earliest and latest instants an event time may have (BigQuery's TIMESTAMP range, in UTC). */
+  public static final java.time.Instant MIN_TIME = java.time.Instant.parse("0001-01-01T00:00:00Z");
+  public static final java.time.Instant MAX_TIME = java.time.Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+  /** Index of the first UTF-16 surrogate in {@code s} that is not half of a pair, or -1. */
+  public static int unpairedSurrogateAt(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** {@code s} with every unpaired surrogate written as backslash, u and four hex digits, to be shown. */
+  static String escapeUnpaired(String s) {
+    if (unpairedSurrogateAt(s) < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        out.append(c).append(s.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Compiles a schema pattern with JSON Schema's (ECMA-262) meaning of {@code $}: the end of the input. Java's
+   * {@code $} also matches before a final line terminator, so {@code ^[A-Z]{3}$} would accept {@code "USD\n"} and
+   * "USD" and U+2028; every {@code $} outside a character class becomes {@code \z}.
+   */
+  static Pattern compileEcma(String regex) {
+    StringBuilder out = new StringBuilder(regex.length() + 4);
+    boolean inClass = false;
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\' && i + 1 < regex.length()) {
+        out.append(c).append(regex.charAt(++i));
+      } else if (inClass) {
+        inClass = c != ']';
+        out.append(c);
+      } else if (c == '[') {
+        inClass = true;
+        out.append(c);
+        if (i + 1 < regex.length() && regex.charAt(i + 1) == ']') {
+          out.append(regex.charAt(++i)); // "[]...]": a leading ']' is literal
+        }
+      } else if (c == '$') {
+        out.append("\\z");
+      } else {
+        out.append(c);
+      }
+    }
+    return Pattern.compile(out.toString());
   }
 
   /**
@@ -219,9 +298,12 @@ public final class JsonSchema {
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> member = it.next();
       String key = member.getKey();
-      String memberPath = prefix + (key.isBlank() ? "\"" + key + "\"" : key); // a blank name, quoted to be seen
+      String shown = escapeUnpaired(key);
+      String memberPath = prefix + (key.isBlank() ? "\"" + key + "\"" : shown); // a blank name, quoted to be seen
       JsonNode memberSchema = properties.get(member.getKey());
-      if (memberSchema != null) {
+      if (unpairedSurrogateAt(key) >= 0) {
+        errors.add(new FieldError(memberPath, "name must be valid Unicode: it has an unpaired UTF-16 surrogate"));
+      } else if (memberSchema != null) {
         if (!member.getValue().isNull()) { // null means absent; "required" reports it where it matters
           validate(memberSchema, member.getValue(), memberPath, errors, clock);
         }
@@ -278,7 +360,7 @@ public final class JsonSchema {
 
   private static String describe(JsonNode value) {
     if (value.isTextual()) {
-      String s = value.textValue();
+      String s = escapeUnpaired(value.textValue());
       return s.length() > 40 ? "a string" : "\"" + s + "\"";
     }
     if (value.isNumber()) {

@@ -83,6 +83,65 @@ class EventCodecPropertiesTest {
     }
   }
 
+  /**
+   * The edge and the pipeline agree: an event the edge's validator accepts, encoded as the edge publishes it (UTF-8
+   * bytes of {@link EventCodec#encode}), passes the pipeline's parse ({@link EventCodec#decodePayload}) unchanged.
+   * Inputs: a valid event with its strings replaced by text over a hostile alphabet (unpaired and paired surrogates,
+   * every line terminator, controls, the patterns' characters) and event times with any offset near the ends of the
+   * year range.
+   */
+  @Property(tries = 2000)
+  void anyEventTheEdgeAcceptsPassesThePipelineParse(@ForAll("stringFields") String field,
+      @ForAll("hostileText") String text, @ForAll("edgeTimes") String time) throws Exception {
+    ObjectNode event = (ObjectNode) Json.MAPPER.readTree(VALID);
+    event.put("event_time", time);
+    switch (field) {
+      case "products.product_id" -> ((ObjectNode) event.get("products").get(0)).put("product_id", text);
+      case "attributes.value" -> ((ObjectNode) event.get("attributes")).put("page", text);
+      case "attributes.name" -> ((ObjectNode) event.get("attributes")).put(text, "v");
+      default -> event.put(field, text);
+    }
+    EventCodec.Decoded atTheEdge = CODEC.decode(event);
+    assertWellFormed(atTheEdge);
+    if (atTheEdge.isValid()) {
+      byte[] published = EventCodec.encode(atTheEdge.event()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      EventCodec.Payload inThePipeline = CODEC.decodePayload(published);
+      assertThat(inThePipeline.reason()).as("pipeline's reason").isNull();
+      assertThat(inThePipeline.event()).isEqualTo(atTheEdge.event());
+    }
+  }
+
+  @Provide
+  Arbitrary<String> stringFields() {
+    return Arbitraries.of("event_id", "user_id", "session_id", "currency", "query", "products.product_id",
+        "attributes.value", "attributes.name");
+  }
+
+  @Provide
+  Arbitrary<String> hostileText() {
+    Arbitrary<Character> hostile = Arbitraries.of('\ud800', '\udbff', '\udc00', '\udfff', '\n', '\r', '\u0085',
+        '\u2028', '\u2029', '\u0000', '\u001f', '\u007f', '\ufeff', '\ufffd', 'A', 'Z', 'U', 'S', 'D', 'e', '-',
+        ':', '.', '_', '1', ' ');
+    return Arbitraries.oneOf(
+        hostile.list().ofMinSize(1).ofMaxSize(6).map(cs -> cs.stream().map(String::valueOf).reduce("", String::concat)),
+        Arbitraries.of("USD", "e-1", "alice").flatMap(base -> hostile.map(c -> base + c)),
+        Arbitraries.strings().all().ofMinLength(1).ofMaxLength(10));
+  }
+
+  @Provide
+  Arbitrary<String> edgeTimes() {
+    Arbitrary<String> offsets = Arbitraries.oneOf(Arbitraries.of("Z", "+00:00", "-00:00", "+18:00", "-18:00"),
+        Combinators.combine(Arbitraries.of("+", "-"), Arbitraries.integers().between(0, 18),
+            Arbitraries.integers().between(0, 59)).as((sign, h, m) -> String.format("%s%02d:%02d", sign, h, m)));
+    Arbitrary<String> dayTimes = Arbitraries.oneOf(
+        Arbitraries.of("0001-01-01T00:00:00", "0001-01-01T17:59:59", "0001-01-01T23:59:59.999999999",
+            "9999-12-31T00:00:00", "9999-12-31T23:59:59", "2026-11-21T11:59:59", "2026-11-21T12:00:00.000000001"),
+        Combinators.combine(Arbitraries.integers().between(1, 9999), Arbitraries.integers().between(1, 12),
+            Arbitraries.integers().between(1, 28), Arbitraries.integers().between(0, 23))
+            .as((y, mo, d, h) -> String.format("%04d-%02d-%02dT%02d:00:00", y, mo, d, h)));
+    return Combinators.combine(dayTimes, offsets).as(String::concat);
+  }
+
   @Property(tries = 300)
   void productDecoderNeverThrowsEither(@ForAll("json") JsonNode node, @ForAll("tokenSoup") String text) {
     ProductCodec codec = new ProductCodec(CLOCK);

@@ -14,9 +14,10 @@ import dev.shopstream.contract.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,8 +33,9 @@ public final class FakeExchange {
   public final HttpResponse response = mock(HttpResponse.class);
   private final ByteArrayOutputStream responseBody = new ByteArrayOutputStream();
   private final Map<String, List<String>> requestHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-  private final Map<String, List<String>> query = new HashMap<>();
+  private final Map<String, List<String>> query = new LinkedHashMap<>();
   private final Map<String, List<String>> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+  private String rawQuery;
   private Integer status;
   private String contentType;
 
@@ -44,6 +46,8 @@ public final class FakeExchange {
       when(request.getHeaders()).thenReturn(requestHeaders);
       when(request.getFirstHeader(anyString())).thenCallRealMethod();
       when(request.getQueryParameters()).thenReturn(query);
+      when(request.getQuery()).thenAnswer(call -> Optional.ofNullable(rawQuery()));
+      when(request.getUri()).thenAnswer(call -> path + (rawQuery() == null ? "" : "?" + rawQuery()));
       when(request.getContentLength()).thenReturn(-1L);
       when(request.getInputStream()).thenReturn(new ByteArrayInputStream(new byte[0]));
       when(response.getOutputStream()).thenReturn(responseBody);
@@ -87,9 +91,39 @@ public final class FakeExchange {
     return this;
   }
 
+  /** A query parameter; the function sees it percent-encoded (UTF-8, as a browser sends it) in the raw query. */
   public FakeExchange query(String name, String value) {
     query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
     return this;
+  }
+
+  /**
+   * What {@code getPath()} answers, when it differs from the raw path given to {@link #request}: the invoker's is
+   * Jetty's canonical path, already (partly) decoded.
+   */
+  public FakeExchange serverPath(String decoded) {
+    when(request.getPath()).thenReturn(decoded);
+    return this;
+  }
+
+  /** The raw query string exactly as given (replacing the parameters given with {@link #query}). */
+  public FakeExchange rawQuery(String raw) {
+    this.rawQuery = raw;
+    return this;
+  }
+
+  private String rawQuery() {
+    if (rawQuery != null) {
+      return rawQuery;
+    }
+    if (query.isEmpty()) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder();
+    query.forEach((name, values) -> values.forEach(v -> out.append(out.isEmpty() ? "" : "&")
+        .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+        .append(URLEncoder.encode(v, StandardCharsets.UTF_8))));
+    return out.toString();
   }
 
   public FakeExchange serve(HttpFunction function) throws Exception {

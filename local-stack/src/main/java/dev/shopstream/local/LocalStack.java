@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -116,11 +117,13 @@ public final class LocalStack implements AutoCloseable {
 
   private final Config config;
   private final List<AutoCloseable> started = new ArrayList<>();
+  private int statusPort;
+  private volatile Optional<String> unhealthy = Optional.empty();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
   private PubsubEmulator pubsub;
   private GcsEmulator gcs;
   private DuckDbWarehouse warehouse;
-  private LocalPipeline pipeline;
+  private volatile LocalPipeline pipeline;
 
   private LocalStack(Config config) {
     this.config = config;
@@ -174,7 +177,11 @@ public final class LocalStack implements AutoCloseable {
     started.add(warehouse);
     endpoints.put("warehouse", config.warehouseFile().toAbsolutePath().toString());
 
+    // the status server starts last, but ingest and serving ask its /health from their first request (until it
+    // answers they serve as ready): its port is fixed now
+    statusPort = config.statusPort() == 0 ? freePort(config.host()) : config.statusPort();
     Map<String, String> functionSettings = Map.of(
+        "READINESS_URL", "http://" + config.host() + ":" + statusPort + "/health",
         "PROJECT_ID", config.project(),
         "EVENTS_TOPIC", config.eventsTopic(),
         "CATALOG_TOPIC", config.catalogTopic(),
@@ -216,11 +223,50 @@ public final class LocalStack implements AutoCloseable {
     endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
         + pipeline.restoredFrom().map(chk -> ", state restored from " + chk).orElse(""));
 
-    StatusServer status = StatusServer.start(config.host(), config.statusPort(), this::status);
+    StatusServer status = StatusServer.start(config.host(), statusPort, this::status, this::health);
     started.add(status);
+    watchHealth();
     endpoints.put("status", "http://" + config.host() + ":" + status.port() + "/status");
 
     writeEndpoints();
+  }
+
+  /**
+   * Why the stack cannot take events now, or empty while it can: the pipeline has stopped for good ({@link
+   * HealthWatch}, sampled every second), after the warehouse sink's retries and Flink's restarts. Ingest answers 503
+   * then and serving marks answers stale (both ask {@code /health}); a restart of the stack is needed.
+   */
+  public Optional<String> health() {
+    return unhealthy;
+  }
+
+  /** Samples the pipeline's state every second; the first time it is unhealthy, says so in the log and console. */
+  private void watchHealth() {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "stack-health");
+          t.setDaemon(true);
+          return t;
+        });
+    HealthWatch watch = new HealthWatch();
+    timer.scheduleWithFixedDelay(() -> {
+      Optional<String> now;
+      try {
+        now = watch.assess(pipeline.state(), java.time.Instant.now());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "checking the pipeline's health failed", e);
+        return;
+      }
+      if (now.isPresent() && unhealthy.isEmpty()) {
+        ObjectNode json = Json.MAPPER.createObjectNode().put("reason", now.get()).put("ingest", "503 with Retry-After")
+            .put("serving", "stale");
+        LOG.log(Level.SEVERE, "local stack unhealthy", json);
+        System.err.println("shopstream local stack UNHEALTHY: " + now.get() + ". Ingest answers 503, serving is "
+            + "stale; the log has the pipeline's error.");
+      }
+      unhealthy = now;
+    }, 1, 1, TimeUnit.SECONDS);
+    started.add(timer::shutdownNow);
   }
 
   private void logMetricsEvery(java.time.Duration every) {
@@ -350,6 +396,9 @@ public final class LocalStack implements AutoCloseable {
         tables.putNull(t.name());
       }
     }
+    Optional<String> problem = health();
+    json.put("healthy", problem.isEmpty());
+    problem.ifPresent(reason -> json.put("unhealthy_reason", reason));
     ObjectNode p = json.putObject("pipeline").put("runner", config.pipeline().describe())
         .put("state", pipeline.state()).put("restored_from", pipeline.restoredFrom().map(Path::toString).orElse(null));
     try {

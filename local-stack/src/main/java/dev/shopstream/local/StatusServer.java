@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -15,7 +16,9 @@ import java.util.logging.Logger;
 
 /**
  * The local stack's own read-only status, as JSON: {@code GET /status} answers what {@link LocalStack#status()}
- * reports (each subscription's backlog, the warehouse's rows per table, the pipeline's runner). Bound to the stack's
+ * reports (each subscription's backlog, the warehouse's rows per table, the pipeline's runner); {@code GET /health}
+ * is 200 {@code {"healthy": true}} or 503 {@code {"healthy": false, "reason": ...}} ({@link LocalStack#health()}),
+ * what the functions' {@code READINESS_URL} asks. Bound to the stack's
  * host (127.0.0.1 by default); every other path is 404, every other method 405, each with a JSON error.
  */
 final class StatusServer implements AutoCloseable {
@@ -27,15 +30,22 @@ final class StatusServer implements AutoCloseable {
     this.server = server;
   }
 
-  static StatusServer start(String host, int port, Supplier<ObjectNode> status) throws IOException {
+  static StatusServer start(String host, int port, Supplier<ObjectNode> status, Supplier<Optional<String>> health)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
     server.createContext("/", exchange -> {
       try (exchange) {
-        if (!exchange.getRequestURI().getPath().equals("/status")) {
-          answer(exchange, 404, error("not_found", "the only path is /status"));
+        String path = exchange.getRequestURI().getPath();
+        if (!path.equals("/status") && !path.equals("/health")) {
+          answer(exchange, 404, error("not_found", "the paths are /status and /health"));
         } else if (!exchange.getRequestMethod().equals("GET")) {
           exchange.getResponseHeaders().set("Allow", "GET");
           answer(exchange, 405, error("method_not_allowed", "use GET"));
+        } else if (path.equals("/health")) {
+          Optional<String> problem = health.get();
+          answer(exchange, problem.isEmpty() ? 200 : 503, problem.isEmpty()
+              ? Json.MAPPER.createObjectNode().put("healthy", true)
+              : Json.MAPPER.createObjectNode().put("healthy", false).put("reason", problem.get()));
         } else {
           answer(exchange, 200, status.get());
         }

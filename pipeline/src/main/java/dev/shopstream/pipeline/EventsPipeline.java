@@ -158,11 +158,13 @@ public final class EventsPipeline {
     PCollectionTuple parsed = pipeline
         .apply("ReadMessages", source)
         .apply("ParseEvents", ParseEvents.create().withIdAttribute(EVENT_ID_ATTRIBUTE));
-    PCollection<Event> events = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents",
+    PCollectionTuple deduped = parsed.get(ParseEvents.EVENTS).apply("DedupeEvents",
         DedupeEvents.within(dedupeTtl).withShards(options.getDedupeShards()));
+    PCollection<Event> events = deduped.get(DedupeEvents.EVENTS);
     // every failure of every step, written once to dead_letter (and published) at the end
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
     deadLetters.add(parsed.get(ParseEvents.DEAD_LETTERS));
+    deadLetters.add(deduped.get(DedupeEvents.CONFLICTS));
     deadLetters.add(events.apply("WriteEvents", sink.events()));
     PCollection<Event> derivedFrom = events;
     if (catalog != null) {

@@ -20,8 +20,11 @@ import java.util.Set;
  * validation: the one reading of upload files shared by the upload function and the pipeline's backfill, so a file
  * yields the same records (and ids) whichever path it takes.
  *
- * <p>An events row without {@code event_id} gets {@code EventIds.fromParts("g-", bucket, object, generation, line)},
- * stable across redeliveries, retries and backfills of the same object generation; a catalog row without
+ * <p>An events row without {@code event_id} gets {@link #rowId}: {@code EventIds.fromParts("r-", bucket, object,
+ * line, SHA-256 of the row's text)} (for CSV the header line is part of the row's text: it says what the fields
+ * mean). It does not depend on the object's generation, so re-uploading the same content publishes the same ids
+ * (dropped downstream as duplicates), while a changed row is a new event; two identical rows on different lines are
+ * two events. Stable across redeliveries, retries and backfills of the same content. A catalog row without
  * {@code updated_at} gets the default given (the object's creation time). A CSV row becomes the JSON record its
  * columns name (an events row holds one product line); CSV numbers and booleans become JSON ones when they are, else
  * stay text so that validation names the bad field.
@@ -60,9 +63,13 @@ public final class RowParser {
   }
 
   /** One row read: the JSON record, or why the row could not be read as one (never both). */
-  public record Parsed(JsonNode node, List<FieldError> errors) {
+  public record Parsed(JsonNode node, List<FieldError> errors, boolean idDerived) {
     public Parsed {
       errors = List.copyOf(errors);
+    }
+
+    public Parsed(JsonNode node, List<FieldError> errors) {
+      this(node, errors, false);
     }
 
     public boolean isValid() {
@@ -94,6 +101,7 @@ public final class RowParser {
   private final String[] idParts;
   private final String defaultUpdatedAt;
   private List<String> header;
+  private String headerText;
 
   private RowParser(Format format, boolean events, String[] idParts, String defaultUpdatedAt) {
     this.csv = format == Format.CSV;
@@ -104,9 +112,23 @@ public final class RowParser {
     this.defaultUpdatedAt = defaultUpdatedAt;
   }
 
-  /** Events rows of the object {@code bucket/object} at {@code generation}, the parts of the default ids. */
-  public static RowParser events(Format format, String bucket, String object, long generation) {
-    return new RowParser(format, true, new String[] {bucket, object, Long.toString(generation)}, null);
+  /** Events rows of the object {@code bucket/object}, the parts (with line and row) of the default ids. */
+  public static RowParser events(Format format, String bucket, String object) {
+    return new RowParser(format, true, new String[] {bucket, object}, null);
+  }
+
+  /**
+   * The id of an events row that has none: from the bucket, the object name, the 1-based line and a digest of what
+   * the row says ({@code rowDigest}; {@link #rowDigest} of its text, or of the pseudonymized event when user ids
+   * are pseudonymized: an unkeyed digest over a raw user id would let anyone confirm a guessed id).
+   */
+  public static String rowId(String bucket, String object, long line, String rowDigest) {
+    return EventIds.fromParts("r-", bucket, object, Long.toString(line), rowDigest);
+  }
+
+  /** SHA-256 (hex) of the row's text, preceded for CSV by the header line and a line feed. */
+  public String rowDigest(String text) {
+    return EventIds.fromParts("", csv ? headerText + "\n" + text : text);
   }
 
   /** Catalog rows; {@code defaultUpdatedAt} (RFC 3339, may be null) fills a missing {@code updated_at}. */
@@ -141,6 +163,7 @@ public final class RowParser {
       throw new BadFileException("CSV header lacks required column(s) " + missing + ": " + expected);
     }
     header = names;
+    headerText = text;
   }
 
   /**
@@ -189,7 +212,8 @@ public final class RowParser {
     }
     if (node instanceof ObjectNode o) {
       if (events && !o.hasNonNull("event_id")) {
-        o.put("event_id", EventIds.fromParts("g-", idParts[0], idParts[1], idParts[2], Long.toString(line)));
+        o.put("event_id", rowId(idParts[0], idParts[1], line, rowDigest(text)));
+        return new Parsed(node, List.of(), true);
       } else if (!events && !o.hasNonNull("updated_at") && defaultUpdatedAt != null) {
         o.put("updated_at", defaultUpdatedAt);
       }

@@ -19,6 +19,7 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.functions.EventMessages;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
+import dev.shopstream.functions.Readiness;
 import dev.shopstream.functions.UserIdPseudonymizer;
 import dev.shopstream.functions.http.JsonHttpFunction;
 import dev.shopstream.functions.http.JsonReply;
@@ -62,6 +63,7 @@ public final class IngestFunction extends JsonHttpFunction {
   private final IngestConfig config;
   private final EventCodec codec;
   private final UserIdPseudonymizer pseudonymizer;
+  private final Readiness readiness;
 
   /** For the Functions Framework: configuration from the environment, a real publisher. */
   public IngestFunction() {
@@ -70,7 +72,7 @@ public final class IngestFunction extends JsonHttpFunction {
 
   private IngestFunction(Settings settings) {
     this(PubsubPublishers.eventsPublisherClosedAtExit(settings), IngestConfig.from(settings), Clock.systemUTC(),
-        UserIdPseudonymizer.from(settings));
+        UserIdPseudonymizer.from(settings), Readiness.from(settings));
   }
 
   public IngestFunction(PublisherInterface publisher, IngestConfig config, Clock clock) {
@@ -80,15 +82,30 @@ public final class IngestFunction extends JsonHttpFunction {
   /** With {@code pseudonymizer} applied to every valid event before it is published. */
   public IngestFunction(PublisherInterface publisher, IngestConfig config, Clock clock,
       UserIdPseudonymizer pseudonymizer) {
+    this(publisher, config, clock, pseudonymizer, Readiness.always());
+  }
+
+  /**
+   * With {@code readiness}: while it reports a problem (the pipeline behind the topic is not running), every request
+   * is answered 503 with {@code Retry-After} and nothing is published, rather than accepted into a dead end.
+   */
+  public IngestFunction(PublisherInterface publisher, IngestConfig config, Clock clock,
+      UserIdPseudonymizer pseudonymizer, Readiness readiness) {
     super(config.access(), List.of("POST"));
     this.publisher = publisher;
     this.config = config;
     this.codec = new EventCodec(clock);
     this.pseudonymizer = Objects.requireNonNull(pseudonymizer, "pseudonymizer");
+    this.readiness = Objects.requireNonNull(readiness, "readiness");
   }
 
   @Override
   protected JsonReply handle(HttpRequest request) throws IOException {
+    Optional<String> problem = readiness.problem();
+    if (problem.isPresent()) {
+      return JsonReply.unavailable(JsonReply.errorBody("pipeline_unavailable", "the pipeline behind ingest is not "
+          + "working (" + problem.get() + "); nothing was accepted: send the request again after Retry-After"));
+    }
     Optional<BodyFormat> format = BodyFormat.of(request.getContentType().orElse(""));
     if (format.isEmpty()) {
       return JsonReply.error(415, "unsupported_media_type",

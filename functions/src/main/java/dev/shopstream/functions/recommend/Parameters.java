@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,7 @@ final class Parameters {
 
   /** The request's parameters; any name outside {@code allowed} is refused. */
   static Parameters of(HttpRequest request, Set<String> allowed) {
-    Map<String, List<String>> values = request.getQueryParameters();
+    Map<String, List<String>> values = query(request);
     for (Map.Entry<String, List<String>> e : values.entrySet()) {
       if (!allowed.contains(e.getKey())) {
         String name = printable(e.getKey());
@@ -115,12 +117,41 @@ final class Parameters {
   }
 
   /**
-   * Decodes a percent-encoded path segment as strict UTF-8 ({@code %E2%82%AC} is €); a malformed escape or bytes
-   * that are not UTF-8 are a {@link BadRequest} naming {@code name}. {@code +} stays a plus (path, not form).
+   * The query parameters of the request, decoded exactly once from the raw query string ({@link
+   * HttpRequest#getQuery()}) as strict UTF-8 form values ({@code +} is a space). A malformed percent-escape or bytes
+   * that are not UTF-8 (an overlong form, an encoded surrogate, a truncated sequence) are a {@link BadRequest}
+   * naming the parameter, or the raw name when the name itself does not decode. The invoker's own
+   * {@code getQueryParameters()} is not used: Jetty throws on such a query, which would be a 500.
+   */
+  static Map<String, List<String>> query(HttpRequest request) {
+    String raw = request.getQuery().orElse("");
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    for (String pair : raw.split("&", -1)) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String rawName = eq < 0 ? pair : pair.substring(0, eq);
+      String name = percentDecode(printable(rawName), rawName, true);
+      String value = eq < 0 ? "" : percentDecode(printable(name), pair.substring(eq + 1), true);
+      values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+    }
+    return values;
+  }
+
+  /**
+   * Decodes a percent-encoded path segment as strict UTF-8 ({@code %E2%82%AC} is €), exactly once: the segment
+   * must come from the raw request target, not from a path the server has already decoded. A malformed escape or
+   * bytes that are not UTF-8 are a {@link BadRequest} naming {@code name}. {@code +} stays a plus (path, not form).
    */
   static String decodePathSegment(String name, String raw) {
+    return id(name, percentDecode(name, raw, false));
+  }
+
+  /** Strict percent-decoding to UTF-8; {@code form}: {@code +} is a space. Errors name {@code name}. */
+  private static String percentDecode(String name, String raw, boolean form) {
     if (raw.indexOf('%') < 0) {
-      return id(name, raw);
+      return form ? raw.replace('+', ' ') : raw;
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
@@ -133,16 +164,17 @@ final class Parameters {
         }
         bytes.write(hi * 16 + lo);
         i += 2;
+      } else if (form && c == '+') {
+        bytes.write(' ');
       } else {
         byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
         bytes.write(b, 0, b.length);
       }
     }
     try {
-      String decoded = StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
-      return id(name, decoded);
     } catch (CharacterCodingException e) {
       throw BadRequest.parameter(name, name + " is not valid UTF-8 after percent-decoding");
     }

@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.cloud.bigquery.BigQueryOptions;
 import com.google.cloud.functions.HttpRequest;
 import dev.shopstream.contract.Json;
+import dev.shopstream.functions.Readiness;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.JsonHttpFunction;
 import dev.shopstream.functions.http.JsonReply;
+import dev.shopstream.functions.http.RequestTarget;
 import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
 import dev.shopstream.functions.recommend.Selection.Item;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
@@ -98,6 +100,7 @@ public final class RecommendFunction extends JsonHttpFunction {
   private final UserActivityCache users;
   private final Map<Signal, Double> boughtTogether;
   private volatile SharedAnswers sharedAnswers = new SharedAnswers(null);
+  private final Readiness readiness;
 
   /**
    * For the Functions Framework: {@code WAREHOUSE=duckdb} reads the file {@code DUCKDB_PATH};
@@ -112,7 +115,8 @@ public final class RecommendFunction extends JsonHttpFunction {
   }
 
   private RecommendFunction(Settings settings) {
-    this(store(settings), RecommendConfig.from(settings), Clock.systemUTC(), backgroundScheduler());
+    this(store(settings), RecommendConfig.from(settings), Clock.systemUTC(), backgroundScheduler(),
+        Readiness.from(settings));
     try {
       if (!snapshots.awaitFirstLoad(config.startupWait())) {
         LOG.warning("no snapshot after " + config.startupWait() + "; answering 503 until the warehouse is read");
@@ -128,7 +132,14 @@ public final class RecommendFunction extends JsonHttpFunction {
    */
   public RecommendFunction(RecommendationStore store, RecommendConfig config, Clock clock,
       ScheduledExecutorService scheduler) {
+    this(store, config, clock, scheduler, Readiness.always());
+  }
+
+  /** With {@code readiness}: while it reports a problem (the pipeline is not running), every answer is stale. */
+  public RecommendFunction(RecommendationStore store, RecommendConfig config, Clock clock,
+      ScheduledExecutorService scheduler, Readiness readiness) {
     super(config.access(), List.of("GET", "POST"));
+    this.readiness = java.util.Objects.requireNonNull(readiness, "readiness");
     this.config = config;
     this.snapshots = new SnapshotRefresher(store, config, clock, scheduler);
     this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(),
@@ -176,7 +187,7 @@ public final class RecommendFunction extends JsonHttpFunction {
 
   @Override
   protected JsonReply handle(HttpRequest request) throws IOException {
-    String path = request.getPath();
+    String path = RequestTarget.rawPath(request); // ids in it are decoded once, by Parameters.decodePathSegment
     if (path.length() > 1 && path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
@@ -425,7 +436,7 @@ public final class RecommendFunction extends JsonHttpFunction {
       cache = new SharedAnswers(view.snapshot());
       sharedAnswers = cache;
     }
-    String key = sharedKey(path, view.stale(), request.getQueryParameters());
+    String key = sharedKey(path, view.stale(), Parameters.query(request));
     JsonReply kept = cache.replies.get(key);
     if (kept != null) {
       return kept;
@@ -472,7 +483,11 @@ public final class RecommendFunction extends JsonHttpFunction {
       return JsonReply.unavailable(JsonReply.errorBody("warehouse_unavailable",
           "no model snapshot has been loaded yet; retry shortly"));
     }
-    return handler.apply(view.get());
+    View current = view.get();
+    if (!current.stale() && readiness.problem().isPresent()) {
+      current = new View(current.snapshot(), true); // the model is no longer updated: say so
+    }
+    return handler.apply(current);
   }
 
   private static Optional<JsonReply> get(HttpRequest request, String method) {

@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * Starts a batch job for an object too large to publish row by row. The job must read the object exactly like
- * {@link UploadFunction} does (same formats, same ids: {@code EventIds.fromParts("g-", bucket, name, generation,
- * line)} for events without {@code event_id}, the object's creation time for catalog rows without
+ * {@link UploadFunction} does (same formats, same ids: {@code RowParser.rowId(bucket, name, line, digest of the
+ * row)} for events without {@code event_id}, the object's creation time for catalog rows without
  * {@code updated_at}), so a file is the same whichever path it takes.
  */
 public interface BackfillLauncher {

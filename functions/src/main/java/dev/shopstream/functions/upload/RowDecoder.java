@@ -3,7 +3,9 @@ package dev.shopstream.functions.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
+import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.EventIds;
 import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Product;
 import dev.shopstream.contract.ProductCodec;
@@ -19,7 +21,8 @@ import java.util.Map;
 /**
  * Turns the rows of one uploaded object into Pub/Sub messages, or into the errors naming each bad field. The rows are
  * read by the contract's {@link RowParser} (shared with the pipeline's backfill): rows of events without
- * {@code event_id} get {@code EventIds.fromParts("g-", bucket, name, generation, line)}; catalog rows without
+ * {@code event_id} get {@link RowParser#rowId} (bucket, name, line and a digest of the row, not the generation: the
+ * same content uploaded again gets the same ids); catalog rows without
  * {@code updated_at} get the object's creation time. Both are stable across redeliveries and retries.
  */
 abstract class RowDecoder {
@@ -57,8 +60,7 @@ abstract class RowDecoder {
       UserIdPseudonymizer pseudonymizer) {
     RowParser.Format format = RowParser.Format.valueOf(type.format().name());
     return type.kind() == FileType.Kind.EVENTS
-        ? new Events(type, RowParser.events(format, object.bucket(), object.name(), object.generation()), clock,
-            pseudonymizer)
+        ? new Events(type, RowParser.events(format, object.bucket(), object.name()), object, clock, pseudonymizer)
         : new Catalog(type, RowParser.catalog(format, defaultUpdatedAt), clock);
   }
 
@@ -78,27 +80,38 @@ abstract class RowDecoder {
 
   Decoded decode(long line, String text) {
     RowParser.Parsed parsed = parser.parse(line, text);
-    return parsed.isValid() ? decodeNode(parsed.node(), csv) : new Decoded(null, parsed.errors());
+    return parsed.isValid() ? decodeNode(parsed.node(), csv, line, parsed.idDerived())
+        : new Decoded(null, parsed.errors());
   }
 
-  abstract Decoded decodeNode(JsonNode node, boolean fromCsv);
+  abstract Decoded decodeNode(JsonNode node, boolean fromCsv, long line, boolean idDerived);
 
   private static final class Events extends RowDecoder {
     private final EventCodec codec;
     private final UserIdPseudonymizer pseudonymizer;
 
-    Events(FileType type, RowParser parser, Clock clock, UserIdPseudonymizer pseudonymizer) {
+    private final UploadedObject object;
+
+    Events(FileType type, RowParser parser, UploadedObject object, Clock clock, UserIdPseudonymizer pseudonymizer) {
       super(type, parser);
+      this.object = object;
       this.codec = new EventCodec(clock);
       this.pseudonymizer = pseudonymizer;
     }
 
     @Override
-    Decoded decodeNode(JsonNode node, boolean fromCsv) {
+    Decoded decodeNode(JsonNode node, boolean fromCsv, long line, boolean idDerived) {
       EventCodec.Decoded d = codec.decode(node);
       if (d.isValid()) {
-        // ids of rows without one come from the object and line, never from the user id: nothing to re-derive
-        return new Decoded(EventMessages.of(pseudonymizer.apply(d.event(), false)), List.of());
+        Event event = pseudonymizer.apply(d.event(), false);
+        if (idDerived && pseudonymizer.enabled()) {
+          // the default id digests the row's text, raw user id included: digest the pseudonymized event instead
+          String digest = EventIds.derive(EventCodec.toJson(event));
+          event = new Event(RowParser.rowId(object.bucket(), object.name(), line, digest), event.eventType(),
+              event.userId(), event.sessionId(), event.eventTime(), event.products(), event.currency(),
+              event.query(), event.attributes());
+        }
+        return new Decoded(EventMessages.of(event), List.of());
       }
       if (!fromCsv) {
         return new Decoded(null, d.errors());
@@ -123,7 +136,7 @@ abstract class RowDecoder {
     }
 
     @Override
-    Decoded decodeNode(JsonNode node, boolean fromCsv) {
+    Decoded decodeNode(JsonNode node, boolean fromCsv, long line, boolean idDerived) {
       ProductCodec.Decoded d = codec.decode(node);
       if (!d.isValid()) {
         return new Decoded(null, d.errors());

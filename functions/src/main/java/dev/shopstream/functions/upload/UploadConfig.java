@@ -22,9 +22,11 @@ import java.util.regex.Pattern;
  * @param maxDecompressedBytes most bytes a gzip object may decompress to; beyond that (a gzip bomb, or a file to
  *     split) reading stops and the object is reported {@code failed} ({@code MAX_DECOMPRESSED_BYTES}, default
  *     2 GiB, eight times the default backfill threshold)
+ * @param errorReportMaxRows the error report lists at most this many rejected rows in full; the rest are counted by
+ *     reason in the summary ({@code ERROR_REPORT_MAX_ROWS}, default 1000)
  */
 public record UploadConfig(long backfillThresholdBytes, int maxLineBytes, int errorRawMaxChars, int progressEveryRows,
-    int maxOutstandingPublishes, Duration publishTimeout, long maxDecompressedBytes) {
+    int maxOutstandingPublishes, Duration publishTimeout, long maxDecompressedBytes, int errorReportMaxRows) {
   public static final long DEFAULT_BACKFILL_THRESHOLD_BYTES = 256L << 20;
   public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
   public static final int DEFAULT_ERROR_RAW_MAX_CHARS = 1024;
@@ -32,17 +34,25 @@ public record UploadConfig(long backfillThresholdBytes, int maxLineBytes, int er
   public static final int DEFAULT_MAX_OUTSTANDING_PUBLISHES = 1000;
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(60);
   public static final long DEFAULT_MAX_DECOMPRESSED_BYTES = 2L << 30;
+  public static final int DEFAULT_ERROR_REPORT_MAX_ROWS = 1000;
   private static final Pattern BYTES = Pattern.compile("[0-9]{1,18}");
 
   public UploadConfig {
     if (backfillThresholdBytes < 0 || maxLineBytes < 1 || errorRawMaxChars < 1 || progressEveryRows < 1
         || maxOutstandingPublishes < 1 || publishTimeout.isNegative() || publishTimeout.isZero()
-        || maxDecompressedBytes < 1) {
+        || maxDecompressedBytes < 1 || errorReportMaxRows < 0) {
       throw new IllegalArgumentException("limits must be positive");
     }
   }
 
-  /** With the default {@link #maxDecompressedBytes}. */
+  /** With the default {@link #errorReportMaxRows}. */
+  public UploadConfig(long backfillThresholdBytes, int maxLineBytes, int errorRawMaxChars, int progressEveryRows,
+      int maxOutstandingPublishes, Duration publishTimeout, long maxDecompressedBytes) {
+    this(backfillThresholdBytes, maxLineBytes, errorRawMaxChars, progressEveryRows, maxOutstandingPublishes,
+        publishTimeout, maxDecompressedBytes, DEFAULT_ERROR_REPORT_MAX_ROWS);
+  }
+
+  /** With the default {@link #maxDecompressedBytes} and {@link #errorReportMaxRows}. */
   public UploadConfig(long backfillThresholdBytes, int maxLineBytes, int errorRawMaxChars, int progressEveryRows,
       int maxOutstandingPublishes, Duration publishTimeout) {
     this(backfillThresholdBytes, maxLineBytes, errorRawMaxChars, progressEveryRows, maxOutstandingPublishes,
@@ -52,7 +62,13 @@ public record UploadConfig(long backfillThresholdBytes, int maxLineBytes, int er
   /** The same limits with another {@link #maxDecompressedBytes}. */
   public UploadConfig withMaxDecompressedBytes(long bytes) {
     return new UploadConfig(backfillThresholdBytes, maxLineBytes, errorRawMaxChars, progressEveryRows,
-        maxOutstandingPublishes, publishTimeout, bytes);
+        maxOutstandingPublishes, publishTimeout, bytes, errorReportMaxRows);
+  }
+
+  /** The same limits with another {@link #errorReportMaxRows}. */
+  public UploadConfig withErrorReportMaxRows(int rows) {
+    return new UploadConfig(backfillThresholdBytes, maxLineBytes, errorRawMaxChars, progressEveryRows,
+        maxOutstandingPublishes, publishTimeout, maxDecompressedBytes, rows);
   }
 
   public static UploadConfig defaults() {
@@ -70,6 +86,7 @@ public record UploadConfig(long backfillThresholdBytes, int maxLineBytes, int er
         settings.integer("MAX_OUTSTANDING_PUBLISHES", DEFAULT_MAX_OUTSTANDING_PUBLISHES, 1, 10_000),
         settings.duration("PUBLISH_TIMEOUT", DEFAULT_PUBLISH_TIMEOUT),
         Long.parseLong(settings.string("MAX_DECOMPRESSED_BYTES", Long.toString(DEFAULT_MAX_DECOMPRESSED_BYTES),
-            BYTES, "a number of bytes")));
+            BYTES, "a number of bytes")),
+        settings.integer("ERROR_REPORT_MAX_ROWS", DEFAULT_ERROR_REPORT_MAX_ROWS, 0, 1_000_000));
   }
 }

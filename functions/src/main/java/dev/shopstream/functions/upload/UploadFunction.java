@@ -52,15 +52,18 @@ import java.util.zip.GZIPInputStream;
  * header row required), each optionally {@code .gz}. The object is streamed; memory stays bounded by the longest
  * row ({@link UploadConfig#maxLineBytes}) and the publish window ({@link UploadConfig#maxOutstandingPublishes}).
  *
- * <p>Each invalid row goes to {@code errors/<object name>.jsonl}; every processed object gets
- * {@code errors/<object name>.summary.json} with {@code status} ({@code succeeded},
+ * <p>Each invalid row goes to {@code errors/<object name>.jsonl} (the first {@code ERROR_REPORT_MAX_ROWS} in full,
+ * all of them counted by reason in the summary); every processed object gets exactly one
+ * {@code errors/<object name>.summary.json} (both under {@code errors/by-name-hash/} when the name is too long or
+ * has control characters: {@link ReportNames}) with {@code status} ({@code succeeded},
  * {@code succeeded_with_rejections}, {@code failed}, {@code publish_failed}, {@code backfill_launched},
  * {@code backfill_already_running}), {@code rows_read}, {@code published}, {@code rejected}, {@code bytes} (read
  * from the object as stored) and {@code duration_ms}. A file that cannot be read at all (unsupported type, corrupt
  * gzip, CSV without header, object gone) is reported as {@code failed} and the function returns normally, since a
  * retry would fail the same way. When Pub/Sub does not acknowledge, the function throws so that Eventarc redelivers
- * the event: ids are deterministic (rows without {@code event_id} get {@code EventIds.fromParts("g-", bucket,
- * name, generation, line)}), so the republished rows are dropped downstream as duplicates.
+ * the event: ids are deterministic (rows without {@code event_id} get {@link
+ * dev.shopstream.contract.rows.RowParser#rowId}: bucket, name, line and the row's content), so the republished rows,
+ * and those of the same content uploaded again, are dropped downstream as duplicates.
  *
  * <p>Objects above {@link UploadConfig#backfillThresholdBytes} are handed to a {@link BackfillLauncher} instead.
  */
@@ -142,9 +145,13 @@ public final class UploadFunction implements CloudEventsFunction {
     handle(object, object.timeCreated() != null ? object.timeCreated() : eventTime);
   }
 
-  /** The summary this function writes once it has finished {@code object}: {@code errors/<object>.summary.json}. */
+  /**
+   * The summary this function writes once it has finished {@code object}: {@code errors/<object>.summary.json}, or
+   * {@code errors/by-name-hash/<sha256 of the name>.summary.json} where that name cannot be used ({@link
+   * ReportNames}).
+   */
   public static String summaryObjectName(String object) {
-    return ERRORS_PREFIX + object + ".summary.json";
+    return ReportNames.summary(object);
   }
 
   /**
@@ -241,7 +248,7 @@ public final class UploadFunction implements CloudEventsFunction {
     PublishWindow window = new PublishWindow(type.kind() == FileType.Kind.EVENTS ? eventsPublisher
         : catalogPublisher, run);
     String failure = null;
-    ErrorReport report = new ErrorReport(storage, o, config.errorRawMaxChars());
+    ErrorReport report = new ErrorReport(storage, o, config.errorRawMaxChars(), config.errorReportMaxRows());
     try {
       try {
         readRows(run, type, decoder, window, report);
@@ -261,15 +268,29 @@ public final class UploadFunction implements CloudEventsFunction {
       window.drain();
     } catch (PublishFailedException e) {
       report.close();
-      run.summary.put("error_report", report.name());
+      describeReport(run, report);
       finish(run, "publish_failed", e.getMessage());
       throw e;
     }
     report.close();
-    run.summary.put("error_report", report.name());
-    run.summary.put("raw_max_chars", config.errorRawMaxChars());
+    describeReport(run, report);
     String status = failure != null ? "failed" : run.rejected > 0 ? "succeeded_with_rejections" : "succeeded";
     return finish(run, status, failure);
+  }
+
+  /**
+   * The report's name and bounds in the summary; with rejections, how many rows it lists in full, how many it only
+   * counts, and every rejected row counted by reason.
+   */
+  private void describeReport(Run run, ErrorReport report) {
+    run.summary.put("error_report", report.name());
+    run.summary.put("raw_max_chars", config.errorRawMaxChars());
+    if (run.rejected > 0) {
+      run.summary.put("error_report_max_rows", config.errorReportMaxRows());
+      run.summary.put("rejected_listed", report.rows());
+      run.summary.put("rejected_not_listed", report.notListed());
+      run.summary.set("rejected_by_reason", report.byReason());
+    }
   }
 
   private void readRows(Run run, FileType type, RowDecoder decoder, PublishWindow window, ErrorReport report)
@@ -335,7 +356,8 @@ public final class UploadFunction implements CloudEventsFunction {
         .setContentType("application/json").build();
     storage.create(info, (s + "\n").getBytes(UTF_8));
     Level level = status.equals("failed") || status.equals("publish_failed") ? Level.WARNING : Level.INFO;
-    LOG.log(level, run.object.uri() + ": " + status + (reason == null ? "" : " (" + reason + ")") + " " + s);
+    LOG.log(level, run.object.uri() + ": " + status + (reason == null ? "" : " (" + reason + ")") + " summary "
+        + info.getName() + " " + s);
     return s;
   }
 

@@ -90,6 +90,30 @@ class IngestFunctionTest {
         "e-3");
   }
 
+  /**
+   * While the pipeline behind the topic is not working (readiness reports a problem), ingest answers 503 with
+   * Retry-After and publishes nothing, rather than accepting events into a dead end; once it works again, 202.
+   */
+  @Test
+  void whileThePipelineIsNotWorkingIngestAnswers503WithRetryAfterAndPublishesNothing() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<java.util.Optional<String>> problem =
+        new java.util.concurrent.atomic.AtomicReference<>(java.util.Optional.of("pipeline FAILED"));
+    IngestFunction gated = new IngestFunction(publisher, DEFAULTS, CLOCK,
+        dev.shopstream.functions.UserIdPseudonymizer.none(), problem::get);
+
+    FakeExchange refused = post(JSON, view("e-1", "u-1")).serve(gated);
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.header("Retry-After")).contains("5");
+    assertThat(refused.json().get("error").asText()).isEqualTo("pipeline_unavailable");
+    assertThat(refused.json().get("message").asText()).contains("pipeline FAILED");
+    verify(publisher, times(0)).publish(any());
+
+    problem.set(java.util.Optional.empty());
+    assertThat(post(JSON, view("e-1", "u-1")).serve(gated).status()).isEqualTo(202);
+    published(1);
+  }
+
   @Test
   void singleValidEventIsPublishedOnceWithItsDataAndAttributes() throws Exception {
     String event = view("e-1", "u-1");

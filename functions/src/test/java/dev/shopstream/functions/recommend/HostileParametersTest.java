@@ -112,6 +112,57 @@ class HostileParametersTest {
     }
   }
 
+  /** The raw query as a client sent it; each value that does not decode is a 400 naming its parameter. */
+  @Test
+  void aRawQueryThatDoesNotDecodeIsA400NamingTheParameter() throws Exception {
+    DuckDbWarehouse warehouse = DuckDbWarehouse.open(folder.resolve("warehouse.duckdb"));
+    try {
+      ShopFixture.insertAll(warehouse);
+      RecommendFunction function = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
+          RecommendConfig.defaults(AccessPolicy.open()), new TestClock(ShopFixture.NOW),
+          mock(ScheduledExecutorService.class));
+      assertThat(function.refreshSnapshot()).isTrue();
+      Map<String, String> cases = new LinkedHashMap<>();
+      cases.put("user_id=%ZZ", "user_id");
+      cases.put("user_id=%FF", "user_id");
+      cases.put("user_id=%C0%AF", "user_id");
+      cases.put("user_id=%ED%B0%80", "user_id");
+      cases.put("user_id=ok%E2%82", "user_id");
+      cases.put("user_id=ok&k=%", "k");
+      cases.put("user_id=ok&exclude=a,%F8%88%80%80%80", "exclude");
+      cases.put("user_id=ok&%C3=1", "%C3");
+      for (Map.Entry<String, String> c : cases.entrySet()) {
+        FakeExchange x = FakeExchange.request("GET", "/recommendations").rawQuery(c.getKey()).serve(function);
+        assertThat(x.status()).as(c.getKey() + ": " + x.text()).isEqualTo(400);
+        assertThat(x.json().get("parameter").asText()).as(c.getKey()).isEqualTo(c.getValue());
+      }
+      FakeExchange ok = FakeExchange.request("GET", "/recommendations").rawQuery("user_id=%61lice+x").serve(function);
+      assertThat(ok.json().get("user_id").asText()).isEqualTo("alice x");
+    } finally {
+      warehouse.close();
+    }
+  }
+
+  /** The server's getPath() is already decoded once; the id is decoded from the raw path, once. */
+  @Test
+  void aPathIdIsDecodedOnceFromTheRawPath() throws Exception {
+    DuckDbWarehouse warehouse = DuckDbWarehouse.open(folder.resolve("warehouse.duckdb"));
+    try {
+      ShopFixture.insertAll(warehouse);
+      RecommendFunction function = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
+          RecommendConfig.defaults(AccessPolicy.open()), new TestClock(ShopFixture.NOW),
+          mock(ScheduledExecutorService.class));
+      assertThat(function.refreshSnapshot()).isTrue();
+      FakeExchange x = FakeExchange.request("GET", "/products/%2574ea-02/similar")
+          .serverPath("/products/%74ea-02/similar").serve(function);
+      assertThat(x.status()).as(x.text()).isEqualTo(200);
+      assertThat(x.json().get("product_id").asText()).isEqualTo("%74ea-02"); // not tea-02
+      assertThat(x.json().get("items").findValuesAsText("reason")).noneMatch(r -> r.contains("tea-02"));
+    } finally {
+      warehouse.close();
+    }
+  }
+
   private static void check(FakeExchange x, String parameter, String value) throws IOException {
     String what = (parameter == null ? "path or name" : parameter) + "=" + printable(value);
     assertThat(x.status()).as(what + ": " + x.text()).isIn(200, 400, 404);

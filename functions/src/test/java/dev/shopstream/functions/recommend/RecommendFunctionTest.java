@@ -516,4 +516,20 @@ class RecommendFunctionTest {
     assertThat(FakeExchange.request("DELETE", "/trending").serve(function).status()).isEqualTo(405);
     assertThat(get("/trending/").status()).isEqualTo(200);
   }
+
+  /** While the pipeline is not working (readiness reports a problem) the model is no longer updated: stale. */
+  @Test
+  void answersAreStaleWhileThePipelineIsNotWorking() throws Exception {
+    RecommendFunction notReady = new RecommendFunction(new DuckDbRecommendationStore(warehouse), CONFIG,
+        new TestClock(ShopFixture.NOW), mock(ScheduledExecutorService.class),
+        () -> java.util.Optional.of("pipeline FAILED"));
+    assertThat(notReady.refreshSnapshot()).isTrue();
+
+    JsonNode stale = FakeExchange.request("GET", "/trending").serve(notReady).json();
+    JsonNode fresh = FakeExchange.request("GET", "/trending").serve(function).json();
+
+    assertThat(stale.get("stale").asBoolean()).isTrue();
+    assertThat(fresh.get("stale").asBoolean()).isFalse();
+    assertThat(stale.get("items")).isEqualTo(fresh.get("items"));
+  }
 }

@@ -170,9 +170,14 @@ class UploadFunctionTest {
         + "\"products\":[{\"product_id\":\"" + product + "\",\"price\":9.5}]}";
   }
 
-  private static String derivedId(Up blob, long line) {
-    return EventIds.fromParts("g-", blob.bucket(), blob.name(), Long.toString(GENERATION),
-        Long.toString(line));
+  /** The id of a JSONL row without one: bucket, name, line and a digest of the row's text (not the generation). */
+  private static String derivedId(Up blob, long line, String row) {
+    return EventIds.fromParts("r-", blob.bucket(), blob.name(), Long.toString(line), EventIds.fromParts("", row));
+  }
+
+  /** The id of a CSV row without one: as for JSONL, the header line being part of the row's text. */
+  private static String derivedCsvId(Up blob, long line, String header, String row) {
+    return derivedId(blob, line, header + "\n" + row);
   }
 
   /**
@@ -208,7 +213,7 @@ class UploadFunctionTest {
 
     List<PubsubMessage> messages = published(events);
     EventCodec codec = new EventCodec(Clock.fixed(NOW, ZoneOffset.UTC));
-    String secondId = derivedId(blob, 3); // line 2 is blank
+    String secondId = derivedId(blob, 3, second); // line 2 is blank
     assertThat(messages).containsExactly(
         EventMessages.of(codec.decode(first).event()),
         EventMessages.of(codec.decode(second.replaceFirst("\\{", "{\"event_id\":\"" + secondId + "\",")).event()));
@@ -225,9 +230,9 @@ class UploadFunctionTest {
 
   @Test
   void csvEventsBecomeOneProductPerRowWithQuotedFieldsAndEmptyOptionals() throws Exception {
-    String csv = "event_id,event_type,user_id,session_id,event_time,product_id,quantity,price,currency,query\r\n"
-        + "e-1,purchase,alice,s-1,2026-11-20T10:00:00Z,mug-01,2,12.5,EUR,\r\n"
-        + ",search,bob,,2026-11-20T10:01:00Z,,,,,\"tea, green \"\"sencha\"\"\nloose\"\r\n";
+    String header = "event_id,event_type,user_id,session_id,event_time,product_id,quantity,price,currency,query";
+    String third = ",search,bob,,2026-11-20T10:01:00Z,,,,,\"tea, green \"\"sencha\"\"\nloose\"";
+    String csv = header + "\r\n" + "e-1,purchase,alice,s-1,2026-11-20T10:00:00Z,mug-01,2,12.5,EUR,\r\n" + third + "\r\n";
     Up blob = upload("events/day.csv", csv);
 
     function().accept(finalized(blob));
@@ -237,7 +242,7 @@ class UploadFunctionTest {
         "{\"event_id\":\"e-1\",\"event_type\":\"purchase\",\"user_id\":\"alice\",\"session_id\":\"s-1\","
             + "\"event_time\":\"2026-11-20T10:00:00Z\",\"products\":[{\"product_id\":\"mug-01\",\"quantity\":2,"
             + "\"price\":12.5}],\"currency\":\"EUR\"}",
-        "{\"event_id\":\"" + derivedId(blob, 3) + "\",\"event_type\":\"search\",\"user_id\":\"bob\","
+        "{\"event_id\":\"" + derivedCsvId(blob, 3, header, third) + "\",\"event_type\":\"search\",\"user_id\":\"bob\","
             + "\"event_time\":\"2026-11-20T10:01:00Z\",\"query\":\"tea, green \\\"sencha\\\"\\nloose\"}");
     assertThat(summary("events/day.csv").get("status").asText()).isEqualTo("succeeded");
     assertThat(summary("events/day.csv").get("format").asText()).isEqualTo("csv");
@@ -249,7 +254,8 @@ class UploadFunctionTest {
 
     function().accept(finalized(blob));
 
-    assertThat(published(events).get(0).getData().toStringUtf8()).isEqualTo("{\"event_id\":\"" + derivedId(blob, 2)
+    assertThat(published(events).get(0).getData().toStringUtf8()).isEqualTo("{\"event_id\":\""
+        + derivedCsvId(blob, 2, "user_id,event_time,event_type,product_id", "alice,2026-11-20T10:00:00Z,view,p-1")
         + "\",\"event_type\":\"view\",\"user_id\":\"alice\",\"event_time\":\"2026-11-20T10:00:00Z\","
         + "\"products\":[{\"product_id\":\"p-1\",\"quantity\":1}]}");
   }
@@ -354,7 +360,11 @@ class UploadFunctionTest {
         {"bucket":"%s","object":"events/mixed.jsonl","generation":"%d","kind":"events","format":"jsonl",
          "compression":"none","error_report":"errors/events/mixed.jsonl.jsonl","raw_max_chars":40,
          "status":"succeeded_with_rejections","rows_read":6,"published":2,"rejected":4,"bytes":%d,
-         "duration_ms":1500}""".formatted(bucket, GENERATION, blob.size())));
+         "duration_ms":1500,"error_report_max_rows":1000,"rejected_listed":4,"rejected_not_listed":0,
+         "rejected_by_reason":{"event_time: is required":1,
+           "event_type: must be one of [\\"view\\",\\"search\\",\\"add_to_cart\\",\\"remove_from_cart\\",\\"purchase\\"]":1,
+           "$: is not valid JSON":1,"$: is longer than 300 bytes (MAX_LINE_BYTES)":1,"$: is not valid UTF-8":1}}"""
+        .formatted(bucket, GENERATION, blob.size())));
   }
 
   @Test
@@ -387,7 +397,8 @@ class UploadFunctionTest {
     assertThat(messages).hasSize(4);
     assertThat(messages.subList(2, 4)).isEqualTo(messages.subList(0, 2));
     assertThat(messages).extracting(m -> m.getAttributesOrThrow("event_id"))
-        .containsExactly(derivedId(blob, 1), derivedId(blob, 2), derivedId(blob, 1), derivedId(blob, 2));
+        .containsExactly(derivedId(blob, 1, view(null, "alice", "p-1")), derivedId(blob, 2, view(null, "bob", "p-2")),
+            derivedId(blob, 1, view(null, "alice", "p-1")), derivedId(blob, 2, view(null, "bob", "p-2")));
   }
 
   @Test

@@ -111,6 +111,26 @@ final class FinalizeNotifier implements AutoCloseable {
     return queued;
   }
 
+  /**
+   * The object name as an HTTP header value: printable ASCII as is, every other byte of its UTF-8 (controls, space,
+   * non-ASCII) and {@code %} percent-encoded. A raw control character makes the header invalid (the client or the
+   * receiving server refuses the request), so the object would never be delivered; the event's data carries the
+   * name unencoded, which is what the upload function reads.
+   */
+  static String headerSafe(String name) {
+    StringBuilder out = new StringBuilder(name.length());
+    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c > 0x20 && c < 0x7f && c != '%') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
+  }
+
   GcsEmulator.DeliveryStats stats() {
     return new GcsEmulator.DeliveryStats(delivered.get(), failed.get(), attempts.get());
   }
@@ -148,7 +168,7 @@ final class FinalizeNotifier implements AutoCloseable {
     headers.put("ce-id", UUID.randomUUID().toString());
     headers.put("ce-source", "//storage.googleapis.com/projects/_/buckets/" + object.bucket());
     headers.put("ce-type", EVENT_TYPE);
-    headers.put("ce-subject", "objects/" + object.name());
+    headers.put("ce-subject", "objects/" + headerSafe(object.name()));
     headers.put("ce-time", StoredObject.rfc3339(object.updated()));
     headers.put("Content-Type", "application/json");
     return headers;

@@ -199,6 +199,44 @@ class GcsEmulatorNotificationTest {
     assertThat(emulator.deliveryStats()).isEqualTo(new GcsEmulator.DeliveryStats(0, 2, 6));
   }
 
+  /**
+   * Names with control characters, spaces, '%' and non-ASCII letters (Cloud Storage allows all but CR and LF) reach
+   * the function through the real invoker: the subject header is percent-encoded, the data carries the name as is.
+   * Before, the raw control character made the header invalid and the object was never delivered.
+   */
+  @Test
+  void namesWithControlCharactersAreDeliveredToTheFunction() throws Exception {
+    start(2, 0);
+    int port = Loopback.freePort();
+    Invoker invoker = new Invoker(port, RecordingFunction.class.getName(), "cloudevent",
+        Thread.currentThread().getContextClassLoader());
+    invoker.startTestServer();
+    try {
+      RecordingFunction.RECEIVED.clear();
+      emulator.notifyOnFinalize(BUCKET, URI.create("http://127.0.0.1:" + port + "/"));
+      List<String> names = List.of("events/tab\there.jsonl", "events/bell\u0007.jsonl", "events/del\u007f.jsonl",
+          "events/esc\u001b[31m.jsonl", "events/c1\u0085.jsonl", "events/100% caf\u00e9.jsonl");
+      for (String name : names) {
+        assertThat(Loopback.mediaUpload(emulator, BUCKET, name, "{}\n".getBytes(StandardCharsets.UTF_8)).statusCode())
+            .as(name).isEqualTo(200);
+      }
+      List<String> delivered = new java.util.ArrayList<>();
+      for (int i = 0; i < names.size(); i++) {
+        CloudEvent event = RecordingFunction.RECEIVED.poll(30, TimeUnit.SECONDS);
+        assertThat(event).as("delivered " + delivered).isNotNull();
+        String name = Json.MAPPER.readTree(event.getData().toBytes()).path("name").asText();
+        assertThat(event.getSubject()).isEqualTo("objects/" + FinalizeNotifier.headerSafe(name));
+        assertThat(event.getSubject()).matches("[\\x21-\\x7e]+");
+        delivered.add(name);
+      }
+      assertThat(delivered).containsExactlyInAnyOrderElementsOf(names);
+      assertThat(emulator.awaitIdle(AWAIT)).isTrue();
+      assertThat(emulator.deliveryStats().failed()).isZero();
+    } finally {
+      invoker.stopServer();
+    }
+  }
+
   @Test
   void theFunctionsFrameworkParsesTheEvent() throws Exception {
     start(5, 0);

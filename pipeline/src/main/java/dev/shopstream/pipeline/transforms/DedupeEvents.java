@@ -1,7 +1,13 @@
 package dev.shopstream.pipeline.transforms;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
+import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.Json;
+import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +34,9 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
@@ -53,9 +62,25 @@ import org.joda.time.Duration;
  * bounded number of keys with one timer each costs the same per event whatever the volume. On Dataflow the shards
  * bound this step's parallelism: raise {@code --dedupeShards} with the event rate.
  *
- * <p>Counters (namespace: this class): {@code in}, {@code out}, {@code duplicates}; {@code in = out + duplicates}.
+ * <p>A copy that reuses an id with <em>different content</em> (a client bug: two events under one id) is still
+ * dropped, but not silently: it is counted ({@code conflicts}) and dead-lettered ({@link #CONFLICTS}, step
+ * {@value #STEP}, error starting {@value #DUPLICATE_CONFLICT}) with both payloads, {@code {"kept": first,
+ * "dropped": this one}}. For that the state also keeps each id's first event (its contract JSON) for the TTL. An id
+ * remembered before that state existed (restored from an older checkpoint) has no first event: its copies are
+ * dropped as plain duplicates.
+ *
+ * <p>Outputs: {@link #EVENTS} (the first copy of each id) and {@link #CONFLICTS}. Counters (namespace: this class):
+ * {@code in}, {@code out}, {@code duplicates}, {@code conflicts}; {@code in = out + duplicates}, {@code conflicts}
+ * counts the duplicates whose content differs.
  */
-public final class DedupeEvents extends PTransform<PCollection<Event>, PCollection<Event>> {
+public final class DedupeEvents extends PTransform<PCollection<Event>, PCollectionTuple> {
+  public static final TupleTag<Event> EVENTS = new TupleTag<>() {};
+  public static final TupleTag<DeadLetter> CONFLICTS = new TupleTag<>() {};
+  /** The dead letters' step. */
+  public static final String STEP = "dedupe";
+  /** The reason, first word of the dead letter's error. */
+  public static final String DUPLICATE_CONFLICT = "duplicate_conflict";
+
   /** 24 hours: matches the contract's 24 h bound on future event times and a day of client retries. */
   public static final Duration DEFAULT_TTL = Duration.standardHours(24);
   /** Shards of the id space (keys of the state). */
@@ -101,21 +126,43 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
   }
 
   @Override
-  public PCollection<Event> expand(PCollection<Event> events) {
+  public PCollectionTuple expand(PCollection<Event> events) {
     int n = shards;
-    return events
+    PCollectionTuple out = events
         .apply("InGlobalWindow", Window.<Event>into(new GlobalWindows()))
         .apply("KeyByIdShard", WithKeys.of((Event e) -> shard(e.eventId(), n)).withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), EventCoder.of()))
-        .apply("FirstPerEventId", ParDo.of(new DedupeFn(ttl)))
-        .setCoder(EventCoder.of());
+        .apply("FirstPerEventId", ParDo.of(new DedupeFn(ttl)).withOutputTags(EVENTS, TupleTagList.of(CONFLICTS)));
+    out.get(EVENTS).setCoder(EventCoder.of());
+    out.get(CONFLICTS).setCoder(DeadLetterCoder.of());
+    return out;
+  }
+
+  /** The dead letter of {@code dropped}, which reuses the id of {@code keptJson} with different content. */
+  static DeadLetter conflict(String keptJson, Event dropped, Instant at) {
+    ObjectNode payload = Json.MAPPER.createObjectNode();
+    try {
+      payload.set("kept", Json.MAPPER.readTree(keptJson));
+    } catch (java.io.IOException e) {
+      payload.put("kept", keptJson);
+    }
+    payload.set("dropped", EventCodec.toJson(dropped));
+    return new DeadLetter(dropped.eventId(), payload.toString(), java.util.Map.of("event_id", dropped.eventId()),
+        DUPLICATE_CONFLICT + ": event_id " + dropped.eventId() + " was already used by an event with different "
+            + "content; the first one is kept, this one is dropped (payload: kept and dropped)", STEP, at);
   }
 
   static final class DedupeFn extends DoFn<KV<Integer, Event>, Event> {
     private final Counter in = Metrics.counter(DedupeEvents.class, "in");
     private final Counter out = Metrics.counter(DedupeEvents.class, "out");
     private final Counter duplicates = Metrics.counter(DedupeEvents.class, "duplicates");
+    private final Counter conflicts = Metrics.counter(DedupeEvents.class, "conflicts");
     private final Duration ttl;
+
+    /** Event id to its first event's contract JSON, for as long as {@code seen} holds the id. */
+    @StateId("first")
+    private final StateSpec<MapState<String, String>> firstSpec =
+        StateSpecs.map(StringUtf8Coder.of(), StringUtf8Coder.of());
 
     /** Event id to the processing time (millis) it was first seen. */
     @StateId("seen")
@@ -138,28 +185,37 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
 
     @ProcessElement
     public void process(@Element KV<Integer, Event> element, @StateId("seen") MapState<String, Long> seen,
+        @StateId("first") MapState<String, String> first,
         @StateId("sweeping") ValueState<Boolean> sweeping, @TimerId("sweep") Timer sweep,
-        OutputReceiver<Event> output) {
+        MultiOutputReceiver output) {
       in.inc();
       long now = sweep.getCurrentRelativeTime().getMillis();
-      String id = element.getValue().eventId();
+      Event event = element.getValue();
+      String id = event.eventId();
       Long firstSeen = seen.get(id).read();
       if (firstSeen != null && now - firstSeen < ttl.getMillis()) {
         duplicates.inc();
+        String kept = first.get(id).read();
+        if (kept != null && !kept.equals(EventCodec.encode(event))) {
+          conflicts.inc();
+          output.get(CONFLICTS).output(conflict(kept, event, Instant.ofEpochMilli(now)));
+        }
         return;
       }
       seen.put(id, now);
+      first.put(id, EventCodec.encode(event));
       if (!Boolean.TRUE.equals(sweeping.read())) {
         sweeping.write(true);
         sweep.offset(sweepEvery()).setRelative();
       }
-      output.output(element.getValue());
+      output.get(EVENTS).output(event);
       out.inc();
     }
 
     /** Forgets the ids first seen {@code ttl} or more ago; sweeps again while any id is left. */
     @OnTimer("sweep")
     public void onSweep(@StateId("seen") MapState<String, Long> seen,
+        @StateId("first") MapState<String, String> first,
         @StateId("sweeping") ValueState<Boolean> sweeping, @TimerId("sweep") Timer sweep) {
       long now = sweep.getCurrentRelativeTime().getMillis();
       boolean left = false;
@@ -172,6 +228,7 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
         }
       }
       expired.forEach(seen::remove);
+      expired.forEach(first::remove);
       if (left) {
         sweep.offset(sweepEvery()).setRelative();
       } else {

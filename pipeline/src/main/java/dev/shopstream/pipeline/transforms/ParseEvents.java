@@ -1,21 +1,13 @@
 package dev.shopstream.pipeline.transforms;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.FieldError;
-import dev.shopstream.contract.Json;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -45,8 +37,8 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
   public static final TupleTag<Event> EVENTS = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
 
-  public static final String STEP_PARSE = "parse";
-  public static final String STEP_VALIDATE = "validate";
+  public static final String STEP_PARSE = EventCodec.STEP_PARSE;
+  public static final String STEP_VALIDATE = EventCodec.STEP_VALIDATE;
   /** Attribute of a message whose source could not read it: the reason; the payload is the raw text. */
   public static final String SOURCE_ERROR_ATTRIBUTE = "source_error";
 
@@ -115,22 +107,9 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
         deadLetter(out, null, text, attributes, STEP_PARSE, rootError(sourceError));
         return;
       }
-      int malformedAt = malformedUtf8Offset(payload);
-      if (malformedAt >= 0) {
-        deadLetter(out, null, text, attributes, STEP_PARSE,
-            rootError("is not valid UTF-8 (malformed byte at offset " + malformedAt + ")"));
-        return;
-      }
-      List<FieldError> parseErrors = new ArrayList<>();
-      JsonNode node = Json.parseRecord(text, parseErrors);
-      if (node == null) {
-        deadLetter(out, null, text, attributes, STEP_PARSE, FieldError.summary(parseErrors));
-        return;
-      }
-      EventCodec.Decoded decoded = codec.decode(node);
+      EventCodec.Payload decoded = codec.decodePayload(payload); // the edge's validator, the same code
       if (!decoded.isValid()) {
-        String id = node.path("event_id").isTextual() ? node.get("event_id").textValue() : null;
-        deadLetter(out, id, text, attributes, STEP_VALIDATE, decoded.errorSummary());
+        deadLetter(out, decoded.eventId(), text, attributes, decoded.step(), decoded.reason());
         return;
       }
       out.get(EVENTS).output(decoded.event());
@@ -155,11 +134,6 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
 
   /** Offset of the first byte that is not well-formed UTF-8, or -1 when all of them are. */
   static int malformedUtf8Offset(byte[] bytes) {
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CoderResult result = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(in, CharBuffer.allocate(bytes.length), true);
-    return result.isError() ? in.position() : -1;
+    return EventCodec.malformedUtf8Offset(bytes);
   }
 }

@@ -45,10 +45,10 @@ import org.joda.time.Instant;
  * <p>Every row becomes one message, never none: payload = the row as a contract JSON record, attributes
  * {@value #SOURCE_FILE_ATTRIBUTE} and {@value #SOURCE_LINE_ATTRIBUTE} (1-based) plus, for events, {@code event_id}
  * and {@code event_time} and, for the catalog, {@code product_id} and {@code updated_at} (as the upload function
- * publishes them). An events row without {@code event_id} gets the upload function's id, {@code EventIds.fromParts(
- * "g-", bucket, object, generation, line)}, of the object given by {@link SourceObject} (what a stream of that object
- * carries), else of the file read: {@code gs://b/o} gives {@code b} and {@code o}, a local path an empty bucket and
- * the path, and the generation is the file's last-modified time in milliseconds. Events get their
+ * publishes them). An events row without {@code event_id} gets the upload function's id, {@code RowParser.rowId(
+ * bucket, object, line, digest of the row)}, of the object given by {@link SourceObject} (what a stream of that
+ * object carries), else of the file read: {@code gs://b/o} gives {@code b} and {@code o}, a local path an empty
+ * bucket and the path. The id does not depend on the generation: the same content gives the same ids. Events get their
  * {@code event_time} as element timestamp. A row that cannot be read (bad JSON or CSV syntax, wrong field count,
  * longer than {@code maxRowBytes}, not UTF-8, under a bad CSV header, in a file of an unknown extension) keeps its
  * raw text as payload and gets {@value ParseEvents#SOURCE_ERROR_ATTRIBUTE} with the reason, so the parse step
@@ -68,7 +68,7 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
   static final int SPREAD_BUCKETS = 256;
 
   /**
-   * The Cloud Storage object whose generation the default event ids derive from, for a backfill of one object that
+   * The Cloud Storage object whose bucket and name the default event ids derive from, for a backfill of one object that
    * the upload function handed over (it passes {@code --sourceBucket}, {@code --sourceObject},
    * {@code --sourceGeneration}).
    */
@@ -228,14 +228,14 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
 
     private RowParser eventsParser(RowParser.Format format, String path, long lastModifiedMillis) {
       if (source != null) {
-        return RowParser.events(format, source.bucket(), source.object(), source.generation());
+        return RowParser.events(format, source.bucket(), source.object());
       }
       if (path.startsWith("gs://")) {
         String rest = path.substring("gs://".length());
         int slash = rest.indexOf('/');
-        return RowParser.events(format, rest.substring(0, slash), rest.substring(slash + 1), lastModifiedMillis);
+        return RowParser.events(format, rest.substring(0, slash), rest.substring(slash + 1));
       }
-      return RowParser.events(format, "", path, lastModifiedMillis);
+      return RowParser.events(format, "", path);
     }
 
     /** Reads the header row; returns why the file's rows cannot be read, or null. */

@@ -40,8 +40,10 @@ import org.apache.beam.sdk.values.PDone;
  * {@code event_id}: {@code INSERT OR IGNORE}); an {@code upsert} table replaces the row of the same key
  * (as {@code INSERT OR REPLACE} would), and within a write only the row with the newest {@code updated_at} per key is
  * written. A row DuckDB refuses (a data error: constraint, conversion, out of range) is returned as a dead letter of
- * step {@value WarehouseSink#STEP_WRITE}, the rest of its batch is written; any other failure fails the bundle, so the
- * runner retries it. The {@code dead_letter} table has no key in the contract: a bundle retried after its commit
+ * step {@value WarehouseSink#STEP_WRITE}, the rest of its batch is written; any other failure (the file, the disk) is
+ * retried with exponential backoff ({@link Retry#DEFAULT}: 5 attempts, waiting 0.5, 1, 2 and 4 s, each retry logged
+ * at WARNING) and then fails the bundle: on the local stack the pipeline then stops, and the stack reports itself
+ * unhealthy. The {@code dead_letter} table has no key in the contract: a bundle retried after its commit
  * (the DirectRunner fails the pipeline instead of retrying) would repeat its dead letters, never lose them.
  *
  * <p>Counters, per table (namespace {@code duckdb.<table>}): {@code rows_written} (new rows),
@@ -118,6 +120,7 @@ public final class DuckDbSink extends WarehouseSink {
     private final Counter superseded;
     private final Counter writes;
     private final Counter rejected;
+    private final Counter retries;
     private transient DuckDbWarehouse warehouse;
     private transient List<Pending> batch;
     private transient List<Rejected> rejections;
@@ -137,6 +140,7 @@ public final class DuckDbSink extends WarehouseSink {
       this.superseded = Metrics.counter("duckdb." + table.name(), "superseded");
       this.writes = Metrics.counter("duckdb." + table.name(), "writes");
       this.rejected = Metrics.counter("duckdb." + table.name(), "rows_rejected");
+      this.retries = Metrics.counter("duckdb." + table.name(), "write_retries");
     }
 
     @Setup
@@ -179,13 +183,11 @@ public final class DuckDbSink extends WarehouseSink {
         kept = newestPerKey(table, rows);
         superseded.inc(rows.size() - kept.size());
       }
+      List<Map<String, Object>> rowsToWrite = kept;
       try {
-        count(warehouse.insert(table, kept), kept.size());
-      } catch (SQLException | RuntimeException e) {
-        if (!isDataError(e)) {
-          throw new SQLException("inserting " + kept.size() + " rows into " + table.name() + " of " + file
-              + " failed: " + e.getMessage(), e);
-        }
+        count(Retry.DEFAULT.call("inserting " + kept.size() + " rows into " + table.name() + " of " + file,
+            Retry.SLEEP, retries::inc, () -> warehouse.insert(table, rowsToWrite)), kept.size());
+      } catch (DataError e) {
         oneByOne(kept);
       }
       batch.clear();
@@ -195,12 +197,10 @@ public final class DuckDbSink extends WarehouseSink {
     private void oneByOne(List<Map<String, Object>> rows) throws SQLException {
       for (Map<String, Object> row : rows) {
         try {
-          count(warehouse.insert(table, List.of(row)), 1);
-        } catch (SQLException | RuntimeException e) {
-          if (!isDataError(e)) {
-            throw new SQLException("inserting a row into " + table.name() + " of " + file + " failed: "
-                + e.getMessage(), e);
-          }
+          count(Retry.DEFAULT.call("inserting a row into " + table.name() + " of " + file, Retry.SLEEP,
+              retries::inc, () -> warehouse.insert(table, List.of(row))), 1);
+        } catch (DataError d) {
+          Exception e = d.cause;
           Pending p = batch.stream().filter(b -> b.row() == row).findFirst().orElseThrow();
           rejections.add(new Rejected(rejectedRow(table.name(), row, String.valueOf(e.getMessage())), p.timestamp(),
               p.window()));
@@ -213,6 +213,67 @@ public final class DuckDbSink extends WarehouseSink {
       writes.inc();
       written.inc(inserted);
       duplicates.inc(rows - inserted);
+    }
+  }
+
+  /** A write the rows themselves made fail ({@link #isDataError}): not retried. */
+  static final class DataError extends Exception {
+    final Exception cause;
+
+    DataError(Exception cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.cause = cause;
+    }
+  }
+
+  /** A write to the warehouse. */
+  interface Write {
+    int run() throws SQLException;
+  }
+
+  /**
+   * How a write that failed for a reason other than its data (the file, the disk, the process) is retried before
+   * the bundle fails: {@code attempts} in all, waiting {@code initialBackoffMillis} and twice as long after each
+   * further failure.
+   */
+  record Retry(int attempts, long initialBackoffMillis) implements java.io.Serializable {
+    static final Retry DEFAULT = new Retry(5, 500);
+    static final java.util.function.LongConsumer SLEEP = millis -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    private static final Logger LOG = Logger.getLogger(DuckDbSink.class.getName());
+
+    /**
+     * Runs {@code write}; a data error is thrown at once as {@link DataError}, any other failure is retried (each
+     * retry logged at WARNING, counted by {@code onRetry}, after {@code sleep}) and, after the last attempt, thrown
+     * as an {@link SQLException} naming {@code what} and the attempts.
+     */
+    int call(String what, java.util.function.LongConsumer sleep, Runnable onRetry, Write write)
+        throws SQLException, DataError {
+      long backoff = initialBackoffMillis;
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return write.run();
+        } catch (SQLException | RuntimeException e) {
+          if (isDataError(e)) {
+            throw new DataError(e);
+          }
+          if (attempt >= attempts || Thread.currentThread().isInterrupted()) {
+            throw new SQLException(what + " failed after " + attempt + " attempt(s): " + e.getMessage(), e);
+          }
+          int failed = attempt;
+          long wait = backoff;
+          LOG.warning(() -> what + " failed (" + e.getMessage() + "), attempt " + failed + " of " + attempts
+              + "; retrying in " + wait + " ms");
+          onRetry.run();
+          sleep.accept(wait);
+          backoff *= 2;
+        }
+      }
     }
   }
 

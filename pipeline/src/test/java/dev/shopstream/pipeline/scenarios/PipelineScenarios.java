@@ -135,14 +135,12 @@ public abstract class PipelineScenarios {
     Path jsonl = write(dir.resolve("part-0.jsonl"), String.join("\n", upload.jsonl()) + "\n", false);
     Path csv = write(dir.resolve("part-1.csv.gz"), CSV_HEADER + "\r\n" + String.join("\r\n", upload.csv()) + "\r\n", true);
 
-    // the stream: what the upload function publishes for each row (ids from bucket, object, generation, line: here
-    // the backfill's defaults for a local file, an empty bucket, the path and its last-modified time) and, for the
+    // the stream: what the upload function publishes for each row (ids from bucket, object, line and the row: here
+    // the backfill's defaults for a local file, an empty bucket and the path) and, for the
     // bad rows, what a careless publisher would send: the raw text
     List<PubsubMessage> stream = new ArrayList<>();
-    stream.addAll(messages(RowParser.events(RowParser.Format.JSONL, "", jsonl.toString(),
-        Files.getLastModifiedTime(jsonl).toMillis()), false, upload.jsonl()));
-    stream.addAll(messages(RowParser.events(RowParser.Format.CSV, "", csv.toString(),
-        Files.getLastModifiedTime(csv).toMillis()), true, upload.csv()));
+    stream.addAll(messages(RowParser.events(RowParser.Format.JSONL, "", jsonl.toString()), false, upload.jsonl()));
+    stream.addAll(messages(RowParser.events(RowParser.Format.CSV, "", csv.toString()), true, upload.csv()));
     // one step of the TestStream (each step waits for the whole graph to settle)
     List<TimestampedValue<PubsubMessage>> timestamped = stream.stream().map(PipelineScenarios::timestamped).toList();
     TestStream.Builder<PubsubMessage> events = TestStream.create(PubsubMessageWithAttributesCoder.of())

@@ -3,7 +3,11 @@ package dev.shopstream.pipeline.transforms;
 import static dev.shopstream.pipeline.testing.TestEvents.counter;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
+import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.Json;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.testing.TestEvents;
 import org.apache.beam.sdk.PipelineResult;
@@ -11,9 +15,12 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -34,7 +41,8 @@ public class DedupeEventsTest {
         .addElements(TimestampedValue.of(a, T0.plus(Duration.standardHours(25)))) // treated as new
         .advanceWatermarkToInfinity();
 
-    PCollection<Event> out = pipeline.apply(stream).apply(DedupeEvents.within(Duration.standardHours(24)));
+    PCollection<Event> out = pipeline.apply(stream).apply(DedupeEvents.within(Duration.standardHours(24)))
+        .get(DedupeEvents.EVENTS);
 
     PAssert.that(out).containsInAnyOrder(a, b, a);
     PipelineResult result = pipeline.run();
@@ -53,9 +61,55 @@ public class DedupeEventsTest {
         .addElements(TimestampedValue.of(a, T0.minus(Duration.standardDays(3)))) // a replay of old data
         .advanceWatermarkToInfinity();
 
-    PAssert.that(pipeline.apply(stream).apply(DedupeEvents.within(Duration.standardHours(1)))).containsInAnyOrder(a);
+    PCollectionTuple out = pipeline.apply(stream).apply(DedupeEvents.within(Duration.standardHours(1)));
+    PAssert.that(out.get(DedupeEvents.EVENTS)).containsInAnyOrder(a);
+    PAssert.that(out.get(DedupeEvents.CONFLICTS)).empty(); // identical copies are no conflict
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertThat(counter(result, DedupeEvents.class, "duplicates")).isEqualTo(2);
+  }
+
+  /**
+   * A second event under an id already used, with different content (a client bug), is dropped as before but counted
+   * and dead-lettered as duplicate_conflict with both payloads; an identical copy is a plain duplicate.
+   */
+  @Test
+  public void aReusedIdWithDifferentContentIsDroppedCountedAndDeadLetteredWithBothPayloads() {
+    Event first = TestEvents.view("e-a", "u-1");
+    Event same = TestEvents.view("e-a", "u-1");
+    Event other = TestEvents.view("e-a", "u-2"); // same id, another user
+    TestStream<Event> stream = TestStream.create(EventCoder.of())
+        .addElements(TimestampedValue.of(first, T0))
+        .advanceProcessingTime(Duration.standardMinutes(5))
+        .addElements(TimestampedValue.of(same, T0), TimestampedValue.of(other, T0))
+        .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = pipeline.apply(stream).apply(DedupeEvents.within(Duration.standardHours(24)));
+
+    PAssert.that(out.get(DedupeEvents.EVENTS)).containsInAnyOrder(first);
+    PAssert.that(out.get(DedupeEvents.CONFLICTS)).satisfies(letters -> {
+      List<DeadLetter> all = new ArrayList<>();
+      letters.forEach(all::add);
+      assertThat(all).hasSize(1);
+      DeadLetter d = all.get(0);
+      assertThat(d.eventId()).isEqualTo("e-a");
+      assertThat(d.step()).isEqualTo(DedupeEvents.STEP);
+      assertThat(d.error()).startsWith("duplicate_conflict: ");
+      try {
+        JsonNode payload = Json.MAPPER.readTree(d.payload());
+        assertThat(payload.get("kept").toString()).isEqualTo(EventCodec.encode(first));
+        assertThat(payload.get("dropped").toString()).isEqualTo(EventCodec.encode(other));
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+      assertThat(d.failedAt()).isNotNull();
+      return null;
+    });
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(counter(result, DedupeEvents.class, "in")).isEqualTo(3);
+    assertThat(counter(result, DedupeEvents.class, "out")).isEqualTo(1);
+    assertThat(counter(result, DedupeEvents.class, "duplicates")).isEqualTo(2);
+    assertThat(counter(result, DedupeEvents.class, "conflicts")).isEqualTo(1);
   }
 }

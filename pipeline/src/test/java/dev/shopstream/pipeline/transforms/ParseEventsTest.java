@@ -92,6 +92,43 @@ public class ParseEventsTest {
     assertThat(counter(result, ParseEvents.class, "dead_lettered")).isEqualTo(4);
   }
 
+  /**
+   * What the edge refuses (issue 18), the pipeline's parse refuses too, naming the field: it runs the edge's
+   * validator ({@link EventCodec#decodePayload}). A trailing line terminator after a pattern, an unpaired surrogate,
+   * an event time before year 1 in UTC.
+   */
+  @Test
+  public void theEdgesRefusalsAreThePipelinesDeadLetters() {
+    String base = "\"event_type\":\"view\",\"user_id\":\"u\",\"products\":[{\"product_id\":\"p\"}]";
+    Map<String, String> cases = Map.of(
+        "{\"event_id\":\"e-1\\n\",\"event_time\":\"2026-11-22T10:00:00Z\"," + base + "}", "event_id",
+        "{\"event_id\":\"e-2\\u2028\",\"event_time\":\"2026-11-22T10:00:00Z\"," + base + "}", "event_id",
+        "{\"event_id\":\"e-3\",\"event_time\":\"2026-11-22T10:00:00Z\",\"currency\":\"USD\\n\"," + base + "}",
+        "currency",
+        "{\"event_id\":\"e-4\",\"event_time\":\"2026-11-22T10:00:00Z\",\"session_id\":\"\\ud800\"," + base + "}",
+        "session_id",
+        "{\"event_id\":\"e-5\",\"event_time\":\"0001-01-01T00:00:00+01:00\"," + base + "}", "event_time");
+    List<PubsubMessage> messages = new java.util.ArrayList<>();
+    cases.keySet().forEach(payload -> messages.add(message(payload, Map.of(), "m-" + messages.size())));
+
+    PCollectionTuple parsed = pipeline
+        .apply(Create.of(messages).withCoder(PubsubMessageWithAttributesAndMessageIdCoder.of()))
+        .apply(ParseEvents.create().withClock(TestEvents.CLOCK));
+
+    PAssert.that(parsed.get(ParseEvents.EVENTS)).empty();
+    PAssert.that(parsed.get(ParseEvents.DEAD_LETTERS)).satisfies(deadLetters -> {
+      int n = 0;
+      for (DeadLetter d : deadLetters) {
+        assertThat(d.step()).isEqualTo("validate");
+        assertThat(d.error()).as(d.payload()).startsWith(cases.get(d.payload()) + ": ");
+        n++;
+      }
+      assertThat(n).isEqualTo(cases.size());
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
   @Test
   public void malformedUtf8OffsetPointsAtTheFirstBadByte() {
     assertThat(ParseEvents.malformedUtf8Offset("{\"a\":\"é\"}".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);

@@ -67,8 +67,9 @@ public class ReadFileRowsTest {
         "",
         "{\"event_type\":\"view\",\"user_id\":\"u\",\"event_time\":\"2026-11-22T10:00:00Z\"}",
         "{\"event_type\": ") + "\n");
-    String derived = EventIds.fromParts("g-", "", file.toString(), Long.toString(MODIFIED), "3");
-    String fromObject = EventIds.fromParts("g-", "uploads", "events/part.jsonl", "42", "3");
+    String third = "{\"event_type\":\"view\",\"user_id\":\"u\",\"event_time\":\"2026-11-22T10:00:00Z\"}";
+    String derived = EventIds.fromParts("r-", "", file.toString(), "3", EventIds.fromParts("", third));
+    String fromObject = EventIds.fromParts("r-", "uploads", "events/part.jsonl", "3", EventIds.fromParts("", third));
 
     PAssert.that(described(pipeline.apply("Default", ReadFileRows.events(file.toString())))).containsInAnyOrder(
         "1|{event_id=e-1, event_time=2026-11-22T10:00:00+01:00}|{\"event_id\":\"e-1\",\"event_type\":\"view\","

@@ -220,4 +220,43 @@ public class DuckDbSinkTest {
     }
     return rows;
   }
+
+  /**
+   * A write that fails for a reason other than its data (a full disk, a broken file, a missing table) is retried with
+   * exponential backoff, each retry counted, then fails the bundle naming the attempts; a data error is not retried.
+   */
+  @Test
+  public void aWriteThatFailsForAnotherReasonThanItsDataIsRetriedWithBackoffThenFails() throws Exception {
+    List<Long> slept = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger retried = new java.util.concurrent.atomic.AtomicInteger();
+    DuckDbSink.Retry retry = new DuckDbSink.Retry(5, 500);
+
+    int written = retry.call("w", slept::add, retried::incrementAndGet, () -> {
+      if (calls.incrementAndGet() < 3) {
+        throw new SQLException("IO Error: No space left on device");
+      }
+      return 7;
+    });
+    assertThat(written).isEqualTo(7);
+    assertThat(slept).containsExactly(500L, 1000L);
+    assertThat(retried.get()).isEqualTo(2);
+
+    slept.clear();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> retry.call("inserting into events", slept::add,
+            () -> { }, () -> {
+              throw new SQLException("IO Error: No space left on device");
+            }))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("inserting into events failed after 5 attempt(s)")
+        .hasMessageContaining("No space left on device");
+    assertThat(slept).containsExactly(500L, 1000L, 2000L, 4000L);
+
+    slept.clear();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> retry.call("w", slept::add, () -> { }, () -> {
+      throw new SQLException("Constraint Error: NOT NULL constraint failed: events.event_type");
+    })).isInstanceOf(DuckDbSink.DataError.class);
+    assertThat(slept).isEmpty();
+    assertThat(DuckDbSink.Retry.DEFAULT).isEqualTo(new DuckDbSink.Retry(5, 500));
+  }
 }
