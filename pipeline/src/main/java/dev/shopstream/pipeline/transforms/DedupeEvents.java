@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.BigEndianLongCoder;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -64,9 +65,12 @@ import org.joda.time.Duration;
  *
  * <p>A copy that reuses an id with <em>different content</em> (a client bug: two events under one id) is still
  * dropped, but not silently: it is counted ({@code conflicts}) and dead-lettered ({@link #CONFLICTS}, step
- * {@value #STEP}, error starting {@value #DUPLICATE_CONFLICT}) with both payloads, {@code {"kept": first,
- * "dropped": this one}}. For that the state also keeps each id's first event (its contract JSON) for the TTL. An id
- * remembered before that state existed (restored from an older checkpoint) has no first event: its copies are
+ * {@value #STEP}, error starting {@value #DUPLICATE_CONFLICT}) with {@code {"kept": {"event_id", "fingerprint",
+ * "stored_in": "events"}, "dropped": this one}}: the kept event is the {@code events} row of that id (its primary
+ * key), so the state keeps only a 64-bit fingerprint of each id's first event (SHA-256 of its contract JSON,
+ * truncated) for the TTL, not the event: 8 bytes per id beside the id, where a copy of every event of 24 hours would
+ * multiply the state, and every checkpoint, several times. An id remembered before that state existed (restored
+ * from an older checkpoint) has no fingerprint: its copies are
  * dropped as plain duplicates.
  *
  * <p>Outputs: {@link #EVENTS} (the first copy of each id) and {@link #CONFLICTS}. Counters (namespace: this class):
@@ -138,14 +142,27 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
     return out;
   }
 
-  /** The dead letter of {@code dropped}, which reuses the id of {@code keptJson} with different content. */
-  static DeadLetter conflict(String keptJson, Event dropped, Instant at) {
-    ObjectNode payload = Json.MAPPER.createObjectNode();
+  /** 64 bits of the SHA-256 of the event's contract JSON: equal content, equal fingerprint. */
+  static long fingerprint(Event event) {
     try {
-      payload.set("kept", Json.MAPPER.readTree(keptJson));
-    } catch (java.io.IOException e) {
-      payload.put("kept", keptJson);
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(EventCodec.encode(event).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.nio.ByteBuffer.wrap(digest).getLong();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
+  }
+
+  /**
+   * The dead letter of {@code dropped}, which reuses the id of an event with the fingerprint {@code kept} (different
+   * content); the kept event itself is the {@code events} row of that id.
+   */
+  static DeadLetter conflict(long kept, Event dropped, Instant at) {
+    ObjectNode payload = Json.MAPPER.createObjectNode();
+    ObjectNode keptNode = payload.putObject("kept");
+    keptNode.put("event_id", dropped.eventId());
+    keptNode.put("fingerprint", String.format("%016x", kept));
+    keptNode.put("stored_in", "events");
     payload.set("dropped", EventCodec.toJson(dropped));
     return new DeadLetter(dropped.eventId(), payload.toString(), java.util.Map.of("event_id", dropped.eventId()),
         DUPLICATE_CONFLICT + ": event_id " + dropped.eventId() + " was already used by an event with different "
@@ -159,10 +176,10 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
     private final Counter conflicts = Metrics.counter(DedupeEvents.class, "conflicts");
     private final Duration ttl;
 
-    /** Event id to its first event's contract JSON, for as long as {@code seen} holds the id. */
-    @StateId("first")
-    private final StateSpec<MapState<String, String>> firstSpec =
-        StateSpecs.map(StringUtf8Coder.of(), StringUtf8Coder.of());
+    /** Event id to its first event's {@link #fingerprint}, for as long as {@code seen} holds the id. */
+    @StateId("fingerprint")
+    private final StateSpec<MapState<String, Long>> fingerprintSpec =
+        StateSpecs.map(StringUtf8Coder.of(), BigEndianLongCoder.of());
 
     /** Event id to the processing time (millis) it was first seen. */
     @StateId("seen")
@@ -185,7 +202,7 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
 
     @ProcessElement
     public void process(@Element KV<Integer, Event> element, @StateId("seen") MapState<String, Long> seen,
-        @StateId("first") MapState<String, String> first,
+        @StateId("fingerprint") MapState<String, Long> fingerprints,
         @StateId("sweeping") ValueState<Boolean> sweeping, @TimerId("sweep") Timer sweep,
         MultiOutputReceiver output) {
       in.inc();
@@ -195,15 +212,15 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
       Long firstSeen = seen.get(id).read();
       if (firstSeen != null && now - firstSeen < ttl.getMillis()) {
         duplicates.inc();
-        String kept = first.get(id).read();
-        if (kept != null && !kept.equals(EventCodec.encode(event))) {
+        Long kept = fingerprints.get(id).read();
+        if (kept != null && kept != fingerprint(event)) {
           conflicts.inc();
           output.get(CONFLICTS).output(conflict(kept, event, Instant.ofEpochMilli(now)));
         }
         return;
       }
       seen.put(id, now);
-      first.put(id, EventCodec.encode(event));
+      fingerprints.put(id, fingerprint(event));
       if (!Boolean.TRUE.equals(sweeping.read())) {
         sweeping.write(true);
         sweep.offset(sweepEvery()).setRelative();
@@ -215,7 +232,7 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
     /** Forgets the ids first seen {@code ttl} or more ago; sweeps again while any id is left. */
     @OnTimer("sweep")
     public void onSweep(@StateId("seen") MapState<String, Long> seen,
-        @StateId("first") MapState<String, String> first,
+        @StateId("fingerprint") MapState<String, Long> fingerprints,
         @StateId("sweeping") ValueState<Boolean> sweeping, @TimerId("sweep") Timer sweep) {
       long now = sweep.getCurrentRelativeTime().getMillis();
       boolean left = false;
@@ -228,7 +245,7 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
         }
       }
       expired.forEach(seen::remove);
-      expired.forEach(first::remove);
+      expired.forEach(fingerprints::remove);
       if (left) {
         sweep.offset(sweepEvery()).setRelative();
       } else {

@@ -71,7 +71,8 @@ public class DedupeEventsTest {
 
   /**
    * A second event under an id already used, with different content (a client bug), is dropped as before but counted
-   * and dead-lettered as duplicate_conflict with both payloads; an identical copy is a plain duplicate.
+   * and dead-lettered as duplicate_conflict with the dropped payload and the kept one's id and fingerprint; an
+   * identical copy is a plain duplicate.
    */
   @Test
   public void aReusedIdWithDifferentContentIsDroppedCountedAndDeadLetteredWithBothPayloads() {
@@ -97,7 +98,12 @@ public class DedupeEventsTest {
       assertThat(d.error()).startsWith("duplicate_conflict: ");
       try {
         JsonNode payload = Json.MAPPER.readTree(d.payload());
-        assertThat(payload.get("kept").toString()).isEqualTo(EventCodec.encode(first));
+        // the kept event is the events row of the id: the dead letter names it and its fingerprint
+        assertThat(payload.get("kept").get("event_id").asText()).isEqualTo("e-a");
+        assertThat(payload.get("kept").get("stored_in").asText()).isEqualTo("events");
+        assertThat(payload.get("kept").get("fingerprint").asText())
+            .isEqualTo(String.format("%016x", DedupeEvents.fingerprint(first)))
+            .isNotEqualTo(String.format("%016x", DedupeEvents.fingerprint(other)));
         assertThat(payload.get("dropped").toString()).isEqualTo(EventCodec.encode(other));
       } catch (java.io.IOException e) {
         throw new AssertionError(e);
