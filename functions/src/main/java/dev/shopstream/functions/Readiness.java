@@ -20,9 +20,10 @@ import java.util.logging.Logger;
  * {@code Retry-After} instead of accepting events into a dead end, serving marks its answers stale.
  *
  * <p>{@code READINESS_URL} (the local stack sets its {@code /health}) gives {@link #overHttp}: 200 is ready, 503
- * is not (the JSON body's {@code reason} says why); the answer is kept for a second. When the URL cannot be reached
- * or answers anything else the function keeps working (fail-open) and logs it once: a monitoring outage must not stop
- * ingestion. Unset (the cloud), the function is always ready.
+ * is not (the JSON body's {@code reason} says why); the answer is kept for a second and refreshed in the background,
+ * so no request waits for it. Until the URL first answers the function keeps working (fail-open); when it later
+ * cannot be reached or answers anything else, the last verdict stands and it is logged once. Unset (the cloud), the
+ * function is always ready.
  */
 public interface Readiness {
   /** Empty when ready; else the reason. */
@@ -43,17 +44,27 @@ public interface Readiness {
     return new HttpReadiness(url, client, clock);
   }
 
-  /** {@link Readiness#overHttp}. */
+  /**
+   * {@link Readiness#overHttp}. A request never waits for the check (except the very first one, at most the
+   * one-second timeout): {@link #problem} returns the last verdict and, when it is older than {@link #KEEP}, starts
+   * one asynchronous check whose answer replaces it. A check that fails (unreachable, timed out, an unexpected
+   * status) keeps the last verdict, so a stack that was not ready stays refused rather than flapping to ready; before
+   * any answer the function is ready (fail-open).
+   */
   final class HttpReadiness implements Readiness {
     private static final Logger LOG = Logger.getLogger(Readiness.class.getName());
     static final Duration KEEP = Duration.ofSeconds(1);
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+    private record Verdict(Optional<String> problem, Instant at) {}
 
     private final URI url;
     private final HttpClient client;
     private final Clock clock;
-    private Instant checkedAt;
-    private Optional<String> last = Optional.empty();
-    private boolean unreachable;
+    private final Object firstCheck = new Object();
+    private final java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Verdict verdict;
+    private volatile boolean unreachable;
 
     HttpReadiness(URI url, HttpClient client, Clock clock) {
       this.url = Objects.requireNonNull(url, "url");
@@ -62,46 +73,67 @@ public interface Readiness {
     }
 
     @Override
-    public synchronized Optional<String> problem() {
-      Instant now = clock.instant();
-      if (checkedAt != null && now.isBefore(checkedAt.plus(KEEP))) {
-        return last;
+    public Optional<String> problem() {
+      Verdict v = verdict;
+      if (v == null) {
+        synchronized (firstCheck) { // the first requests wait for one answer (bounded by the timeout), once
+          if (verdict == null) {
+            verdict = new Verdict(judge(send().join(), Optional.empty()), clock.instant());
+          }
+          return verdict.problem();
+        }
       }
-      checkedAt = now;
-      last = ask();
-      return last;
+      if (!clock.instant().isBefore(v.at().plus(KEEP)) && checking.compareAndSet(false, true)) {
+        send().whenComplete((answer, failure) -> {
+          try {
+            Optional<String> before = verdict.problem();
+            verdict = new Verdict(judge(answer, before), clock.instant());
+          } finally {
+            checking.set(false);
+          }
+        });
+      }
+      return v.problem();
     }
 
-    private Optional<String> ask() {
+    /** The answer, or null when there is none (unreachable, timed out, interrupted). */
+    private java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> send() {
       try {
-        HttpResponse<byte[]> answer = client.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(1)).GET()
-            .build(), HttpResponse.BodyHandlers.ofByteArray());
-        unreachable = false;
-        if (answer.statusCode() == 200) {
-          return Optional.empty();
-        }
-        if (answer.statusCode() == 503) {
-          String reason = "not ready";
-          try {
-            JsonNode body = Json.MAPPER.readTree(answer.body());
-            reason = body == null ? reason : body.path("reason").asText(reason);
-          } catch (IOException e) {
-            // the status alone says it
-          }
-          return Optional.of(reason);
-        }
-        LOG.warning("readiness " + url + " answered " + answer.statusCode() + "; serving as ready");
-        return Optional.empty();
-      } catch (IOException e) {
-        if (!unreachable) {
-          LOG.warning("readiness " + url + " cannot be reached (" + e + "); serving as ready until it can");
-        }
-        unreachable = true;
-        return Optional.empty();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        return client.sendAsync(HttpRequest.newBuilder(url).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+            .exceptionally(e -> {
+              if (!unreachable) {
+                LOG.warning("readiness " + url + " cannot be reached (" + e + "); keeping the last verdict");
+              }
+              unreachable = true;
+              return null;
+            });
+      } catch (RuntimeException e) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+    }
+
+    /** The verdict of {@code answer}; {@code before} when there is no usable answer. */
+    private Optional<String> judge(HttpResponse<byte[]> answer, Optional<String> before) {
+      if (answer == null) {
+        return before;
+      }
+      unreachable = false;
+      if (answer.statusCode() == 200) {
         return Optional.empty();
       }
+      if (answer.statusCode() == 503) {
+        String reason = "not ready";
+        try {
+          JsonNode body = Json.MAPPER.readTree(answer.body());
+          reason = body == null ? reason : body.path("reason").asText(reason);
+        } catch (IOException e) {
+          // the status alone says it
+        }
+        return Optional.of(reason);
+      }
+      LOG.warning("readiness " + url + " answered " + answer.statusCode() + "; keeping the last verdict");
+      return before;
     }
   }
 }

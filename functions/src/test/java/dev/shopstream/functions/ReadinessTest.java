@@ -16,7 +16,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** {@code READINESS_URL}: 200 is ready, 503 says why not, kept for a second, unreachable is ready (fail-open). */
+/**
+ * {@code READINESS_URL}: 200 is ready, 503 says why not, kept for a second and refreshed in the background; before any
+ * answer ready (fail-open), afterwards an unreachable URL keeps the last verdict.
+ */
 class ReadinessTest {
   /** A clock the test moves. */
   static final class MovingClock extends Clock {
@@ -38,13 +41,28 @@ class ReadinessTest {
     }
   }
 
-  @Test
-  void readyOn200NotReadyOn503WithTheReasonKeptForASecondAndReadyWhenUnreachable() throws Exception {
-    AtomicInteger status = new AtomicInteger(200);
-    AtomicInteger asked = new AtomicInteger();
+  /** Calls {@code problem()} until it equals {@code expected} (the check behind it is asynchronous), up to 5 s. */
+  private static Optional<String> awaitVerdict(Readiness readiness, Optional<String> expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    Optional<String> now = readiness.problem();
+    while (!now.equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      now = readiness.problem();
+    }
+    return now;
+  }
+
+  private static HttpServer health(AtomicInteger status, AtomicInteger asked, AtomicInteger delayMillis)
+      throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.createContext("/health", exchange -> {
       asked.incrementAndGet();
+      try {
+        Thread.sleep(delayMillis.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       byte[] body = (status.get() == 200 ? "{\"healthy\":true}" : "{\"healthy\":false,\"reason\":\"pipeline FAILED\"}")
           .getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(status.get(), body.length);
@@ -52,6 +70,14 @@ class ReadinessTest {
       exchange.close();
     });
     server.start();
+    return server;
+  }
+
+  @Test
+  void readyOn200NotReadyOn503WithTheReasonKeptForASecondAndTheLastVerdictWhenUnreachable() throws Exception {
+    AtomicInteger status = new AtomicInteger(200);
+    AtomicInteger asked = new AtomicInteger();
+    HttpServer server = health(status, asked, new AtomicInteger());
     MovingClock clock = new MovingClock();
     URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health");
     Readiness readiness = Readiness.overHttp(url, HttpClient.newHttpClient(), clock);
@@ -61,15 +87,56 @@ class ReadinessTest {
       assertThat(readiness.problem()).as("kept for a second").isEmpty();
       assertThat(asked.get()).isEqualTo(1);
       clock.now = clock.now.plus(Duration.ofMillis(1001));
-      assertThat(readiness.problem()).contains("pipeline FAILED");
-      status.set(200);
-      clock.now = clock.now.plus(Duration.ofSeconds(2));
-      assertThat(readiness.problem()).isEmpty();
+      assertThat(awaitVerdict(readiness, Optional.of("pipeline FAILED"))).contains("pipeline FAILED");
     } finally {
       server.stop(0);
     }
     clock.now = clock.now.plus(Duration.ofSeconds(2));
-    assertThat(readiness.problem()).as("unreachable: fail-open").isEqualTo(Optional.empty());
+    Thread.sleep(300);
+    assertThat(readiness.problem()).as("unreachable after a 503: still not ready, no flapping")
+        .contains("pipeline FAILED");
+    Thread.sleep(1500); // the failed check has completed
+    assertThat(readiness.problem()).contains("pipeline FAILED");
+  }
+
+  @Test
+  void recoversWhenTheStackIsReadyAgain() throws Exception {
+    AtomicInteger status = new AtomicInteger(503);
+    HttpServer server = health(status, new AtomicInteger(), new AtomicInteger());
+    MovingClock clock = new MovingClock();
+    Readiness readiness = Readiness.overHttp(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health"), HttpClient.newHttpClient(), clock);
+    try {
+      assertThat(readiness.problem()).contains("pipeline FAILED");
+      status.set(200);
+      clock.now = clock.now.plus(Duration.ofSeconds(2));
+      assertThat(awaitVerdict(readiness, Optional.empty())).isEmpty();
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aSlowHealthCheckNeverHoldsARequest() throws Exception {
+    AtomicInteger status = new AtomicInteger(200);
+    AtomicInteger delay = new AtomicInteger();
+    HttpServer server = health(status, new AtomicInteger(), delay);
+    MovingClock clock = new MovingClock();
+    Readiness readiness = Readiness.overHttp(
+        URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health"), HttpClient.newHttpClient(), clock);
+    try {
+      assertThat(readiness.problem()).isEmpty();
+      delay.set(3_000); // longer than the check's timeout
+      for (int i = 0; i < 20; i++) {
+        clock.now = clock.now.plus(Duration.ofSeconds(2));
+        long started = System.nanoTime();
+        assertThat(readiness.problem()).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("request %d waited", i)
+            .isLessThan(Duration.ofMillis(200));
+      }
+    } finally {
+      server.stop(0);
+    }
   }
 
   @Test

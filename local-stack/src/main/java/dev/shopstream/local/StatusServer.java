@@ -53,7 +53,8 @@ final class StatusServer implements AutoCloseable {
         LOG.log(Level.WARNING, "status request failed", e);
       }
     });
-    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+    // several threads: /health (asked by the functions every second) never queues behind a slow /status
+    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "status-server");
       t.setDaemon(true);
       return t;
