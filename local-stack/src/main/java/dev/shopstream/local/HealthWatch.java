@@ -9,12 +9,19 @@ import java.util.Optional;
  * pipeline has stopped for good. That is a terminal state (FAILED, CANCELLED, DONE, ...), or, after it had been
  * RUNNING, a state the runner can no longer tell ({@code UNKNOWN}) for {@link #GRACE}: a Flink job that has failed
  * for good is gone from the embedded cluster, and asking for its state fails. A Flink restart (a few seconds) does
- * not count: the runner reports it as RUNNING.
+ * not count: the runner reports it as RUNNING. A pipeline that never reports RUNNING is unhealthy after
+ * {@link #STARTUP_LIMIT}.
  */
 final class HealthWatch {
   static final Duration GRACE = Duration.ofSeconds(10);
+  /**
+   * How long the pipeline may take to first report RUNNING (Flink's start and the restore of its state take 15-60 s
+   * on 2 busy cores): a job that fails before the first sample would otherwise count as starting forever.
+   */
+  static final Duration STARTUP_LIMIT = Duration.ofMinutes(5);
 
   private boolean seenRunning;
+  private Instant firstSample;
   private Instant unknownSince;
 
   /** The verdict for {@code state} (a Beam {@code PipelineResult.State} name) sampled at {@code now}. */
@@ -28,7 +35,14 @@ final class HealthWatch {
       return Optional.of("the pipeline is " + state + "; restart the stack");
     }
     if (!seenRunning) {
-      return Optional.empty(); // still starting
+      if (firstSample == null) {
+        firstSample = now;
+      }
+      if (now.isBefore(firstSample.plus(STARTUP_LIMIT))) {
+        return Optional.empty(); // still starting
+      }
+      return Optional.of("the pipeline has not started running within " + STARTUP_LIMIT.toMinutes()
+          + " min (its state is " + state + "); restart the stack");
     }
     if (unknownSince == null) {
       unknownSince = now;

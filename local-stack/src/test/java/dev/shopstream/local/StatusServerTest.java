@@ -52,4 +52,14 @@ class StatusServerTest {
     assertThat(HealthWatch.isTerminal("STOPPED")).isFalse();
     assertThat(HealthWatch.isTerminal("RESTARTING")).isFalse();
   }
+
+  @Test
+  void aPipelineThatNeverRunsIsUnhealthyAfterTheStartupLimit() {
+    HealthWatch watch = new HealthWatch();
+    Instant t = Instant.parse("2026-12-07T05:00:00Z");
+    assertThat(watch.assess("UNKNOWN", t)).as("starting").isEmpty();
+    assertThat(watch.assess("UNKNOWN", t.plus(HealthWatch.STARTUP_LIMIT).minusSeconds(1))).isEmpty();
+    assertThat(watch.assess("UNKNOWN", t.plus(HealthWatch.STARTUP_LIMIT)).orElseThrow())
+        .contains("has not started running");
+  }
 }

@@ -148,6 +148,20 @@ final class Parameters {
     return id(name, percentDecode(name, raw, false));
   }
 
+  /** The value of an ASCII hex digit, -1 for anything else (Character.digit also takes other scripts' digits). */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
   /** Strict percent-decoding to UTF-8; {@code form}: {@code +} is a space. Errors name {@code name}. */
   private static String percentDecode(String name, String raw, boolean form) {
     if (raw.indexOf('%') < 0) {
@@ -157,8 +171,8 @@ final class Parameters {
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (c == '%') {
-        int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
-        int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+        int hi = i + 2 < raw.length() ? hexDigit(raw.charAt(i + 1)) : -1;
+        int lo = hi >= 0 ? hexDigit(raw.charAt(i + 2)) : -1;
         if (lo < 0) {
           throw BadRequest.parameter(name, name + " has a malformed percent-escape");
         }
@@ -167,8 +181,15 @@ final class Parameters {
       } else if (form && c == '+') {
         bytes.write(' ');
       } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        // a whole code point: a character outside the BMP is two chars, encoded together (one at a time, each
+        // half would be an unpaired surrogate and become '?', merging distinct ids)
+        int cp = raw.codePointAt(i);
+        if (Character.isSurrogate(c) && !Character.isSupplementaryCodePoint(cp)) {
+          throw BadRequest.parameter(name, name + " holds an unpaired UTF-16 surrogate");
+        }
+        byte[] b = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
         bytes.write(b, 0, b.length);
+        i += Character.charCount(cp) - 1;
       }
     }
     try {

@@ -282,11 +282,17 @@ public final class DuckDbSink extends WarehouseSink {
    * mismatch; or a value the row binding cannot convert), as opposed to an outage of the file or the process.
    */
   static boolean isDataError(Exception e) {
-    if (!(e instanceof SQLException)) {
-      return true; // the binding of a row's values (wrong type, unparsable time): the row's fault
+    // the warehouse wraps what went wrong in an SQLException with the cause kept: judge the whole chain
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ClassCastException || t instanceof IllegalArgumentException
+          || t instanceof java.time.DateTimeException || t instanceof ArithmeticException) {
+        return true; // the binding of a row's values (wrong type, unparsable time, not JSON): the row's fault
+      }
+      if (t instanceof SQLException && DATA_ERROR.matcher(String.valueOf(t.getMessage())).find()) {
+        return true;
+      }
     }
-    String message = String.valueOf(e.getMessage());
-    return DATA_ERROR.matcher(message).find();
+    return false;
   }
 
   private static final java.util.regex.Pattern DATA_ERROR = java.util.regex.Pattern.compile(

@@ -202,6 +202,30 @@ public class DuckDbSinkTest {
     assertThat(DuckDbSink.isDataError(new java.time.format.DateTimeParseException("bad", "x", 0))).isTrue();
     assertThat(DuckDbSink.isDataError(new SQLException("IO Error: Could not write file \"w.duckdb.wal\""))).isFalse();
     assertThat(DuckDbSink.isDataError(new SQLException("Connection Error: Connection was closed"))).isFalse();
+    // as the warehouse throws them: an SQLException around the binding's failure (was judged an outage: retried,
+    // then the bundle failed again and again, and the pipeline died on one bad row)
+    assertThat(DuckDbSink.isDataError(new SQLException("x", new ClassCastException("String to Long")))).isTrue();
+    assertThat(DuckDbSink.isDataError(new SQLException("bad",
+        new java.time.format.DateTimeParseException("bad", "x", 0)))).isTrue();
+    assertThat(DuckDbSink.isDataError(new SQLException("IO Error: disk full", new java.io.IOException("ENOSPC"))))
+        .isFalse();
+  }
+
+  @Test
+  public void aRowTheBindingCannotConvertIsADataErrorThroughTheWarehouse() throws SQLException {
+    file = folder.getRoot().toPath().resolve("binding.duckdb");
+    DuckDbWarehouse warehouse = DuckDbWarehouse.open(file);
+    Map<String, Object> row = trendRow(1, "ON_TIME", "2026-11-22T10:00:00Z");
+    row.put("product_id", "sku-1");
+    row.put("window_start", "not a time");
+    SQLException thrown = null;
+    try {
+      warehouse.insert(dev.shopstream.contract.TableSchemas.productTrends(), List.of(row));
+    } catch (SQLException e) {
+      thrown = e;
+    }
+    assertThat((Object) thrown).as("the warehouse refuses the row").isNotNull();
+    assertThat(DuckDbSink.isDataError(thrown)).as(String.valueOf(thrown)).isTrue();
   }
 
   /** Rows of a query, each as a list of its values (SQL NULL as the string "null"). */
