@@ -255,10 +255,15 @@ public final class UploadFunction implements CloudEventsFunction {
       } catch (RowDecoder.BadFileException e) {
         failure = e.getMessage();
       } catch (SourceException e) {
-        if (!e.objectGone()) {
+        if (e.refusedCode() > 0) {
+          // refused for good (no permission, a bad request): a redelivery would fail the same way, forever
+          failure = "cannot read the object: " + e.refusedCode() + " " + e.getMessage()
+              + " (fix the function's access and upload the file again; rows before this point were published)";
+        } else if (!e.objectGone()) {
           throw new UncheckedIOException("cannot read " + o.uri() + " (the event will be redelivered)", e);
+        } else {
+          failure = "the object generation " + o.generation() + " no longer exists (deleted or overwritten)";
         }
-        failure = "the object generation " + o.generation() + " no longer exists (deleted or overwritten)";
       } catch (DecompressedTooLargeException e) {
         failure = e.getMessage();
       } catch (IOException e) { // from decompression: the stream itself is broken
@@ -447,20 +452,31 @@ public final class UploadFunction implements CloudEventsFunction {
   /** A failure to read the object itself (not its content), e.g. a network error or the object being gone. */
   static final class SourceException extends IOException {
     private final boolean objectGone;
+    private final int refusedCode;
 
     SourceException(Throwable cause) {
       super(cause.getMessage(), cause);
       boolean gone = false;
+      int refused = 0;
       for (Throwable t = cause; t != null; t = t.getCause()) {
         if (t instanceof BaseServiceException s && s.getCode() == 404) {
           gone = true;
+        } else if (t instanceof BaseServiceException s && (s.getCode() == 400 || s.getCode() == 401
+            || s.getCode() == 403)) {
+          refused = s.getCode();
         }
       }
       this.objectGone = gone;
+      this.refusedCode = refused;
     }
 
     boolean objectGone() {
       return objectGone;
+    }
+
+    /** 400, 401 or 403 when the storage refused the read for good; 0 otherwise (retryable, or gone). */
+    int refusedCode() {
+      return refusedCode;
     }
   }
 

@@ -196,21 +196,48 @@ class UploadCrashRedeliveryTest {
     assertExactlyOnceAfterRedelivery(first, events.published);
   }
 
+  @Test
+  void aReadRefusedForGoodEndsTheObjectWithAFailedSummaryInsteadOfRedeliveringForever() throws Exception {
+    byte[] content = file();
+    storage.create(BlobInfo.newBuilder("uploads", "events/denied.jsonl").build(), content);
+    CloudEvent event = finalized("events/denied.jsonl", content.length);
+    Storage denying = mock(Storage.class, delegatesTo(storage));
+    // as the client reports it: the read fails with the service's 403 inside
+    doAnswer(call -> new BreakingChannel(storage.reader((BlobId) call.getArgument(0)), 0,
+        new IOException(new com.google.cloud.storage.StorageException(403,
+            "caller does not have storage.objects.get access"))))
+        .when(denying).reader(any(BlobId.class), any(Storage.BlobSourceOption[].class));
+    CrashingPublisher events = new CrashingPublisher();
+
+    function(denying, events).accept(event); // no exception: nothing to redeliver
+
+    JsonNode summary = Json.MAPPER.readTree(storage.readAllBytes(
+        BlobId.of("uploads", "errors/events/denied.jsonl.summary.json")));
+    assertThat(summary.get("status").asText()).isEqualTo("failed");
+    assertThat(summary.toString()).contains("403").contains("storage.objects.get");
+  }
+
   /** A read channel whose connection drops after {@code failAt} bytes. */
   private static final class BreakingChannel implements ReadChannel {
     private final ReadChannel delegate;
     private final long failAt;
+    private final IOException failure;
     private long read;
 
     BreakingChannel(ReadChannel delegate, long failAt) {
+      this(delegate, failAt, new IOException("connection reset"));
+    }
+
+    BreakingChannel(ReadChannel delegate, long failAt, IOException failure) {
       this.delegate = delegate;
       this.failAt = failAt;
+      this.failure = failure;
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
       if (read >= failAt) {
-        throw new IOException("connection reset");
+        throw failure;
       }
       ByteBuffer slice = dst.slice();
       slice.limit((int) Math.min(slice.remaining(), failAt - read));
