@@ -27,7 +27,8 @@ public final class Main {
         --pubsub-grpc-port=N        Pub/Sub emulator, gRPC (default 8085)
         --pubsub-rest-port=N        Pub/Sub emulator, REST (default 8086)
         --gcs-port=N                GCS emulator (default 4443)
-        --status-port=N             the stack's status JSON: backlogs, warehouse rows (default 8083)
+        --status-port=N             the console (/console/) and the status JSON: backlogs, warehouse rows,
+                                    pipeline counters (default 8083)
         --metrics-every=DURATION    pipeline metrics log interval, ISO-8601 (default PT30S; PT0S: never)
         --runner=flink|direct       the pipeline's runner (default flink: an embedded Flink cluster)
         --parallelism=N             Flink slots (default: the number of cores)
