@@ -63,6 +63,7 @@ class ConsoleBrowserTest {
   private LocalStack stack;
   private JsonNode endpoints;
   private ChromeDriver browser;
+  private String browserMissing;
 
   @BeforeAll
   void start() throws Exception {
@@ -72,13 +73,11 @@ class ConsoleBrowserTest {
         missing.add(p.toString());
       }
     }
-    if (!missing.isEmpty()) {
-      String message = "the console's browser test needs " + String.join(" and ", missing)
+    if (!missing.isEmpty()) { // judged in the test itself, so that the report carries the message
+      browserMissing = "the console's browser test needs " + String.join(" and ", missing)
           + " (Debian: apt-get install -y chromium chromium-driver; .ci/run installs them)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        Assertions.fail("CI=true: " + message);
-      }
-      Assumptions.abort(message);
+      System.err.println("ConsoleBrowserTest: " + browserMissing);
+      return;
     }
     stack = LocalStack.start(LocalStack.Config.ephemeral(dataDir), Duration.ZERO);
     endpoints = Json.MAPPER.readTree(Files.readString(dataDir.resolve("endpoints.json")));
@@ -108,6 +107,12 @@ class ConsoleBrowserTest {
 
   @Test
   void theConsoleShowsTheFlowFailuresAndRecommendationsLive() throws Exception {
+    if (browserMissing != null) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        Assertions.fail("CI=true, so not skipped: " + browserMissing);
+      }
+      Assumptions.abort(browserMissing);
+    }
     String console = endpoints.get("console").asText();
     assertThat(console).startsWith("http://127.0.0.1:").endsWith("/console/");
     browser.get(console);
