@@ -72,8 +72,36 @@ public final class Options {
     }
   }
 
+  /**
+   * A duration: a plain number is seconds (as before); otherwise {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}
+   * or ISO-8601 ({@code PT30S}), the syntax of the other command lines.
+   */
   public Duration seconds(String name, int fallbackSeconds) {
-    return Duration.ofSeconds(integer(name, fallbackSeconds));
+    String v = string(name, null);
+    if (v == null) {
+      return Duration.ofSeconds(fallbackSeconds);
+    }
+    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(s);
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofSeconds(n);
+        };
+      }
+      Duration d = Duration.parse(s.toUpperCase(java.util.Locale.ROOT));
+      if (!d.isNegative()) {
+        return d;
+      }
+    } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+      // below
+    }
+    throw new UsageException("--" + name + " must be a duration such as 30 (seconds), 30s, 5m or PT30S, was " + v);
   }
 
   public List<Integer> integers(String name, String fallback) {

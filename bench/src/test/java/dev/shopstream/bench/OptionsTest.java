@@ -29,6 +29,18 @@ class OptionsTest {
   }
 
   @Test
+  void durationsArePlainSecondsOrTheCommonSyntax() {
+    Options o = Options.parse("--a=30", "--b=30s", "--c=PT30S", "--d", "2m", "--e=soon");
+    assertThat(o.seconds("a", 1)).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(o.seconds("b", 1)).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(o.seconds("c", 1)).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(o.seconds("d", 1)).isEqualTo(java.time.Duration.ofMinutes(2));
+    assertThat(o.seconds("missing", 7)).isEqualTo(java.time.Duration.ofSeconds(7));
+    assertThatThrownBy(() -> o.seconds("e", 1)).isInstanceOf(Options.UsageException.class)
+        .hasMessageContaining("--e").hasMessageContaining("soon");
+  }
+
+  @Test
   void helpIsNotAnError() {
     Options o = Options.parse("--help");
     assertThat(o.help()).isTrue();
