@@ -48,9 +48,17 @@ public final class Bench {
       }
       return;
     }
-    Options options = Options.parse(Arrays.copyOfRange(args, 1, args.length));
-    System.out.println(Machine.describe());
-    COMMANDS.get(args[0]).command().run(options);
+    try {
+      Options options = Options.parse(Arrays.copyOfRange(args, 1, args.length));
+      if (!options.help()) {
+        System.out.println(Machine.describe());
+      }
+      COMMANDS.get(args[0]).command().run(options);
+    } catch (Options.UsageException e) {
+      System.err.println(args[0] + ": " + e.getMessage() + (e.getMessage().contains("\n") ? ""
+          : "\n(java -jar bench/target/shopstream-bench.jar " + args[0] + " --help lists its options)"));
+      System.exit(2);
+    }
     System.exit(0); // the Pub/Sub and invoker threads of a benchmark need not be waited for
   }
 }

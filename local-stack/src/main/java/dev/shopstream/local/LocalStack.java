@@ -124,6 +124,7 @@ public final class LocalStack implements AutoCloseable {
   private GcsEmulator gcs;
   private DuckDbWarehouse warehouse;
   private volatile LocalPipeline pipeline;
+  private IngestCounter ingestCounter;
 
   private LocalStack(Config config) {
     this.config = config;
@@ -193,6 +194,8 @@ public final class LocalStack implements AutoCloseable {
         "USER_CACHE_TTL", "PT1S");
     functionSettings.forEach(System::setProperty);
 
+    ingestCounter = IngestCounter.attach();
+    started.add(ingestCounter::close);
     int ingestPort = startFunction(INGEST_FUNCTION, "http", config.ingestPort());
     endpoints.put("ingest", "http://" + config.host() + ":" + ingestPort + "/");
     int recommendPort = startFunction(RECOMMEND_FUNCTION, "http", config.recommendPort());
@@ -223,10 +226,13 @@ public final class LocalStack implements AutoCloseable {
     endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
         + pipeline.restoredFrom().map(chk -> ", state restored from " + chk).orElse(""));
 
-    StatusServer status = StatusServer.start(config.host(), statusPort, this::status, this::health);
+    StatusServer status = StatusServer.start(config.host(), statusPort, this::status, this::health,
+        new ConsoleApi(warehouse, gcs, config.uploadsBucket()), recommendBase);
     started.add(status);
     watchHealth();
-    endpoints.put("status", "http://" + config.host() + ":" + status.port() + "/status");
+    String statusBase = "http://" + config.host() + ":" + status.port();
+    endpoints.put("status", statusBase + "/status");
+    endpoints.put("console", statusBase + StatusServer.CONSOLE_PATH);
 
     writeEndpoints();
   }
@@ -377,16 +383,29 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * What the stack holds now: {@code subscriptions} (each one's unacknowledged messages: waiting or leased),
-   * {@code warehouse} (rows per table), {@code pipeline} (runner, state such as RUNNING or FAILED, the checkpoint
-   * its state was restored from, and this run's counters as in the {@code pipeline metrics} log line).
-   * Served as JSON at the {@code status} endpoint.
+   * What the stack holds now: {@code at} (this answer's time), {@code ingest} (the ingest function's totals since
+   * start: events accepted and rejected, requests, requests refused whole), {@code subscriptions} (each one's
+   * unacknowledged messages, waiting or leased, as {@code backlog}, and {@code oldest_unacked_age_ms}, null when
+   * empty), {@code warehouse} (rows per table), {@code pipeline} (runner, state such as RUNNING or FAILED, the
+   * checkpoint its state was restored from, this run's counters as in the {@code pipeline metrics} log line, and
+   * {@code watermark_lag_ms}). Served as JSON at the {@code status} endpoint.
    */
   public ObjectNode status() {
+    java.time.Instant now = java.time.Instant.now();
     ObjectNode json = Json.MAPPER.createObjectNode();
+    json.put("at", now.toString());
+    json.putObject("ingest").put("accepted", ingestCounter.accepted()).put("rejected", ingestCounter.rejected())
+        .put("requests", ingestCounter.requests()).put("refused_requests", ingestCounter.refused());
     ObjectNode subscriptions = json.putObject("subscriptions");
     for (String s : List.of(config.eventsSubscription(), config.catalogSubscription(), deadLetterTopic() + "-hold")) {
-      subscriptions.putObject(s).put("backlog", pubsub.backlog(ProjectSubscriptionName.format(config.project(), s)));
+      String name = ProjectSubscriptionName.format(config.project(), s);
+      ObjectNode sub = subscriptions.putObject(s).put("backlog", pubsub.backlog(name));
+      java.util.Optional<java.time.Instant> oldest = pubsub.oldestUnackedPublishTime(name);
+      if (oldest.isPresent()) {
+        sub.put("oldest_unacked_age_ms", Math.max(0, java.time.Duration.between(oldest.get(), now).toMillis()));
+      } else {
+        sub.putNull("oldest_unacked_age_ms");
+      }
     }
     ObjectNode tables = json.putObject("warehouse");
     for (dev.shopstream.contract.TableSchema t : dev.shopstream.contract.TableSchemas.all()) {
@@ -402,9 +421,16 @@ public final class LocalStack implements AutoCloseable {
     ObjectNode p = json.putObject("pipeline").put("runner", config.pipeline().describe())
         .put("state", pipeline.state()).put("restored_from", pipeline.restoredFrom().map(Path::toString).orElse(null));
     try {
-      pipeline.metrics(java.time.Instant.now()).counters().forEach(p.putObject("counters")::put);
+      PipelineMetrics metrics = pipeline.metrics(now);
+      metrics.counters().forEach(p.putObject("counters")::put);
+      if (metrics.watermarkLagMillis() == null) {
+        p.putNull("watermark_lag_ms");
+      } else {
+        p.put("watermark_lag_ms", metrics.watermarkLagMillis());
+      }
     } catch (RuntimeException e) {
       p.putNull("counters");
+      p.putNull("watermark_lag_ms");
     }
     return json;
   }

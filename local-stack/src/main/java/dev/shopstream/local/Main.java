@@ -27,21 +27,24 @@ public final class Main {
         --pubsub-grpc-port=N        Pub/Sub emulator, gRPC (default 8085)
         --pubsub-rest-port=N        Pub/Sub emulator, REST (default 8086)
         --gcs-port=N                GCS emulator (default 4443)
-        --status-port=N             the stack's status JSON: backlogs, warehouse rows (default 8083)
-        --metrics-every=DURATION    pipeline metrics log interval, ISO-8601 (default PT30S; PT0S: never)
+        --status-port=N             the console (/console/) and the status JSON: backlogs, warehouse rows,
+                                    pipeline counters (default 8083)
+        --metrics-every=DURATION    pipeline metrics log interval (default 30s; 0s: never)
         --runner=flink|direct       the pipeline's runner (default flink: an embedded Flink cluster)
         --parallelism=N             Flink slots (default: the number of cores)
-        --checkpoint-every=DURATION Flink checkpoint interval (default PT5S)
+        --checkpoint-every=DURATION Flink checkpoint interval (default 5s)
         --discard-pipeline-state    start the pipeline with empty state instead of restoring data/flink's newest
                                     checkpoint (after a pipeline change that its old state does not fit)
         --help                      this text
+      Options take --name=value or --name value. DURATION: 500ms, 30s, 5m, 1h, 1d or ISO-8601 (PT30S).
       """;
 
-  public static void main(String[] args) throws Exception {
-    if (java.util.Arrays.asList(args).contains("--help")) {
+  public static void main(String[] given) throws Exception {
+    if (java.util.Arrays.asList(given).contains("--help")) {
       System.out.print(USAGE);
       return;
     }
+    String[] args = normalize(given);
     CloudLogging.install();
     LocalStack.Config config;
     try {
@@ -73,6 +76,54 @@ public final class Main {
     stopped.await();
   }
 
+  /** Options that take no value. */
+  private static final java.util.Set<String> FLAGS = java.util.Set.of("--discard-pipeline-state", "--help");
+
+  /** {@code --name value} pairs as {@code --name=value}; everything else as given. */
+  static String[] normalize(String[] args) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.startsWith("--") && !a.contains("=") && !FLAGS.contains(a) && i + 1 < args.length
+          && !args[i + 1].startsWith("--")) {
+        out.add(a + "=" + args[++i]);
+      } else {
+        out.add(a);
+      }
+    }
+    return out.toArray(String[]::new);
+  }
+
+  private static final java.util.regex.Pattern SHORT_DURATION =
+      java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 ({@code PT30S}); never negative. */
+  static java.time.Duration parseDuration(String option, String value) {
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    java.util.regex.Matcher m = SHORT_DURATION.matcher(v);
+    try {
+      java.time.Duration d;
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        d = switch (m.group(2)) {
+          case "ms" -> java.time.Duration.ofMillis(n);
+          case "s" -> java.time.Duration.ofSeconds(n);
+          case "m" -> java.time.Duration.ofMinutes(n);
+          case "h" -> java.time.Duration.ofHours(n);
+          default -> java.time.Duration.ofDays(n);
+        };
+      } else {
+        d = java.time.Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
+      }
+      if (!d.isNegative()) {
+        return d;
+      }
+    } catch (java.time.format.DateTimeParseException | NumberFormatException | ArithmeticException e) {
+      // below
+    }
+    throw new IllegalArgumentException(option + " must be a duration such as 30s, 5m or PT30S, got " + value);
+  }
+
   static LocalStack.Config parse(String[] args) {
     LocalStack.Config d = LocalStack.Config.defaults();
     Path dataDir = d.dataDir();
@@ -93,7 +144,8 @@ public final class Main {
       }
       String[] kv = arg.split("=", 2);
       if (kv.length != 2) {
-        throw new IllegalArgumentException("expected --name=value, got " + arg);
+        throw new IllegalArgumentException(arg.startsWith("--") ? "unknown option or missing value: " + arg
+            : "expected --name=value or --name value, got " + arg);
       }
       switch (kv[0]) {
         case "--data-dir" -> dataDir = Path.of(kv[1]);
@@ -115,20 +167,12 @@ public final class Main {
         .withPipeline(new LocalPipeline.Settings(runner, parallelism, checkpointEvery));
   }
 
-  /** {@code --metrics-every=PT30S}: how often the pipeline's metrics are logged (PT0S: never). */
+  /** {@code --metrics-every=30s} (or {@code PT30S}): how often the pipeline's metrics are logged (PT0S: never). */
   static java.time.Duration metricsEvery(String[] args) {
     java.time.Duration every = LocalStack.DEFAULT_METRICS_EVERY;
     for (String arg : args) {
       if (arg.startsWith("--metrics-every=")) {
-        String value = arg.substring("--metrics-every=".length());
-        try {
-          every = java.time.Duration.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
-          throw new IllegalArgumentException("--metrics-every must be an ISO-8601 duration such as PT30S, got " + value);
-        }
-        if (every.isNegative()) {
-          throw new IllegalArgumentException("--metrics-every must not be negative, got " + value);
-        }
+        every = parseDuration("--metrics-every", arg.substring("--metrics-every=".length()));
       }
     }
     return every;
@@ -147,11 +191,7 @@ public final class Main {
   }
 
   private static java.time.Duration duration(String[] kv) {
-    try {
-      return java.time.Duration.parse(kv[1]);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException(kv[0] + " must be an ISO-8601 duration such as PT5S, got " + kv[1]);
-    }
+    return parseDuration(kv[0], kv[1]);
   }
 
   private static int port(String[] kv) {

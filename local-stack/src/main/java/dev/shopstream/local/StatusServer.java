@@ -5,62 +5,231 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.shopstream.contract.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
- * The local stack's own read-only status, as JSON: {@code GET /status} answers what {@link LocalStack#status()}
- * reports (each subscription's backlog, the warehouse's rows per table, the pipeline's runner); {@code GET /health}
+ * The local stack's own read-only HTTP server: {@code GET /status} answers what {@link LocalStack#status()}
+ * reports (each subscription's backlog, the warehouse's rows per table, the pipeline's counters); {@code GET /health}
  * is 200 {@code {"healthy": true}} or 503 {@code {"healthy": false, "reason": ...}} ({@link LocalStack#health()}),
- * what the functions' {@code READINESS_URL} asks. Bound to the stack's
- * host (127.0.0.1 by default); every other path is 404, every other method 405, each with a JSON error.
+ * what the functions' {@code READINESS_URL} asks (several threads: it never queues behind a slow request); the console, a
+ * static page under {@code /console/} (from the jar's {@code console/} resources), and the JSON it reads under
+ * {@code /api/}: {@link ConsoleApi}'s views of the warehouse and the bucket, and {@code /api/recommend/...}, which
+ * forwards GETs to the recommend function unchanged (the page then calls one origin). Bound to the stack's host
+ * (127.0.0.1 by default); every answer but the page's files is JSON; other paths 404, other methods 405.
+ * Documented in docs/openapi.yaml.
  */
 final class StatusServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(StatusServer.class.getName());
+  static final String CONSOLE_PATH = "/console/";
+  private static final Pattern RECOMMEND_PATHS =
+      Pattern.compile("^/(recommendations|trending|products/[^/]+/(similar|bought-together))$");
+  private static final Map<String, String> TYPES = Map.of(
+      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
+      "svg", "image/svg+xml", "png", "image/png");
+  /** The page runs only its own script and style and calls only this server: a payload can never run as script. */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private final HttpServer server;
+  private final ExecutorService executor;
 
-  private StatusServer(HttpServer server) {
+  private StatusServer(HttpServer server, ExecutorService executor) {
     this.server = server;
+    this.executor = executor;
   }
 
+  /** Only {@code /status}, and {@code /health} always healthy (no console). */
+  static StatusServer start(String host, int port, Supplier<ObjectNode> status) throws IOException {
+    return start(host, port, status, Optional::empty, null, null);
+  }
+
+  /** Only {@code /status} and {@code /health} (no console). */
   static StatusServer start(String host, int port, Supplier<ObjectNode> status, Supplier<Optional<String>> health)
       throws IOException {
+    return start(host, port, status, health, null, null);
+  }
+
+  /**
+   * @param health empty while the stack can take events, else why not
+   * @param api the console's views, or null for none
+   * @param recommendBase the recommend function's base URL (e.g. {@code http://127.0.0.1:8081}), or null
+   */
+  static StatusServer start(String host, int port, Supplier<ObjectNode> status, Supplier<Optional<String>> health,
+      ConsoleApi api, String recommendBase) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "status-server-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     server.createContext("/", exchange -> {
       try (exchange) {
         String path = exchange.getRequestURI().getPath();
-        if (!path.equals("/status") && !path.equals("/health")) {
-          answer(exchange, 404, error("not_found", "the paths are /status and /health"));
-        } else if (!exchange.getRequestMethod().equals("GET")) {
+        if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
           exchange.getResponseHeaders().set("Allow", "GET");
           answer(exchange, 405, error("method_not_allowed", "use GET"));
+        } else if (path.equals("/status")) {
+          answer(exchange, 200, status.get());
         } else if (path.equals("/health")) {
           Optional<String> problem = health.get();
           answer(exchange, problem.isEmpty() ? 200 : 503, problem.isEmpty()
               ? Json.MAPPER.createObjectNode().put("healthy", true)
               : Json.MAPPER.createObjectNode().put("healthy", false).put("reason", problem.get()));
+        } else if (api != null && (path.equals("/") || path.equals("/console"))) {
+          exchange.getResponseHeaders().set("Location", CONSOLE_PATH);
+          exchange.sendResponseHeaders(302, -1);
+        } else if (api != null && path.startsWith(CONSOLE_PATH)) {
+          file(exchange, path.substring(CONSOLE_PATH.length()));
+        } else if (api != null && path.startsWith("/api/recommend/") && recommendBase != null) {
+          forward(client, exchange, recommendBase);
+        } else if (api != null && path.startsWith("/api/")) {
+          api(exchange, api, path, query(exchange.getRequestURI().getRawQuery()));
         } else {
-          answer(exchange, 200, status.get());
+          answer(exchange, 404, error("not_found", "no such path: see /status, /health, /console/ and /api/ in docs/openapi.yaml"));
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | IOException e) {
         LOG.log(Level.WARNING, "status request failed", e);
       }
     });
-    // several threads: /health (asked by the functions every second) never queues behind a slow /status
-    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "status-server");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(executor);
     server.start();
-    return new StatusServer(server);
+    return new StatusServer(server, executor);
+  }
+
+  private static void api(HttpExchange exchange, ConsoleApi api, String path, Map<String, String> q)
+      throws IOException {
+    try {
+      ObjectNode body;
+      if (path.equals("/api/dead-letters")) {
+        body = api.deadLetters(intParam(q, "limit", 20, 1, ConsoleApi.MAX_LIMIT));
+      } else if (path.equals("/api/uploads")) {
+        body = api.uploads(intParam(q, "limit", 20, 1, ConsoleApi.MAX_LIMIT));
+      } else if (path.equals("/api/trends")) {
+        body = api.trends(intParam(q, "k", 5, 1, 20), intParam(q, "hours", 6, 1, 24 * 7));
+      } else if (path.equals("/api/users")) {
+        body = api.recentUsers(intParam(q, "limit", 20, 1, ConsoleApi.MAX_LIMIT));
+      } else if (path.startsWith("/api/users/") && path.length() > "/api/users/".length()) {
+        String user = path.substring("/api/users/".length());
+        body = api.user(user);
+        if (body == null) {
+          answer(exchange, 404, error("unknown_user", "no user_activity row for this user").put("user_id", user));
+          return;
+        }
+      } else if (path.equals("/api/products")) {
+        body = api.products(ConsoleApi.splitIds(q.get("ids")), intParam(q, "limit", 100, 1, ConsoleApi.MAX_LIMIT));
+      } else {
+        answer(exchange, 404, error("not_found", "no such path: see docs/openapi.yaml"));
+        return;
+      }
+      answer(exchange, 200, body);
+    } catch (IllegalArgumentException e) {
+      answer(exchange, 400, error("invalid_parameter", e.getMessage()));
+    } catch (SQLException e) {
+      LOG.log(Level.WARNING, "reading the warehouse for " + path + " failed", e);
+      answer(exchange, 503, error("warehouse_unavailable", "the warehouse could not be read; try again"));
+    }
+  }
+
+  /** Forwards a GET to the recommend function and its answer back, status and JSON body unchanged. */
+  private static void forward(HttpClient client, HttpExchange exchange, String base) throws IOException {
+    String path = exchange.getRequestURI().getRawPath().substring("/api/recommend".length());
+    if (!RECOMMEND_PATHS.matcher(path).matches()) {
+      answer(exchange, 404, error("not_found",
+          "forwarded: /recommendations, /trending, /products/{id}/similar, /products/{id}/bought-together"));
+      return;
+    }
+    String query = exchange.getRequestURI().getRawQuery();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path + (query == null ? "" : "?" + query)))
+        .timeout(Duration.ofSeconds(15)).GET().build();
+    HttpResponse<byte[]> response;
+    try {
+      response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answer(exchange, 503, error("recommend_unavailable", "interrupted"));
+      return;
+    } catch (IOException e) {
+      answer(exchange, 502, error("recommend_unavailable", "the recommend function did not answer: " + e));
+      return;
+    }
+    exchange.getResponseHeaders().set("Content-Type",
+        response.headers().firstValue("Content-Type").orElse("application/json"));
+    response.headers().firstValue("Retry-After").ifPresent(v -> exchange.getResponseHeaders().set("Retry-After", v));
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    send(exchange, response.statusCode(), response.body());
+  }
+
+  /** One of the console's files, from the class path; names are plain (no folders, no dots first). */
+  private static void file(HttpExchange exchange, String name) throws IOException {
+    String file = name.isEmpty() ? "index.html" : name;
+    String ext = file.substring(file.lastIndexOf('.') + 1);
+    if (!file.matches("[a-z0-9][a-z0-9_-]*\\.[a-z]+") || !TYPES.containsKey(ext)) {
+      answer(exchange, 404, error("not_found", "no such file: " + name));
+      return;
+    }
+    byte[] bytes;
+    try (InputStream in = StatusServer.class.getResourceAsStream("/console/" + file)) {
+      if (in == null) {
+        answer(exchange, 404, error("not_found", "no such file: " + name));
+        return;
+      }
+      bytes = in.readAllBytes();
+    }
+    exchange.getResponseHeaders().set("Content-Type", TYPES.get(ext));
+    exchange.getResponseHeaders().set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    send(exchange, 200, bytes);
+  }
+
+  static Map<String, String> query(String rawQuery) {
+    Map<String, String> q = new HashMap<>();
+    if (rawQuery != null) {
+      for (String pair : rawQuery.split("&")) {
+        String[] kv = pair.split("=", 2);
+        q.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+            kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+      }
+    }
+    return q;
+  }
+
+  private static int intParam(Map<String, String> q, String name, int fallback, int min, int max) {
+    String value = q.get(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException(name + " must be an integer from " + min + " to " + max);
   }
 
   int port() {
@@ -72,16 +241,24 @@ final class StatusServer implements AutoCloseable {
   }
 
   private static void answer(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-    byte[] bytes = Json.MAPPER.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    send(exchange, status, Json.MAPPER.writeValueAsString(body).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void send(HttpExchange exchange, int status, byte[] bytes) throws IOException {
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    exchange.sendResponseHeaders(status, head || bytes.length == 0 ? -1 : bytes.length);
+    if (!head && bytes.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
     }
   }
 
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

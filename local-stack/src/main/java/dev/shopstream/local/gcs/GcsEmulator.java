@@ -182,6 +182,25 @@ public final class GcsEmulator implements AutoCloseable {
     }
   }
 
+  /**
+   * The current objects of a bucket whose names start with {@code prefix}: name, size and update time, newest
+   * first (for the console's uploads).
+   *
+   * @throws IllegalArgumentException when the bucket does not exist
+   */
+  public List<ObjectSummary> list(String bucket, String prefix) {
+    try {
+      return store.objects(bucket).stream().filter(o -> o.name().startsWith(prefix))
+          .sorted(java.util.Comparator.comparing(StoredObject::updated).reversed())
+          .map(o -> new ObjectSummary(o.name(), o.size(), o.updated())).toList();
+    } catch (GcsException e) {
+      throw new IllegalArgumentException(e.getMessage() + ": " + bucket, e);
+    }
+  }
+
+  /** An object as {@link #list} answers it. */
+  public record ObjectSummary(String name, long size, java.time.Instant updated) {}
+
   /** The bytes of the current generation of an object; empty when it (or its bucket) does not exist. */
   public Optional<byte[]> read(String bucket, String objectName) {
     try (ObjectStore.ObjectContent content = store.open(bucket, objectName, null, NO_PRECONDITIONS);

@@ -687,6 +687,28 @@ final class Broker implements AutoCloseable {
     return locked(() -> (long) requireSubscription(subscription).size());
   }
 
+  /**
+   * The publish time of the subscription's oldest unacked message (waiting or leased), or null when it holds none.
+   * Message numbers follow publish order, so the oldest is the smallest number of the ready and the leased ones.
+   */
+  Instant oldestUnackedPublishTime(String subscription) {
+    Names.checkSubscription(subscription);
+    return locked(() -> {
+      SubscriptionState s = requireSubscription(subscription);
+      Pending oldest = s.ready.isEmpty() ? null : s.ready.firstEntry().getValue();
+      for (Pending p : s.leased.values()) {
+        if (oldest == null || p.number < oldest.number) {
+          oldest = p;
+        }
+      }
+      if (oldest == null) {
+        return null;
+      }
+      Timestamp t = oldest.message.getPublishTime();
+      return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    });
+  }
+
   /** Counters since start, plus current sizes. */
   Map<String, Long> stats() {
     return locked(() -> {

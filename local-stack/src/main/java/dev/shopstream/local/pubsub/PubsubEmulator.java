@@ -107,6 +107,14 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
+   * The publish time of the subscription's oldest unacknowledged message (waiting or leased); empty when it holds
+   * none. Now minus it is the subscription's oldest unacked message age.
+   */
+  public java.util.Optional<java.time.Instant> oldestUnackedPublishTime(String subscription) {
+    return java.util.Optional.ofNullable(broker.oldestUnackedPublishTime(subscription));
+  }
+
+  /**
    * Counters since start ({@code published, delivered, acked, nacked, expired, deadLettered}) and current sizes
    * ({@code topics, subscriptions, streamingPulls, backlogMessages, backlogBytes}).
    */

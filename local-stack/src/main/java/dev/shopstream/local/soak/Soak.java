@@ -80,6 +80,9 @@ public final class Soak {
   /** The command line: durations as {@code 90s}, {@code 3m}, {@code 1h} or ISO-8601. */
   record Options(Duration duration, int rate, Duration uploadEvery, int uploadRows, int invalidEvery,
       Duration drainTimeout, Duration sampleEvery, Path dataDir) {
+    static final java.util.Set<String> KNOWN = java.util.Set.of("--duration", "--rate", "--upload-every",
+        "--upload-rows", "--invalid-every", "--drain-timeout", "--sample-every", "--data-dir");
+
     static Options parse(String[] args) {
       Duration duration = Duration.ofMinutes(3);
       int rate = 8;
@@ -91,21 +94,26 @@ public final class Soak {
       Path dataDir = null;
       for (int i = 0; i < args.length; i++) {
         String name = args[i];
-        if (name.equals("--help")) {
-          throw new IllegalArgumentException("usage");
-        }
-        if (i + 1 >= args.length) {
+        String v;
+        int eq = name.indexOf('=');
+        if (name.startsWith("--") && eq > 0) { // --name=value
+          v = name.substring(eq + 1);
+          name = name.substring(0, eq);
+        } else if (!KNOWN.contains(name)) {
+          throw new IllegalArgumentException("unknown option " + name);
+        } else if (i + 1 >= args.length) {
           throw new IllegalArgumentException(name + " needs a value");
+        } else { // --name value
+          v = args[++i];
         }
-        String v = args[++i];
         switch (name) {
-          case "--duration" -> duration = duration(v);
+          case "--duration" -> duration = duration(name, v);
           case "--rate" -> rate = positive(name, v);
-          case "--upload-every" -> uploadEvery = duration(v);
+          case "--upload-every" -> uploadEvery = duration(name, v);
           case "--upload-rows" -> uploadRows = positive(name, v);
           case "--invalid-every" -> invalidEvery = positive(name, v);
-          case "--drain-timeout" -> drainTimeout = duration(v);
-          case "--sample-every" -> sampleEvery = duration(v);
+          case "--drain-timeout" -> drainTimeout = duration(name, v);
+          case "--sample-every" -> sampleEvery = duration(name, v);
           case "--data-dir" -> dataDir = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option " + name);
         }
@@ -117,25 +125,47 @@ public final class Soak {
     }
 
     static Duration duration(String v) {
+      return duration("duration", v);
+    }
+
+    /** {@code 90s}, {@code 3m}, {@code 1h} or ISO-8601 ({@code PT3M}); anything else names the option and value. */
+    static Duration duration(String name, String v) {
       String s = v.trim().toLowerCase(Locale.ROOT);
-      if (s.startsWith("p")) {
-        return Duration.parse(s.toUpperCase(Locale.ROOT));
+      try {
+        if (s.startsWith("p")) {
+          return Duration.parse(s.toUpperCase(Locale.ROOT));
+        }
+        if (s.length() >= 2) {
+          long n = Long.parseLong(s.substring(0, s.length() - 1));
+          switch (s.charAt(s.length() - 1)) {
+            case 's' -> {
+              return Duration.ofSeconds(n);
+            }
+            case 'm' -> {
+              return Duration.ofMinutes(n);
+            }
+            case 'h' -> {
+              return Duration.ofHours(n);
+            }
+            default -> { } // below
+          }
+        }
+      } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+        // below
       }
-      long n = Long.parseLong(s.substring(0, s.length() - 1));
-      return switch (s.charAt(s.length() - 1)) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        default -> throw new IllegalArgumentException("a duration such as 90s, 3m or PT3M, got " + v);
-      };
+      throw new IllegalArgumentException(name + " must be a duration such as 90s, 3m or PT3M, got " + v);
     }
 
     private static int positive(String name, String v) {
-      int n = Integer.parseInt(v);
-      if (n < 1) {
-        throw new IllegalArgumentException(name + " must be at least 1");
+      try {
+        int n = Integer.parseInt(v);
+        if (n >= 1) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // below
       }
-      return n;
+      throw new IllegalArgumentException(name + " must be an integer of at least 1, got " + v);
     }
   }
 
@@ -143,21 +173,41 @@ public final class Soak {
     this.options = options;
   }
 
+  static final String USAGE = "usage: java -cp local-stack/target/shopstream-local.jar dev.shopstream.local.soak.Soak"
+      + " [--duration 3m] [--rate 8] [--upload-every 20s] [--upload-rows 40] [--invalid-every 20]"
+      + " [--drain-timeout 5m] [--sample-every 10s] [--data-dir DIR]\n"
+      + "  (--name value or --name=value; durations as 90s, 3m, 1h or ISO-8601 such as PT3M)";
+
   public static void main(String[] args) throws Exception {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage() + "\nusage: Soak --duration 3m [--rate 8] [--upload-every 20s] "
-          + "[--upload-rows 40] [--invalid-every 20] [--drain-timeout 5m] [--sample-every 10s] [--data-dir DIR]");
-      System.exit(2);
+    int usage = usage(args, System.out, System.err);
+    if (usage >= 0) {
+      System.exit(usage);
       return;
     }
+    Options options = Options.parse(args);
     CloudLogging.install();
     Logger.getLogger("").setLevel(Level.WARNING); // one line per request would drown the figures
     LOG.setLevel(Level.INFO);
     boolean passed = new Soak(options).run();
     System.exit(passed ? 0 : 1);
+  }
+
+  /**
+   * The command line's own answers: 0 after printing the usage for {@code --help}, 2 after naming a bad or unknown
+   * option and printing the usage; -1 when the arguments are fine and the run may start.
+   */
+  static int usage(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
+    if (java.util.Arrays.asList(args).contains("--help")) {
+      out.println(USAGE);
+      return 0;
+    }
+    try {
+      Options.parse(args);
+      return -1;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    }
   }
 
   boolean run() throws Exception {

@@ -167,6 +167,28 @@ class EmbeddedPubsubEmulatorTest extends PubsubConformanceTest {
   }
 
   @Test
+  void oldestUnackedPublishTimeIsTheOldestWaitingOrLeasedMessage() {
+    TopicName topic = newTopic();
+    String subscription = newSubscription(topic, 60);
+    assertThat(emulator.oldestUnackedPublishTime(subscription)).isEmpty();
+    publish(topic, "first");
+    java.time.Instant first = CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    CLOCK.advance(Duration.ofSeconds(5));
+    publish(topic, "second");
+    java.time.Instant second = CLOCK.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertThat(emulator.oldestUnackedPublishTime(subscription)).hasValue(first);
+
+    List<ReceivedMessage> leased = clients.pullAtLeast(subscription, 2); // both leased: still unacked
+    assertThat(emulator.oldestUnackedPublishTime(subscription)).hasValue(first);
+    ReceivedMessage older = leased.stream().filter(m -> m.getMessage().getData().toStringUtf8().equals("first"))
+        .findFirst().orElseThrow();
+    clients.ack(subscription, List.of(older.getAckId()));
+    assertThat(emulator.oldestUnackedPublishTime(subscription)).hasValue(second);
+    clients.ack(subscription, ackIds(leased));
+    assertThat(emulator.oldestUnackedPublishTime(subscription)).isEmpty();
+  }
+
+  @Test
   void backlogAndStatsShowTheBrokerState() {
     TopicName topic = newTopic();
     String subscription = newSubscription(topic, 60);
