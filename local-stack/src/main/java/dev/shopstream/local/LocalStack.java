@@ -221,6 +221,9 @@ public final class LocalStack implements AutoCloseable {
         "--catalogSubscription=" + ProjectSubscriptionName.format(config.project(), config.catalogSubscription()),
         "--deadLetterTopic=" + TopicName.format(config.project(), deadLetterTopic()),
         "--warehouse=DUCKDB",
+        // a catalog uploaded to the local stack is joined to events within seconds, not the cloud default's 5 min
+        // (the side input fires first with no product at all, then once per refresh after a product arrives)
+        "--catalogRefresh=PT10S",
         "--duckdbPath=" + config.warehouseFile().toAbsolutePath()));
     started.add(pipeline);
     endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
