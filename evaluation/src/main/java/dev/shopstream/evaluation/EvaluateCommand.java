@@ -64,6 +64,10 @@ public final class EvaluateCommand {
                                 half_life, similarity, pair_weight, max_items_per_user, max_neighbors_per_item,
                                 session_gap, trend_weight, next_weight, next_steps, recency_order,
                                 popularity_weight, view_weight, add_to_cart_weight
+
+      Rows:
+        --rows="A;B"            only the rows whose name starts with one of these (e.g. "first-order;item-kNN"):
+                                a long run split over several processes; the rows' figures are the same
       """;
 
   private EvaluateCommand() {}
@@ -75,7 +79,7 @@ public final class EvaluateCommand {
 
   private static final Set<String> FLAGS = Set.of("help", "tune");
   private static final Set<String> VALUED = Set.of("input", "online-retail", "protocol", "k", "test-fraction",
-      "negatives", "session-gap", "target", "seed", "passes", "trending-window", "tune-params");
+      "negatives", "session-gap", "target", "seed", "passes", "trending-window", "tune-params", "rows");
 
   /** Runs the command; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -145,6 +149,13 @@ public final class EvaluateCommand {
       methods.add(Method.model("recommender (defaults)", defaults, window));
       if (tuned != null) {
         methods.add(Method.model("recommender (tuned)", recommender, window));
+      }
+      if (options.has("rows")) { // a long run split over processes: only the rows named (their names' starts)
+        List<String> wanted = List.of(options.string("rows", "").split(";"));
+        methods.removeIf(m -> wanted.stream().noneMatch(w -> !w.isBlank() && m.name().startsWith(w.trim())));
+        if (methods.isEmpty()) {
+          throw new Options.UsageException("--rows matches no row: " + wanted);
+        }
       }
       Protocol.Report report = protocol.evaluate(loaded.log(), methods);
       print(out, input, loaded, report, tuned, (System.nanoTime() - start) / 1e9, args);

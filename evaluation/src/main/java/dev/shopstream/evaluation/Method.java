@@ -42,6 +42,14 @@ public interface Method {
   interface Spec {
     String name();
 
+    /**
+     * Equal keys (not null) train into the same rankings: a protocol scores such a method once and reports the
+     * figures under both names (a row that adds a weight of 0 costs nothing). Null: always scored.
+     */
+    default Object key() {
+      return null;
+    }
+
     Method train(List<UserInteraction> trainingInTimeOrder);
   }
 
@@ -59,6 +67,11 @@ public interface Method {
       @Override
       public String name() {
         return name;
+      }
+
+      @Override
+      public Object key() {
+        return List.of(config, trendingWindow);
       }
 
       @Override
