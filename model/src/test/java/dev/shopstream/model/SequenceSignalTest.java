@@ -23,7 +23,8 @@ class SequenceSignalTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final Offset<Double> EPS = within(1e-9);
   /** No decay, so counts are plain: the order of the interactions is all that differs. */
-  private static final ModelConfig CONFIG = ModelConfig.defaults().withHalfLife(Duration.ZERO).withNextSteps(3);
+  private static final ModelConfig CONFIG = ModelConfig.defaults().withHalfLife(Duration.ZERO).withNextSteps(3)
+      .withNextWeight(0);
 
   private static void views(CoOccurrenceModel m, String user, String... items) {
     for (int i = 0; i < items.length; i++) {
