@@ -29,10 +29,12 @@ public final class EvaluateCommand {
 
       Replays an interaction log through the project's model (the code the pipeline and serving run) and prints
       HR@k, NDCG@k, MRR@k and catalog coverage for popularity, trending (the last --trending-window of
-      training), item-kNN (ModelConfig.itemKnnBaseline()) and the recommender (ModelConfig.defaults(): its
-      co-occurrence scores blended with trending; also without the blend; with --tune also the config tuned on
-      a validation split carved from the training part), and item-kNN with the recommender's user horizon, items
-      per user and neighbours per item (the same user history: what the weighting and similarity add).
+      training), a first-order Markov chain (transition counts from the last item), item-kNN
+      (ModelConfig.itemKnnBaseline()) and the recommender (ModelConfig.defaults(): co-occurrence, the next
+      signal and trending fading mid-session; also part by part: co-occurrence only, + the next signal, + the
+      popularity prior; with --tune also the config tuned on a validation split carved from the training part),
+      and item-kNN with the recommender's user horizon, items per user and neighbours per item (the same user
+      history: what the weighting and similarity add).
       Progress is logged as JSON lines on stderr; the table goes to stdout.
 
       Input (one of):
