@@ -46,7 +46,7 @@ import java.util.logging.Logger;
 final class ServingBench {
   private static final Logger LOG = Logger.getLogger(ServingBench.class.getName());
   private static final String USAGE = """
-      serving [--products=5000] [--neighbors=20000] [--users=10000] [--rates=250,500,1000,2000] [--duration=10]
+      serving [--products=5000] [--neighbors=25000] [--users=10000] [--rates=250,500,1000,2000] [--duration=10]
               [--concurrency=8] [--warmup=50000] [--user-updates=50]
         --products     catalog size (trends for each; 2% unavailable)
         --neighbors    item_neighbors rows (lists of 10 per product and signal)
@@ -60,13 +60,13 @@ final class ServingBench {
   private static final int CLOSED_LOOP_SLICES = 5;
   private static final int PER_LIST = 10;
   private static final String[] TABLES = {"products", "item_neighbors", "product_trends", "user_activity"};
-  private static final List<String> SIGNALS = List.of("co_view", "co_cart", "co_purchase", "combined");
+  private static final List<String> SIGNALS = List.of("co_view", "co_cart", "co_purchase", "combined", "next");
 
   private ServingBench() {}
 
   static void run(Options options) throws Exception {
     int products = options.integer("products", 5000);
-    int neighbors = options.integer("neighbors", 20_000);
+    int neighbors = options.integer("neighbors", 25_000);
     int users = options.integer("users", 10_000);
     List<Integer> rates = options.integers("rates", "250,500,1000,2000");
     Duration duration = options.seconds("duration", 10);
@@ -257,7 +257,7 @@ final class ServingBench {
   /**
    * Generates the data in DuckDB itself ({@code range()}; row-by-row inserts through the warehouse's upsert take
    * minutes for 10k users): product i in category {@code c<i mod 40>/s<i mod 3>}, 2% unavailable; the first
-   * {@code neighbors / (4 × 10)} products get a list of 10 per signal; every product has view, cart and purchase
+   * {@code neighbors / (5 × 10)} products get a list of 10 per signal (the four co-occurrence signals and next); every product has view, cart and purchase
    * trends, skewed towards small ids; users' recent items are drawn from the products with lists. Returns how
    * many products have lists.
    */
@@ -269,9 +269,9 @@ final class ServingBench {
           'EUR', hash(i) % 50 <> 0, NULL, now() FROM range(?) AS t(i)""",
         """
         INSERT OR IGNORE INTO item_neighbors
-        SELECT 'p' || i, 'p' || ((i * 7 + r * 97 + s * 13) % ?), ['co_view', 'co_cart', 'co_purchase', 'combined'][s + 1],
-          1.0 / (r + 1), r, 10.0 / r, now()
-        FROM range(?) AS a(i), range(4) AS b(s), range(1, 11) AS c(r)""",
+        SELECT 'p' || i, 'p' || ((i * 7 + r * 97 + s * 13) % ?),
+          ['co_view', 'co_cart', 'co_purchase', 'combined', 'next'][s + 1], 1.0 / (r + 1), r, 10.0 / r, now()
+        FROM range(?) AS a(i), range(5) AS b(s), range(1, 11) AS c(r)""",
         """
         INSERT INTO product_trends
         SELECT 'p' || i, ['view', 'add_to_cart', 'purchase'][e + 1], now() - INTERVAL 1 HOUR, now(),

@@ -29,10 +29,12 @@ public final class EvaluateCommand {
 
       Replays an interaction log through the project's model (the code the pipeline and serving run) and prints
       HR@k, NDCG@k, MRR@k and catalog coverage for popularity, trending (the last --trending-window of
-      training), item-kNN (ModelConfig.itemKnnBaseline()) and the recommender (ModelConfig.defaults(): its
-      co-occurrence scores blended with trending; also without the blend; with --tune also the config tuned on
-      a validation split carved from the training part), and item-kNN with the recommender's user horizon, items
-      per user and neighbours per item (the same user history: what the weighting and similarity add).
+      training), a first-order Markov chain (transition counts from the last item), item-kNN
+      (ModelConfig.itemKnnBaseline()) and the recommender (ModelConfig.defaults(): co-occurrence, the next
+      signal and trending fading mid-session; also part by part: co-occurrence only, + the next signal, + the
+      popularity prior; with --tune also the config tuned on a validation split carved from the training part),
+      and item-kNN with the recommender's user horizon, items per user and neighbours per item (the same user
+      history: what the weighting and similarity add).
       Progress is logged as JSON lines on stderr; the table goes to stdout.
 
       Input (one of):
@@ -60,6 +62,14 @@ public final class EvaluateCommand {
                                 neighbours per item, trend weight and event-type weights (types in the log) by
                                 coordinate descent on the validation split; report the chosen values
         --passes=N              coordinate-descent passes at most (default 2)
+        --tune-params=A,B       tune only these parameters (the others keep their defaults): user_horizon,
+                                half_life, similarity, pair_weight, max_items_per_user, max_neighbors_per_item,
+                                session_gap, trend_weight, next_weight, next_steps, recency_order,
+                                popularity_weight, view_weight, add_to_cart_weight
+
+      Rows:
+        --rows="A;B"            only the rows whose name starts with one of these (e.g. "first-order;item-kNN"):
+                                a long run split over several processes; the rows' figures are the same
       """;
 
   private EvaluateCommand() {}
@@ -71,7 +81,7 @@ public final class EvaluateCommand {
 
   private static final Set<String> FLAGS = Set.of("help", "tune");
   private static final Set<String> VALUED = Set.of("input", "online-retail", "protocol", "k", "test-fraction",
-      "negatives", "session-gap", "target", "seed", "passes", "trending-window");
+      "negatives", "session-gap", "target", "seed", "passes", "trending-window", "tune-params", "rows");
 
   /** Runs the command; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -108,12 +118,19 @@ public final class EvaluateCommand {
       List<Method.Spec> methods = new ArrayList<>();
       methods.add(Method.popularity(target));
       methods.add(Method.trending(window, ModelConfig.defaults()));
+      methods.add(Method.markov());
       methods.add(Method.model("item-kNN", ModelConfig.itemKnnBaseline(), window));
       Tuner.Result tuned = null;
       ModelConfig recommender = ModelConfig.defaults();
       if (options.flag("tune")) {
         int passes = options.intValue("passes", 2, 1, 10);
-        tuned = new Tuner(protocol, passes, window).tune(protocol.trainingPart(loaded.log()),
+        Set<String> only = new java.util.LinkedHashSet<>();
+        for (String name : options.string("tune-params", "").split(",")) {
+          if (!name.isBlank()) {
+            only.add(name.trim());
+          }
+        }
+        tuned = new Tuner(protocol, passes, window, only).tune(protocol.trainingPart(loaded.log()),
             ModelConfig.defaults());
         recommender = tuned.best().config();
       }
@@ -121,12 +138,26 @@ public final class EvaluateCommand {
       methods.add(Method.model("item-kNN (recommender's history)", ModelConfig.itemKnnBaseline()
           .withUserHorizon(recommender.userHorizon()).withMaxItemsPerUser(recommender.maxItemsPerUser())
           .withMaxNeighborsPerItem(recommender.maxNeighborsPerItem()), window));
-      // the defaults without the trending blend: what the user's own history gives
-      methods.add(Method.model("recommender (defaults, co-occurrence only)",
-          ModelConfig.defaults().withTrendWeight(0), window));
-      methods.add(Method.model("recommender (defaults)", ModelConfig.defaults(), window));
+      // the defaults part by part: the user's own history, + order (next signal, recency order), + the prior
+      ModelConfig defaults = ModelConfig.defaults();
+      ModelConfig coOccurrence = coOccurrenceOnly(defaults);
+      ModelConfig sequenceAware = coOccurrence.withNextWeight(defaults.nextWeight())
+          .withRecencyOrder(defaults.recencyOrder());
+      methods.add(Method.model("recommender (defaults, co-occurrence only)", coOccurrence, window));
+      methods.add(Method.model("recommender (defaults, sequence-aware: + next, recency order)", sequenceAware,
+          window));
+      methods.add(Method.model("recommender (defaults, sequence-aware + popularity prior)",
+          sequenceAware.withPopularityWeight(defaults.popularityWeight()), window));
+      methods.add(Method.model("recommender (defaults)", defaults, window));
       if (tuned != null) {
         methods.add(Method.model("recommender (tuned)", recommender, window));
+      }
+      if (options.has("rows")) { // a long run split over processes: only the rows named (their names' starts)
+        List<String> wanted = List.of(options.string("rows", "").split(";"));
+        methods.removeIf(m -> wanted.stream().noneMatch(w -> !w.isBlank() && m.name().startsWith(w.trim())));
+        if (methods.isEmpty()) {
+          throw new Options.UsageException("--rows matches no row: " + wanted);
+        }
       }
       Protocol.Report report = protocol.evaluate(loaded.log(), methods);
       print(out, input, loaded, report, tuned, (System.nanoTime() - start) / 1e9, args);
@@ -138,6 +169,11 @@ public final class EvaluateCommand {
       err.println("evaluate: failed: " + e);
       return 1;
     }
+  }
+
+  /** The config's co-occurrence alone: no trending, no next signal, no recency order, no popularity prior. */
+  static ModelConfig coOccurrenceOnly(ModelConfig c) {
+    return c.withTrendWeight(0).withNextWeight(0).withRecencyOrder(0).withPopularityWeight(0);
   }
 
   static Protocol protocol(Options o) {

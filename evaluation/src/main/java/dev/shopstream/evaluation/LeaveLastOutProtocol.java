@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * basket is in neither part). The held-out item is ranked among {@code negatives} items sampled uniformly
  * (seeded) from the training catalog among those the user never interacted with; rank = 1 + the negatives scoring
  * at least as high (ties count against the held-out item; an item a method cannot score has score 0). Coverage
- * counts each method's full-catalog top k for the user (minus their training items).
+ * counts each method's full-catalog top k for the user (minus their training items). A user is asked at the
+ * held-out interaction's time.
  */
 public final class LeaveLastOutProtocol implements Protocol {
   private final int negatives;
@@ -94,8 +95,8 @@ public final class LeaveLastOutProtocol implements Protocol {
       runner.run(spec, split.training(), k, (method, metrics) -> {
         int done = 0;
         for (Map.Entry<String, UserInteraction> e : split.heldOut().entrySet()) {
-          List<Recommendation> all = method.forUser(e.getKey(), Integer.MAX_VALUE,
-              trainItems.getOrDefault(e.getKey(), Set.of()));
+          List<Recommendation> all = method.forUser(e.getKey(), e.getValue().interaction().time(),
+              Integer.MAX_VALUE, trainItems.getOrDefault(e.getKey(), Set.of()));
           Map<String, Double> scores = new HashMap<>();
           all.forEach(r -> scores.put(r.productId(), r.score()));
           double own = scores.getOrDefault(e.getValue().item(), 0.0);

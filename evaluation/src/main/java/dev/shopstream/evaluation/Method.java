@@ -26,15 +26,29 @@ public interface Method {
   /** Name in the results table. */
   String name();
 
-  /** The user's best {@code limit} items, best first, none in {@code exclude}. */
-  List<Recommendation> forUser(String user, int limit, Set<String> exclude);
+  /**
+   * The user's best {@code limit} items, best first, none in {@code exclude}, asked at {@code now} (the request
+   * time: how long since the user's newest interaction).
+   */
+  List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude);
 
-  /** The best {@code limit} items after {@code recent} (newest last or in any order), none in {@code exclude}. */
-  List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude);
+  /**
+   * The best {@code limit} items after {@code recent} (in time order, the newest last), none in {@code exclude},
+   * asked at {@code now}.
+   */
+  List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit, Set<String> exclude);
 
   /** How to build a method from a training log. */
   interface Spec {
     String name();
+
+    /**
+     * Equal keys (not null) train into the same rankings: a protocol scores such a method once and reports the
+     * figures under both names (a row that adds a weight of 0 costs nothing). Null: always scored.
+     */
+    default Object key() {
+      return null;
+    }
 
     Method train(List<UserInteraction> trainingInTimeOrder);
   }
@@ -56,12 +70,18 @@ public interface Method {
       }
 
       @Override
+      public Object key() {
+        return List.of(config, trendingWindow);
+      }
+
+      @Override
       public Method train(List<UserInteraction> training) {
         CoOccurrenceModel model = new CoOccurrenceModel(config);
         for (UserInteraction ui : training) {
           model.observe(ui.user(), ui.interaction());
         }
-        Trending trending = config.trendWeight() > 0 ? trending(training, trendingWindow, config) : Trending.none();
+        Trending trending = config.trendWeight() > 0 || config.popularityWeight() > 0
+            ? trending(training, trendingWindow, config) : Trending.none();
         return new Method() {
           @Override
           public String name() {
@@ -69,15 +89,17 @@ public interface Method {
           }
 
           @Override
-          public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
-            return ExplainedRecommendations.scoreForUser(model, model.user(user).recent(), limit, exclude, trending);
+          public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
+            return ExplainedRecommendations.scoreForUser(model, model.user(user).recent(), now, limit, exclude,
+                trending);
           }
 
           @Override
-          public List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude) {
+          public List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit,
+              Set<String> exclude) {
             UserHistory history = new UserHistory();
             recent.forEach(i -> history.observe(i, config));
-            return ExplainedRecommendations.scoreForUser(model, history.recent(), limit, exclude, trending);
+            return ExplainedRecommendations.scoreForUser(model, history.recent(), now, limit, exclude, trending);
           }
         };
       }
@@ -131,12 +153,12 @@ public interface Method {
       }
 
       @Override
-      public List<Recommendation> forUser(String user, int limit, Set<String> exclude) {
+      public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
         return first(ranked, limit, exclude);
       }
 
       @Override
-      public List<Recommendation> forItems(List<Interaction> recent, int limit, Set<String> exclude) {
+      public List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit, Set<String> exclude) {
         return first(ranked, limit, exclude);
       }
     };
@@ -182,6 +204,66 @@ public interface Method {
         ranked.sort(Comparator.comparingDouble(Recommendation::score).reversed()
             .thenComparing(Recommendation::productId));
         return sameForEveryone("popularity", ranked);
+      }
+    };
+  }
+
+  /**
+   * The first-order Markov baseline of the sequential literature: the next-item transition counts alone. Training
+   * counts, per user in time order, each interaction following another (of a different item): {@code c(a → b)}.
+   * A user's (or session's) last item {@code a} ranks the items by {@code c(a → ·)}, ties by id; nothing else
+   * (no similarity, no decay, no popularity).
+   */
+  static Spec markov() {
+    return new Spec() {
+      @Override
+      public String name() {
+        return "first-order Markov (transition counts)";
+      }
+
+      @Override
+      public Method train(List<UserInteraction> training) {
+        Map<String, Map<String, Double>> transitions = new HashMap<>();
+        Map<String, String> last = new HashMap<>();
+        for (UserInteraction ui : training) {
+          String previous = last.put(ui.user(), ui.item());
+          if (previous != null && !previous.equals(ui.item())) {
+            transitions.computeIfAbsent(previous, p -> new HashMap<>()).merge(ui.item(), 1.0, Double::sum);
+          }
+        }
+        return new Method() {
+          @Override
+          public String name() {
+            return "first-order Markov (transition counts)";
+          }
+
+          @Override
+          public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
+            return after(last.get(user), limit, exclude);
+          }
+
+          @Override
+          public List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit,
+              Set<String> exclude) {
+            return recent.isEmpty() ? List.of() : after(recent.get(recent.size() - 1).productId(), limit, exclude);
+          }
+
+          private List<Recommendation> after(String item, int limit, Set<String> exclude) {
+            Map<String, Double> next = item == null ? null : transitions.get(item);
+            if (next == null) {
+              return List.of();
+            }
+            List<Recommendation> ranked = new ArrayList<>(next.size());
+            next.forEach((id, n) -> {
+              if (!exclude.contains(id)) {
+                ranked.add(new Recommendation(id, n));
+              }
+            });
+            ranked.sort(Comparator.comparingDouble(Recommendation::score).reversed()
+                .thenComparing(Recommendation::productId));
+            return ranked.size() <= limit ? ranked : ranked.subList(0, limit);
+          }
+        };
       }
     };
   }

@@ -18,7 +18,8 @@ import java.util.Set;
  * start of the newest {@code testFraction} of sessions are the test; training is the sessions that ended before
  * that cut-off (a session spanning it is in neither part). In each test session, every interaction with an item
  * not yet in the session is a trial: the method gets the session so far (its earlier interactions) and ranks all
- * items except those already in the session; HR@k and MRR@k (k = 20 in the literature).
+ * items except those already in the session; HR@k and MRR@k (k = 20 in the literature). The request time is the
+ * trial interaction's time (the user is mid-session).
  */
 public final class SessionProtocol implements Protocol {
   private final Duration gap;
@@ -122,7 +123,8 @@ public final class SessionProtocol implements Protocol {
               prefix.add(ui.interaction());
               inSession.add(ui.item());
             }
-            List<String> ranked = TimeSplitProtocol.ids(method.forItems(prefix, k, inSession));
+            List<String> ranked = TimeSplitProtocol.ids(method.forItems(prefix,
+                session.get(j).interaction().time(), k, inSession));
             metrics.add(ranked, Set.of(session.get(j).item()));
             metrics.addRecommended(ranked);
             Runner.progress(name(), spec.name(), ++done, total, 10_000);

@@ -19,6 +19,7 @@ import java.util.TreeMap;
  * interactions with items they had not had in training, is one trial: the method ranks all items (minus what the
  * customer already had as {@code target} in training, as serving leaves out past purchases) and the relevant set
  * is those new test items. Items first seen in the test period count as relevant too (no method can know them).
+ * Every trial is asked at the cut-off (the request time: a customer active just before it is mid-session).
  */
 public final class TimeSplitProtocol implements Protocol {
   private final double testFraction;
@@ -94,7 +95,8 @@ public final class TimeSplitProtocol implements Protocol {
       runner.run(spec, split.training(), k, (method, metrics) -> {
         int done = 0;
         for (Map.Entry<String, Set<String>> e : relevant.entrySet()) {
-          List<String> ranked = ids(method.forUser(e.getKey(), k, had.getOrDefault(e.getKey(), Set.of())));
+          List<String> ranked = ids(method.forUser(e.getKey(), split.cutoff(), k,
+              had.getOrDefault(e.getKey(), Set.of())));
           metrics.add(ranked, e.getValue());
           metrics.addRecommended(ranked);
           Runner.progress(name(), spec.name(), ++done, relevant.size(), 1000);

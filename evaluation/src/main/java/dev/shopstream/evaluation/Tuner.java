@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
@@ -60,10 +61,25 @@ public final class Tuner {
   private final int maxPasses;
   private final Duration trendingWindow;
 
+  private final Set<String> only;
+
   public Tuner(Protocol protocol, int maxPasses, Duration trendingWindow) {
+    this(protocol, maxPasses, trendingWindow, Set.of());
+  }
+
+  /** Tunes only the parameters named in {@code only} (all when empty); the others keep the start's values. */
+  public Tuner(Protocol protocol, int maxPasses, Duration trendingWindow, Set<String> only) {
     this.protocol = protocol;
     this.maxPasses = maxPasses;
     this.trendingWindow = trendingWindow;
+    this.only = Set.copyOf(only);
+    Set<String> known = new java.util.HashSet<>();
+    dimensions(true, true).forEach(d -> known.add(d.name()));
+    for (String name : only) {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown parameter to tune: " + name + " (one of " + known + ")");
+      }
+    }
   }
 
   /** The parameters tuned, with their candidate values. */
@@ -78,7 +94,14 @@ public final class Tuner {
     d.add(new Dimension<>("max_items_per_user", List.of(10, 20, 50, 100), ModelConfig::withMaxItemsPerUser));
     d.add(new Dimension<>("max_neighbors_per_item", List.of(20, 50, 100, 200),
         ModelConfig::withMaxNeighborsPerItem));
+    d.add(new Dimension<>("session_gap", List.of(Duration.ZERO, Duration.ofMinutes(30), Duration.ofHours(2)),
+        ModelConfig::withSessionGap));
     d.add(new Dimension<>(TREND_WEIGHT, List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0), ModelConfig::withTrendWeight));
+    d.add(new Dimension<>("next_weight", List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0), ModelConfig::withNextWeight));
+    d.add(new Dimension<>("next_steps", List.of(1, 3, 10), ModelConfig::withNextSteps));
+    d.add(new Dimension<>("recency_order", List.of(0.0, 0.5, 1.0), ModelConfig::withRecencyOrder));
+    d.add(new Dimension<>("popularity_weight", List.of(0.0, 0.05, 0.1, 0.25, 0.5),
+        ModelConfig::withPopularityWeight));
     if (views) {
       d.add(new Dimension<Double>("view_weight", List.of(0.25, 0.5, 1.0, 2.0),
           (c, v) -> c.withWeights(v, c.addToCartWeight(), c.purchaseWeight())));
@@ -96,7 +119,8 @@ public final class Tuner {
     boolean carts = trainingPart.stream().anyMatch(ui -> ui.interaction().type() == EventType.ADD_TO_CART);
     Map<ModelConfig, Trial> tried = new LinkedHashMap<>();
     Trial best = score(trainingPart, start, tried);
-    List<Dimension<?>> dimensions = dimensions(views, carts);
+    List<Dimension<?>> dimensions = new ArrayList<>(dimensions(views, carts));
+    dimensions.removeIf(d -> !only.isEmpty() && !only.contains(d.name()));
     for (int pass = 1; pass <= maxPasses; pass++) {
       boolean changed = false;
       for (Dimension<?> dimension : dimensions) {
@@ -121,7 +145,11 @@ public final class Tuner {
         break;
       }
     }
-    Dimension<?> trend = dimensions.stream().filter(d -> d.name().equals(TREND_WEIGHT)).findFirst().orElseThrow();
+    Dimension<?> trend = dimensions.stream().filter(d -> d.name().equals(TREND_WEIGHT)).findFirst().orElse(null);
+    if (trend == null) {
+      LOG.info(String.format("tuning done after %d configs: %s", tried.size(), describe(best.config())));
+      return new Result(best, List.copyOf(tried.values()));
+    }
     List<Trial> byTrendWeight = new ArrayList<>(List.of(best));
     for (ModelConfig c : trend.candidates(best.config())) {
       byTrendWeight.add(score(trainingPart, c, tried));
@@ -183,9 +211,11 @@ public final class Tuner {
   /** The tuned parameters in one line. */
   public static String describe(ModelConfig c) {
     return String.format("similarity=%s pair_weight=%s half_life=%s user_horizon=%s max_items_per_user=%d "
-            + "max_neighbors_per_item=%d weights(view=%s, add_to_cart=%s, purchase=%s) trend_weight=%s",
+            + "max_neighbors_per_item=%d weights(view=%s, add_to_cart=%s, purchase=%s) trend_weight=%s "
+            + "session_gap=%s next_weight=%s next_steps=%d recency_order=%s popularity_weight=%s",
         c.similarity().name().toLowerCase(), c.pairWeightMode().name().toLowerCase(), c.halfLife(),
         c.userHorizon(), c.maxItemsPerUser(), c.maxNeighborsPerItem(), c.viewWeight(), c.addToCartWeight(),
-        c.purchaseWeight(), c.trendWeight());
+        c.purchaseWeight(), c.trendWeight(), c.sessionGap(), c.nextWeight(), c.nextSteps(), c.recencyOrder(),
+        c.popularityWeight());
   }
 }

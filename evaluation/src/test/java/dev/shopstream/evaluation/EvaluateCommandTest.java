@@ -61,7 +61,21 @@ class EvaluateCommandTest {
     assertThat(run("--input", csv.toString(), "--protocol=a", "--test-fraction=0.2")).isZero();
     String table = out.toString(StandardCharsets.UTF_8);
     assertThat(table).contains("| method | HR@10 | NDCG@10 | MRR@10 | coverage |", "| popularity |",
-        "| item-kNN |", "| recommender (defaults) |", "interactions used", "3 rows skipped");
+        "| item-kNN |", "| recommender (defaults) |", "interactions used", "3 rows skipped",
+        "| first-order Markov (transition counts) |", "| recommender (defaults, co-occurrence only) |",
+        "| recommender (defaults, sequence-aware: + next, recency order) |",
+        "| recommender (defaults, sequence-aware + popularity prior) |");
+
+    // a run split over processes: only the rows asked for, the same figures
+    String markovRow = table.lines().filter(l -> l.startsWith("| first-order Markov")).findFirst().orElseThrow();
+    out.reset();
+    assertThat(run("--input", csv.toString(), "--protocol=a", "--test-fraction=0.2", "--rows=first-order;popularity"))
+        .isZero();
+    String split = out.toString(StandardCharsets.UTF_8);
+    assertThat(split).contains("| popularity |").doesNotContain("| item-kNN", "| recommender");
+    String markovAgain = split.lines().filter(l -> l.startsWith("| first-order Markov")).findFirst().orElseThrow();
+    assertThat(markovAgain.substring(0, markovAgain.lastIndexOf('|', markovAgain.length() - 2)))
+        .isEqualTo(markovRow.substring(0, markovRow.lastIndexOf('|', markovRow.length() - 2))); // seconds differ
   }
 
   @Test

@@ -296,10 +296,12 @@ class LocalStackEndToEndTest {
     JsonNode alice = awaitServed("/recommendations?user_id=alice&k=3",
         b -> b.get("strategy").asText().startsWith("personalized"));
     assertThat(alice.at("/items").findValuesAsText("product_id")).hasSize(3).doesNotContain("p1");
-    // blended with trending (TREND_WEIGHT): items linked to p1 say so, whatever trending added to their score
+    // blended with trending (TREND_WEIGHT): items linked to p1 say so (together with it, or viewed next after it:
+    // NEXT_WEIGHT), whatever trending added to their score
     assertThat(alice.at("/items").findValuesAsText("reason"))
-        .anyMatch(r -> r.matches("(viewed|added to cart|bought|seen) together with p1"))
-        .allMatch(r -> r.matches("(viewed|added to cart|bought|seen) together with p1|trending in .+"));
+        .anyMatch(r -> r.matches("(viewed|added to cart|bought|seen) together with p1|often viewed next after p1"))
+        .allMatch(r -> r.matches(
+            "(viewed|added to cart|bought|seen) together with p1|often viewed next after p1|trending in .+"));
     assertThat(alice.at("/items/0/score").asDouble()).isPositive();
     // with k=10 trending fills up too, still without p1; unless buying again is the point
     assertThat(served("/recommendations?user_id=alice&k=10").at("/items").findValuesAsText("product_id"))

@@ -69,8 +69,8 @@ public final class CoOccurrenceModel implements Recommender {
       total = total.plus(o.occurrence());
     }
     for (CoIncrement p : o.pairs()) {
-      item(p.itemA()).addCoOccurrence(p.itemB(), p.weights(), null, config.maxNeighborsPerItem());
-      item(p.itemB()).addCoOccurrence(p.itemA(), p.weights(), null, config.maxNeighborsPerItem());
+      item(p.itemA()).addCoOccurrence(p.itemB(), p.incrementOfA(), null, config.maxNeighborsPerItem());
+      item(p.itemB()).addCoOccurrence(p.itemA(), p.incrementOfB(), null, config.maxNeighborsPerItem());
     }
   }
 

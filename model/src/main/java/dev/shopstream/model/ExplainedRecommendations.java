@@ -65,22 +65,37 @@ public final class ExplainedRecommendations {
   }
 
   /**
-   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained. One pass over the
-   * recent items' lists gathers each candidate's co-occurrence score {@code personal(c)} (the same terms, added in
-   * the same order, as {@link Recommender#recommendForUser}) and its largest term. With a trend weight
-   * {@code β = config.trendWeight() > 0} and trending products, the score is the blend
-   * {@code personal(c) / max personal + β × trend(c) / max trend} over the personal candidates and the trending
-   * products (either part 0 where absent); otherwise it is {@code personal(c)}. Only the {@code k} kept are
-   * explained: by their source item whenever they have a personal part (the link to the user's items says more
-   * than "trending", even where trending gave the larger part), else as trending.
+   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained, with no request time
+   * (the trend weight does not fade): {@link #forUser(Recommender, Collection, Instant, int, Set, Trending)}.
    */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems, int k,
       Set<String> exclude, Trending trending) {
-    List<Candidate> ranked = rank(recommender, recentItems, k, exclude, trending);
+    return forUser(recommender, recentItems, null, k, exclude, trending);
+  }
+
+  /**
+   * The user's {@code k} best candidates not in {@code exclude}, best first, each explained. One pass over the
+   * recent items' lists gathers each candidate's personal score and its largest term: for the recent item {@code i}
+   * at position {@code p} (0 = newest) with {@code w_i = w(type) × decay(newest − t(i)) × (1 + p)^−ρ},
+   * {@code personal(c) = Σ_i w_i × sim(i, c) + Σ_i w_i × γ × sim_next(i, c) / (1 + p)} (all the combined terms of
+   * an item, then its next terms; the same terms, added in the same order, as
+   * {@link Recommender#recommendForUser}). With trending products and a trend weight
+   * {@code β × fade + π > 0} ({@link ModelConfig#trendFade} of {@code requestTime − newest}: 1 when
+   * {@code requestTime} is null; π the popularity prior) the score is the blend
+   * {@code personal(c) / max personal + (β × fade + π) × trend(c) / max trend} over the personal candidates and the
+   * trending products (either part 0 where absent); otherwise it is {@code personal(c)}. Only the {@code k} kept are
+   * explained: by their source item whenever they have a personal part (the link to the user's items says more
+   * than "trending", even where trending gave the larger part), else as trending; the signal is {@link Signal#NEXT}
+   * when the largest term was a next term, else the strongest same-type evidence.
+   */
+  public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending) {
+    List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending);
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Candidate c : ranked) {
       out.add(c.trendLed ? new Explained(c.productId, c.score, null, null)
-          : new Explained(c.productId, c.score, c.source, evidence(recommender, c.source, c.productId)));
+          : new Explained(c.productId, c.score, c.source,
+              c.sourceNext ? Signal.NEXT : evidence(recommender, c.source, c.productId)));
     }
     return out;
   }
@@ -91,7 +106,24 @@ public final class ExplainedRecommendations {
    */
   public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
       int k, Set<String> exclude, Trending trending) {
-    List<Candidate> ranked = rank(recommender, recentItems, k, exclude, trending);
+    return scoreForUser(recommender, recentItems, null, k, exclude, trending);
+  }
+
+  /**
+   * The scores of {@link #forUser(Recommender, Collection, Instant, int, Set, Trending)} without the explanations.
+   */
+  public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending) {
+    return scores(rank(recommender, recentItems, null, requestTime, k, exclude, trending));
+  }
+
+  /** {@link Recommender#recommendForUser(Collection, Instant, int, Set)}: no blend, decay as of {@code decayAsOf}. */
+  static List<Recommendation> personal(Recommender recommender, Collection<Interaction> recentItems,
+      Instant decayAsOf, int k, Set<String> exclude) {
+    return scores(rank(recommender, recentItems, decayAsOf, null, k, exclude, Trending.none()));
+  }
+
+  private static List<Recommendation> scores(List<Candidate> ranked) {
     List<Recommendation> out = new ArrayList<>(ranked.size());
     for (Candidate c : ranked) {
       out.add(new Recommendation(c.productId, c.score));
@@ -99,41 +131,66 @@ public final class ExplainedRecommendations {
     return out;
   }
 
-  private static List<Candidate> rank(Recommender recommender, Collection<Interaction> recentItems, int k,
-      Set<String> exclude, Trending trending) {
+  /** The items newest first (a stable sort: items of equal time keep their order, as a history lists them). */
+  static List<Interaction> newestFirst(Collection<Interaction> items) {
+    List<Interaction> sorted = new ArrayList<>(items);
+    sorted.sort((a, b) -> b.time().compareTo(a.time()));
+    return sorted;
+  }
+
+  private static List<Candidate> rank(Recommender recommender, Collection<Interaction> recentItems,
+      Instant decayAsOf, Instant requestTime, int k, Set<String> exclude, Trending trending) {
     ModelConfig config = recommender.config();
-    boolean blend = config.trendWeight() > 0 && !trending.isEmpty();
-    if (recentItems.isEmpty() && !blend) {
+    List<Interaction> ordered = newestFirst(recentItems);
+    Instant newest = ordered.isEmpty() ? null : ordered.get(0).time();
+    double fade = newest == null || requestTime == null ? 1
+        : config.trendFade(Duration.between(newest, requestTime));
+    double beta = config.trendWeight() * fade + config.popularityWeight();
+    boolean blend = beta > 0 && !trending.isEmpty();
+    if (ordered.isEmpty() && !blend) {
       return List.of();
     }
-    Map<String, Candidate> candidates = new HashMap<>(recentItems.size() * 16); // ~12 per item before a rehash
-    List<Candidate> all = new ArrayList<>(recentItems.size() * 16);
-    Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
-    for (Interaction i : recentItems) {
-      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
+    Map<String, Candidate> candidates = new HashMap<>(ordered.size() * 16); // ~12 per item before a rehash
+    List<Candidate> all = new ArrayList<>(ordered.size() * 16);
+    Instant now = decayAsOf != null ? decayAsOf : newest;
+    double gamma = config.nextWeight();
+    for (int p = 0; p < ordered.size(); p++) {
+      Interaction i = ordered.get(p);
+      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now))
+          * config.orderWeight(p);
       if (weight <= 0) {
         continue;
       }
-      for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
-        String c = n.productId();
-        if (exclude.contains(c)) {
-          continue;
-        }
-        double term = weight * n.score();
-        Candidate seen = candidates.get(c);
-        if (seen == null) {
-          Candidate first = new Candidate(c, term, i.productId());
-          candidates.put(c, first);
-          all.add(first);
-        } else {
-          seen.add(term, i.productId());
-        }
+      add(candidates, all, recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED),
+          weight, i.productId(), false, exclude);
+      if (gamma > 0) {
+        add(candidates, all, recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.NEXT),
+            weight * gamma / (1 + p), i.productId(), true, exclude);
       }
     }
     if (blend) {
-      blend(candidates, all, k, exclude, trending, config.trendWeight());
+      blend(candidates, all, k, exclude, trending, beta);
     }
     return TopK.first(all, k, Candidate.BEST_FIRST);
+  }
+
+  private static void add(Map<String, Candidate> candidates, List<Candidate> all, List<Neighbor> neighbors,
+      double weight, String from, boolean next, Set<String> exclude) {
+    for (Neighbor n : neighbors) {
+      String c = n.productId();
+      if (exclude.contains(c)) {
+        continue;
+      }
+      double term = weight * n.score();
+      Candidate seen = candidates.get(c);
+      if (seen == null) {
+        Candidate first = new Candidate(c, term, from, next);
+        candidates.put(c, first);
+        all.add(first);
+      } else {
+        seen.add(term, from, next);
+      }
+    }
   }
 
   /**
@@ -160,14 +217,17 @@ public final class ExplainedRecommendations {
       if (exclude.contains(t.productId()) || candidates.containsKey(t.productId())) {
         continue;
       }
-      Candidate c = new Candidate(t.productId(), trendScale * t.score(), null);
+      Candidate c = new Candidate(t.productId(), trendScale * t.score(), null, false);
       c.trendLed = true;
       all.add(c);
       added++;
     }
   }
 
-  /** A candidate of {@link #forUser} being scored: its sum so far, its largest term and that term's item. */
+  /**
+   * A candidate of {@link #forUser} being scored: its sum so far, its largest term, that term's item and whether it
+   * was a next term.
+   */
   private static final class Candidate {
     static final Comparator<Candidate> BEST_FIRST = (a, b) -> {
       int byScore = Double.compare(b.score, a.score);
@@ -178,23 +238,27 @@ public final class ExplainedRecommendations {
     double score;
     double bestTerm;
     String source;
+    boolean sourceNext;
     boolean trendLed;
 
-    Candidate(String productId, double term, String from) {
+    Candidate(String productId, double term, String from, boolean next) {
       this.productId = productId;
       this.score = term;
       this.bestTerm = term;
       this.source = from;
+      this.sourceNext = next;
     }
 
-    void add(double term, String from) {
+    void add(double term, String from, boolean next) {
       score += term;
       if (term > bestTerm) { // the first of equal terms stays the source
         bestTerm = term;
         source = from;
+        sourceNext = next;
       }
     }
   }
+
 
   /** The {@code k} best candidates for a set of items, best first (score, then id), each explained. */
   public static List<Explained> forItems(Recommender recommender, Collection<String> items,

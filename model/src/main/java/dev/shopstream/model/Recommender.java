@@ -37,29 +37,17 @@ public interface Recommender {
   }
 
   /**
-   * {@code score(c) = Σ over recent items i of w(type i) × decay(now − t(i)) × sim(i, c)}, with {@code sim} the
-   * {@link Signal#COMBINED} score of c among i's top {@code maxNeighborsPerItem} neighbours (0 otherwise); the
-   * {@code k} best candidates with a positive score that are not in {@code exclude} (the recent items themselves
-   * are not excluded unless listed), by score descending then id.
+   * The personal score of {@link ExplainedRecommendations#forUser} with no blend, the decay taken as of
+   * {@code now}: {@code score(c) = Σ_i w_i × sim(i, c) + Σ_i w_i × γ × sim_next(i, c) / (1 + p_i)}, with
+   * {@code w_i = w(type i) × decay(now − t(i)) × (1 + p_i)^−ρ}, {@code p_i} the recent item's position (0 = newest)
+   * and {@code sim} ({@code sim_next}) the {@link Signal#COMBINED} ({@link Signal#NEXT}) score of c among i's top
+   * {@code maxNeighborsPerItem} neighbours (0 otherwise); the {@code k} best candidates with a positive score that
+   * are not in {@code exclude} (the recent items themselves are not excluded unless listed), by score descending
+   * then id.
    */
   default List<Recommendation> recommendForUser(Collection<Interaction> recentItems, Instant now, int k,
       Set<String> exclude) {
-    ModelConfig config = config();
-    Map<String, Double> scores = new HashMap<>();
-    for (Interaction i : recentItems) {
-      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
-      if (weight <= 0) {
-        continue;
-      }
-      for (Neighbor n : neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
-        if (!exclude.contains(n.productId())) {
-          scores.merge(n.productId(), weight * n.score(), Double::sum);
-        }
-      }
-    }
-    List<Recommendation> out = new ArrayList<>(scores.size());
-    scores.forEach((id, score) -> out.add(new Recommendation(id, score)));
-    return TopK.first(out, k, BEST_FIRST);
+    return ExplainedRecommendations.personal(this, recentItems, now, k, exclude);
   }
 
   /**

@@ -4,14 +4,17 @@ import dev.shopstream.contract.EventType;
 import java.util.Locale;
 
 /**
- * Which co-occurrence a count belongs to. {@link #CO_VIEW}, {@link #CO_CART} and {@link #CO_PURCHASE} count pairs
- * of interactions of the same type (both viewed, both added to a cart, both bought); {@link #COMBINED} counts every
- * pair of co-occurrence interactions, weighted by {@link ModelConfig#pairWeight}.
+ * Which count a number belongs to. {@link #CO_VIEW}, {@link #CO_CART} and {@link #CO_PURCHASE} count pairs of
+ * interactions of the same type (both viewed, both added to a cart, both bought); {@link #COMBINED} counts every
+ * pair of co-occurrence interactions, weighted by {@link ModelConfig#pairWeight}. {@link #NEXT} is the one directed
+ * signal: {@code c_next(a, b)} counts b coming after a in a user's sequence, within {@link ModelConfig#nextSteps}
+ * interactions, each transition weighted by {@code 1 / distance} (see {@link UserHistory#observe}); a's {@code next}
+ * neighbours are the items often taken after a, not before it.
  */
 public enum Signal {
-  CO_VIEW, CO_CART, CO_PURCHASE, COMBINED;
+  CO_VIEW, CO_CART, CO_PURCHASE, COMBINED, NEXT;
 
-  /** The {@code signal} column value of {@code item_neighbors}: co_view, co_cart, co_purchase, combined. */
+  /** The {@code signal} column value of {@code item_neighbors}: co_view, co_cart, co_purchase, combined, next. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -15,11 +15,24 @@ public final class SignalVector implements Serializable {
   }
 
   public static SignalVector of(double coView, double coCart, double coPurchase, double combined) {
-    return new SignalVector(new double[] {coView, coCart, coPurchase, combined});
+    return of(coView, coCart, coPurchase, combined, 0);
+  }
+
+  public static SignalVector of(double coView, double coCart, double coPurchase, double combined, double next) {
+    return new SignalVector(new double[] {coView, coCart, coPurchase, combined, next});
   }
 
   public double get(Signal signal) {
     return values[signal.ordinal()];
+  }
+
+  /**
+   * A vector restored from state written before a signal was added has fewer values: the missing ones are 0 (the
+   * pipeline's state survives the upgrade that added {@link Signal#NEXT}).
+   */
+  private Object readResolve() {
+    int n = Signal.values().length;
+    return values.length == n ? this : new SignalVector(Arrays.copyOf(values, n));
   }
 
   public SignalVector with(Signal signal, double value) {

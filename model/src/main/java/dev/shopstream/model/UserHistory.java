@@ -21,6 +21,10 @@ import java.util.List;
  *       signal, and for each recent item A ≠ B with {@code |t(B) − t(A)| ≤ userHorizon} the pair grows by
  *       {@code f(type A, type B) × decay(t(B) − t(A))} in {@code combined}, and by the same amount in the type's
  *       signal when both types are equal; B then replaces A's entry of the same product, if any, at the front.
+ *   <li>the directed transition {@code c_next(A → B)} grows by the same amount divided by A's distance d back from
+ *       B (1 for the item just before B, counting the recent items not after B, B's own product left out), for
+ *       {@code d ≤ nextSteps}; B occurs in {@code next} with {@code w(type B)} (when {@code nextSteps > 0}). An
+ *       interaction that arrives after newer ones (late) is a transition from the older ones only.
  * </ul>
  */
 public final class UserHistory implements Serializable {
@@ -66,9 +70,14 @@ public final class UserHistory implements Serializable {
       return new Observation(x, SignalVector.ZERO, List.of());
     }
     List<CoIncrement> pairs = new ArrayList<>();
+    int distance = 0; // steps back from x among the recent items not after it
     for (Interaction a : recent) {
       if (a.productId().equals(x.productId())) {
         continue;
+      }
+      boolean before = !a.time().isAfter(x.time());
+      if (before) {
+        distance++;
       }
       Duration delta = Duration.between(a.time(), x.time()).abs();
       if (delta.compareTo(horizon) > 0) {
@@ -82,14 +91,16 @@ public final class UserHistory implements Serializable {
       if (a.type() == x.type()) {
         inc = inc.with(own, weight);
       }
-      pairs.add(new CoIncrement(a.productId(), x.productId(), inc));
+      pairs.add(new CoIncrement(a.productId(), x.productId(), inc,
+          before ? weight * config.nextStepWeight(distance) : 0));
     }
     if (existing >= 0) {
       recent.remove(existing);
     }
     insert(x, config);
     notePurchase(x, config);
-    SignalVector occurrence = SignalVector.ZERO.with(Signal.COMBINED, w).with(own, w);
+    SignalVector occurrence = SignalVector.ZERO.with(Signal.COMBINED, w).with(own, w)
+        .with(Signal.NEXT, config.nextSteps() > 0 ? w : 0);
     return new Observation(x, occurrence, pairs);
   }
 

@@ -154,60 +154,73 @@ class RankingEquivalenceTest {
       }
       lists.put("p" + item, neighbors);
     }
-    return Recommender.ofNeighbors(ModelConfig.defaults(), lists);
+    double[] gammas = {0, 0.5, 1, 2};
+    double[] rhos = {0, 0.5, 1};
+    ModelConfig config = ModelConfig.defaults().withNextWeight(gammas[random.nextInt(gammas.length)])
+        .withRecencyOrder(rhos[random.nextInt(rhos.length)]);
+    return Recommender.ofNeighbors(config, lists);
   }
 
-  /** The explanation as first written: every candidate ranked, evidence maps built per source. */
-  private static List<Explained> referenceForUser(Recommender recommender, List<Interaction> recentItems,
+  /**
+   * The explanation as first written: every candidate ranked, evidence maps built per source. The recent items are
+   * taken newest first (equal times in their order); item {@code i} at position {@code p} weighs
+   * {@code w × decay × (1 + p)^−ρ} for its combined neighbours, and that times {@code γ / (1 + p)} for its next ones.
+   */
+  private static List<Explained> referenceForUser(Recommender recommender, List<Interaction> recentInAnyOrder,
       Set<String> exclude) {
     ModelConfig config = recommender.config();
-    Instant now = recentItems.stream().map(Interaction::time).max(Comparator.naturalOrder()).orElseThrow();
-    Map<String, Double> scores = new HashMap<>();
-    for (Interaction i : recentItems) {
-      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
+    List<Interaction> recentItems = new ArrayList<>(recentInAnyOrder);
+    recentItems.sort(Comparator.comparing(Interaction::time).reversed());
+    Instant now = recentItems.get(0).time();
+    record Term(String item, String source, double value, boolean next) {}
+    List<Term> terms = new ArrayList<>();
+    for (int p = 0; p < recentItems.size(); p++) {
+      Interaction i = recentItems.get(p);
+      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now))
+          * Math.pow(1 + p, -config.recencyOrder());
       if (weight <= 0) {
         continue;
       }
       for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
-        if (!exclude.contains(n.productId())) {
-          scores.merge(n.productId(), weight * n.score(), Double::sum);
+        terms.add(new Term(n.productId(), i.productId(), weight * n.score(), false));
+      }
+      if (config.nextWeight() > 0) {
+        for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.NEXT)) {
+          terms.add(new Term(n.productId(), i.productId(), weight * config.nextWeight() / (1 + p) * n.score(), true));
         }
+      }
+    }
+    Map<String, Double> scores = new HashMap<>();
+    Map<String, Term> best = new HashMap<>();
+    for (Term t : terms) {
+      if (exclude.contains(t.item())) {
+        continue;
+      }
+      scores.merge(t.item(), t.value(), Double::sum);
+      Term b = best.get(t.item());
+      if (b == null || t.value() > b.value()) {
+        best.put(t.item(), t);
       }
     }
     List<Recommendation> ranked = new ArrayList<>();
     scores.forEach((id, score) -> ranked.add(new Recommendation(id, score)));
     ranked.sort(Comparator.comparingDouble(Recommendation::score).reversed().thenComparing(Recommendation::productId));
-    Map<String, Double> bestTerm = new HashMap<>();
-    Map<String, String> source = new HashMap<>();
-    ranked.forEach(r -> bestTerm.put(r.productId(), 0.0));
-    for (Interaction i : recentItems) {
-      double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now));
-      if (weight <= 0) {
-        continue;
-      }
-      for (Neighbor n : recommender.neighbors(i.productId(), config.maxNeighborsPerItem(), Signal.COMBINED)) {
-        Double best = bestTerm.get(n.productId());
-        double term = weight * n.score();
-        if (best != null && (term > best || !source.containsKey(n.productId()))) {
-          bestTerm.put(n.productId(), term);
-          source.put(n.productId(), i.productId());
-        }
-      }
-    }
     List<Explained> out = new ArrayList<>();
     for (Recommendation r : ranked) {
-      String from = source.get(r.productId());
+      Term b = best.get(r.productId());
       Signal signal = Signal.COMBINED;
-      if (from != null) {
+      if (b.next()) {
+        signal = Signal.NEXT;
+      } else {
         Map<String, Signal> evidence = new HashMap<>();
         for (Signal s : ExplainedRecommendations.EVIDENCE_ORDER) {
-          for (Neighbor n : recommender.neighbors(from, config.maxNeighborsPerItem(), s)) {
+          for (Neighbor n : recommender.neighbors(b.source(), config.maxNeighborsPerItem(), s)) {
             evidence.putIfAbsent(n.productId(), s);
           }
         }
         signal = evidence.getOrDefault(r.productId(), Signal.COMBINED);
       }
-      out.add(new Explained(r.productId(), r.score(), from, signal));
+      out.add(new Explained(r.productId(), r.score(), b.source(), signal));
     }
     return out;
   }

@@ -16,7 +16,10 @@ import java.util.Objects;
  * @param model the model's weights and decay (the same {@link ModelConfig} the pipeline and evaluation use), and
  *     the weight of trending in a user's recommendations ({@code TREND_WEIGHT}, 0 to {@value #MAX_TREND_WEIGHT},
  *     default {@link ModelConfig#DEFAULT_TREND_WEIGHT}; 0 = co-occurrence only, trending then only fills up; tune
- *     it for a shop with {@code evaluate --tune}, docs/EVALUATION.md)
+ *     it for a shop with {@code evaluate --tune}, docs/EVALUATION.md), the weight of the items often taken next
+ *     ({@code NEXT_WEIGHT}, default {@link ModelConfig#DEFAULT_NEXT_WEIGHT}) and the popularity prior
+ *     ({@code POPULARITY_WEIGHT}, default {@link ModelConfig#DEFAULT_POPULARITY_WEIGHT}), both 0 to
+ *     {@value #MAX_TREND_WEIGHT}
  * @param snapshotRefresh pause between two background refreshes of the snapshot ({@code SNAPSHOT_REFRESH}, PT5S)
  * @param staleAfter a snapshot older than this is served with {@code "stale": true} even when no refresh failed
  *     ({@code SNAPSHOT_STALE_AFTER}, default three refresh intervals plus 30 s)
@@ -110,8 +113,12 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
     return new RecommendConfig(
         settings.duration("TRENDING_WINDOW", DEFAULT_TRENDING_WINDOW),
         AccessPolicy.from(settings),
-        ModelConfig.defaults().withTrendWeight(
-            settings.decimal("TREND_WEIGHT", ModelConfig.defaults().trendWeight(), 0, MAX_TREND_WEIGHT)),
+        ModelConfig.defaults()
+            .withTrendWeight(settings.decimal("TREND_WEIGHT", ModelConfig.defaults().trendWeight(), 0,
+                MAX_TREND_WEIGHT))
+            .withNextWeight(settings.decimal("NEXT_WEIGHT", ModelConfig.defaults().nextWeight(), 0, MAX_TREND_WEIGHT))
+            .withPopularityWeight(settings.decimal("POPULARITY_WEIGHT", ModelConfig.defaults().popularityWeight(), 0,
+                MAX_TREND_WEIGHT)),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
         settings.duration("SNAPSHOT_STARTUP_WAIT", DEFAULT_STARTUP_WAIT),

@@ -53,7 +53,9 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>{@code GET /recommendations?user_id=U[&k=][&mode=buy_again]}: recommended for you. Candidates are the
  *       neighbours of the user's recent items, scored by the model ({@link ExplainedRecommendations#forUser}: event
- *       type weight × time decay × similarity), blended with trending ({@code TREND_WEIGHT}; an item trending
+ *       type weight × time decay × similarity, plus {@code NEXT_WEIGHT} × the items often taken next after the
+ *       latest ones: reason "often viewed next after X"), blended with trending ({@code TREND_WEIGHT}, fading while
+ *       the user is mid-session, plus the prior {@code POPULARITY_WEIGHT}; an item trending
  *       added with no link to the user's items has the reason "trending in Y"); purchased products are left out unless
  *       {@code mode=buy_again};
  *       when fewer than {@code k} remain, trending fills up ({@code "fallback": "thin_history"}); an unknown user
@@ -99,6 +101,7 @@ public final class RecommendFunction extends JsonHttpFunction {
   private final SnapshotRefresher snapshots;
   private final UserActivityCache users;
   private final Map<Signal, Double> boughtTogether;
+  private final Clock clock;
   private volatile SharedAnswers sharedAnswers = new SharedAnswers(null);
   private final Readiness readiness;
 
@@ -141,6 +144,7 @@ public final class RecommendFunction extends JsonHttpFunction {
     super(config.access(), List.of("GET", "POST"));
     this.readiness = java.util.Objects.requireNonNull(readiness, "readiness");
     this.config = config;
+    this.clock = clock;
     this.snapshots = new SnapshotRefresher(store, config, clock, scheduler);
     this.users = new UserActivityCache(store, config.userCacheTtl(), config.userCacheMaxEntries(),
         config.userChanges(), clock);
@@ -263,7 +267,8 @@ public final class RecommendFunction extends JsonHttpFunction {
         exclude.addAll(activity.get().purchased());
       }
       List<Interaction> recent = activity.get().recentItems();
-      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, limit, exclude,
+      java.time.Instant now = clock.instant(); // mid-session (active minutes ago) fades the trend weight
+      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, now, limit, exclude,
           snapshot.trendingBlend());
     } else if (fallback == null) {
       fallback = "unknown_user";
@@ -363,15 +368,19 @@ public final class RecommendFunction extends JsonHttpFunction {
     }
   }
 
-  /** "viewed together with X", "added to cart together with X", "bought together with X", "seen together with X". */
+  /**
+   * "viewed together with X", "added to cart together with X", "bought together with X", "seen together with X";
+   * "often viewed next after X" for the next signal (what shoppers took after X).
+   */
   static String reason(Explained e) {
     String verb = switch (e.signal()) {
       case CO_VIEW -> "viewed";
       case CO_CART -> "added to cart";
       case CO_PURCHASE -> "bought";
       case COMBINED -> "seen";
+      case NEXT -> null;
     };
-    return verb + " together with " + e.sourceId();
+    return verb == null ? "often viewed next after " + e.sourceId() : verb + " together with " + e.sourceId();
   }
 
   /** The endpoint's own fields of an answer, written first. */

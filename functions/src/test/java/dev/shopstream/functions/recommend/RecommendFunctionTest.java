@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RecommendFunctionTest {
   /** Co-occurrence only (trend weight 0): the personalized scores below are the model's own sums. */
   private static final RecommendConfig CONFIG = RecommendConfig.defaults(AccessPolicy.open()).withLimits(2, 3, 512)
-      .withModel(ModelConfig.defaults().withTrendWeight(0));
+      .withModel(ModelConfig.defaults().withTrendWeight(0).withNextWeight(0).withPopularityWeight(0));
 
   @TempDir(cleanup = CleanupMode.ALWAYS)
   static Path folder;
@@ -116,7 +116,8 @@ class RecommendFunctionTest {
   @Test
   void personalizedScoresAreBlendedWithTrendingAndLinkedItemsKeepTheirReason() throws Exception {
     RecommendFunction blended = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-        CONFIG.withModel(ModelConfig.defaults().withTrendWeight(1)), new TestClock(ShopFixture.NOW),
+        CONFIG.withModel(CONFIG.model().withTrendWeight(1).withSessionGap(java.time.Duration.ZERO)),
+        new TestClock(ShopFixture.NOW),
         mock(ScheduledExecutorService.class));
     assertThat(blended.refreshSnapshot()).isTrue();
     JsonNode body = FakeExchange.request("GET", "/recommendations").query("user_id", "alice").query("k", "4")
@@ -144,6 +145,50 @@ class RecommendFunctionTest {
         "added to cart together with pot-03", "trending in home/kitchen/teapots");
     assertThat(bob.get("strategy").asText()).isEqualTo("personalized+trending");
     assertThat(body.has("fallback")).isFalse();
+  }
+
+  @Test
+  void theItemsOftenTakenNextAfterTheLatestOneAreRankedWithTheirOwnReason() throws Exception {
+    RecommendFunction sequenceAware = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
+        CONFIG.withModel(CONFIG.model().withNextWeight(1)), new TestClock(ShopFixture.NOW),
+        mock(ScheduledExecutorService.class));
+    assertThat(sequenceAware.refreshSnapshot()).isTrue();
+    JsonNode bob = FakeExchange.request("GET", "/recommendations").query("user_id", "bob").query("k", "3")
+        .serve(sequenceAware).json();
+
+    // bob viewed pot-03: combined tea-02 .8, mug-02 .5; next mug-04 .9 (x γ 1 / (1 + position 0))
+    assertThat(ids(bob)).containsExactly("mug-04", "tea-02", "mug-02");
+    assertThat(scores(bob)).usingComparatorForType(new DoubleComparator(1e-9), Double.class)
+        .containsExactly(0.9, 0.8, 0.5);
+    assertThat(reasons(bob)).containsExactly("often viewed next after pot-03", "viewed together with pot-03",
+        "added to cart together with pot-03");
+    // without the next signal, mug-04 is not among bob's candidates at all
+    JsonNode plain = ok("/recommendations", "user_id", "bob", "k", "3");
+    assertThat(ids(plain)).startsWith("tea-02", "mug-02").doesNotContain("mug-04");
+  }
+
+  @Test
+  void theTrendWeightFadesWhileTheUserIsMidSession() throws Exception {
+    TestClock clock = new TestClock(ShopFixture.NOW);
+    RecommendFunction fading = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
+        CONFIG.withModel(CONFIG.model().withTrendWeight(1).withSessionGap(java.time.Duration.ofMinutes(30))), clock,
+        mock(ScheduledExecutorService.class));
+    assertThat(fading.refreshSnapshot()).isTrue();
+
+    // bob's pot-03 view is at NOW: mid-session, no trending in his scores (the co-occurrence sums as they are:
+    // tea-02 .8, mug-02 .5; with the same weight and no fading, mug-03 would lead: trending only, 15 / 15)
+    JsonNode now = FakeExchange.request("GET", "/recommendations").query("user_id", "bob").query("k", "2")
+        .serve(fading).json();
+    assertThat(ids(now)).containsExactly("tea-02", "mug-02");
+    assertThat(scores(now)).usingComparatorForType(new DoubleComparator(1e-9), Double.class)
+        .containsExactly(0.8, 0.5);
+    // back 15 minutes later: half the trend weight (tea-02 10 views of 15 at best, mug-03 trending only)
+    clock.advance(java.time.Duration.ofMinutes(15));
+    JsonNode later = FakeExchange.request("GET", "/recommendations").query("user_id", "bob").query("k", "2")
+        .serve(fading).json();
+    assertThat(ids(later)).containsExactly("tea-02", "mug-02");
+    assertThat(scores(later)).usingComparatorForType(new DoubleComparator(1e-9), Double.class)
+        .containsExactly(1 + 0.5 * 10.0 / 15, 0.5 / 0.8);
   }
 
   @Test

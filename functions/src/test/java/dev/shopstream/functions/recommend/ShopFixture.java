@@ -48,7 +48,7 @@ final class ShopFixture {
    * tea-02: co_view pot-03 .9, mug-01 .5, gone-09 .4; combined pot-03 .8, mug-01 .6, gone-09 .3; co_purchase
    * pot-03 .7. pot-03: co_view tea-02 .9; combined tea-02 .8, mug-02 .5; co_cart mug-02 .6. mug-01: combined
    * mug-02 .9, mug-03 .8, mug-04 .7, tea-02 .2. mug-03 (the unavailable gone-09 first in both lists): co_purchase
-   * gone-09 .9, mug-04 .6; co_cart gone-09 .8, mug-02 .5.
+   * gone-09 .9, mug-04 .6; co_cart gone-09 .8, mug-02 .5. Next (directed): after pot-03, mug-04 .9.
    */
   static void insertNeighbors(DuckDbWarehouse w) throws SQLException {
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -62,6 +62,7 @@ final class ShopFixture {
     addList(rows, "mug-01", "combined", "mug-02", 0.9, "mug-03", 0.8, "mug-04", 0.7, "tea-02", 0.2);
     addList(rows, "mug-03", "co_purchase", "gone-09", 0.9, "mug-04", 0.6);
     addList(rows, "mug-03", "co_cart", "gone-09", 0.8, "mug-02", 0.5);
+    addList(rows, "pot-03", "next", "mug-04", 0.9);
     w.insert(TableSchemas.get("item_neighbors"), rows);
   }
 

@@ -20,7 +20,7 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 
 /**
  * Compact binary coders for the model's messages ({@link ItemMessages}): strings as UTF-8, a {@link SignalVector}
- * as its four doubles, lists with their length first. They replace {@code SerializableCoder}, whose Java
+ * as its five doubles (co_view, co_cart, co_purchase, combined, next), lists with their length first. They replace {@code SerializableCoder}, whose Java
  * serialization of every message was three quarters of a Flink batch backfill's time (docs/BENCHMARKS.md).
  * Deterministic, and consistent with {@code equals} (doubles are written bit for bit).
  */
@@ -28,7 +28,8 @@ final class ItemMessageCoders {
   private static final StringUtf8Coder STRING = StringUtf8Coder.of();
   private static final NullableCoder<String> NULLABLE_STRING = NullableCoder.of(STRING);
   private static final VarIntCoder VAR_INT = VarIntCoder.of();
-  private static final Signal[] ORDER = {Signal.CO_VIEW, Signal.CO_CART, Signal.CO_PURCHASE, Signal.COMBINED};
+  private static final Signal[] ORDER = {Signal.CO_VIEW, Signal.CO_CART, Signal.CO_PURCHASE, Signal.COMBINED,
+      Signal.NEXT};
 
   private ItemMessageCoders() {}
 
@@ -42,7 +43,8 @@ final class ItemMessageCoders {
 
   static SignalVector readVector(InputStream in) throws IOException {
     DataInputStream data = new DataInputStream(in);
-    return SignalVector.of(data.readDouble(), data.readDouble(), data.readDouble(), data.readDouble());
+    return SignalVector.of(data.readDouble(), data.readDouble(), data.readDouble(), data.readDouble(),
+        data.readDouble());
   }
 
   /** {@link ToItem}: the occurrence, the number of pairs, then each pair's item and increment. */

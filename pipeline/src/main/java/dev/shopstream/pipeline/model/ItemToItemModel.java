@@ -60,7 +60,9 @@ import org.joda.time.Instant;
  *
  * <ol>
  *   <li><b>Per user</b> (keyed by user_id, global window): a {@link UserHistory} in {@code ValueState}; each event's
- *       product lines are observed in order, producing occurrence and co-occurrence increments, and a
+ *       product lines are observed in order, producing occurrence and co-occurrence increments (with the directed
+ *       transitions of the {@code next} signal: a pair's increment for the earlier item's list carries them, the
+ *       later item's does not), and a
  *       {@code user_activity} row when the history changed. An event-time timer at the user's newest event time
  *       (or element timestamp, the later) + {@code userStateTtl} clears the state: after that much inactivity the
  *       user's old items no longer co-occur with new ones.
@@ -275,8 +277,10 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
           occurrence.merge(interaction.productId(), o.occurrence(), SignalVector::plus);
         }
         for (CoIncrement p : o.pairs()) {
-          pairs.computeIfAbsent(p.itemA(), k -> new ArrayList<>()).add(new Pair(p.itemB(), p.weights()));
-          pairs.computeIfAbsent(p.itemB(), k -> new ArrayList<>()).add(new Pair(p.itemA(), p.weights()));
+          // a counter forwards a pair to the other item's list: so the increment of A's list (with the directed
+          // transition A → B, the next signal) goes to B's counter, and B's (symmetric only) to A's
+          pairs.computeIfAbsent(p.itemA(), k -> new ArrayList<>()).add(new Pair(p.itemB(), p.incrementOfB()));
+          pairs.computeIfAbsent(p.itemB(), k -> new ArrayList<>()).add(new Pair(p.itemA(), p.incrementOfA()));
         }
       }
       // merged per item over the bundle (BundleMerge): the counter applies an item's occurrence before its pairs

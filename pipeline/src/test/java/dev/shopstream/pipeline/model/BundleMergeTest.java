@@ -25,7 +25,7 @@ class BundleMergeTest {
   private static final int MAX = 200;
 
   private static SignalVector vector(Random random) {
-    return SignalVector.of(random.nextInt(3), random.nextInt(2), random.nextInt(2), random.nextInt(4));
+    return SignalVector.of(random.nextInt(3), random.nextInt(2), random.nextInt(2), random.nextInt(4), random.nextInt(2));
   }
 
   @Test

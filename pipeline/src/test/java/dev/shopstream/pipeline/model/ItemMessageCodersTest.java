@@ -16,8 +16,8 @@ import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
 
 class ItemMessageCodersTest {
-  private static final SignalVector V = SignalVector.of(1, 0, 0.25, 1e-300);
-  private static final SignalVector W = SignalVector.of(0, 3, 5, 0.1 + 0.2);
+  private static final SignalVector V = SignalVector.of(1, 0, 0.25, 1e-300, 0.5);
+  private static final SignalVector W = SignalVector.of(0, 3, 5, 0.1 + 0.2, 1.0 / 3);
 
   @Test
   void toItemRoundTripsExactlyAndIsDeterministic() throws Exception {
@@ -42,7 +42,7 @@ class ItemMessageCodersTest {
     ToItem m = new ToItem(V, List.of(new Pair("product-0001", W), new Pair("product-0002", V)));
     byte[] compact = CoderUtils.encodeToByteArray(ItemMessageCoders.ToItemCoder.INSTANCE, m);
     byte[] serialized = CoderUtils.encodeToByteArray(SerializableCoder.of(ToItem.class), m);
-    assertThat(compact.length).isEqualTo(32 + 1 + 2 * (1 + 12 + 32)).isLessThan(serialized.length / 4);
+    assertThat(compact.length).isEqualTo(40 + 1 + 2 * (1 + 12 + 40)).isLessThan(serialized.length / 3);
     byte[] cut = java.util.Arrays.copyOf(compact, compact.length - 1);
     assertThatThrownBy(() -> ItemMessageCoders.ToItemCoder.INSTANCE.decode(new ByteArrayInputStream(cut)))
         .isInstanceOf(IOException.class);

@@ -61,7 +61,12 @@ public class ItemToItemModelTest implements Serializable {
     // A–B co-viewed by u1 (10 min apart) and u3 (10 min apart): 2·2^(-1/6) over sqrt(n(A)=3 · n(B)=2)
     assertThat(expectedRows.get(key("A", "B", "co_view")).score())
         .isCloseTo(2 * Math.pow(0.5, 10.0 / 60) / Math.sqrt(6), within(1e-12));
-    assertThat(expectedRows).hasSize(12);
+    // next (directed): u1 A → B (view, then cart, then purchase of B), A → C and B → C (the basket: B first);
+    // u2 A → C; u3 B → A. C is never followed by anything: no next rows of C
+    assertThat(expectedRows.keySet()).filteredOn(k -> k.endsWith(" next"))
+        .containsExactlyInAnyOrder(key("A", "B", "next"), key("A", "C", "next"), key("B", "A", "next"),
+            key("B", "C", "next"));
+    assertThat(expectedRows).hasSize(16);
     List<String> expectedU1 = expected.user("u1").recent().stream()
         .map(i -> i.productId() + " " + i.type().wireName() + " " + i.time()).toList();
 
@@ -154,8 +159,9 @@ public class ItemToItemModelTest implements Serializable {
     ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.JACCARD).withTopK(1);
     CoOccurrenceModel expected = model(config);
     Map<String, Neighbor> expectedRows = expectedRows(expected, config);
-    // top 1 per item and signal: A co_view/combined, B co_view/co_purchase/combined, C co_view/co_purchase/combined
-    assertThat(expectedRows).hasSize(8);
+    // top 1 per item and signal: A co_view/combined/next, B co_view/co_purchase/combined/next, C
+    // co_view/co_purchase/combined (nothing came after C)
+    assertThat(expectedRows).hasSize(10);
     // B–C bought together: Jaccard 5 / (5 + 5 − 5) = 1
     assertThat(expectedRows.get(key("B", "C", "co_purchase")).score()).isEqualTo(1.0);
 
@@ -221,6 +227,49 @@ public class ItemToItemModelTest implements Serializable {
         }
       });
       assertThat(u1).containsExactlyInAnyOrder("A view 2026-11-22T10:00:00Z", "B view 2026-11-22T11:31:00Z");
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  public void theNextSignalIsDirectedAndIsTheModelModulesTransitions() {
+    ModelConfig config = ModelConfig.defaults().withHalfLife(Duration.ZERO);
+    List<Event> events = List.of(event("e1", EventType.VIEW, "u1", "10:00", "X"),
+        event("e2", EventType.VIEW, "u2", "10:01", "X"), event("e3", EventType.VIEW, "u1", "10:02", "Y"),
+        event("e4", EventType.VIEW, "u2", "10:03", "Y"), event("e5", EventType.VIEW, "u2", "10:04", "Z"));
+    CoOccurrenceModel replay = new CoOccurrenceModel(config);
+    events.forEach(replay::observe);
+    Map<String, Neighbor> expectedNext = new TreeMap<>();
+    for (String item : List.of("X", "Y", "Z")) {
+      replay.neighbors(item, config.topK(), Signal.NEXT).forEach(n -> expectedNext.put(key(item, n.productId(),
+          "next"), n));
+    }
+    TestStream.Builder<Event> stream = TestStream.create(EventCoder.of());
+    for (Event e : events) {
+      stream = stream.addElements(at(e));
+    }
+    PCollectionTuple out = pipeline.apply(stream.advanceProcessingTime(org.joda.time.Duration.standardSeconds(30))
+        .advanceWatermarkToInfinity()).apply(ItemToItemModel.create().withConfig(config).withClock(CLOCK));
+
+    PAssert.that(out.get(ItemToItemModel.NEIGHBORS)).satisfies(rows -> {
+      Map<String, TableRow> byKey = byKey(rows);
+      List<String> next = new ArrayList<>();
+      byKey.forEach((k, row) -> {
+        if (k.endsWith(" next")) {
+          next.add(k + " co " + ((Number) row.get("co_count")).doubleValue());
+        }
+      });
+      // X then Y twice: Y after X (2), never X after Y; Z after Y (1) and after X two steps back (1/2)
+      assertThat(next).containsExactlyInAnyOrder("X->Y next co 2.0", "X->Z next co 0.5", "Y->Z next co 1.0");
+      assertThat(byKey).containsKeys(key("Y", "X", "combined"), key("X", "Y", "combined"));
+      assertThat(expectedNext).hasSize(3);
+      expectedNext.forEach((k, n) -> {
+        TableRow row = byKey.get(k);
+        assertThat(((Number) row.get("score")).doubleValue()).as("the model module's score of " + k)
+            .isCloseTo(n.score(), within(1e-12));
+        assertThat(((Number) row.get("rank")).intValue()).isEqualTo(n.rank());
+      });
       return null;
     });
     pipeline.run().waitUntilFinish();

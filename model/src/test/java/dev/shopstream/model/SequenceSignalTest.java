@@ -1,0 +1,178 @@
+package dev.shopstream.model;
+
+import static dev.shopstream.contract.EventType.PURCHASE;
+import static dev.shopstream.contract.EventType.VIEW;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.shopstream.model.ExplainedRecommendations.Explained;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+
+/** The directed {@code next} signal, the session fade of the trend weight, recency order and the popularity prior. */
+class SequenceSignalTest {
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private static final Offset<Double> EPS = within(1e-9);
+  /** No decay, so counts are plain: the order of the interactions is all that differs. */
+  private static final ModelConfig CONFIG = ModelConfig.defaults().withHalfLife(Duration.ZERO).withNextSteps(3)
+      .withNextWeight(0);
+
+  private static void views(CoOccurrenceModel m, String user, String... items) {
+    for (int i = 0; i < items.length; i++) {
+      m.observe(user, new Interaction(items[i], VIEW, T0.plusSeconds(i)));
+    }
+  }
+
+  @Test
+  void aThenBGivesBAfterANotAAfterB() {
+    CoOccurrenceModel m = new CoOccurrenceModel(CONFIG);
+    views(m, "u1", "A", "B");
+    views(m, "u2", "A", "B");
+
+    assertThat(m.coCount("A", "B", Signal.NEXT)).isEqualTo(2);
+    assertThat(m.coCount("B", "A", Signal.NEXT)).as("B never came before A").isZero();
+    assertThat(m.coCount("A", "B", Signal.COMBINED)).isEqualTo(m.coCount("B", "A", Signal.COMBINED)).isEqualTo(2);
+    assertThat(m.neighbors("A", 10, Signal.NEXT)).extracting(Neighbor::productId).containsExactly("B");
+    assertThat(m.neighbors("B", 10, Signal.NEXT)).isEmpty();
+    assertThat(m.neighbors("B", 10, Signal.COMBINED)).extracting(Neighbor::productId).containsExactly("A");
+
+    CoOccurrenceModel reversed = new CoOccurrenceModel(CONFIG);
+    views(reversed, "u1", "B", "A");
+    assertThat(reversed.coCount("B", "A", Signal.NEXT)).isEqualTo(1);
+    assertThat(reversed.coCount("A", "B", Signal.NEXT)).isZero();
+  }
+
+  @Test
+  void transitionsWeighOneOverTheDistanceUpToNextSteps() {
+    CoOccurrenceModel m = new CoOccurrenceModel(CONFIG); // nextSteps 3
+    views(m, "u", "A", "B", "C", "D", "E");
+
+    assertThat(m.coCount("D", "E", Signal.NEXT)).isCloseTo(1.0, EPS);
+    assertThat(m.coCount("C", "E", Signal.NEXT)).isCloseTo(0.5, EPS);
+    assertThat(m.coCount("B", "E", Signal.NEXT)).isCloseTo(1.0 / 3, EPS);
+    assertThat(m.coCount("A", "E", Signal.NEXT)).as("4 steps back: beyond nextSteps").isZero();
+    assertThat(m.coCount("A", "E", Signal.COMBINED)).as("still co-occurring").isEqualTo(1);
+    assertThat(m.count("E", Signal.NEXT)).isEqualTo(1);
+
+    CoOccurrenceModel none = new CoOccurrenceModel(CONFIG.withNextSteps(0));
+    views(none, "u", "A", "B");
+    assertThat(none.coCount("A", "B", Signal.NEXT)).isZero();
+    assertThat(none.count("B", Signal.NEXT)).isZero();
+  }
+
+  @Test
+  void transitionsDecayWithTheTimeBetweenTheTwoInteractions() {
+    CoOccurrenceModel m = new CoOccurrenceModel(CONFIG.withHalfLife(Duration.ofHours(1)));
+    m.observe("u", new Interaction("A", VIEW, T0));
+    m.observe("u", new Interaction("B", VIEW, T0.plus(Duration.ofHours(2))));
+
+    assertThat(m.coCount("A", "B", Signal.NEXT)).isCloseTo(0.25, EPS);
+  }
+
+  @Test
+  void theNextNeighboursOfTheLastItemRankTheUsersCandidatesAndExplainThem() {
+    // many users take B then C; C and B co-occur as strongly with X, but only as "before X"
+    CoOccurrenceModel m = new CoOccurrenceModel(CONFIG);
+    for (int u = 0; u < 5; u++) {
+      views(m, "seq" + u, "B", "C");
+      views(m, "rev" + u, "X", "B");
+    }
+    ModelConfig sequenceAware = CONFIG.withNextWeight(2);
+    CoOccurrenceModel model = new CoOccurrenceModel(sequenceAware);
+    for (int u = 0; u < 5; u++) {
+      views(model, "seq" + u, "B", "C");
+      views(model, "rev" + u, "X", "B");
+    }
+    List<Interaction> justViewedB = List.of(new Interaction("B", VIEW, T0));
+
+    // co-occurrence alone: C and X tie (same counts), X first by id? no: C < X, so C first by id at equal score
+    List<Explained> plain = ExplainedRecommendations.forUser(m, justViewedB, 10, Set.of());
+    assertThat(plain).extracting(Explained::score).containsExactly(plain.get(0).score(), plain.get(0).score());
+
+    List<Explained> withNext = ExplainedRecommendations.forUser(model, justViewedB, 10, Set.of());
+    assertThat(withNext).extracting(Explained::productId).containsExactly("C", "X");
+    assertThat(withNext.get(0).score()).isGreaterThan(withNext.get(1).score());
+    assertThat(withNext.get(0)).extracting(Explained::sourceId, Explained::signal).containsExactly("B", Signal.NEXT);
+    assertThat(withNext.get(1).signal()).as("X came before B: no next link").isEqualTo(Signal.CO_VIEW);
+  }
+
+  @Test
+  void theTrendWeightFadesWhileTheUserIsMidSessionAndThePriorStays() {
+    Recommender r = Recommender.ofNeighbors(ModelConfig.defaults().withTrendWeight(2)
+        .withSessionGap(Duration.ofMinutes(30)), Map.of("a", List.of(new Neighbor("c", Signal.COMBINED, 0.5, 1, 1))));
+    Trending trending = Trending.of(List.of(new Recommendation("t", 10), new Recommendation("c", 1)));
+    List<Interaction> recent = List.of(new Interaction("a", VIEW, T0));
+
+    // returning after a day: full β = 2; t 2.0, c 1 + 0.2
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0.plus(Duration.ofDays(1)), 10, Set.of(), trending))
+        .containsExactly(new Recommendation("t", 2.0), new Recommendation("c", 1.2));
+    // 15 minutes in: half of it
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0.plus(Duration.ofMinutes(15)), 10, Set.of(),
+        trending)).extracting(Recommendation::productId, Recommendation::score)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("c", 1.1), org.assertj.core.groups.Tuple.tuple("t", 1.0));
+    // right now: no trending at all
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0, 10, Set.of(), trending))
+        .containsExactly(new Recommendation("c", 0.5));
+    // a prior π = 0.1 does not fade: trending products still rank (below c), by popularity
+    Recommender prior = Recommender.ofNeighbors(r.config().withPopularityWeight(0.1),
+        Map.of("a", List.of(new Neighbor("c", Signal.COMBINED, 0.5, 1, 1))));
+    assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0, 10, Set.of(), trending))
+        .extracting(Recommendation::productId).containsExactly("c", "t");
+    // no request time: as before, the full trend weight
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, 10, Set.of(), trending))
+        .extracting(Recommendation::productId).containsExactly("t", "c");
+  }
+
+  @Test
+  void recencyOrderMakesTheLastItemCountMost() {
+    Instant t = T0;
+    // a (newest) and b at the same time: only their order tells them apart
+    List<Interaction> recent = List.of(new Interaction("a", PURCHASE, t), new Interaction("b", PURCHASE, t));
+    Map<String, List<Neighbor>> lists = Map.of("a", List.of(new Neighbor("x", Signal.COMBINED, 0.4, 1, 1)),
+        "b", List.of(new Neighbor("y", Signal.COMBINED, 0.5, 1, 1)));
+    Recommender flat = Recommender.ofNeighbors(ModelConfig.defaults(), lists);
+    Recommender ordered = Recommender.ofNeighbors(ModelConfig.defaults().withRecencyOrder(1), lists);
+
+    assertThat(flat.recommendForUser(recent, 10, Set.of())).extracting(Recommendation::productId)
+        .containsExactly("y", "x");
+    assertThat(ordered.recommendForUser(recent, 10, Set.of())).extracting(Recommendation::productId)
+        .containsExactly("x", "y"); // b weighs 1/2: 0.25 < 0.4
+  }
+
+  @Test
+  void aVectorSerializedBeforeTheNextSignalReadsItAsZero() throws Exception {
+    SignalVector v = SignalVector.of(1, 2, 3, 4, 5);
+    assertThat(roundTrip(v)).isEqualTo(v);
+    // as the pipeline's state held it before: four values
+    SignalVector old = SignalVector.of(1, 2, 3, 4);
+    java.lang.reflect.Field values = SignalVector.class.getDeclaredField("values");
+    values.setAccessible(true);
+    values.set(old, new double[] {1, 2, 3, 4});
+    SignalVector restored = (SignalVector) roundTrip(old);
+    assertThat(restored.get(Signal.NEXT)).isZero();
+    assertThat(restored).isEqualTo(SignalVector.of(1, 2, 3, 4));
+    assertThat(restored.plus(v)).isEqualTo(SignalVector.of(2, 4, 6, 8, 5));
+    ItemNeighbors n = new ItemNeighbors("a");
+    n.addCoOccurrence("b", v, null, 10);
+    assertThat(((ItemNeighbors) roundTrip(n)).candidate("b").coCount().get(Signal.NEXT)).isEqualTo(5);
+  }
+
+  private static Object roundTrip(Object o) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      return in.readObject();
+    }
+  }
+}
