@@ -20,8 +20,8 @@ import java.util.logging.Logger;
  * {@code Retry-After} instead of accepting events into a dead end, serving marks its answers stale.
  *
  * <p>{@code READINESS_URL} (the local stack sets its {@code /health}) gives {@link #overHttp}: 200 is ready, 503
- * is not (the JSON body's {@code reason} says why); the answer is kept for a second and refreshed in the background,
- * so no request waits for it. Until the URL first answers the function keeps working (fail-open); when it later
+ * is not (the JSON body's {@code reason} says why); the answer is renewed every second in the background, so no request
+ * waits for it. Until the URL first answers the function keeps working (fail-open); when it later
  * cannot be reached or answers anything else, the last verdict stands and it is logged once. Unset (the cloud), the
  * function is always ready.
  */
@@ -46,10 +46,10 @@ public interface Readiness {
 
   /**
    * {@link Readiness#overHttp}. A request never waits for the check (except the very first one, at most the
-   * one-second timeout): {@link #problem} returns the last verdict and, when it is older than {@link #KEEP}, starts
-   * one asynchronous check whose answer replaces it. A check that fails (unreachable, timed out, an unexpected
-   * status) keeps the last verdict, so a stack that was not ready stays refused rather than flapping to ready; before
-   * any answer the function is ready (fail-open).
+   * one-second timeout): {@link #problem} returns the last verdict, which a background thread renews every
+   * {@link #KEEP}. A check that fails (unreachable, timed out, an unexpected status) keeps the last verdict, so a
+   * stack that was not ready stays refused rather than flapping to ready; before any answer the function is ready
+   * (fail-open).
    */
   final class HttpReadiness implements Readiness {
     private static final Logger LOG = Logger.getLogger(Readiness.class.getName());
@@ -62,7 +62,6 @@ public interface Readiness {
     private final HttpClient client;
     private final Clock clock;
     private final Object firstCheck = new Object();
-    private final java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Verdict verdict;
     private volatile boolean unreachable;
 
@@ -75,25 +74,31 @@ public interface Readiness {
     @Override
     public Optional<String> problem() {
       Verdict v = verdict;
-      if (v == null) {
-        synchronized (firstCheck) { // the first requests wait for one answer (bounded by the timeout), once
-          if (verdict == null) {
-            verdict = new Verdict(judge(send().join(), Optional.empty()), clock.instant());
-          }
-          return verdict.problem();
+      if (v != null) {
+        return v.problem();
+      }
+      synchronized (firstCheck) { // the first requests wait for one answer (bounded by the timeout), once
+        if (verdict == null) {
+          verdict = new Verdict(judge(send().join(), Optional.empty()), clock.instant());
+          java.util.concurrent.ScheduledExecutorService renew =
+              java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "readiness");
+                t.setDaemon(true);
+                return t;
+              });
+          renew.scheduleWithFixedDelay(this::renew, KEEP.toMillis(), KEEP.toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS);
         }
+        return verdict.problem();
       }
-      if (!clock.instant().isBefore(v.at().plus(KEEP)) && checking.compareAndSet(false, true)) {
-        send().whenComplete((answer, failure) -> {
-          try {
-            Optional<String> before = verdict.problem();
-            verdict = new Verdict(judge(answer, before), clock.instant());
-          } finally {
-            checking.set(false);
-          }
-        });
+    }
+
+    private void renew() {
+      try {
+        verdict = new Verdict(judge(send().join(), verdict.problem()), clock.instant());
+      } catch (RuntimeException e) { // never let the renewal die
+        LOG.warning("readiness check failed: " + e + "; keeping the last verdict");
       }
-      return v.problem();
     }
 
     /** The answer, or null when there is none (unreachable, timed out, interrupted). */
