@@ -161,11 +161,12 @@ class ConsoleBrowserTest {
     // the dead letter shows the payload as text; nothing of it ran or became an element
     await(Duration.ofSeconds(120), () -> browser.findElements(By.cssSelector("#dead-letters td.payload code"))
         .stream().anyMatch(e -> e.getText().equals(HOSTILE)));
-    WebElement row = browser.findElements(By.cssSelector("#dead-letters tr.dead-letter")).stream()
-        .filter(r -> r.findElement(By.cssSelector("td.payload code")).getText().equals(HOSTILE)).findFirst()
-        .orElseThrow();
-    assertThat(row.findElement(By.cssSelector("td.step")).getText()).isNotBlank();
-    assertThat(row.findElement(By.cssSelector("td.reason")).getText()).isNotBlank();
+    // every read of a live element goes through await/stable: the page re-renders its tables on each refresh, so an
+    // element found a moment ago may be gone (StaleElementReferenceException, seen in CI)
+    await(Duration.ofSeconds(10), () -> browser.findElements(By.cssSelector("#dead-letters tr.dead-letter")).stream()
+        .filter(r -> r.findElement(By.cssSelector("td.payload code")).getText().equals(HOSTILE))
+        .anyMatch(r -> !r.findElement(By.cssSelector("td.step")).getText().isBlank()
+            && !r.findElement(By.cssSelector("td.reason")).getText().isBlank()));
     assertThat(browser.findElements(By.cssSelector("#dead-letters img, #dead-letters script"))).isEmpty();
     assertThat(((JavascriptExecutor) browser).executeScript("return window.__pwned === undefined")).isEqualTo(true);
 
@@ -185,21 +186,24 @@ class ConsoleBrowserTest {
           .anyMatch(r -> r.getText().contains("together with"))
           && browser.findElement(By.id("explorer-result")).getText().contains("Stoneware mug");
     });
-    assertThat(browser.findElements(By.cssSelector("ul.recent li .tag"))).isNotEmpty()
-        .allSatisfy(tag -> assertThat(tag.getText()).isIn("view", "add_to_cart", "purchase"));
+    await(Duration.ofSeconds(10), () -> {
+      List<String> tags = browser.findElements(By.cssSelector("ul.recent li .tag")).stream()
+          .map(WebElement::getText).toList();
+      return !tags.isEmpty() && List.of("view", "add_to_cart", "purchase").containsAll(tags);
+    });
 
     // trending over time is drawn, with the catalog's titles in its legend
     await(Duration.ofSeconds(150), () -> browser.findElements(By.cssSelector("#trends-chart polyline")).size() >= 2
         && browser.findElement(By.id("trends-legend")).getText().contains("Cast-iron teapot"));
     // the pipeline's counters per step and the subscriptions
-    assertThat(browser.findElement(By.cssSelector("[data-counter='ParseEvents.dead_lettered']")).getText())
-        .matches("dead_lettered [1-9][0-9]*");
-    assertThat(browser.findElement(By.cssSelector("#subscriptions tr[data-subscription=events-pipeline]")).getText())
-        .isNotBlank();
+    await(Duration.ofSeconds(10), () -> browser.findElement(By.cssSelector(
+        "[data-counter='ParseEvents.dead_lettered']")).getText().matches("dead_lettered [1-9][0-9]*"));
+    await(Duration.ofSeconds(10), () -> !browser.findElement(By.cssSelector(
+        "#subscriptions tr[data-subscription=events-pipeline]")).getText().isBlank());
     assertThat(((JavascriptExecutor) browser).executeScript("return window.__pwned === undefined")).isEqualTo(true);
 
     // a steady trickle for the last seconds: the rates move, the screenshot shows them
-    long before = count(browser.findElement(By.id("ingest-accepted-total")));
+    long before = stable(() -> count(browser.findElement(By.id("ingest-accepted-total"))));
     for (int i = 0; i < 16; i++) {
       List<String> batch = new ArrayList<>();
       for (int j = 0; j < 12; j++) {
@@ -216,7 +220,21 @@ class ConsoleBrowserTest {
   }
 
   private String text(String id) {
-    return browser.findElement(By.id(id)).getText().strip();
+    return stable(() -> browser.findElement(By.id(id)).getText().strip());
+  }
+
+  /** One read of live elements, again if the page replaced them meanwhile. */
+  private static <T> T stable(java.util.function.Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+        sleep(100);
+      }
+    }
   }
 
   private static long count(WebElement cell) {
