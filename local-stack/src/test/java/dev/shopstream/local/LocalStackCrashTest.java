@@ -89,8 +89,17 @@ class LocalStackCrashTest {
     // Two uninterrupted runs over the same events already differ slightly (one score was 0.24163, 0.24177 and
     // 0.24190 in three runs: the model's count reports depend on bundle boundaries), so the lists are compared
     // within 1 %; a restart without the retained state rebuilds them from the events after the restart only, far off.
-    crashed.neighbors().forEach((key, score) -> assertThat(score).as(key)
-        .isCloseTo(reference.neighbors().get(key), org.assertj.core.data.Percentage.withPercentage(1)));
+    // The `next` signal (issue 16) is learned in processing order: the events redelivered after the kill are
+    // processed after later ones, so its transitions differ from the uninterrupted run's (one score by 15 % in CI).
+    // Its lists are compared by their keys (above); the co-occurrence signals, which no order changes, by score.
+    crashed.neighbors().forEach((key, score) -> {
+      if (!key.contains("/next/")) {
+        assertThat(score).as(key)
+            .isCloseTo(reference.neighbors().get(key), org.assertj.core.data.Percentage.withPercentage(1));
+      }
+    });
+    assertThat(crashed.neighbors().keySet()).as("co-occurrence lists compared by score")
+        .anyMatch(key -> !key.contains("/next/"));
     assertThat(reference.neighbors()).isNotEmpty();
   }
 
