@@ -74,7 +74,7 @@ class TerraformMonitoringTest {
   @Test
   void theUploadOutcomeMetricMatchesTheUploadFunctionsLogLines() throws IOException {
     String code = Files.readString(FUNCTIONS.resolve("upload/UploadFunction.java"));
-    assertThat(code).contains("LOG.log(level, run.object.uri() + \": \" + status + (reason == null ? \"\" : \" (\" + reason + \")\") + \" \" + s);");
+    assertThat(code).contains("LOG.log(level, run.object.uri() + \": \" + status + (reason == null ? \"\" : \" (\" + reason + \")\") + \" summary \"");
     List<String> statuses = new ArrayList<>();
     Matcher m = Pattern.compile("\"(succeeded|succeeded_with_rejections|failed|publish_failed|backfill_launched|"
         + "backfill_already_running)\"").matcher(code);
@@ -89,7 +89,8 @@ class TerraformMonitoringTest {
     Pattern filter = messageRegex(metric);
     Pattern extractor = extractor(metric, "status");
     for (String status : statuses) {
-      String line = "gs://my-shop-uploads/events/2026/a b.jsonl: " + status + " (why) {\"status\":\"" + status + "\"}";
+      String line = "gs://my-shop-uploads/events/2026/a b.jsonl: " + status
+          + " (why) summary errors/events/2026/a b.jsonl.summary.json {\"status\":\"" + status + "\"}";
       assertThat(filter.matcher(line).find()).as(line).isTrue();
       Matcher e = extractor.matcher(line);
       assertThat(e.find() && e.group(1).equals(status)).as("status label of %s", line).isTrue();
