@@ -7,6 +7,7 @@ import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
 import dev.shopstream.contract.JsonSchema;
+import dev.shopstream.contract.MessageEnvelope;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.warehouse.BigQueryTables;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
       Map<String, String> attributes = message.getAttributeMap() == null ? Map.of() : message.getAttributeMap();
       String text = new String(message.getPayload() == null ? new byte[0] : message.getPayload(),
           StandardCharsets.UTF_8);
-      String sourceError = attributes.get(ParseEvents.SOURCE_ERROR_ATTRIBUTE);
+      String sourceError = attributes.get(MessageEnvelope.SOURCE_ERROR);
       if (sourceError != null) {
         deadLetter(out, null, text, attributes, new FieldError(FieldError.ROOT, sourceError).toString());
         return;
