@@ -19,6 +19,9 @@ public final class ProductCodec {
 
   private static final JsonSchema SCHEMA = JsonSchema.fromResource(SCHEMA_RESOURCE);
 
+  /** The product's id field (also the catalog message's attribute, {@link MessageEnvelope#PRODUCT_ID}). */
+  public static final String PRODUCT_ID = "product_id";
+
   private final RecordDecoder<Product> decoder;
 
   public ProductCodec(Clock clock) {

@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import com.google.api.services.bigquery.model.Clustering;
 import com.google.api.services.bigquery.model.TableReference;
@@ -167,7 +167,7 @@ public final class BigQuerySink extends WarehouseSink {
 
   /** A row's {@code updated_at} as a CDC change sequence number: microseconds since the epoch, in hex. */
   static String changeSequenceNumber(TableRow row) {
-    Object updatedAt = row.get("updated_at");
+    Object updatedAt = row.get(Rows.UPDATED_AT);
     if (updatedAt == null) {
       return "0";
     }

@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.DeadLetter;
@@ -317,7 +317,7 @@ public final class DuckDbSink extends WarehouseSink {
   }
 
   private static Instant updatedAt(Map<String, Object> row) {
-    Object value = row.get("updated_at");
+    Object value = row.get(Rows.UPDATED_AT);
     return value == null ? Instant.MIN : Instant.parse(value.toString());
   }
 }

@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import dev.shopstream.contract.DeadLetter;
 import java.util.Objects;
