@@ -30,6 +30,16 @@ public record Event(
     attributes = Map.copyOf(attributes == null ? Map.of() : attributes);
   }
 
+  /** The same event with another id (the edge sets a derived id once, after pseudonymization). */
+  public Event withEventId(String id) {
+    return new Event(id, eventType, userId, sessionId, eventTime, products, currency, query, attributes);
+  }
+
+  /** The same event with another user id (pseudonymization). */
+  public Event withUserId(String user) {
+    return new Event(eventId, eventType, user, sessionId, eventTime, products, currency, query, attributes);
+  }
+
   /** Total value of the event's products (quantity × price, unknown prices count 0). */
   public double value() {
     double total = 0;

@@ -9,10 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
- * Reads and writes events of contract v1. {@link #decode} never throws on bad input: malformed JSON, wrong types
- * and rule violations all come back as {@link FieldError}s naming each bad field.
+ * Reads and writes events of contract v1. Decoding is the contract's one {@link RecordDecoder}: {@link #decode}
+ * never throws on bad input; malformed JSON, wrong types and rule violations all come back as {@link FieldError}s
+ * naming each bad field.
  */
 public final class EventCodec {
   /** Classpath location of the contract; terraform and the docs read the same file from the source tree. */
@@ -20,10 +22,10 @@ public final class EventCodec {
 
   private static final JsonSchema SCHEMA = JsonSchema.fromResource(SCHEMA_RESOURCE);
 
-  private final Clock clock;
+  private final RecordDecoder<Event> decoder;
 
   public EventCodec(Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.decoder = new RecordDecoder<>(SCHEMA, Objects.requireNonNull(clock, "clock"), EventCodec::toEvent);
   }
 
   public static JsonSchema schema() {
@@ -41,8 +43,8 @@ public final class EventCodec {
       return FieldError.summary(errors);
     }
 
-    static Decoded invalid(List<FieldError> errors) {
-      return new Decoded(null, List.copyOf(errors));
+    static Decoded of(RecordDecoder.Result<Event> result) {
+      return new Decoded(result.value(), result.errors());
     }
   }
 
@@ -97,29 +99,52 @@ public final class EventCodec {
 
   /** Parses JSON text; see {@link #decode(JsonNode)}. */
   public Decoded decode(String json) {
-    List<FieldError> errors = new ArrayList<>();
-    JsonNode node = Json.parseRecord(json, errors);
-    return node == null ? Decoded.invalid(errors) : decode(node);
+    return Decoded.of(decoder.decode(json));
   }
 
   /** Validates against the schema and builds the event; all errors at once when invalid. */
   public Decoded decode(JsonNode node) {
-    List<FieldError> errors = SCHEMA.validate(node, clock);
-    if (!errors.isEmpty()) {
-      return Decoded.invalid(errors);
-    }
-    return new Decoded(toEvent(node), List.of());
+    return Decoded.of(decoder.decode(node));
   }
 
   /**
-   * Sets {@code event_id} to {@link EventIds#derive} when the object has none, so retries of the same payload keep
-   * one id. Returns the same node for chaining.
+   * Sets {@code event_id} to the id {@link #decodeAtEdge} gives a record published with its user id as sent
+   * ({@link EventIds.Derivation#ofRecord}) when the object has none. Returns the same node for chaining.
    */
   public static JsonNode withDerivedIdIfMissing(JsonNode node) {
     if (node instanceof ObjectNode o && (!o.hasNonNull("event_id"))) {
-      o.put("event_id", EventIds.derive(o));
+      o.put("event_id", EventIds.Derivation.ofRecord(o).digestAsSent().get());
     }
     return node;
+  }
+
+  /** Stands in for a missing {@code event_id} during validation only; never published. */
+  static final String PENDING_ID = "pending-derivation";
+
+  /**
+   * Decodes a record at the edge (ingest and upload functions): validates it as sent (raw user id), replaces the
+   * user id by {@code pseudonym} ({@link UnaryOperator#identity} when user ids are published unchanged), then, when
+   * the record has no {@code event_id}, sets the id {@code derivation} (null: none, the id is required) gives the published event: the one place an
+   * event id is derived. {@code node} may be modified.
+   */
+  public Decoded decodeAtEdge(JsonNode node, EventIds.Derivation derivation, UnaryOperator<String> pseudonym) {
+    boolean derive = derivation != null && node instanceof ObjectNode o && !o.hasNonNull("event_id");
+    if (derive) {
+      ((ObjectNode) node).put("event_id", PENDING_ID);
+    }
+    Decoded decoded = decode(node);
+    if (derive) {
+      ((ObjectNode) node).remove("event_id");
+    }
+    if (!decoded.isValid()) {
+      return decoded;
+    }
+    Event sent = decoded.event();
+    Event published = sent.withUserId(pseudonym.apply(sent.userId()));
+    if (derive) {
+      published = published.withEventId(derivation.idOf(published, sent.userId()));
+    }
+    return new Decoded(published, List.of());
   }
 
   private static Event toEvent(JsonNode n) {
@@ -136,16 +161,12 @@ public final class EventCodec {
         n.get("event_id").textValue(),
         EventType.fromWireName(n.get("event_type").textValue()),
         n.get("user_id").textValue(),
-        text(n, "session_id"),
+        RecordDecoder.text(n, "session_id"),
         JsonSchema.parseDateTime(n.get("event_time").textValue()).toInstant(),
         products,
-        text(n, "currency"),
-        text(n, "query"),
+        RecordDecoder.text(n, "currency"),
+        RecordDecoder.text(n, "query"),
         attributes);
-  }
-
-  private static String text(JsonNode n, String field) {
-    return n.hasNonNull(field) ? n.get(field).textValue() : null;
   }
 
   /** The event as contract JSON (the form published to Pub/Sub); absent optional fields are omitted. */

@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Deterministic event ids: a client that sends no {@code event_id} and retries the same payload gets the same id,
@@ -25,6 +28,37 @@ public final class EventIds {
       o.remove("event_id");
     }
     return "d-" + sha256Hex(canonical.toString()).substring(0, 32);
+  }
+
+  /**
+   * How one event that arrived without {@code event_id} gets its id: the one derivation of an event id, applied once
+   * by {@link EventCodec#decodeAtEdge}, after pseudonymization. The id is {@code idOfDigest} applied to a digest:
+   * <ul>
+   *   <li>when the event is published with the user id as sent, the digest of the record as sent
+   *       ({@code digestAsSent}: the ingest function's JSON record by {@link #derive}, the upload function's row text
+   *       by {@code RowParser.rowDigest});</li>
+   *   <li>when a pseudonym replaced the user id, {@link #derive} of the published event's JSON: a digest over the raw
+   *       user id would let anyone holding the other columns confirm a guessed user id.</li>
+   * </ul>
+   * Both are what the functions derived before the derivation had one place, so ids already persisted stay the same.
+   */
+  public record Derivation(Supplier<String> digestAsSent, UnaryOperator<String> idOfDigest) {
+    public Derivation {
+      Objects.requireNonNull(digestAsSent, "digestAsSent");
+      Objects.requireNonNull(idOfDigest, "idOfDigest");
+    }
+
+    /** The ingest function's: {@code d-} and 32 hex characters of SHA-256 over the canonical record. */
+    public static Derivation ofRecord(JsonNode record) {
+      return new Derivation(() -> derive(record), UnaryOperator.identity());
+    }
+
+    /** The id of {@code published}, whose user id was {@code userIdAsSent} in the record. */
+    public String idOf(Event published, String userIdAsSent) {
+      String digest = published.userId().equals(userIdAsSent) ? digestAsSent.get()
+          : derive(EventCodec.toJson(published));
+      return idOfDigest.apply(digest);
+    }
   }
 
   /** A stable id from parts (e.g. bucket, object, generation, line): the same parts give the same id. */

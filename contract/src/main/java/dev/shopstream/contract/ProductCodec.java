@@ -3,16 +3,15 @@ package dev.shopstream.contract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reads and writes catalog products of contract v1 (one row of a catalog upload). Mirrors {@link EventCodec}:
- * {@link #decode} never throws on bad input; malformed JSON, wrong types and rule violations all come back as
- * {@link FieldError}s naming each bad field.
+ * Reads and writes catalog products of contract v1 (one row of a catalog upload). Decoding is the contract's one
+ * {@link RecordDecoder}: it never throws on bad input; malformed JSON, wrong types and rule violations all come back
+ * as {@link FieldError}s naming each bad field.
  */
 public final class ProductCodec {
   /** Classpath location of the catalog contract. */
@@ -20,10 +19,13 @@ public final class ProductCodec {
 
   private static final JsonSchema SCHEMA = JsonSchema.fromResource(SCHEMA_RESOURCE);
 
-  private final Clock clock;
+  /** The product's id field (also the catalog message's attribute, {@link MessageEnvelope#PRODUCT_ID}). */
+  public static final String PRODUCT_ID = "product_id";
+
+  private final RecordDecoder<Product> decoder;
 
   public ProductCodec(Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.decoder = new RecordDecoder<>(SCHEMA, Objects.requireNonNull(clock, "clock"), ProductCodec::toProduct);
   }
 
   public static JsonSchema schema() {
@@ -41,25 +43,19 @@ public final class ProductCodec {
       return FieldError.summary(errors);
     }
 
-    static Decoded invalid(List<FieldError> errors) {
-      return new Decoded(null, List.copyOf(errors));
+    static Decoded of(RecordDecoder.Result<Product> result) {
+      return new Decoded(result.value(), result.errors());
     }
   }
 
   /** Parses JSON text; see {@link #decode(JsonNode)}. */
   public Decoded decode(String json) {
-    List<FieldError> errors = new ArrayList<>();
-    JsonNode node = Json.parseRecord(json, errors);
-    return node == null ? Decoded.invalid(errors) : decode(node);
+    return Decoded.of(decoder.decode(json));
   }
 
   /** Validates against the schema and builds the product; all errors at once when invalid. */
   public Decoded decode(JsonNode node) {
-    List<FieldError> errors = SCHEMA.validate(node, clock);
-    if (!errors.isEmpty()) {
-      return Decoded.invalid(errors);
-    }
-    return new Decoded(toProduct(node), List.of());
+    return Decoded.of(decoder.decode(node));
   }
 
   private static Product toProduct(JsonNode n) {
@@ -67,17 +63,13 @@ public final class ProductCodec {
     n.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().textValue()));
     return new Product(
         n.get("product_id").textValue(),
-        text(n, "title"),
-        text(n, "category"),
+        RecordDecoder.text(n, "title"),
+        RecordDecoder.text(n, "category"),
         n.hasNonNull("price") ? n.get("price").doubleValue() : null,
-        text(n, "currency"),
+        RecordDecoder.text(n, "currency"),
         n.hasNonNull("available") ? n.get("available").booleanValue() : null,
         attributes,
         JsonSchema.parseDateTime(n.get("updated_at").textValue()).toInstant());
-  }
-
-  private static String text(JsonNode n, String field) {
-    return n.hasNonNull(field) ? n.get(field).textValue() : null;
   }
 
   /** The product as contract JSON (the form published to Pub/Sub); absent optional fields are omitted. */

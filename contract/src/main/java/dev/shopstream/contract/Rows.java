@@ -14,6 +14,11 @@ import java.util.TreeMap;
  * omitted. Keys are the column names of {@link TableSchemas}.
  */
 public final class Rows {
+  /** The id column of {@code events} and {@code dead_letter}. */
+  public static final String EVENT_ID = "event_id";
+  /** The version column of every upsert table: the latest row per key wins. */
+  public static final String UPDATED_AT = "updated_at";
+
   private Rows() {}
 
   public static Map<String, Object> event(Event e, Instant ingestTime) {
@@ -38,6 +43,22 @@ public final class Rows {
       row.put("attributes", json(new TreeMap<>(e.attributes())));
     }
     row.put("ingest_time", ingestTime.toString());
+    return row;
+  }
+
+  /** A {@code products} row: the product's latest version. */
+  public static Map<String, Object> product(Product p) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("product_id", p.productId());
+    putIfPresent(row, "title", p.title());
+    putIfPresent(row, "category", p.category());
+    putIfPresent(row, "price", p.price());
+    putIfPresent(row, "currency", p.currency());
+    putIfPresent(row, "available", p.available());
+    if (!p.attributes().isEmpty()) {
+      row.put("attributes", json(new TreeMap<>(p.attributes())));
+    }
+    row.put("updated_at", p.updatedAt().toString());
     return row;
   }
 

@@ -116,4 +116,44 @@ class EventCodecTest {
         .isEqualTo(EventIds.fromParts("u-", "bucket", "obj", "7", "12"))
         .isNotEqualTo(EventIds.fromParts("u-", "bucket", "obj", "7", "13"));
   }
+
+  private static final String NO_ID =
+      "{\"event_type\":\"view\",\"user_id\":\"u\",\"event_time\":\"2026-11-22T10:00:00Z\",\"products\":[{\"product_id\":\"p\"}]}";
+
+  @Test
+  void theEdgeDerivesAMissingIdOnceAsBeforeWhenTheUserIdIsPublishedAsSent() throws Exception {
+    JsonNode record = Json.MAPPER.readTree(NO_ID);
+
+    Event event = codec.decodeAtEdge(record, EventIds.Derivation.ofRecord(record), u -> u).event();
+
+    // the id persisted for this record since the first release: it must not change
+    assertThat(event.eventId()).isEqualTo("d-d59c83944e25133faeccbb1884e61923");
+    assertThat(event.userId()).isEqualTo("u");
+    assertThat(record.has("event_id")).isFalse(); // the validation placeholder is not left behind
+  }
+
+  @Test
+  void aPseudonymizedEventsIdDigestsThePublishedEventNotTheRawUserId() throws Exception {
+    JsonNode record = Json.MAPPER.readTree(NO_ID);
+
+    Event event = codec.decodeAtEdge(record, EventIds.Derivation.ofRecord(record), u -> "u-x" + u).event();
+
+    assertThat(event.userId()).isEqualTo("u-xu");
+    assertThat(event.eventId()).isEqualTo(EventIds.derive(EventCodec.toJson(event)))
+        .isNotEqualTo("d-d59c83944e25133faeccbb1884e61923");
+    // a given id is kept, pseudonymized or not; a record without one and no derivation is refused by name
+    Event given = codec.decodeAtEdge(Json.MAPPER.readTree(NO_ID.replaceFirst("\\{", "{\"event_id\":\"mine\",")), null,
+        u -> "u-x" + u).event();
+    assertThat(given.eventId()).isEqualTo("mine");
+    assertThat(fields(codec.decodeAtEdge(Json.MAPPER.readTree(NO_ID), null, u -> u))).containsExactly("event_id");
+  }
+
+  @Test
+  void anInvalidRecordWithoutIdIsRejectedForItsOwnFieldsOnly() throws Exception {
+    JsonNode record = Json.MAPPER.readTree(NO_ID.replace("\"view\"", "\"viewed\""));
+
+    EventCodec.Decoded d = codec.decodeAtEdge(record, EventIds.Derivation.ofRecord(record), u -> u);
+
+    assertThat(fields(d)).containsExactly("event_type");
+  }
 }

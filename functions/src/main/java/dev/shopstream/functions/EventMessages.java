@@ -4,22 +4,21 @@ import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.MessageEnvelope;
 
 /**
  * The one shape of an event on the events topic, shared by every function that publishes events: data =
- * {@link EventCodec#encode}, attributes {@code event_id}, {@code event_time} and {@code schema_version}.
+ * {@link EventCodec#encode}, attributes {@link MessageEnvelope#eventAttributes}.
  */
 public final class EventMessages {
-  public static final String SCHEMA_VERSION = "1";
+  public static final String SCHEMA_VERSION = MessageEnvelope.CURRENT_SCHEMA_VERSION;
 
   private EventMessages() {}
 
   public static PubsubMessage of(Event event) {
     return PubsubMessage.newBuilder()
         .setData(ByteString.copyFromUtf8(EventCodec.encode(event)))
-        .putAttributes("event_id", event.eventId())
-        .putAttributes("event_time", event.eventTime().toString())
-        .putAttributes("schema_version", SCHEMA_VERSION)
+        .putAllAttributes(MessageEnvelope.eventAttributes(event))
         .build();
   }
 }

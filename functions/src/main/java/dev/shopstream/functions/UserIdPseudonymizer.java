@@ -1,8 +1,5 @@
 package dev.shopstream.functions;
 
-import dev.shopstream.contract.Event;
-import dev.shopstream.contract.EventCodec;
-import dev.shopstream.contract.EventIds;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
  * becomes {@code "u-"} followed by the 64 hex characters of HMAC-SHA256(key, user id). The same key gives the same
  * pseudonym in every function and every run, so a user's events still group together (sessions, activity,
  * recommendations); without the key the raw id cannot be recovered or confirmed by guessing.
+ *
+ * <p>The functions apply {@link #pseudonym} through {@code EventCodec.decodeAtEdge}, which derives a missing event
+ * id once, after pseudonymization ({@code EventIds.Derivation}).
  *
  * <p>The key comes from {@code USER_ID_HMAC_KEY} (in the cloud a Secret Manager secret exposed to the function as
  * that variable), at least {@value #MIN_KEY_BYTES} bytes. Unset: user ids pass unchanged. The key is never logged
@@ -79,24 +79,6 @@ public final class UserIdPseudonymizer {
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException(ALGORITHM + " is part of every JDK", e);
     }
-  }
-
-  /**
-   * The event with its user id pseudonymized. When {@code idDerived} (the client sent no {@code event_id}, so it
-   * was derived from the payload, raw user id included) the id is derived again from the pseudonymized event:
-   * an unkeyed digest over the raw user id would let anyone holding the other columns confirm a guessed user id.
-   */
-  public Event apply(Event e, boolean idDerived) {
-    if (key == null) {
-      return e;
-    }
-    Event pseudonymized = new Event(e.eventId(), e.eventType(), pseudonym(e.userId()), e.sessionId(),
-        e.eventTime(), e.products(), e.currency(), e.query(), e.attributes());
-    if (!idDerived) {
-      return pseudonymized;
-    }
-    return new Event(EventIds.derive(EventCodec.toJson(pseudonymized)), e.eventType(), pseudonymized.userId(),
-        e.sessionId(), e.eventTime(), e.products(), e.currency(), e.query(), e.attributes());
   }
 
   @Override

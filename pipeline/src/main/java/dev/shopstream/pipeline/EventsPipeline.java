@@ -2,21 +2,22 @@ package dev.shopstream.pipeline;
 
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
+import dev.shopstream.contract.MessageEnvelope;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.contract.logging.CloudLogging;
 import dev.shopstream.pipeline.metrics.WatermarkProbe;
 import dev.shopstream.pipeline.transforms.DedupeEvents;
 import dev.shopstream.pipeline.transforms.EnrichEvents;
-import dev.shopstream.pipeline.model.ItemToItemModel;
+import dev.shopstream.pipeline.recommender.ItemToItemModel;
 import dev.shopstream.pipeline.transforms.ParseEvents;
 import dev.shopstream.pipeline.transforms.ParseProducts;
 import dev.shopstream.pipeline.transforms.PublishDeadLetters;
 import dev.shopstream.pipeline.transforms.ReadFileRows;
 import dev.shopstream.pipeline.transforms.SessionizeEvents;
 import dev.shopstream.pipeline.transforms.TrendingProducts;
-import dev.shopstream.pipeline.warehouse.BigQuerySink;
-import dev.shopstream.pipeline.warehouse.DuckDbSink;
-import dev.shopstream.pipeline.warehouse.WarehouseSink;
+import dev.shopstream.pipeline.sink.BigQuerySink;
+import dev.shopstream.pipeline.sink.DuckDbSink;
+import dev.shopstream.pipeline.sink.WarehouseSink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,9 +60,9 @@ import org.joda.time.Duration;
  */
 public final class EventsPipeline {
   /** Message attribute with the event id: Pub/Sub redeliveries with the same id are dropped on read. */
-  public static final String EVENT_ID_ATTRIBUTE = "event_id";
+  public static final String EVENT_ID_ATTRIBUTE = MessageEnvelope.EVENT_ID;
   /** Message attribute with the event time (RFC 3339 or epoch millis): the element timestamp. */
-  public static final String EVENT_TIME_ATTRIBUTE = "event_time";
+  public static final String EVENT_TIME_ATTRIBUTE = MessageEnvelope.EVENT_TIME;
 
   private static final Logger LOG = Logger.getLogger(EventsPipeline.class.getName());
 

@@ -10,7 +10,7 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * Options of the events pipeline. Besides these, Beam's own apply: {@code --runner}, {@code --project},
  * {@code --region}, {@code --pubsubRootUrl} (a Pub/Sub emulator, e.g. {@code http://127.0.0.1:8085}), and for
  * BigQuery {@code --useStorageWriteApiAtLeastOnce}, {@code --storageWriteApiTriggeringFrequencySec},
- * {@code --numStorageWriteApiStreams} (see {@link dev.shopstream.pipeline.warehouse.BigQuerySink}).
+ * {@code --numStorageWriteApiStreams} (see {@link dev.shopstream.pipeline.sink.BigQuerySink}).
  */
 public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, BigQueryOptions {
 

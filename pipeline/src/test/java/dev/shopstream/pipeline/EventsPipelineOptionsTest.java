@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.pipeline.EventsPipelineOptions.Warehouse;
-import dev.shopstream.pipeline.warehouse.BigQuerySink;
-import dev.shopstream.pipeline.warehouse.DuckDbSink;
+import dev.shopstream.pipeline.sink.BigQuerySink;
+import dev.shopstream.pipeline.sink.DuckDbSink;
 import org.apache.beam.runners.direct.DirectOptions;
 import java.util.HashMap;
 import java.util.Map;

@@ -13,7 +13,7 @@ import dev.shopstream.contract.ProductLine;
 import dev.shopstream.pipeline.transforms.DedupeEvents;
 import dev.shopstream.pipeline.transforms.EnrichEvents;
 import dev.shopstream.pipeline.transforms.ParseEvents;
-import dev.shopstream.pipeline.warehouse.DuckDbSink;
+import dev.shopstream.pipeline.sink.DuckDbSink;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.io.Serializable;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import dev.shopstream.pipeline.testing.GeneratedMessages;
 import dev.shopstream.pipeline.testing.GeneratedTraffic;
 import dev.shopstream.pipeline.testing.GeneratedTraffic.Kind;
 import dev.shopstream.pipeline.testing.TestEvents;
-import dev.shopstream.pipeline.warehouse.DuckDbSink;
+import dev.shopstream.pipeline.sink.DuckDbSink;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Flex Template terraform makes (template.tf) agrees with the Jib profile of module flex-template, and that
  * profile really builds the launcher image, into a tar instead of a registry: the pipeline and its runtime
- * dependencies, without the local stack's DuckDB.
+ * dependencies, without the local stack's DuckDB and DirectRunner.
  */
 class FlexTemplateTest {
   static final Path ROOT = TerraformConfig.DIR.getParent();
@@ -86,7 +86,7 @@ class FlexTemplateTest {
    * The profile builds the image without a registry or Docker (offline, once the Jib plugin is in the local
    * repository): `package -Pflex-template` with the tar execution on and scratch as base (the launcher base image
    * is on gcr.io, which a build machine may not reach; the pushed image takes it). The image holds exactly the jars
-   * of target/flex, the files terraform hashes into the tag: the pipeline's among them, DuckDB's not.
+   * of target/flex, the files terraform hashes into the tag: the pipeline's among them, DuckDB's and the DirectRunner's not.
    */
   @Test
   void theProfileBuildsTheImageOffline() throws Exception {
@@ -146,7 +146,8 @@ class FlexTemplateTest {
         .anySatisfy(l -> assertThat(l).startsWith("contract-"))
         .anySatisfy(l -> assertThat(l).matches("pipeline-[0-9.]+(-SNAPSHOT)?\\.jar"))
         .noneSatisfy(l -> assertThat(l).startsWith("duckdb_jdbc-"))
-        .noneSatisfy(l -> assertThat(l).startsWith("warehouse-duckdb-"));
+        .noneSatisfy(l -> assertThat(l).startsWith("warehouse-duckdb-"))
+        .noneSatisfy(l -> assertThat(l).as("the DirectRunner runs locally only").startsWith("beam-runners-direct-java-"));
     try (java.util.zip.ZipFile pipeline = new java.util.zip.ZipFile(flex.resolve(libs.stream()
         .filter(l -> l.matches("pipeline-[0-9.]+(-SNAPSHOT)?\\.jar")).findFirst().orElseThrow()).toFile())) {
       assertThat(pipeline.getEntry(EventsPipeline.class.getName().replace('.', '/') + ".class"))

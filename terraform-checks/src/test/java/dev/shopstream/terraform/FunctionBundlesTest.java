@@ -42,8 +42,8 @@ class FunctionBundlesTest {
       "recommend", List.of("google-cloud-pubsub-", "google-cloud-storage-"),
       "upload", List.of("google-cloud-bigquery-", "model-"));
 
-  /** In no cloud bundle: the local stack's warehouse. */
-  static final List<String> LOCAL_ONLY_JARS = List.of("duckdb_jdbc-", "warehouse-duckdb-");
+  /** In no cloud bundle: the local stack's warehouse and runner. */
+  static final List<String> LOCAL_ONLY_JARS = List.of("duckdb_jdbc-", "warehouse-duckdb-", "beam-runners-direct-java-");
 
   /**
    * The local-only adapter: RecommendFunction builds it only for WAREHOUSE=duckdb, which terraform never sets

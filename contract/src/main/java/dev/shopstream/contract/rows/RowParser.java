@@ -62,18 +62,33 @@ public final class RowParser {
     }
   }
 
-  /** One row read: the JSON record, or why the row could not be read as one (never both). */
-  public record Parsed(JsonNode node, List<FieldError> errors, boolean idDerived) {
+  /**
+   * One row read: the JSON record, or why the row could not be read as one (never both). An events record without
+   * {@code event_id} comes with the {@code derivation} of its id (null otherwise), applied once: by
+   * {@link dev.shopstream.contract.EventCodec#decodeAtEdge} after pseudonymization (the upload function), or by
+   * {@link #node()} for the record as sent (the pipeline's backfill).
+   */
+  public record Parsed(JsonNode record, List<FieldError> errors, EventIds.Derivation derivation) {
     public Parsed {
       errors = List.copyOf(errors);
     }
 
     public Parsed(JsonNode node, List<FieldError> errors) {
-      this(node, errors, false);
+      this(node, errors, null);
     }
 
     public boolean isValid() {
-      return node != null;
+      return record != null;
+    }
+
+    /** The record with its {@code event_id}: a missing one is derived from the row as sent. */
+    public JsonNode node() {
+      if (derivation == null || !(record instanceof ObjectNode o)) {
+        return record;
+      }
+      ObjectNode withId = o.deepCopy();
+      withId.put("event_id", derivation.idOfDigest().apply(derivation.digestAsSent().get()));
+      return withId;
     }
 
     /** The errors as one text: a row-level reason alone, or {@code column: reason; ...}. */
@@ -212,8 +227,10 @@ public final class RowParser {
     }
     if (node instanceof ObjectNode o) {
       if (events && !o.hasNonNull("event_id")) {
-        o.put("event_id", rowId(idParts[0], idParts[1], line, rowDigest(text)));
-        return new Parsed(node, List.of(), true);
+        String bucket = idParts[0];
+        String object = idParts[1];
+        return new Parsed(node, List.of(), new EventIds.Derivation(() -> rowDigest(text),
+            digest -> rowId(bucket, object, line, digest)));
       } else if (!events && !o.hasNonNull("updated_at") && defaultUpdatedAt != null) {
         o.put("updated_at", defaultUpdatedAt);
       }

@@ -13,6 +13,7 @@ import com.google.cloud.pubsub.v1.PublisherInterface;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.EventIds;
 import dev.shopstream.contract.EventCodec.Decoded;
 import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
@@ -203,12 +204,7 @@ public final class IngestFunction extends JsonHttpFunction {
 
   /** Validates the event as sent (raw user id), then pseudonymizes the valid one when that is configured. */
   private Decoded decode(JsonNode node) {
-    boolean idDerived = node instanceof ObjectNode o && !o.hasNonNull("event_id");
-    Decoded decoded = codec.decode(EventCodec.withDerivedIdIfMissing(node));
-    if (!decoded.isValid() || !pseudonymizer.enabled()) {
-      return decoded;
-    }
-    return new Decoded(pseudonymizer.apply(decoded.event(), idDerived), List.of());
+    return codec.decodeAtEdge(node, EventIds.Derivation.ofRecord(node), pseudonymizer::pseudonym);
   }
 
   /**

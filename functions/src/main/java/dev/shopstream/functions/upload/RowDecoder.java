@@ -3,10 +3,10 @@ package dev.shopstream.functions.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
-import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.EventIds;
 import dev.shopstream.contract.FieldError;
+import dev.shopstream.contract.MessageEnvelope;
 import dev.shopstream.contract.Product;
 import dev.shopstream.contract.ProductCodec;
 import dev.shopstream.contract.rows.RowParser;
@@ -14,9 +14,7 @@ import dev.shopstream.functions.EventMessages;
 import dev.shopstream.functions.UserIdPseudonymizer;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Turns the rows of one uploaded object into Pub/Sub messages, or into the errors naming each bad field. The rows are
@@ -60,7 +58,7 @@ abstract class RowDecoder {
       UserIdPseudonymizer pseudonymizer) {
     RowParser.Format format = RowParser.Format.valueOf(type.format().name());
     return type.kind() == FileType.Kind.EVENTS
-        ? new Events(type, RowParser.events(format, object.bucket(), object.name()), object, clock, pseudonymizer)
+        ? new Events(type, RowParser.events(format, object.bucket(), object.name()), clock, pseudonymizer)
         : new Catalog(type, RowParser.catalog(format, defaultUpdatedAt), clock);
   }
 
@@ -80,38 +78,27 @@ abstract class RowDecoder {
 
   Decoded decode(long line, String text) {
     RowParser.Parsed parsed = parser.parse(line, text);
-    return parsed.isValid() ? decodeNode(parsed.node(), csv, line, parsed.idDerived())
+    return parsed.isValid() ? decodeNode(parsed.record(), csv, parsed.derivation())
         : new Decoded(null, parsed.errors());
   }
 
-  abstract Decoded decodeNode(JsonNode node, boolean fromCsv, long line, boolean idDerived);
+  abstract Decoded decodeNode(JsonNode node, boolean fromCsv, EventIds.Derivation derivation);
 
   private static final class Events extends RowDecoder {
     private final EventCodec codec;
     private final UserIdPseudonymizer pseudonymizer;
 
-    private final UploadedObject object;
-
-    Events(FileType type, RowParser parser, UploadedObject object, Clock clock, UserIdPseudonymizer pseudonymizer) {
+    Events(FileType type, RowParser parser, Clock clock, UserIdPseudonymizer pseudonymizer) {
       super(type, parser);
-      this.object = object;
       this.codec = new EventCodec(clock);
       this.pseudonymizer = pseudonymizer;
     }
 
     @Override
-    Decoded decodeNode(JsonNode node, boolean fromCsv, long line, boolean idDerived) {
-      EventCodec.Decoded d = codec.decode(node);
+    Decoded decodeNode(JsonNode node, boolean fromCsv, EventIds.Derivation derivation) {
+      EventCodec.Decoded d = codec.decodeAtEdge(node, derivation, pseudonymizer::pseudonym);
       if (d.isValid()) {
-        Event event = pseudonymizer.apply(d.event(), false);
-        if (idDerived && pseudonymizer.enabled()) {
-          // the default id digests the row's text, raw user id included: digest the pseudonymized event instead
-          String digest = EventIds.derive(EventCodec.toJson(event));
-          event = new Event(RowParser.rowId(object.bucket(), object.name(), line, digest), event.eventType(),
-              event.userId(), event.sessionId(), event.eventTime(), event.products(), event.currency(),
-              event.query(), event.attributes());
-        }
-        return new Decoded(EventMessages.of(event), List.of());
+        return new Decoded(EventMessages.of(d.event()), List.of());
       }
       if (!fromCsv) {
         return new Decoded(null, d.errors());
@@ -136,18 +123,15 @@ abstract class RowDecoder {
     }
 
     @Override
-    Decoded decodeNode(JsonNode node, boolean fromCsv, long line, boolean idDerived) {
+    Decoded decodeNode(JsonNode node, boolean fromCsv, EventIds.Derivation derivation) {
       ProductCodec.Decoded d = codec.decode(node);
       if (!d.isValid()) {
         return new Decoded(null, d.errors());
       }
       Product p = d.product();
-      Map<String, String> attributes = new LinkedHashMap<>();
-      attributes.put("product_id", p.productId());
-      attributes.put("updated_at", p.updatedAt().toString());
       return new Decoded(PubsubMessage.newBuilder()
           .setData(ByteString.copyFromUtf8(ProductCodec.encode(p)))
-          .putAllAttributes(attributes)
+          .putAllAttributes(MessageEnvelope.productAttributes(p))
           .build(), List.of());
     }
   }

@@ -4,12 +4,14 @@ import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.FieldError;
+import dev.shopstream.contract.MessageEnvelope;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -28,7 +30,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * attributes and name each bad field: step {@value #STEP_PARSE} when the payload is not UTF-8 JSON, step
  * {@value #STEP_VALIDATE} when it breaks the contract. A message that its source could not read as a record (a
  * backfill file's bad row, see {@link ReadFileRows}) carries the reason in {@value #SOURCE_ERROR_ATTRIBUTE} and is
- * dead-lettered at step {@value #STEP_PARSE} with it. Never throws on bad input.
+ * dead-lettered at step {@value #STEP_PARSE} with it. A message whose {@code schema_version} attribute names a
+ * version other than the current one is dead-lettered at step {@value #STEP_PARSE} with
+ * {@link MessageEnvelope#unsupportedVersion the reason}; one without the attribute is read as the current version.
+ * Never throws on bad input.
  *
  * <p>Counters (namespace: this class): {@code in}, {@code valid}, {@code dead_lettered}; {@code in} is always
  * {@code valid + dead_lettered}.
@@ -40,7 +45,7 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
   public static final String STEP_PARSE = EventCodec.STEP_PARSE;
   public static final String STEP_VALIDATE = EventCodec.STEP_VALIDATE;
   /** Attribute of a message whose source could not read it: the reason; the payload is the raw text. */
-  public static final String SOURCE_ERROR_ATTRIBUTE = "source_error";
+  public static final String SOURCE_ERROR_ATTRIBUTE = MessageEnvelope.SOURCE_ERROR;
 
   private final Clock clock;
   private final @Nullable String idAttribute;
@@ -105,6 +110,11 @@ public final class ParseEvents extends PTransform<PCollection<PubsubMessage>, PC
       String sourceError = attributes.get(SOURCE_ERROR_ATTRIBUTE);
       if (sourceError != null) {
         deadLetter(out, null, text, attributes, STEP_PARSE, rootError(sourceError));
+        return;
+      }
+      Optional<String> unsupported = MessageEnvelope.unsupportedVersion(attributes);
+      if (unsupported.isPresent()) { // a version this code cannot read: kept whole, never guessed at
+        deadLetter(out, null, text, attributes, STEP_PARSE, unsupported.get());
         return;
       }
       EventCodec.Payload decoded = codec.decodePayload(payload); // the edge's validator, the same code

@@ -1,23 +1,21 @@
 package dev.shopstream.pipeline.transforms;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
-import dev.shopstream.contract.JsonSchema;
+import dev.shopstream.contract.MessageEnvelope;
+import dev.shopstream.contract.ProductCodec;
+import dev.shopstream.contract.Rows;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
-import dev.shopstream.pipeline.warehouse.BigQueryTables;
+import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.metrics.Counter;
@@ -43,7 +41,7 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
   public static final TupleTag<TableRow> PRODUCTS = new TupleTag<>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>() {};
   public static final String STEP_CATALOG = "catalog";
-  static final String SCHEMA_RESOURCE = "/contract/schemas/product-v1.schema.json";
+  static final String SCHEMA_RESOURCE = ProductCodec.SCHEMA_RESOURCE;
 
   private final Clock clock;
 
@@ -74,7 +72,7 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
     private final Counter valid = Metrics.counter(ParseProducts.class, "valid");
     private final Counter deadLettered = Metrics.counter(ParseProducts.class, "dead_lettered");
     private final Clock clock;
-    private transient JsonSchema schema;
+    private transient ProductCodec codec;
 
     ParseFn(Clock clock) {
       this.clock = clock;
@@ -82,7 +80,7 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
 
     @Setup
     public void setup() {
-      schema = JsonSchema.fromResource(SCHEMA_RESOURCE);
+      codec = new ProductCodec(clock);
     }
 
     @ProcessElement
@@ -91,7 +89,7 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
       Map<String, String> attributes = message.getAttributeMap() == null ? Map.of() : message.getAttributeMap();
       String text = new String(message.getPayload() == null ? new byte[0] : message.getPayload(),
           StandardCharsets.UTF_8);
-      String sourceError = attributes.get(ParseEvents.SOURCE_ERROR_ATTRIBUTE);
+      String sourceError = attributes.get(MessageEnvelope.SOURCE_ERROR);
       if (sourceError != null) {
         deadLetter(out, null, text, attributes, new FieldError(FieldError.ROOT, sourceError).toString());
         return;
@@ -102,14 +100,14 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
         deadLetter(out, null, text, attributes, FieldError.summary(parseErrors));
         return;
       }
-      List<FieldError> errors = schema.validate(node, clock);
-      if (!errors.isEmpty()) {
-        String id = node.path("product_id").isTextual() ? node.get("product_id").textValue() : null;
-        deadLetter(out, id, text, attributes,
-            FieldError.summary(errors));
+      ProductCodec.Decoded decoded = codec.decode(node); // the upload function's validator, the same code
+      if (!decoded.isValid()) {
+        String id = node.path(ProductCodec.PRODUCT_ID).isTextual() ? node.get(ProductCodec.PRODUCT_ID).textValue()
+            : null;
+        deadLetter(out, id, text, attributes, decoded.errorSummary());
         return;
       }
-      out.get(PRODUCTS).output(BigQueryTables.tableRow(row(node)));
+      out.get(PRODUCTS).output(BigQueryTables.tableRow(Rows.product(decoded.product())));
       valid.inc();
     }
 
@@ -117,42 +115,6 @@ public final class ParseProducts extends PTransform<PCollection<PubsubMessage>, 
         String error) {
       out.get(DEAD_LETTERS).output(new DeadLetter(id, payload, attributes, error, STEP_CATALOG, clock.instant()));
       deadLettered.inc();
-    }
-  }
-
-  /** A valid product document as a {@code products} row. */
-  static Map<String, Object> row(JsonNode product) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("product_id", product.get("product_id").textValue());
-    putText(row, product, "title");
-    putText(row, product, "category");
-    if (product.hasNonNull("price")) {
-      row.put("price", product.get("price").doubleValue());
-    }
-    putText(row, product, "currency");
-    if (product.hasNonNull("available")) {
-      row.put("available", product.get("available").booleanValue());
-    }
-    if (product.hasNonNull("attributes") && product.get("attributes").size() > 0) {
-      Map<String, String> attributes = new TreeMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = product.get("attributes").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        attributes.put(e.getKey(), e.getValue().textValue());
-      }
-      try {
-        row.put("attributes", Json.MAPPER.writeValueAsString(attributes));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    row.put("updated_at",
-        JsonSchema.parseDateTime(product.get("updated_at").textValue()).toInstant().toString());
-    return row;
-  }
-
-  private static void putText(Map<String, Object> row, JsonNode product, String field) {
-    if (product.hasNonNull(field)) {
-      row.put(field, product.get(field).textValue());
     }
   }
 }

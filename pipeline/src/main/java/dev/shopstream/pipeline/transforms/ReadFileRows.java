@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.JsonSchema;
+import dev.shopstream.contract.MessageEnvelope;
 import dev.shopstream.contract.rows.RecordReader;
 import dev.shopstream.contract.rows.RowParser;
 import java.io.IOException;
@@ -57,8 +58,8 @@ import org.joda.time.Instant;
  * <p>Counters (namespace: this class): {@code files}, {@code rows}, {@code unreadable_rows}.
  */
 public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMessage>> {
-  public static final String SOURCE_FILE_ATTRIBUTE = "source_file";
-  public static final String SOURCE_LINE_ATTRIBUTE = "source_line";
+  public static final String SOURCE_FILE_ATTRIBUTE = MessageEnvelope.SOURCE_FILE;
+  public static final String SOURCE_LINE_ATTRIBUTE = MessageEnvelope.SOURCE_LINE;
   /** The upload function's default longest row (its {@code MAX_LINE_BYTES}). */
   public static final int DEFAULT_MAX_ROW_BYTES = 1 << 20;
 
@@ -256,12 +257,12 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
       Map<String, String> attributes = sourceAttributes(path, line);
       Instant timestamp = null;
       if (events) {
-        putText(attributes, node, "event_id");
-        putText(attributes, node, "event_time");
+        putText(attributes, node, MessageEnvelope.EVENT_ID);
+        putText(attributes, node, MessageEnvelope.EVENT_TIME);
         timestamp = eventTime(node);
       } else {
-        putText(attributes, node, "product_id");
-        putText(attributes, node, "updated_at");
+        putText(attributes, node, MessageEnvelope.PRODUCT_ID);
+        putText(attributes, node, MessageEnvelope.UPDATED_AT);
       }
       PubsubMessage message = new PubsubMessage(node.toString().getBytes(UTF_8), attributes);
       if (timestamp != null) {
@@ -276,7 +277,7 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
       rows.inc();
       unreadable.inc();
       Map<String, String> attributes = sourceAttributes(path, line);
-      attributes.put(ParseEvents.SOURCE_ERROR_ATTRIBUTE, reason);
+      attributes.put(MessageEnvelope.SOURCE_ERROR, reason);
       out.output(new PubsubMessage(text.getBytes(UTF_8), attributes));
     }
 
@@ -295,10 +296,10 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
 
     /** The row's event time as element timestamp; null when it has none a timestamp can be (validation decides). */
     private static @Nullable Instant eventTime(JsonNode node) {
-      if (!node.path("event_time").isTextual()) {
+      if (!node.path(MessageEnvelope.EVENT_TIME).isTextual()) {
         return null;
       }
-      java.time.OffsetDateTime time = JsonSchema.parseDateTime(node.get("event_time").textValue());
+      java.time.OffsetDateTime time = JsonSchema.parseDateTime(node.get(MessageEnvelope.EVENT_TIME).textValue());
       if (time == null) {
         return null;
       }

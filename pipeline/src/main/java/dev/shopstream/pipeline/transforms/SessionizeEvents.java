@@ -5,7 +5,7 @@ import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.ProductLine;
 import dev.shopstream.pipeline.coders.EventCoder;
-import dev.shopstream.pipeline.warehouse.BigQueryTables;
+import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

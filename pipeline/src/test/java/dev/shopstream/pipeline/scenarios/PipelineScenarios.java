@@ -8,7 +8,7 @@ import dev.shopstream.contract.rows.RowParser;
 import dev.shopstream.pipeline.EventsPipeline;
 import dev.shopstream.pipeline.EventsPipelineOptions;
 import dev.shopstream.pipeline.transforms.ReadFileRows;
-import dev.shopstream.pipeline.warehouse.DuckDbSink;
+import dev.shopstream.pipeline.sink.DuckDbSink;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.MessageEnvelope;
 import dev.shopstream.pipeline.testing.TestEvents;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,40 @@ public class ParseEventsTest {
         n++;
       }
       assertThat(n).isEqualTo(cases.size());
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
+  /**
+   * The envelope's {@code schema_version}: the current version and a message without the attribute (published
+   * before it was checked) are read; any other version is dead-lettered whole, naming the attribute.
+   */
+  @Test
+  public void anUnsupportedSchemaVersionIsDeadLetteredAndAMissingOneIsReadAsCurrent() {
+    var current = TestEvents.view("e-1", "u-1");
+    var missing = TestEvents.view("e-2", "u-2");
+    var future = TestEvents.view("e-3", "u-3");
+    Map<String, String> futureAttributes = new HashMap<>(MessageEnvelope.eventAttributes(future));
+    futureAttributes.put(MessageEnvelope.SCHEMA_VERSION, "2");
+    List<PubsubMessage> messages = List.of(
+        message(EventCodec.encode(current), MessageEnvelope.eventAttributes(current), "m-1"),
+        message(missing, "m-2"),
+        message(EventCodec.encode(future), futureAttributes, "m-3"));
+
+    PCollectionTuple parsed = pipeline
+        .apply(Create.of(messages).withCoder(PubsubMessageWithAttributesAndMessageIdCoder.of()))
+        .apply(ParseEvents.create().withClock(TestEvents.CLOCK).withIdAttribute(MessageEnvelope.EVENT_ID));
+
+    PAssert.that(parsed.get(ParseEvents.EVENTS)).containsInAnyOrder(current, missing);
+    PAssert.that(parsed.get(ParseEvents.DEAD_LETTERS)).satisfies(deadLetters -> {
+      assertThat(deadLetters).hasSize(1);
+      DeadLetter d = deadLetters.iterator().next();
+      assertThat(d.eventId()).isEqualTo("e-3");
+      assertThat(d.payload()).isEqualTo(EventCodec.encode(future));
+      assertThat(d.attributes()).containsEntry(MessageEnvelope.SCHEMA_VERSION, "2");
+      assertThat(d.step()).isEqualTo("parse");
+      assertThat(d.error()).startsWith("schema_version: is '2', this pipeline reads version 1");
       return null;
     });
     pipeline.run().waitUntilFinish();

@@ -1,10 +1,10 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import dev.shopstream.model.Signal;
 import dev.shopstream.model.SignalVector;
-import dev.shopstream.pipeline.model.ItemMessages.Pair;
-import dev.shopstream.pipeline.model.ItemMessages.ToItem;
-import dev.shopstream.pipeline.model.ItemMessages.ToNeighbors;
+import dev.shopstream.pipeline.recommender.ItemMessages.Pair;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToItem;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

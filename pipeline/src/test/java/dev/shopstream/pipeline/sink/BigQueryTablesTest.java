@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,8 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import dev.shopstream.model.ItemNeighbors;
 import dev.shopstream.model.SignalVector;
-import dev.shopstream.pipeline.model.ItemMessages.ToNeighbors;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.DeadLetter;
@@ -99,7 +99,9 @@ public final class DuckDbSink extends WarehouseSink {
       public PDone expand(PCollection<DeadLetter> deadLetters) {
         deadLetters.apply("Write", ParDo.of(new WriteFn<>(file, TableSchemas.deadLetter(), Rows::deadLetter)))
             .setCoder(DeadLetterCoder.of())
-            .apply("LogRejected", ParDo.of(new LogRejectedFn(TableSchemas.deadLetter().name())));
+            .apply("LogRejected", ParDo.of(RejectedRowFn.<DeadLetter>logged("duckdb", TableSchemas.deadLetter().name(),
+                d -> d, false)))
+            .setCoder(DeadLetterCoder.of());
         return PDone.in(deadLetters.getPipeline());
       }
     };
@@ -298,21 +300,6 @@ public final class DuckDbSink extends WarehouseSink {
   private static final java.util.regex.Pattern DATA_ERROR = java.util.regex.Pattern.compile(
       "\\b(Constraint|Conversion|Invalid Input|Out of Range|Mismatch Type) Error\\b");
 
-  /** The end of the line: a dead letter the warehouse rejected is logged whole and counted, never retried forever. */
-  static final class LogRejectedFn extends DoFn<DeadLetter, Void> {
-    private static final Logger LOG = Logger.getLogger(DuckDbSink.class.getName());
-    private final String table;
-
-    LogRejectedFn(String table) {
-      this.table = table;
-    }
-
-    @ProcessElement
-    public void process(@Element DeadLetter rejected) {
-      LOG.severe(() -> "DuckDB rejected a row of " + table + " (" + rejected.error() + "): " + rejected.payload());
-    }
-  }
-
   /**
    * Of rows of an upsert table, the one with the newest {@code updated_at} per primary key (the later one in
    * {@code rows} on a tie), in the order of their first appearance.
@@ -330,7 +317,7 @@ public final class DuckDbSink extends WarehouseSink {
   }
 
   private static Instant updatedAt(Map<String, Object> row) {
-    Object value = row.get("updated_at");
+    Object value = row.get(Rows.UPDATED_AT);
     return value == null ? Instant.MIN : Instant.parse(value.toString());
   }
 }

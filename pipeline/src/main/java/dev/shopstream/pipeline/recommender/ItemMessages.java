@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import dev.shopstream.model.SignalVector;
 import java.io.Serializable;

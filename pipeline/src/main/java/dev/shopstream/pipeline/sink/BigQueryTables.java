@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import com.google.api.services.bigquery.model.Clustering;
 import com.google.api.services.bigquery.model.TableFieldSchema;

@@ -1,12 +1,12 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shopstream.model.SignalVector;
-import dev.shopstream.pipeline.model.ItemMessages.Pair;
-import dev.shopstream.pipeline.model.ItemMessages.ToItem;
-import dev.shopstream.pipeline.model.ItemMessages.ToNeighbors;
+import dev.shopstream.pipeline.recommender.ItemMessages.Pair;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToItem;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.List;

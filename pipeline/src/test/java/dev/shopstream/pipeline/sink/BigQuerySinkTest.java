@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import static dev.shopstream.pipeline.testing.TestEvents.counter;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -157,7 +157,7 @@ public class BigQuerySinkTest {
     PCollection<DeadLetter> rejected = pipeline
         .apply(Create.of(new BigQueryStorageApiInsertError(poison, "Field events: missing"))
             .withCoder(BigQueryStorageApiInsertErrorCoder.of()))
-        .apply(ParDo.of(new BigQuerySink.RejectedToDeadLetterFn("product_trends")))
+        .apply(ParDo.of(BigQuerySink.rejectedToDeadLetters("product_trends")))
         .setCoder(DeadLetterCoder.of());
 
     PAssert.that(rejected).satisfies(deadLetters -> {

@@ -1,13 +1,11 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.api.services.bigquery.model.Clustering;
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TableRow;
 import com.google.api.services.bigquery.model.TimePartitioning;
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
-import dev.shopstream.contract.Json;
 import dev.shopstream.contract.Rows;
 import dev.shopstream.contract.TableSchema;
 import dev.shopstream.contract.TableSchemas;
@@ -15,7 +13,6 @@ import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryIO;
@@ -28,8 +25,6 @@ import org.apache.beam.sdk.io.gcp.bigquery.BigQueryStorageApiInsertError;
 import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation;
 import org.apache.beam.sdk.io.gcp.bigquery.RowMutationInformation.MutationType;
 import org.apache.beam.sdk.io.gcp.bigquery.WriteResult;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -63,7 +58,8 @@ import org.joda.time.Duration;
  */
 public final class BigQuerySink extends WarehouseSink {
   static final int DEFAULT_TRIGGERING_FREQUENCY_SEC = 5;
-  private static final Logger LOG = Logger.getLogger(BigQuerySink.class.getName());
+  /** The namespace of this store's counters ({@code bigquery.<table>/rows_rejected}). */
+  static final String STORE = "bigquery";
   /** {@code project:dataset} or {@code project.dataset}; the project may be domain-scoped ({@code example.com:p}). */
   private static final Pattern DATASET = Pattern.compile(
       "(?<project>(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9])[:.](?<dataset>[A-Za-z0-9_]{1,1024})");
@@ -110,7 +106,7 @@ public final class BigQuerySink extends WarehouseSink {
                 sink.writeTo(table, e -> BigQueryTables.tableRow(Rows.event(e, Instant.now())), options,
                     events.isBounded()))
             .getFailedStorageApiInserts()
-            .apply("RejectedToDeadLetters", ParDo.of(new RejectedToDeadLetterFn(table.name())))
+            .apply("RejectedToDeadLetters", ParDo.of(rejectedToDeadLetters(table.name())))
             .setCoder(DeadLetterCoder.of());
       }
     };
@@ -124,11 +120,14 @@ public final class BigQuerySink extends WarehouseSink {
       public PDone expand(PCollection<DeadLetter> deadLetters) {
         BigQueryOptions options = deadLetters.getPipeline().getOptions().as(BigQueryOptions.class);
         TableSchema table = TableSchemas.deadLetter();
+        String name = table.name();
         deadLetters
             .apply("Write", sink.writeTo(table, d -> BigQueryTables.tableRow(Rows.deadLetter(d)), options,
                 deadLetters.isBounded()))
             .getFailedStorageApiInserts()
-            .apply("LogRejected", ParDo.of(new LogRejectedFn(table.name())));
+            .apply("LogRejected", ParDo.of(RejectedRowFn.<BigQueryStorageApiInsertError>logged(STORE, name,
+                error -> rejectedRow(name, error.getRow(), error.getErrorMessage()), true)))
+            .setCoder(DeadLetterCoder.of());
         return PDone.in(deadLetters.getPipeline());
       }
     };
@@ -160,7 +159,7 @@ public final class BigQuerySink extends WarehouseSink {
       }
       return rows.apply("Write", write)
           .getFailedStorageApiInserts()
-          .apply("RejectedToDeadLetters", ParDo.of(new RejectedToDeadLetterFn(table.name())))
+          .apply("RejectedToDeadLetters", ParDo.of(rejectedToDeadLetters(table.name())))
           .setCoder(DeadLetterCoder.of())
           .apply("RejectedInGlobalWindow", globalWindow());
     }
@@ -168,7 +167,7 @@ public final class BigQuerySink extends WarehouseSink {
 
   /** A row's {@code updated_at} as a CDC change sequence number: microseconds since the epoch, in hex. */
   static String changeSequenceNumber(TableRow row) {
-    Object updatedAt = row.get("updated_at");
+    Object updatedAt = row.get(Rows.UPDATED_AT);
     if (updatedAt == null) {
       return "0";
     }
@@ -214,46 +213,9 @@ public final class BigQuerySink extends WarehouseSink {
     return streams > 0 ? write.withNumStorageWriteApiStreams(streams) : write.withAutoSharding();
   }
 
-  /** A row BigQuery rejected, as a dead letter: the row as JSON, and the table and BigQuery's reason. */
-  static final class RejectedToDeadLetterFn extends DoFn<BigQueryStorageApiInsertError, DeadLetter> {
-    private final String table;
-    private final Counter rejected;
-
-    RejectedToDeadLetterFn(String table) {
-      this.table = table;
-      this.rejected = Metrics.counter("bigquery." + table, "rows_rejected");
-    }
-
-    @ProcessElement
-    public void process(@Element BigQueryStorageApiInsertError error, OutputReceiver<DeadLetter> out) {
-      rejected.inc();
-      out.output(rejectedRow(table, error.getRow(), error.getErrorMessage()));
-    }
-  }
-
-  /** The end of the line: a dead letter BigQuery rejected is logged whole and counted, never retried forever. */
-  static final class LogRejectedFn extends DoFn<BigQueryStorageApiInsertError, Void> {
-    private final String table;
-    private final Counter rejected;
-
-    LogRejectedFn(String table) {
-      this.table = table;
-      this.rejected = Metrics.counter("bigquery." + table, "rows_rejected");
-    }
-
-    @ProcessElement
-    public void process(@Element BigQueryStorageApiInsertError error) {
-      rejected.inc();
-      LOG.severe(() -> "BigQuery rejected a row of " + table + " (" + error.getErrorMessage() + "): "
-          + json(error.getRow()));
-    }
-  }
-
-  private static String json(TableRow row) {
-    try {
-      return Json.MAPPER.writeValueAsString(row);
-    } catch (JsonProcessingException e) {
-      return String.valueOf(row); // a rejected row is never lost to a formatting problem
-    }
+  /** The step that makes BigQuery's rejected rows of {@code table} counted dead letters. */
+  static RejectedRowFn<BigQueryStorageApiInsertError> rejectedToDeadLetters(String table) {
+    return RejectedRowFn.toDeadLetters(STORE, table, error -> rejectedRow(table, error.getRow(),
+        error.getErrorMessage()));
   }
 }

@@ -1,10 +1,11 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.Rows;
 import dev.shopstream.contract.TableSchema;
 import dev.shopstream.pipeline.transforms.ParseEvents;
 import java.time.Instant;
@@ -72,7 +73,7 @@ public abstract class WarehouseSink extends PTransform<PCollectionTuple, PDone> 
     } catch (JsonProcessingException | RuntimeException e) {
       payload = String.valueOf(row); // a rejected row is never lost to a formatting problem
     }
-    Object id = row.get("event_id");
+    Object id = row.get(Rows.EVENT_ID);
     return new DeadLetter(id instanceof String s ? s : null, payload, Map.of(TABLE_ATTRIBUTE, table),
         table + ": " + reason, STEP_WRITE, Instant.now());
   }

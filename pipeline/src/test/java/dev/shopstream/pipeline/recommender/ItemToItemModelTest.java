@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,12 +1,12 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shopstream.model.ItemNeighbors;
 import dev.shopstream.model.SignalVector;
-import dev.shopstream.pipeline.model.ItemMessages.Pair;
-import dev.shopstream.pipeline.model.ItemMessages.ToItem;
-import dev.shopstream.pipeline.model.ItemMessages.ToNeighbors;
+import dev.shopstream.pipeline.recommender.ItemMessages.Pair;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToItem;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

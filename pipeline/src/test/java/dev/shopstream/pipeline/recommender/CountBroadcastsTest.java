@@ -1,10 +1,10 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shopstream.model.ItemNeighbors;
 import dev.shopstream.model.SignalVector;
-import dev.shopstream.pipeline.model.ItemMessages.ToNeighbors;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
 import java.util.List;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TimestampedValue;

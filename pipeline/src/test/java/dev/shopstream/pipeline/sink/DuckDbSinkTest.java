@@ -1,4 +1,4 @@
-package dev.shopstream.pipeline.warehouse;
+package dev.shopstream.pipeline.sink;
 
 import static dev.shopstream.pipeline.testing.TestEvents.counter;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,7 +1,9 @@
-package dev.shopstream.pipeline.model;
+package dev.shopstream.pipeline.recommender;
 
 import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.Event;
+import dev.shopstream.contract.ItemNeighborRow;
+import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.model.CoIncrement;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ItemNeighbors;
@@ -13,10 +15,10 @@ import dev.shopstream.model.Similarity;
 import dev.shopstream.model.SignalVector;
 import dev.shopstream.model.UserHistory;
 import dev.shopstream.pipeline.coders.EventCoder;
-import dev.shopstream.pipeline.model.ItemMessages.Pair;
-import dev.shopstream.pipeline.model.ItemMessages.ToItem;
-import dev.shopstream.pipeline.model.ItemMessages.ToNeighbors;
-import dev.shopstream.pipeline.warehouse.BigQueryTables;
+import dev.shopstream.pipeline.recommender.ItemMessages.Pair;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToItem;
+import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
+import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,33 +182,17 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
   /** The {@code user_activity} row of a history. */
   static TableRow userActivityRow(String userId, UserHistory history, java.time.Instant updatedAt) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("user_id", userId);
-    List<Map<String, Object>> recent = new ArrayList<>();
+    List<UserActivityRow.RecentItem> recent = new ArrayList<>();
     for (Interaction i : history.recent()) {
-      Map<String, Object> item = new LinkedHashMap<>();
-      item.put("product_id", i.productId());
-      item.put("event_type", i.type().wireName());
-      item.put("event_time", i.time().toString());
-      recent.add(item);
+      recent.add(new UserActivityRow.RecentItem(i.productId(), i.type().wireName(), i.time()));
     }
-    row.put("recent_items", recent);
-    row.put("purchased", history.purchased());
-    row.put("updated_at", updatedAt.toString());
-    return BigQueryTables.tableRow(row);
+    return BigQueryTables.tableRow(new UserActivityRow(userId, recent, history.purchased(), updatedAt).toRow());
   }
 
   /** The {@code item_neighbors} row of one neighbour. */
   static TableRow neighborRow(String productId, Neighbor n, java.time.Instant updatedAt) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("product_id", productId);
-    row.put("neighbor_id", n.productId());
-    row.put("signal", n.signal().wireName());
-    row.put("score", n.score());
-    row.put("rank", (long) n.rank());
-    row.put("co_count", n.coCount());
-    row.put("updated_at", updatedAt.toString());
-    return BigQueryTables.tableRow(row);
+    return BigQueryTables.tableRow(new ItemNeighborRow(productId, n.productId(), n.signal().wireName(), n.score(),
+        n.rank(), n.coCount(), updatedAt).toRow());
   }
 
   /** Per user: the bounded recent history, co-occurrence increments, activity rows, expiry after the TTL. */
