@@ -71,6 +71,11 @@ class UserActivityCacheTest {
     }
 
     @Override
+    public List<TrendRow> trendRowsChangedSince(Instant since, Duration window, int maxRows) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Trends trends(Duration window, ModelConfig weights, int maxRows) {
       throw new UnsupportedOperationException();
     }
