@@ -95,8 +95,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
    *     processing; on DuckDB a batch) and the clock difference between the pipeline and the function
    *     ({@code SNAPSHOT_CHANGES_OVERLAP}, PT30S)
    * @param fullReload a full load this long after the previous one, which bounds how long a row that became visible
-   *     later than {@code overlap} (or a list deleted from the table) can be missed; zero: every refresh is a full
-   *     load, as before incremental reads ({@code SNAPSHOT_FULL_RELOAD}, PT10M)
+   *     later than {@code overlap} (or a list deleted from the table) can be missed; up to {@code snapshotRefresh}
+   *     (or zero): every refresh is a full load, as before incremental reads ({@code SNAPSHOT_FULL_RELOAD}, PT10M)
    */
   public record SnapshotReads(Duration overlap, Duration fullReload) {
     public SnapshotReads {
