@@ -113,6 +113,7 @@ final class SnapshotRefresher implements AutoCloseable {
       } else {
         rows.mergeNeighbors(neighbors);
         rows.mergeTrends(trendRows, window);
+        warnIfTruncated("item_neighbors", rows.neighborRowCount(), max); // the lists kept outgrew the bound
       }
       lastLoadStarted = started;
       List<NeighborRow> current = rows.neighborRows(max);
