@@ -32,6 +32,12 @@ resource "google_service_account" "build" {
   depends_on   = [google_project_service.apis]
 }
 
+resource "google_service_account" "compaction" {
+  account_id   = "${local.prefix}-compaction"
+  display_name = "shopstream compaction of item_neighbors (scheduled query)"
+  depends_on   = [google_project_service.apis]
+}
+
 resource "google_service_account" "dataflow" {
   account_id   = "${local.prefix}-dataflow"
   display_name = "shopstream Dataflow workers"
@@ -60,6 +66,28 @@ resource "google_project_iam_member" "recommend_runs_queries" {
   project = var.project_id
   role    = "roles/bigquery.jobUser"
   member  = "serviceAccount:${google_service_account.recommend.email}"
+}
+
+# --- compaction (the scheduled query of bigquery.tf): run query jobs, read and delete rows of item_neighbors only;
+# the Data Transfer Service's agent mints its tokens (on this account only, not the project).
+resource "google_project_iam_member" "compaction_runs_queries" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.compaction.email}"
+}
+
+resource "google_bigquery_table_iam_member" "compaction_edits_neighbors" {
+  project    = var.project_id
+  dataset_id = google_bigquery_dataset.warehouse.dataset_id
+  table_id   = google_bigquery_table.tables["item_neighbors"].table_id
+  role       = "roles/bigquery.dataEditor"
+  member     = "serviceAccount:${google_service_account.compaction.email}"
+}
+
+resource "google_service_account_iam_member" "transfer_agent_mints_compaction_tokens" {
+  service_account_id = google_service_account.compaction.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.transfer_service_agent
 }
 
 # --- upload: read uploaded objects and write their error reports (errors/<object>.jsonl and .summary.json, deleted

@@ -10,6 +10,7 @@ locals {
   apis = toset([
     "artifactregistry.googleapis.com",
     "bigquery.googleapis.com",
+    "bigquerydatatransfer.googleapis.com",
     "bigquerystorage.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
@@ -28,6 +29,8 @@ locals {
   # Google-managed service agents that need grants.
   pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
   gcs_service_agent    = "serviceAccount:${data.google_storage_project_service_account.gcs.email_address}"
+  # BigQuery Data Transfer Service's agent, which runs scheduled queries as their service account.
+  transfer_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com"
 
   # The bucket Cloud Functions (gen2) copies each function's source to and builds from.
   gcf_sources_bucket = "gcf-v2-sources-${data.google_project.this.number}-${var.region}"
@@ -62,6 +65,17 @@ resource "time_sleep" "iam_propagation" {
 
 # The function builds' grants must have propagated before the first build fetches the source: the provider's own
 # example (google_cloudfunctions2_function, "Cloudfunctions2 Basic Builder") waits 60 s after them for this reason.
+# The compaction's grants (and the transfer agent's right to act as its account) before the scheduled query exists.
+resource "time_sleep" "compaction_iam_propagation" {
+  create_duration = var.propagation_wait
+
+  depends_on = [
+    google_bigquery_table_iam_member.compaction_edits_neighbors,
+    google_project_iam_member.compaction_runs_queries,
+    google_service_account_iam_member.transfer_agent_mints_compaction_tokens,
+  ]
+}
+
 resource "time_sleep" "build_iam_propagation" {
   create_duration = var.propagation_wait
 

@@ -474,3 +474,20 @@ variable "alert_serving_bad_per_second" {
   type        = number
   default     = 0.01
 }
+
+variable "trends_partition_expiration_days" {
+  description = "Days a product_trends partition (by updated_at) is kept. Must exceed the serving TRENDING_WINDOW (7 days) plus the pipeline's allowed lateness: older panes can no longer count."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.trends_partition_expiration_days >= 8
+    error_message = "trends_partition_expiration_days must be at least 8 (TRENDING_WINDOW is 7 days)."
+  }
+}
+
+variable "neighbors_compaction_schedule" {
+  description = "When the scheduled query deletes superseded item_neighbors rows (rows of a list older than its newest), in the Data Transfer Service's schedule syntax."
+  type        = string
+  default     = "every 24 hours"
+}

@@ -29,6 +29,8 @@ public final class Bench {
     COMMANDS.put("serving", new Entry("recommend function over generated DuckDB data: cold start, latency at fixed "
         + "rates and the most requests/s for an endpoint mix, beside a trivial function on the same invoker",
         ServingBench::run));
+    COMMANDS.put("refresh-reads", new Entry("recommend's snapshot refresh: item_neighbors rows read per refresh, a "
+        + "full read vs the changed rows only, on one DuckDB table", RefreshReadsBench::run));
     COMMANDS.put("upsert", new Entry("DuckDB upserts as the pipeline's sink writes them: rows/s of the former "
         + "multi-row statements and of the staging table, in the same process", UpsertBench::run));
     COMMANDS.put("pubsub-journal", new Entry("embedded Pub/Sub emulator: publish msgs/s and latency in memory vs "

@@ -47,7 +47,7 @@ final class ServingBench {
   private static final Logger LOG = Logger.getLogger(ServingBench.class.getName());
   private static final String USAGE = """
       serving [--products=5000] [--neighbors=25000] [--users=10000] [--rates=250,500,1000,2000] [--duration=10]
-              [--concurrency=8] [--warmup=50000] [--user-updates=50]
+              [--concurrency=8] [--warmup=50000] [--user-updates=50] [--full-reload=PT10M]
         --products     catalog size (trends for each; 2% unavailable)
         --neighbors    item_neighbors rows (lists of 10 per product and signal)
         --users        users in user_activity (10 recent items, 2 purchases each)
@@ -55,7 +55,9 @@ final class ServingBench {
         --duration     seconds per run
         --concurrency  workers of the closed-loop runs
         --warmup       requests sent to each function (by --concurrency workers) before measuring
-        --user-updates users per second whose user_activity row is rewritten during the runs""";
+        --user-updates users per second whose user_activity row is rewritten during the runs
+        --full-reload  SNAPSHOT_FULL_RELOAD: PT1S (up to the 5 s refresh) makes every refresh a full load, as before
+                       incremental reads""";
   private static final int CATEGORIES = 40;
   private static final int CLOSED_LOOP_SLICES = 5;
   private static final int PER_LIST = 10;
@@ -73,6 +75,7 @@ final class ServingBench {
     int concurrency = options.integer("concurrency", 8);
     int warmup = options.integer("warmup", 50_000);
     int userUpdates = options.integer("user-updates", 50);
+    String fullReload = options.string("full-reload", "PT10M");
     if (!options.done(USAGE)) {
       return;
     }
@@ -84,8 +87,10 @@ final class ServingBench {
     System.out.printf("%nwarehouse %s: %d products, %d item_neighbors rows (%d products with lists), %d users; "
         + "filled in %.1f s%n", file, products, warehouse.count("item_neighbors"), withNeighbors, users,
         (System.nanoTime() - t0) / 1e9);
-    Map.of("WAREHOUSE", "duckdb", "DUCKDB_PATH", file.toString(), "SNAPSHOT_REFRESH", "PT5S")
-        .forEach(System::setProperty);
+    Map.of("WAREHOUSE", "duckdb", "DUCKDB_PATH", file.toString(), "SNAPSHOT_REFRESH", "PT5S",
+        "SNAPSHOT_FULL_RELOAD", fullReload).forEach(System::setProperty);
+    System.out.println("SNAPSHOT_FULL_RELOAD=" + fullReload + (Duration.parse(fullReload).getSeconds() <= 5
+        ? " (every refresh a full load)" : " (refreshes read changed rows)"));
 
     try (FunctionServer trivial = FunctionServer.http(TrivialFunction.class);
          LoadGenerator load = new LoadGenerator()) {

@@ -38,9 +38,9 @@ class FunctionBundlesTest {
 
   /** Clients a function must not carry, by function (what the other functions use). */
   static final Map<String, List<String>> FORBIDDEN = Map.of(
-      "ingest", List.of("google-cloud-bigquery-", "google-cloud-storage-", "model-"),
+      "ingest", List.of("google-cloud-bigquery-", "google-cloud-storage-", "model-", "caffeine-"),
       "recommend", List.of("google-cloud-pubsub-", "google-cloud-storage-"),
-      "upload", List.of("google-cloud-bigquery-", "model-"));
+      "upload", List.of("google-cloud-bigquery-", "model-", "caffeine-"));
 
   /** In no cloud bundle: the local stack's warehouse and runner. */
   static final List<String> LOCAL_ONLY_JARS = List.of("duckdb_jdbc-", "warehouse-duckdb-", "beam-runners-direct-java-");

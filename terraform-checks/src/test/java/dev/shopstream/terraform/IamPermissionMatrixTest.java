@@ -43,6 +43,7 @@ class IamPermissionMatrixTest {
       Map.entry("google_pubsub_subscription_iam_member", "subscription"),
       Map.entry("google_storage_bucket_iam_member", "bucket"),
       Map.entry("google_bigquery_dataset_iam_member", "dataset_id"),
+      Map.entry("google_bigquery_table_iam_member", "table_id"),
       Map.entry("google_cloud_run_service_iam_member", "service"),
       Map.entry("google_service_account_iam_member", "service_account_id"),
       Map.entry("google_artifact_registry_repository_iam_member", "repository"),

@@ -106,7 +106,7 @@ class TerraformMonitoringTest {
     assertThat(Files.readString(FUNCTIONS.resolve("http/JsonHttpFunction.java")))
         .contains("request.getMethod() + \" \" + request.getPath() + \" -> \"")
         .contains("+ reply.status() + (details.isEmpty() ? \"\" : \" \" + details)");
-    assertThat(Files.readString(FUNCTIONS.resolve("recommend/RecommendFunction.java")))
+    assertThat(Files.readString(FUNCTIONS.resolve("recommend/AnswerWriter.java")))
         .contains("\"items=\" + items.size() + (stale ? \" stale\" : \"\")");
     Pattern filter = messageRegex(tf.resource("google_logging_metric", "recommend_stale"));
     assertThat(filter.matcher("GET /recommendations -> 200 items=10 stale").find()).isTrue();

@@ -31,6 +31,8 @@ class TerraformSyntaxAndReferencesTest {
       Map.entry("google_pubsub_subscription_iam_member", List.of("subscription", "role", "member")),
       Map.entry("google_storage_bucket_iam_member", List.of("bucket", "role", "member")),
       Map.entry("google_bigquery_dataset_iam_member", List.of("dataset_id", "role", "member")),
+      Map.entry("google_bigquery_table_iam_member", List.of("dataset_id", "table_id", "role", "member")),
+      Map.entry("google_bigquery_data_transfer_config", List.of("display_name", "data_source_id", "params")),
       Map.entry("google_cloud_run_service_iam_member", List.of("location", "service", "role", "member")),
       Map.entry("google_service_account_iam_member", List.of("service_account_id", "role", "member")),
       Map.entry("google_project_iam_custom_role", List.of("role_id", "title", "permissions")),

@@ -42,6 +42,36 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       LIMIT @max_rows
       """;
 
+  /**
+   * {@link #NEIGHBORS_SQL} over the rows with {@code updated_at >= @since} only: the table is partitioned by day and
+   * clustered on {@code updated_at} (terraform), so the filter prunes what is scanned to the rows changed since.
+   * Same meaning as {@link DuckDbRecommendationStore#NEIGHBORS_CHANGED_SQL}.
+   */
+  static final String NEIGHBORS_CHANGED_SQL = """
+      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+      FROM `%1$s`
+      WHERE updated_at >= @since
+      QUALIFY updated_at = MAX(updated_at) OVER (PARTITION BY product_id, signal)
+        AND ROW_NUMBER() OVER (PARTITION BY product_id, signal, neighbor_id ORDER BY updated_at DESC) = 1
+      ORDER BY product_id, signal, rank, neighbor_id
+      LIMIT @max_rows
+      """;
+
+  /**
+   * The newest pane per product, event type and window among the rows with {@code updated_at >= @since} (pruned as
+   * {@link #NEIGHBORS_CHANGED_SQL}), windows not yet expired. Same meaning as
+   * {@link DuckDbRecommendationStore#TREND_ROWS_CHANGED_SQL}.
+   */
+  static final String TREND_ROWS_CHANGED_SQL = """
+      SELECT product_id, event_type, window_start, window_end, events, updated_at
+      FROM `%1$s`
+      WHERE updated_at >= @since
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY product_id, event_type, window_start ORDER BY updated_at DESC) = 1
+        AND window_end > TIMESTAMP_SUB(MAX(window_end) OVER (), INTERVAL @window_seconds SECOND)
+      ORDER BY product_id, event_type, window_start
+      LIMIT @max_rows
+      """;
+
   /** Same meaning as {@link DuckDbRecommendationStore#TRENDS_SQL}. */
   static final String TRENDS_SQL = """
       WITH latest_rows AS (
@@ -101,6 +131,8 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
 
   private final BigQuery bigQuery;
   private final String neighborsSql;
+  private final String neighborsChangedSql;
+  private final String trendRowsChangedSql;
   private final String trendsSql;
   private final String catalogSql;
   private final String userSql;
@@ -116,6 +148,10 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     }
     this.bigQuery = bigQuery;
     this.neighborsSql = NEIGHBORS_SQL.formatted(dataset + "." + TableSchemas.get("item_neighbors").name());
+    this.neighborsChangedSql = NEIGHBORS_CHANGED_SQL.formatted(
+        dataset + "." + TableSchemas.get("item_neighbors").name());
+    this.trendRowsChangedSql = TREND_ROWS_CHANGED_SQL.formatted(
+        dataset + "." + TableSchemas.get("product_trends").name());
     this.trendsSql = TRENDS_SQL.formatted(dataset + "." + TableSchemas.get("product_trends").name());
     this.catalogSql = CATALOG_SQL.formatted(dataset + "." + TableSchemas.products().name());
     this.userSql = USER_SQL.formatted(dataset + "." + TableSchemas.get("user_activity").name());
@@ -124,9 +160,31 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
 
   @Override
   public List<NeighborRow> neighbors(int maxRows) {
+    return neighborRows(neighborsSql, Map.of("max_rows", QueryParameterValue.int64(maxRows)));
+  }
+
+  @Override
+  public List<NeighborRow> neighborsChangedSince(Instant since, int maxRows) {
+    return neighborRows(neighborsChangedSql, Map.of("since", timestamp(since),
+        "max_rows", QueryParameterValue.int64(maxRows)));
+  }
+
+  @Override
+  public List<TrendRow> trendRowsChangedSince(Instant since, Duration window, int maxRows) {
+    List<TrendRow> out = new ArrayList<>();
+    for (FieldValueList row : run("product_trends", trendRowsChangedSql, Map.of("since", timestamp(since),
+        "window_seconds", QueryParameterValue.int64(window.toSeconds()),
+        "max_rows", QueryParameterValue.int64(maxRows)))) {
+      out.add(new TrendRow(row.get("product_id").getStringValue(), row.get("event_type").getStringValue(),
+          instant(row.get("window_start")), instant(row.get("window_end")), row.get("events").getLongValue(),
+          instant(row.get("updated_at"))));
+    }
+    return out;
+  }
+
+  private List<NeighborRow> neighborRows(String sql, Map<String, QueryParameterValue> parameters) {
     List<NeighborRow> out = new ArrayList<>();
-    for (FieldValueList row : run("item_neighbors", neighborsSql,
-        Map.of("max_rows", QueryParameterValue.int64(maxRows)))) {
+    for (FieldValueList row : run("item_neighbors", sql, parameters)) {
       Signal signal = DuckDbRecommendationStore.signal(row.get("signal").getStringValue());
       if (signal == null) {
         continue;
@@ -185,7 +243,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   public List<UserChange> userChanges(Instant since, int maxRows) {
     List<UserChange> out = new ArrayList<>();
     for (FieldValueList row : run("user_activity", userChangesSql, Map.of(
-        "since", QueryParameterValue.timestamp(since.getEpochSecond() * 1_000_000L + since.getNano() / 1000),
+        "since", timestamp(since),
         "max_rows", QueryParameterValue.int64(maxRows)))) {
       out.add(new UserChange(row.get("user_id").getStringValue(), instant(row.get("updated_at"))));
     }
@@ -209,6 +267,10 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     } catch (BigQueryException | JobException e) {
       throw new StoreException("BigQuery " + table + " query failed: " + e.getMessage(), e);
     }
+  }
+
+  private static QueryParameterValue timestamp(Instant t) {
+    return QueryParameterValue.timestamp(t.getEpochSecond() * 1_000_000L + t.getNano() / 1000);
   }
 
   private static String text(FieldValue v) {

@@ -33,6 +33,27 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       LIMIT ?
       """;
 
+  /** Parameters: since, max rows. {@link #NEIGHBORS_SQL} over the rows changed since. */
+  static final String NEIGHBORS_CHANGED_SQL = """
+      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+      FROM item_neighbors
+      WHERE updated_at >= ?::TIMESTAMPTZ
+      QUALIFY updated_at = max(updated_at) OVER (PARTITION BY product_id, signal)
+      ORDER BY product_id, signal, rank, neighbor_id
+      LIMIT ?
+      """;
+
+  /** Parameters: since, window seconds, max rows. The newest pane per key, windows not yet expired. */
+  static final String TREND_ROWS_CHANGED_SQL = """
+      SELECT product_id, event_type, window_start, window_end, events, updated_at
+      FROM product_trends
+      WHERE updated_at >= ?::TIMESTAMPTZ
+      QUALIFY row_number() OVER (PARTITION BY product_id, event_type, window_start ORDER BY updated_at DESC) = 1
+        AND window_end > max(window_end) OVER () - to_seconds(?)
+      ORDER BY product_id, event_type, window_start
+      LIMIT ?
+      """;
+
   /** Parameters: view, add_to_cart and purchase weights, window seconds, max rows. */
   static final String TRENDS_SQL = """
       WITH latest AS (
@@ -128,6 +149,47 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       return new Trends(newest, updated, products);
     } catch (SQLException e) {
       throw new StoreException("DuckDB product_trends query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<NeighborRow> neighborsChangedSince(Instant since, int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(NEIGHBORS_CHANGED_SQL)) {
+      ps.setString(1, since.toString());
+      ps.setInt(2, maxRows);
+      List<NeighborRow> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Signal signal = signal(rs.getString("signal"));
+          if (signal != null) {
+            out.add(new NeighborRow(rs.getString("product_id"), new Neighbor(rs.getString("neighbor_id"), signal,
+                rs.getDouble("score"), (int) rs.getLong("rank"), rs.getDouble("co_count")),
+                instant(rs, "updated_at")));
+          }
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB item_neighbors changes query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<TrendRow> trendRowsChangedSince(Instant since, Duration window, int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(TREND_ROWS_CHANGED_SQL)) {
+      ps.setString(1, since.toString());
+      ps.setLong(2, window.toSeconds());
+      ps.setInt(3, maxRows);
+      List<TrendRow> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new TrendRow(rs.getString("product_id"), rs.getString("event_type"), instant(rs, "window_start"),
+              instant(rs, "window_end"), rs.getLong("events"), instant(rs, "updated_at")));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB product_trends changes query failed: " + e.getMessage(), e);
     }
   }
 

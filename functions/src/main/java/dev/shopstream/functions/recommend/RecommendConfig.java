@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param startupWait how long the no-arg constructor waits for the first snapshot before it lets the function
  *     start (answering 503 until one loads) ({@code SNAPSHOT_STARTUP_WAIT}, PT30S)
  * @param snapshotMaxRows bound of each bulk read (neighbours, trends, catalog) ({@code SNAPSHOT_MAX_ROWS}, 5,000,000)
+ * @param snapshotReads how refreshes read only the changed rows ({@link SnapshotRefresher})
  * @param userCacheTtl the freshness bound of a user's activity: a change to their {@code user_activity} row is served
  *     at most this long after it is committed ({@code USER_CACHE_TTL}, PT2S). A cached row is reused while it was
  *     read, or confirmed unchanged by a poll of the changed users, less than this long ago ({@link UserActivityCache})
@@ -38,13 +39,16 @@ import java.util.Objects;
  * @param maxCartBodyBytes size of that body ({@code MAX_CART_BODY_BYTES}, 65,536)
  */
 public record RecommendConfig(Duration trendingWindow, AccessPolicy access, ModelConfig model,
-    Duration snapshotRefresh, Duration staleAfter, Duration startupWait, int snapshotMaxRows, Duration userCacheTtl,
-    int userCacheMaxEntries, UserChanges userChanges, int maxPerCategory, int maxCartItems, int maxCartBodyBytes) {
+    Duration snapshotRefresh, Duration staleAfter, Duration startupWait, int snapshotMaxRows,
+    SnapshotReads snapshotReads, Duration userCacheTtl, int userCacheMaxEntries, UserChanges userChanges,
+    int maxPerCategory, int maxCartItems, int maxCartBodyBytes) {
   public static final Duration DEFAULT_TRENDING_WINDOW = Trending.DEFAULT_WINDOW;
   public static final double MAX_TREND_WEIGHT = 100;
   public static final Duration DEFAULT_SNAPSHOT_REFRESH = Duration.ofSeconds(5);
   public static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(30);
   public static final int DEFAULT_SNAPSHOT_MAX_ROWS = 5_000_000;
+  public static final Duration DEFAULT_SNAPSHOT_CHANGES_OVERLAP = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_SNAPSHOT_FULL_RELOAD = Duration.ofMinutes(10);
   public static final Duration DEFAULT_USER_CACHE_TTL = Duration.ofSeconds(2);
   public static final int DEFAULT_USER_CACHE_MAX_ENTRIES = 100_000;
   public static final Duration DEFAULT_USER_CHANGES_LOOKBACK = Duration.ofSeconds(30);
@@ -82,8 +86,33 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
     }
   }
 
+  /**
+   * The incremental refresh of the snapshot ({@link SnapshotRefresher}).
+   *
+   * @param overlap each refresh reads the rows with {@code updated_at} from this long before the previous load
+   *     started: it must exceed the pipeline sink's commit latency (the time from stamping a row to its being
+   *     visible: on BigQuery the Storage Write API's triggering frequency, 5 s by default, plus a bundle's
+   *     processing; on DuckDB a batch) and the clock difference between the pipeline and the function
+   *     ({@code SNAPSHOT_CHANGES_OVERLAP}, PT30S)
+   * @param fullReload a full load this long after the previous one, which bounds how long a row that became visible
+   *     later than {@code overlap} (or a list deleted from the table) can be missed; up to {@code snapshotRefresh}
+   *     (or zero): every refresh is a full load, as before incremental reads ({@code SNAPSHOT_FULL_RELOAD}, PT10M)
+   */
+  public record SnapshotReads(Duration overlap, Duration fullReload) {
+    public SnapshotReads {
+      if (overlap.isNegative() || fullReload.isNegative()) {
+        throw new IllegalArgumentException("the snapshot changes overlap and full reload must be >= 0");
+      }
+    }
+
+    public static SnapshotReads defaults() {
+      return new SnapshotReads(DEFAULT_SNAPSHOT_CHANGES_OVERLAP, DEFAULT_SNAPSHOT_FULL_RELOAD);
+    }
+  }
+
   public RecommendConfig {
     Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(snapshotReads, "snapshotReads");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(userChanges, "userChanges");
     if (trendingWindow.toSeconds() < 1) {
@@ -103,7 +132,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
   public static RecommendConfig defaults(AccessPolicy access) {
     return new RecommendConfig(DEFAULT_TRENDING_WINDOW, access, ModelConfig.defaults(), DEFAULT_SNAPSHOT_REFRESH,
         defaultStaleAfter(DEFAULT_SNAPSHOT_REFRESH), DEFAULT_STARTUP_WAIT, DEFAULT_SNAPSHOT_MAX_ROWS,
-        DEFAULT_USER_CACHE_TTL, DEFAULT_USER_CACHE_MAX_ENTRIES, UserChanges.defaults(DEFAULT_USER_CACHE_TTL),
+        SnapshotReads.defaults(), DEFAULT_USER_CACHE_TTL, DEFAULT_USER_CACHE_MAX_ENTRIES,
+        UserChanges.defaults(DEFAULT_USER_CACHE_TTL),
         DEFAULT_MAX_PER_CATEGORY, DEFAULT_MAX_CART_ITEMS, DEFAULT_MAX_CART_BODY_BYTES);
   }
 
@@ -123,6 +153,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
         settings.duration("SNAPSHOT_STARTUP_WAIT", DEFAULT_STARTUP_WAIT),
         settings.integer("SNAPSHOT_MAX_ROWS", DEFAULT_SNAPSHOT_MAX_ROWS, 1, Integer.MAX_VALUE),
+        new SnapshotReads(settings.duration("SNAPSHOT_CHANGES_OVERLAP", DEFAULT_SNAPSHOT_CHANGES_OVERLAP),
+            settings.duration("SNAPSHOT_FULL_RELOAD", DEFAULT_SNAPSHOT_FULL_RELOAD)),
         ttl,
         settings.integer("USER_CACHE_MAX_ENTRIES", DEFAULT_USER_CACHE_MAX_ENTRIES, 1, 10_000_000),
         new UserChanges(settings.duration("USER_CHANGES_POLL", UserChanges.defaultPoll(ttl)),
@@ -135,13 +167,13 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
 
   public RecommendConfig withModel(ModelConfig value) {
     return new RecommendConfig(trendingWindow, access, value, snapshotRefresh, staleAfter, startupWait,
-        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems,
+        snapshotMaxRows, snapshotReads, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems,
         maxCartBodyBytes);
   }
 
   public RecommendConfig withSnapshotRefresh(Duration refresh, Duration stale) {
     return new RecommendConfig(trendingWindow, access, model, refresh, stale, startupWait, snapshotMaxRows,
-        userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
+        snapshotReads, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
   }
 
   /** This TTL and size, with the default poll of changed users for the TTL. */
@@ -151,17 +183,24 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
 
   public RecommendConfig withUserCache(Duration ttl, int maxEntries, UserChanges changes) {
     return new RecommendConfig(trendingWindow, access, model, snapshotRefresh, staleAfter, startupWait,
-        snapshotMaxRows, ttl, maxEntries, changes, maxPerCategory, maxCartItems, maxCartBodyBytes);
+        snapshotMaxRows, snapshotReads, ttl, maxEntries, changes, maxPerCategory, maxCartItems, maxCartBodyBytes);
+  }
+
+  public RecommendConfig withSnapshotReads(SnapshotReads value) {
+    return new RecommendConfig(trendingWindow, access, model, snapshotRefresh, staleAfter, startupWait,
+        snapshotMaxRows, value, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems,
+        maxCartBodyBytes);
   }
 
   public RecommendConfig withLimits(int perCategory, int cartItems, int cartBodyBytes) {
     return new RecommendConfig(trendingWindow, access, model, snapshotRefresh, staleAfter, startupWait,
-        snapshotMaxRows, userCacheTtl, userCacheMaxEntries, userChanges, perCategory, cartItems, cartBodyBytes);
+        snapshotMaxRows, snapshotReads, userCacheTtl, userCacheMaxEntries, userChanges, perCategory, cartItems,
+        cartBodyBytes);
   }
 
   public RecommendConfig withTrendingWindow(Duration window) {
     return new RecommendConfig(window, access, model, snapshotRefresh, staleAfter, startupWait, snapshotMaxRows,
-        userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
+        snapshotReads, userCacheTtl, userCacheMaxEntries, userChanges, maxPerCategory, maxCartItems, maxCartBodyBytes);
   }
 
   private static Duration defaultStaleAfter(Duration refresh) {

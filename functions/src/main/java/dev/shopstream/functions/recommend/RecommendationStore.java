@@ -30,6 +30,21 @@ public interface RecommendationStore {
   List<NeighborRow> neighbors(int maxRows);
 
   /**
+   * The neighbour rows with {@code updated_at >= since}: per product and signal, those with the newest
+   * {@code updated_at} among them, ordered as {@link #neighbors}. The pipeline writes every row of one list with one
+   * {@code updated_at}, so these are whole lists (or, while a list's rows are still being committed, the part of it
+   * visible so far: {@link SnapshotRows} joins the rows of one {@code updated_at}). With {@code since} at or before
+   * the oldest row this is {@link #neighbors}. Stores that can filter on {@code updated_at} read only those rows;
+   * the default filters a full read.
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  default List<NeighborRow> neighborsChangedSince(Instant since, int maxRows) {
+    return neighbors(maxRows).stream().filter(r -> r.updatedAt() != null && !r.updatedAt().isBefore(since))
+        .toList();
+  }
+
+  /**
    * Trend scores per product over the {@code product_trends} windows that end within {@code window} of the
    * newest window end: {@code Σ events × w(event_type)} with the model's type weights (view, add_to_cart,
    * purchase; other types 0), best first (ties: smaller id first).
@@ -37,6 +52,16 @@ public interface RecommendationStore {
    * @throws StoreException when the warehouse cannot be read
    */
   Trends trends(Duration window, ModelConfig weights, int maxRows);
+
+  /**
+   * The {@code product_trends} rows with {@code updated_at >= since}: per product, event type and window, the one
+   * with the newest {@code updated_at} (a later pane replaces an earlier one), leaving out windows that end
+   * {@code window} or more before the newest window end among them (they can never count again). {@link SnapshotRows}
+   * keeps them and scores them as {@link #trends} does; {@code since} = {@link Instant#EPOCH} reads them all.
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  List<TrendRow> trendRowsChangedSince(Instant since, Duration window, int maxRows);
 
   /**
    * The catalog, latest version per product.
@@ -84,6 +109,17 @@ public interface RecommendationStore {
 
     public static Trends empty() {
       return new Trends(null, null, List.of());
+    }
+  }
+
+  /** One {@code product_trends} row: a product's events of one type in one window, as of {@code updatedAt}. */
+  record TrendRow(String productId, String eventType, Instant windowStart, Instant windowEnd, long events,
+      Instant updatedAt) {
+    public TrendRow {
+      Objects.requireNonNull(productId, "productId");
+      Objects.requireNonNull(eventType, "eventType");
+      Objects.requireNonNull(windowStart, "windowStart");
+      Objects.requireNonNull(windowEnd, "windowEnd");
     }
   }
 

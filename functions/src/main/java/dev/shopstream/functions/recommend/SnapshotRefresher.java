@@ -2,6 +2,7 @@ package dev.shopstream.functions.recommend;
 
 import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
 import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
+import dev.shopstream.functions.recommend.RecommendationStore.TrendRow;
 import dev.shopstream.functions.recommend.RecommendationStore.Trends;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,17 @@ import java.util.logging.Logger;
  * then {@code snapshotRefresh} after each end), each refresh reads the three bulk tables and swaps the new
  * snapshot in whole. Requests call {@link #current}, which never waits: it returns the last snapshot that loaded.
  *
+ * <p><b>Incremental reads.</b> The first refresh, and then one every {@code SNAPSHOT_FULL_RELOAD}, is a full load:
+ * every current neighbour list and every trend row in the trending window. The refreshes between read only the
+ * {@code item_neighbors} and {@code product_trends} rows with {@code updated_at >= since} and merge them into the
+ * rows kept from before ({@link SnapshotRows}), which gives the snapshot a full load would. {@code since} is the start
+ * of the last successful load (this function's clock) minus {@code SNAPSHOT_CHANGES_OVERLAP}: a row the pipeline
+ * stamped before the last load started but that became visible only after it (the sink's commit latency: the Storage
+ * Write API's triggering frequency, a DuckDB batch; plus the difference between the pipeline's and this function's
+ * clocks) is still read, as long as that is below the overlap. A row that took longer (a bundle retried for minutes)
+ * is read by the next full load at the latest: that bounds the drift. A changed read that reaches
+ * {@code SNAPSHOT_MAX_ROWS} is replaced by a full load at once. The catalog is read whole each refresh.
+ *
  * <p>A failed refresh keeps the previous snapshot; it is then served {@linkplain View#stale stale}, as is a
  * snapshot older than {@code staleAfter} (refreshes stuck or slow). Nothing ever loaded: {@link #current} is
  * empty and the function answers 503.
@@ -34,6 +46,14 @@ final class SnapshotRefresher implements AutoCloseable {
   private volatile Snapshot snapshot;
   private volatile Instant lastFailure;
   private volatile String lastError;
+  /** Refresh thread only: the rows kept between loads, and when and how far the last load read. */
+  private final SnapshotRows rows = new SnapshotRows();
+  private Instant lastLoadStarted;
+  private Instant lastFullLoad;
+  private volatile Load lastLoad;
+
+  /** What one successful refresh read: whether it was full, and the neighbour and trend rows it read. */
+  record Load(boolean full, Instant since, int neighborRowsRead, int trendRowsRead) {}
 
   /** What a request serves: the snapshot and whether it is stale. */
   record View(Snapshot snapshot, boolean stale) {}
@@ -65,20 +85,51 @@ final class SnapshotRefresher implements AutoCloseable {
     Instant started = clock.instant();
     try {
       int max = config.snapshotMaxRows();
-      List<NeighborRow> neighbors = store.neighbors(max);
-      Trends trends = store.trends(config.trendingWindow(), config.model(), max);
+      Duration window = config.trendingWindow();
+      Instant since = incrementalSince(started);
+      List<NeighborRow> neighbors = null;
+      List<TrendRow> trendRows = null;
+      if (since != null) {
+        neighbors = store.neighborsChangedSince(since, max);
+        trendRows = neighbors.size() >= max ? null : store.trendRowsChangedSince(since, window, max);
+        if (trendRows == null || trendRows.size() >= max) {
+          LOG.info("a read of changed rows reached SNAPSHOT_MAX_ROWS (" + max + "): loading in full instead");
+          since = null;
+        }
+      }
+      if (since == null) {
+        neighbors = store.neighbors(max);
+        trendRows = store.trendRowsChangedSince(Instant.EPOCH, window, max);
+        warnIfTruncated("item_neighbors", neighbors.size(), max);
+        warnIfTruncated("product_trends", trendRows.size(), max);
+      }
       List<CatalogEntry> catalog = store.catalog(max);
-      warnIfTruncated("item_neighbors", neighbors.size(), max);
-      warnIfTruncated("product_trends", trends.products().size(), max);
       warnIfTruncated("products", catalog.size(), max);
-      Snapshot next = Snapshot.build(config.model(), neighbors, trends, catalog, started);
+      // every read succeeded: only now is anything kept
+      if (since == null) {
+        rows.replaceNeighbors(neighbors);
+        rows.replaceTrends(trendRows, window);
+        lastFullLoad = started;
+      } else {
+        rows.mergeNeighbors(neighbors);
+        rows.mergeTrends(trendRows, window);
+        warnIfTruncated("item_neighbors", rows.neighborRowCount(), max); // the lists kept outgrew the bound
+      }
+      lastLoadStarted = started;
+      List<NeighborRow> current = rows.neighborRows(max);
+      Trends trends = rows.trends(config.model(), max);
+      Snapshot next = Snapshot.build(config.model(), current, trends, catalog, started);
       boolean first = snapshot == null;
       snapshot = next;
+      Load load = new Load(since == null, since, neighbors.size(), trendRows.size());
+      lastLoad = load;
       firstLoad.countDown();
       Level level = first || lastError != null ? Level.INFO : Level.FINE;
       lastError = null;
-      LOG.log(level, () -> "snapshot loaded: " + neighbors.size() + " neighbour rows, " + trends.products().size()
-          + " trending products, " + catalog.size() + " catalog products, as_of " + next.asOf() + ", in "
+      LOG.log(level, () -> "snapshot loaded (" + (load.full() ? "full" : "changes since " + load.since()) + ": read "
+          + load.neighborRowsRead() + " neighbour rows, " + load.trendRowsRead() + " trend rows): "
+          + current.size() + " neighbour rows, " + trends.products().size() + " trending products, "
+          + catalog.size() + " catalog products, as_of " + next.asOf() + ", in "
           + Duration.between(started, clock.instant()).toMillis() + " ms");
       return true;
     } catch (StoreException e) {
@@ -91,6 +142,23 @@ final class SnapshotRefresher implements AutoCloseable {
       lastError = e.getMessage();
       return false;
     }
+  }
+
+  /**
+   * Where a refresh starting now reads changed rows from; null when it is a full load (the first, or
+   * {@code fullReload} after the last full one, or every one when {@code fullReload} is zero).
+   */
+  private Instant incrementalSince(Instant now) {
+    Duration fullReload = config.snapshotReads().fullReload();
+    if (lastFullLoad == null || fullReload.isZero() || !now.isBefore(lastFullLoad.plus(fullReload))) {
+      return null;
+    }
+    return lastLoadStarted.minus(config.snapshotReads().overlap());
+  }
+
+  /** What the last successful refresh read; null before the first. */
+  Load lastLoad() {
+    return lastLoad;
   }
 
   /** The snapshot to serve now, never waiting; empty until the first load. */

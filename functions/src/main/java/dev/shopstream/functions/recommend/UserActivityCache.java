@@ -1,5 +1,7 @@
 package dev.shopstream.functions.recommend;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.shopstream.functions.recommend.RecommendConfig.UserChanges;
 import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
 import dev.shopstream.functions.recommend.RecommendationStore.UserChange;
@@ -7,10 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -37,9 +37,10 @@ import java.util.logging.Logger;
  * {@code user_activity} with its processing time as {@code updated_at} and never deletes rows). A reported user
  * whose cached row has that same {@code updated_at} is kept (it is that row).
  *
- * <p>At most {@code maxEntries} users: when full, rows no longer current are dropped first, and if that is not
- * enough the cache is emptied (simple, bounded, and the next requests refill it). A poll reporting
- * {@code maxEntries} users or more empties it too. A read that fails is not cached.
+ * <p>Storage and eviction are Caffeine's: at most {@code maxEntries} users, evicted by its W-TinyLFU policy when full
+ * (users asked for often stay, one-off users go first), and a row is dropped {@code max(ttl, maxAge)} after its read
+ * (no poll can vouch for it beyond that). The rules above decide only whether a stored row may be served. A poll
+ * reporting {@code maxEntries} users or more empties the cache. A read that fails is not cached.
  */
 final class UserActivityCache {
   private static final Logger LOG = Logger.getLogger(UserActivityCache.class.getName());
@@ -50,7 +51,7 @@ final class UserActivityCache {
   private final Duration lookback;
   private final int maxEntries;
   private final Clock clock;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Cache<String, Entry> entries;
   /** The last poll that completed: its number (1, 2, ...) and until when it vouches (its start + ttl). */
   private volatile Poll lastPoll = new Poll(0, Instant.MIN);
   /** The newest {@code updated_at} any poll has seen; null until one has seen a row. Poll thread only. */
@@ -81,6 +82,13 @@ final class UserActivityCache {
     Duration threePolls = changes.poll().multipliedBy(3);
     this.lookback = changes.lookback().compareTo(threePolls) < 0 ? threePolls : changes.lookback();
     this.clock = clock;
+    Duration keep = ttl.compareTo(changes.maxAge()) > 0 ? ttl : changes.maxAge();
+    this.entries = Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .expireAfterWrite(keep)
+        .ticker(() -> clock.millis() * 1_000_000L) // the injected clock ages entries, as it does everything else
+        .executor(Runnable::run) // evict on the caller's thread: no pool of Caffeine's own
+        .build();
   }
 
   /**
@@ -90,17 +98,11 @@ final class UserActivityCache {
    */
   Optional<UserActivity> get(String userId) {
     Instant now = clock.instant();
-    Entry cached = entries.get(userId);
+    Entry cached = entries.getIfPresent(userId);
     if (cached != null && current(cached, now)) {
       return cached.activity;
     }
     Optional<UserActivity> activity = store.userActivity(userId);
-    if (entries.size() >= maxEntries) {
-      entries.values().removeIf(e -> !current(e, now));
-      if (entries.size() >= maxEntries) {
-        entries.clear();
-      }
-    }
     Entry entry = new Entry(activity, now.plus(ttl), now.plus(changes.maxAge()));
     entries.put(userId, entry);
     entry.storedAfterPoll = lastPoll.number(); // read after the put: see current()
@@ -127,10 +129,10 @@ final class UserActivityCache {
       return false;
     }
     if (changed.size() >= limit) {
-      entries.clear(); // too many changes to tell apart (or the first poll): every user is read again
+      entries.invalidateAll(); // too many changes to tell apart (or the first poll): every user is read again
     } else {
       for (UserChange c : changed) {
-        entries.computeIfPresent(c.userId(), (id, e) -> sameRow(e, c) ? e : null);
+        entries.asMap().computeIfPresent(c.userId(), (id, e) -> sameRow(e, c) ? e : null);
       }
     }
     for (UserChange c : changed) {
@@ -155,8 +157,10 @@ final class UserActivityCache {
     }
   }
 
+  /** Users cached now (after Caffeine's pending evictions). */
   int size() {
-    return entries.size();
+    entries.cleanUp();
+    return (int) entries.estimatedSize();
   }
 
   private boolean current(Entry e, Instant now) {

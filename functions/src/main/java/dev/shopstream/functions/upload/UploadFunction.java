@@ -3,9 +3,6 @@ package dev.shopstream.functions.upload;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.api.core.ApiFuture;
-import com.google.api.core.ApiFutures;
-import com.google.cloud.BaseServiceException;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
 import com.google.cloud.functions.CloudEventsFunction;
@@ -14,27 +11,19 @@ import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
-import com.google.pubsub.v1.PubsubMessage;
-import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
 import dev.shopstream.contract.rows.RecordReader;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.UserIdPseudonymizer;
 import io.cloudevents.CloudEvent;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.logging.Level;
@@ -66,6 +55,12 @@ import java.util.zip.GZIPInputStream;
  * and those of the same content uploaded again, are dropped downstream as duplicates.
  *
  * <p>Objects above {@link UploadConfig#backfillThresholdBytes} are handed to a {@link BackfillLauncher} instead.
+ *
+ * <p>The pieces of one object's processing: a {@link Run} holds its counts and summary, {@link CountingStream}
+ * counts the bytes read (a failure to read becomes a {@link SourceException}), {@link DecompressedLimit} bounds
+ * gunzipping ({@link DecompressedTooLargeException}), {@link RowDecoder} turns rows into messages,
+ * {@link PublishWindow} publishes them ({@link PublishFailedException} when Pub/Sub does not acknowledge) and
+ * {@link ErrorReport} lists the rejected rows.
  */
 public final class UploadFunction implements CloudEventsFunction {
   public static final String FINALIZED = "google.cloud.storage.object.v1.finalized";
@@ -246,7 +241,7 @@ public final class UploadFunction implements CloudEventsFunction {
     UploadedObject o = run.object;
     RowDecoder decoder = RowDecoder.forFile(type, o, defaultUpdatedAt, clock, pseudonymizer);
     PublishWindow window = new PublishWindow(type.kind() == FileType.Kind.EVENTS ? eventsPublisher
-        : catalogPublisher, run);
+        : catalogPublisher, run, config);
     String failure = null;
     ErrorReport report = new ErrorReport(storage, o, config.errorRawMaxChars(), config.errorReportMaxRows());
     try {
@@ -364,187 +359,5 @@ public final class UploadFunction implements CloudEventsFunction {
     LOG.log(level, run.object.uri() + ": " + status + (reason == null ? "" : " (" + reason + ")") + " summary "
         + info.getName() + " " + s);
     return s;
-  }
-
-  /** Counts and the summary being built for one object. */
-  private static final class Run {
-    final UploadedObject object;
-    final long startMillis;
-    final ObjectNode summary = Json.MAPPER.createObjectNode();
-    long rowsRead;
-    long published;
-    long rejected;
-    long bytes;
-
-    Run(UploadedObject object, long startMillis) {
-      this.object = object;
-      this.startMillis = startMillis;
-      summary.put("bucket", object.bucket());
-      summary.put("object", object.name());
-      summary.put("generation", Long.toString(object.generation()));
-    }
-
-    String counts() {
-      return "rows_read=" + rowsRead + " published=" + published + " rejected=" + rejected + " bytes=" + bytes;
-    }
-  }
-
-  /** Pub/Sub did not acknowledge: the function fails and the event is redelivered. */
-  static final class PublishFailedException extends RuntimeException {
-    PublishFailedException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
-  /**
-   * Publishes with at most {@code maxOutstandingPublishes} unacknowledged messages. The publisher batches as the
-   * window fills; a drain sends the last partial batch at once instead of waiting for the batching delay.
-   */
-  private final class PublishWindow {
-    private final PublisherInterface publisher;
-    private final Run run;
-    private final List<ApiFuture<String>> pending = new ArrayList<>();
-
-    PublishWindow(PublisherInterface publisher, Run run) {
-      this.publisher = publisher;
-      this.run = run;
-    }
-
-    void publish(PubsubMessage message) {
-      ApiFuture<String> future;
-      try {
-        future = publisher.publish(message);
-      } catch (RuntimeException e) { // e.g. flow control or a shut-down publisher: a failed publish like any other
-        future = ApiFutures.immediateFailedFuture(e);
-      }
-      pending.add(future);
-      if (pending.size() >= config.maxOutstandingPublishes()) {
-        drain();
-      }
-    }
-
-    void drain() {
-      PubsubPublishers.publishAllOutstanding(publisher);
-      long deadline = System.nanoTime() + config.publishTimeout().toNanos();
-      try {
-        for (ApiFuture<String> f : pending) {
-          f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-          run.published++;
-        }
-      } catch (ExecutionException e) {
-        throw failed(e.getCause());
-      } catch (TimeoutException e) {
-        throw failed(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw failed(e);
-      } finally {
-        pending.clear();
-      }
-    }
-
-    private PublishFailedException failed(Throwable cause) {
-      return new PublishFailedException("Pub/Sub did not acknowledge a message of " + run.object.uri()
-          + " within " + config.publishTimeout() + " (" + cause + "); the event will be redelivered", cause);
-    }
-  }
-
-  /** A failure to read the object itself (not its content), e.g. a network error or the object being gone. */
-  static final class SourceException extends IOException {
-    private final boolean objectGone;
-    private final int refusedCode;
-
-    SourceException(Throwable cause) {
-      super(cause.getMessage(), cause);
-      boolean gone = false;
-      int refused = 0;
-      for (Throwable t = cause; t != null; t = t.getCause()) {
-        if (t instanceof BaseServiceException s && s.getCode() == 404) {
-          gone = true;
-        } else if (t instanceof BaseServiceException s && (s.getCode() == 400 || s.getCode() == 401
-            || s.getCode() == 403)) {
-          refused = s.getCode();
-        }
-      }
-      this.objectGone = gone;
-      this.refusedCode = refused;
-    }
-
-    boolean objectGone() {
-      return objectGone;
-    }
-
-    /** 400, 401 or 403 when the storage refused the read for good; 0 otherwise (retryable, or gone). */
-    int refusedCode() {
-      return refusedCode;
-    }
-  }
-
-  /** A gzip object decompressed past {@link UploadConfig#maxDecompressedBytes}. */
-  static final class DecompressedTooLargeException extends IOException {
-    DecompressedTooLargeException(long limit) {
-      super("decompressed content exceeds MAX_DECOMPRESSED_BYTES (" + limit + " bytes): a gzip bomb, or a file to "
-          + "split into smaller objects; rows before the limit were processed");
-    }
-  }
-
-  /** A filter whose every read, single bytes included, goes through {@link #read(byte[], int, int)}. */
-  private abstract static class BulkReadStream extends FilterInputStream {
-    BulkReadStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-  }
-
-  /** Stops decompression at {@code limit} bytes, so a small object cannot expand without bound. */
-  private static final class DecompressedLimit extends BulkReadStream {
-    private final long limit;
-    private long count;
-
-    DecompressedLimit(InputStream in, long limit) {
-      super(in);
-      this.limit = limit;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, (int) Math.min(len, limit - count + 1));
-      if (n > 0) {
-        count += n;
-        if (count > limit) {
-          throw new DecompressedTooLargeException(limit);
-        }
-      }
-      return n;
-    }
-  }
-
-  /** Counts the bytes read from the object and marks its failures as {@link SourceException}s. */
-  private static final class CountingStream extends BulkReadStream {
-    private final Run run;
-
-    CountingStream(InputStream in, Run run) {
-      super(in);
-      this.run = run;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      try {
-        int n = super.read(b, off, len);
-        if (n > 0) {
-          run.bytes += n;
-        }
-        return n;
-      } catch (IOException | RuntimeException e) {
-        throw e instanceof SourceException s ? s : new SourceException(e);
-      }
-    }
   }
 }

@@ -145,6 +145,51 @@ class BigQueryRecommendationStoreTest {
   }
 
   @Test
+  void changedNeighboursFilterOnUpdatedAtSoThePartitionsArePruned() throws Exception {
+    FieldList s = schema("product_id", StandardSQLTypeName.STRING, "neighbor_id", StandardSQLTypeName.STRING,
+        "signal", StandardSQLTypeName.STRING, "score", StandardSQLTypeName.FLOAT64,
+        "rank", StandardSQLTypeName.INT64, "co_count", StandardSQLTypeName.FLOAT64,
+        "updated_at", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "tea-02", "pot-03", "co_view", "0.9", "1", "4.5", T));
+    Instant t = Instant.parse("2026-11-20T12:00:00Z");
+
+    List<NeighborRow> rows = store.neighborsChangedSince(t.minusSeconds(65), 1000);
+
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "since", QueryParameterValue.timestamp(1_795_175_935_000_000L),
+        "max_rows", QueryParameterValue.int64(1000L)));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.item_neighbors`")
+        .containsPattern("WHERE updated_at >= @since\\s+QUALIFY updated_at = MAX\\(updated_at\\) OVER "
+            + "\\(PARTITION BY product_id, signal\\)");
+    assertThat(rows).containsExactly(new NeighborRow("tea-02", new Neighbor("pot-03", Signal.CO_VIEW, 0.9, 1, 4.5),
+        t));
+  }
+
+  @Test
+  void changedTrendRowsFilterOnUpdatedAtAndTakeTheNewestPaneOfWindowsNotExpired() throws Exception {
+    FieldList s = schema("product_id", StandardSQLTypeName.STRING, "event_type", StandardSQLTypeName.STRING,
+        "window_start", StandardSQLTypeName.TIMESTAMP, "window_end", StandardSQLTypeName.TIMESTAMP,
+        "events", StandardSQLTypeName.INT64, "updated_at", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "tea-02", "view", "1795172400.0", T, "6", T));
+    Instant t = Instant.parse("2026-11-20T12:00:00Z");
+
+    List<RecommendationStore.TrendRow> rows = store.trendRowsChangedSince(t.minusSeconds(65),
+        Duration.ofDays(7), 1000);
+
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "since", QueryParameterValue.timestamp(1_795_175_935_000_000L),
+        "window_seconds", QueryParameterValue.int64(7 * 86_400L),
+        "max_rows", QueryParameterValue.int64(1000L)));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.product_trends`", "WHERE updated_at >= @since",
+        "PARTITION BY product_id, event_type, window_start ORDER BY updated_at DESC",
+        "window_end > TIMESTAMP_SUB(MAX(window_end) OVER (), INTERVAL @window_seconds SECOND)");
+    assertThat(rows).containsExactly(new RecommendationStore.TrendRow("tea-02", "view", t.minusSeconds(3600), t, 6,
+        t));
+  }
+
+  @Test
   void trendsPassTheModelsWeightsAndTheWindowAsParameters() throws Exception {
     FieldList s = schema("product_id", StandardSQLTypeName.STRING, "score", StandardSQLTypeName.FLOAT64,
         "events", StandardSQLTypeName.INT64, "newest", StandardSQLTypeName.TIMESTAMP,

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The function ranks and explains only the first k + {@value RecommendFunction#SPARE_CANDIDATES} candidates at
+ * The function ranks and explains only the first k + {@value Candidates#SPARE_CANDIDATES} candidates at
  * first; when filters reject all of them the rest of the ranking is still offered before trending fills in.
  */
 class CandidateFallbackTest {

@@ -83,6 +83,13 @@ class ServingResilienceTest {
     }
 
     @Override
+    public List<RecommendationStore.TrendRow> trendRowsChangedSince(java.time.Instant since, Duration window,
+        int maxRows) {
+      check();
+      return delegate.trendRowsChangedSince(since, window, maxRows);
+    }
+
+    @Override
     public List<CatalogEntry> catalog(int maxRows) {
       check();
       return delegate.catalog(maxRows);

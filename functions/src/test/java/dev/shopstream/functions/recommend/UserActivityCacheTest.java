@@ -71,6 +71,11 @@ class UserActivityCacheTest {
     }
 
     @Override
+    public List<TrendRow> trendRowsChangedSince(Instant since, Duration window, int maxRows) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Trends trends(Duration window, ModelConfig weights, int maxRows) {
       throw new UnsupportedOperationException();
     }
@@ -95,6 +100,29 @@ class UserActivityCacheTest {
       at(s);
       assertThat(cache.pollChanges()).isTrue();
     }
+  }
+
+  /**
+   * At the size bound one-off users are evicted, not everything: a user asked for on every request stays cached
+   * while 1,000 others pass through a cache of 50 (before Caffeine a full cache was emptied, and every user was read
+   * again).
+   */
+  @Test
+  void atTheSizeBoundOneOffUsersAreEvictedAndAFrequentUserStays() {
+    UserActivityCache small = new UserActivityCache(store, TTL, 50,
+        new UserChanges(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5)), clock);
+    store.write("regular", "tea-02", T0);
+    for (int i = 0; i < 1000; i++) {
+      store.write("once-" + i, "pot-03", T0);
+    }
+    for (int i = 0; i < 1000; i++) {
+      assertThat(small.get("regular")).isPresent();
+      assertThat(small.get("once-" + i)).isPresent();
+      assertThat(small.size()).isLessThanOrEqualTo(50);
+    }
+
+    assertThat(store.reads).as("regular read once, each one-off user once").hasValue(1001);
+    assertThat(small.size()).isEqualTo(50);
   }
 
   @Test

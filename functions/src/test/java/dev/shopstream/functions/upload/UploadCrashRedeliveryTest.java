@@ -161,7 +161,7 @@ class UploadCrashRedeliveryTest {
     events.failAfter.set(ROWS / 2);
 
     assertThatThrownBy(() -> function(storage, events).accept(event))
-        .isInstanceOf(UploadFunction.PublishFailedException.class).hasMessageContaining("redelivered");
+        .isInstanceOf(PublishFailedException.class).hasMessageContaining("redelivered");
     JsonNode failed = Json.MAPPER.readTree(storage.readAllBytes(
         BlobId.of("uploads", "errors/events/crash.jsonl.summary.json")));
     assertThat(failed.get("status").asText()).isEqualTo("publish_failed");

@@ -467,7 +467,7 @@ class UploadFunctionTest {
     Up blob = upload("events/down.jsonl", view("e-1", "alice", "p-1") + "\n");
 
     assertThatThrownBy(() -> function().accept(finalized(blob)))
-        .isInstanceOf(UploadFunction.PublishFailedException.class)
+        .isInstanceOf(PublishFailedException.class)
         .hasMessageContaining("Pub/Sub did not acknowledge").hasRootCauseMessage("down");
     assertThat(summary("events/down.jsonl").get("status").asText()).isEqualTo("publish_failed");
   }
@@ -478,7 +478,7 @@ class UploadFunctionTest {
     Up blob = upload("events/down.jsonl", view("e-1", "alice", "p-1") + "\n");
 
     assertThatThrownBy(() -> function().accept(finalized(blob)))
-        .isInstanceOf(UploadFunction.PublishFailedException.class);
+        .isInstanceOf(PublishFailedException.class);
   }
 
   @Test
