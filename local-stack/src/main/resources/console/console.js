@@ -323,6 +323,46 @@ async function refreshSuggestions() {
   }
 }
 
+// ---------------------------------------------------------------------------------------------- quality
+
+function f4(v) { return v === null || v === undefined ? '–' : v.toFixed(4); }
+
+async function refreshQuality() {
+  const r = await getJson('/api/quality');
+  if (r.status !== 200) return;
+  const box = $('quality');
+  const q = r.body;
+  if (!q.report) {
+    $('quality-meta').textContent = 'newest evaluation report';
+    box.replaceChildren(el('p', {class: 'muted', id: 'quality-none'}, 'no report yet — run:'),
+        el('p', {}, el('code', {}, q.command)),
+        el('p', {class: 'muted'}, 'It writes report.html and report.json into ' + q.reports_dir + '/…'));
+    return;
+  }
+  const rep = q.report;
+  $('quality-meta').textContent = rep.protocol + ' · ' + n(rep.trials) + ' trials · '
+      + (rep.generated_at ? rep.generated_at.substring(0, 16).replace('T', ' ') + ' UTC' : '');
+  const best = {};
+  for (const f of ['hr_at_10', 'hr_at_20', 'ndcg_at_10', 'ndcg_at_20', 'coverage']) {
+    best[f] = Math.max(...rep.methods.map((m) => m[f] === null ? -1 : m[f]));
+  }
+  const cell = (m, f) => el('td', {class: 'r num' + (m[f] !== null && m[f] === best[f] && best[f] > 0 ? ' best' : '')},
+      f === 'coverage' ? f4(m[f]) : f4(m[f]));
+  const rows = rep.methods.map((m) => el('tr', {class: 'quality-row', 'data-method': m.name},
+      el('td', {class: 'method', title: m.name}, m.name), cell(m, 'hr_at_10'), cell(m, 'hr_at_20'), cell(m, 'ndcg_at_10'),
+      cell(m, 'ndcg_at_20'), el('td', {class: 'r num', title: n(m.distinct_items) + ' of ' + n(rep.catalog_items) + ' items'},
+          f4(m.coverage))));
+  const table = el('table', {class: 'grid'}, el('thead', {}, el('tr', {}, el('th', {}, 'method'),
+      el('th', {class: 'r'}, 'HR@10'), el('th', {class: 'r'}, 'HR@20'), el('th', {class: 'r'}, 'NDCG@10'),
+      el('th', {class: 'r'}, 'NDCG@20'), el('th', {class: 'r', title: 'at the report\'s k = ' + rep.k}, 'coverage'))),
+      el('tbody', {}, ...rows));
+  const links = el('div', {class: 'links'},
+      q.html_url ? el('a', {id: 'quality-link', href: q.html_url, target: '_blank', rel: 'noopener'}, 'full report') : null,
+      q.html_url ? ' · ' : null, q.json_url ? el('a', {href: q.json_url, target: '_blank', rel: 'noopener'}, 'report.json') : null,
+      rep.tuning ? ' · tuned: ' + rep.tuning.configs + ' configs, #' + rep.tuning.chosen + ' chosen' : null);
+  box.replaceChildren(el('div', {class: 'scroll'}, table), links);
+}
+
 // ---------------------------------------------------------------------------------------------- start
 
 function every(ms, task) {
@@ -346,4 +386,5 @@ document.addEventListener('DOMContentLoaded', () => {
   every(SLOW_EVERY_MS, refreshUploads);
   every(SLOW_EVERY_MS * 2, refreshTrends);
   every(SLOW_EVERY_MS * 4, refreshSuggestions);
+  every(SLOW_EVERY_MS * 2, refreshQuality);
 });

@@ -52,7 +52,7 @@ final class EvaluationReport {
   }
 
   private static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp"); // the umask's permissions, as any file written
     try {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -268,10 +268,10 @@ final class EvaluationReport {
       }
     }
     double top = niceCeiling(max);
-    int width = 660;
+    int width = 640;
     int left = 58;
     int right = 16;
-    int plotTop = 34;
+    int plotTop = 44;
     int plotHeight = 250;
     int legendRow = 17;
     int legendTop = plotTop + plotHeight + 48;
@@ -309,8 +309,8 @@ final class EvaluationReport {
       double px = xAt(k, depth, left, plotWidth);
       s.append("<line class=\"cutoff\" x1=\"").append(f1(px)).append("\" x2=\"").append(f1(px)).append("\" y1=\"")
           .append(plotTop).append("\" y2=\"").append(plotTop + plotHeight).append("\"/>")
-          .append("<text class=\"tick\" x=\"").append(f1(px + 4)).append("\" y=\"").append(plotTop + 10)
-          .append("\">table's k</text>\n");
+          .append("<text class=\"tick\" text-anchor=\"middle\" x=\"").append(f1(px)).append("\" y=\"")
+          .append(plotTop - 5).append("\">table's k = ").append(k).append("</text>\n");
     }
     s.append("<line class=\"axis\" x1=\"").append(left).append("\" x2=\"").append(left).append("\" y1=\"")
         .append(plotTop).append("\" y2=\"").append(plotTop + plotHeight).append("\"/>")
@@ -338,14 +338,22 @@ final class EvaluationReport {
           .append(dash(name)).append(" points=\"").append(points).append("\"><title>").append(esc(name))
           .append("</title></polyline>\n");
     }
-    // legend
+    // legend, noting a line hidden under an earlier one with the same figures
     for (int i = 0; i < methods.size(); i++) {
       String name = methods.get(i).path("name").asText();
+      String same = "";
+      for (int j = 0; j < i; j++) {
+        if (methods.get(j).path(field).equals(methods.get(i).path(field))) {
+          same = "  (the same line as " + (j + 1) + ")";
+          break;
+        }
+      }
       int y = legendTop + i * legendRow;
       s.append("<g class=\"legend\"><line x1=\"").append(left).append("\" x2=\"").append(left + 26).append("\" y1=\"")
           .append(y - 4).append("\" y2=\"").append(y - 4).append("\" stroke=\"").append(color(i))
           .append("\" stroke-width=\"2.2\"").append(dash(name)).append("/><text x=\"").append(left + 34)
-          .append("\" y=\"").append(y).append("\">").append(esc(name)).append("</text></g>\n");
+          .append("\" y=\"").append(y).append("\">").append(i + 1).append(". ").append(esc(name)).append("<tspan class=\"same\">")
+          .append(esc(same)).append("</tspan></text></g>\n");
     }
     s.append("</svg>\n</figure>\n");
     return s.toString();
@@ -357,11 +365,10 @@ final class EvaluationReport {
     int labelWidth = 0;
     int width = 600;
     int barLeft = 10;
-    int barWidth = width - barLeft - 130;
+    int barWidth = width - barLeft - 150;
     int height = methods.size() * row * 2 + 10;
     StringBuilder s = new StringBuilder();
-    s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" width=\"").append(width).append("\" height=\"")
-        .append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
+    s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" viewBox=\"0 0 ").append(width).append(' ').append(height)
         .append("\" role=\"img\" aria-label=\"catalog coverage per method\">\n");
     for (int i = 0; i < methods.size(); i++) {
       ObjectNode m = methods.get(i);
@@ -386,7 +393,9 @@ final class EvaluationReport {
     h.append("<section class=\"tuning\">\n<h2>Tuning trace</h2>\n<p>Coordinate descent on the validation split (the ")
         .append("same protocol on the training part only); ").append(tuning.path("configs").size())
         .append(" configurations tried").append(tuning.path("parameters").isEmpty() ? ""
-            : ", parameters: " + esc(join(tuning.path("parameters")))).append(". <strong>Chosen: #")
+            : ", parameters: " + esc(join(tuning.path("parameters")))).append(". A value replaces the current one "
+            + "only when its validation HR@").append(k).append(" is higher by more than one standard error; the "
+            + "trend weight is the smallest within one standard error of the best. <strong>Chosen: #")
         .append(chosen.path("index").asInt()).append("</strong>, validation HR@").append(k).append(" ")
         .append(f4(chosen.path("hr").asDouble())).append(", NDCG@").append(k).append(" ")
         .append(f4(chosen.path("ndcg").asDouble())).append(": ")
@@ -479,6 +488,7 @@ final class EvaluationReport {
   }
 
   private static final String CSS = """
+      *, *::before, *::after { box-sizing: border-box; }
       body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330;
         margin: 0 auto; padding: 18px 28px 40px; max-width: 1380px; background: #f6f7f9; }
       h1 { font-size: 22px; margin: 0 0 2px; }
@@ -501,10 +511,11 @@ final class EvaluationReport {
       svg text.tick { fill: #5b6474; font-size: 11px; }
       svg text.label { font-size: 12.5px; fill: #3a4252; }
       svg .grid { stroke: #e6e9ee; }
+      svg tspan.same { fill: #6a7282; font-style: italic; }
       svg .axis { stroke: #8a93a3; }
       svg .cutoff { stroke: #9aa3b3; stroke-dasharray: 2 3; }
-      .row { display: flex; gap: 24px; align-items: flex-start; }
-      .row > div { min-width: 0; }
+      .row { display: grid; grid-template-columns: minmax(0, 1.3fr) minmax(0, 1fr); gap: 28px; }
+      svg.bars { width: 100%; height: auto; display: block; }
       table { border-collapse: collapse; }
       th, td { padding: 4px 10px; border-bottom: 1px solid #e6e9ee; text-align: right; white-space: nowrap; }
       th:first-child, td:first-child { text-align: left; white-space: normal; }
