@@ -325,7 +325,7 @@ async function refreshSuggestions() {
 
 // ---------------------------------------------------------------------------------------------- quality
 
-function f4(v) { return v === null || v === undefined ? '–' : v.toFixed(4); }
+function f3(v) { return v === null || v === undefined ? '–' : v.toFixed(3); }
 
 async function refreshQuality() {
   const r = await getJson('/api/quality');
@@ -341,20 +341,27 @@ async function refreshQuality() {
   }
   const rep = q.report;
   $('quality-meta').textContent = rep.protocol + ' · ' + n(rep.trials) + ' trials · '
-      + (rep.generated_at ? rep.generated_at.substring(0, 16).replace('T', ' ') + ' UTC' : '');
+      + (rep.generated_at ? rep.generated_at.substring(0, 16).replace('T', ' ') + ' UTC' : '') + ' · best first';
   const best = {};
   for (const f of ['hr_at_10', 'hr_at_20', 'ndcg_at_10', 'ndcg_at_20', 'coverage']) {
     best[f] = Math.max(...rep.methods.map((m) => m[f] === null ? -1 : m[f]));
   }
   const cell = (m, f) => el('td', {class: 'r num' + (m[f] !== null && m[f] === best[f] && best[f] > 0 ? ' best' : '')},
-      f === 'coverage' ? f4(m[f]) : f4(m[f]));
-  const rows = rep.methods.map((m) => el('tr', {class: 'quality-row', 'data-method': m.name},
+      f3(m[f]));
+  // best first: the HR at the report's own k (10 or 20), then the list's order
+  const key = rep.k >= 20 ? 'hr_at_20' : 'hr_at_10';
+  const ranked = rep.methods.map((m, i) => [m, i])
+      .sort((a, b) => ((b[0][key] ?? -1) - (a[0][key] ?? -1)) || a[1] - b[1]).map((p) => p[0]);
+  const rows = ranked.map((m) => el('tr', {class: 'quality-row', 'data-method': m.name},
       el('td', {class: 'method', title: m.name}, m.name), cell(m, 'hr_at_10'), cell(m, 'hr_at_20'), cell(m, 'ndcg_at_10'),
       cell(m, 'ndcg_at_20'), el('td', {class: 'r num', title: n(m.distinct_items) + ' of ' + n(rep.catalog_items) + ' items'},
-          f4(m.coverage))));
-  const table = el('table', {class: 'grid'}, el('thead', {}, el('tr', {}, el('th', {}, 'method'),
-      el('th', {class: 'r'}, 'HR@10'), el('th', {class: 'r'}, 'HR@20'), el('th', {class: 'r'}, 'NDCG@10'),
-      el('th', {class: 'r'}, 'NDCG@20'), el('th', {class: 'r', title: 'at the report\'s k = ' + rep.k}, 'coverage'))),
+          f3(m.coverage))));
+  const table = el('table', {class: 'grid'}, el('thead', {},
+      el('tr', {}, el('th', {rowspan: 2}, 'method'), el('th', {class: 'group', colspan: 2}, 'HR'),
+          el('th', {class: 'group', colspan: 2}, 'NDCG'),
+          el('th', {class: 'r', rowspan: 2, title: 'catalog coverage at the report\'s k = ' + rep.k}, 'cov.')),
+      el('tr', {}, el('th', {class: 'r'}, '@10'), el('th', {class: 'r'}, '@20'), el('th', {class: 'r'}, '@10'),
+          el('th', {class: 'r'}, '@20'))),
       el('tbody', {}, ...rows));
   const links = el('div', {class: 'links'},
       q.html_url ? el('a', {id: 'quality-link', href: q.html_url, target: '_blank', rel: 'noopener'}, 'full report') : null,
