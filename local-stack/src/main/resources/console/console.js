@@ -323,6 +323,53 @@ async function refreshSuggestions() {
   }
 }
 
+// ---------------------------------------------------------------------------------------------- quality
+
+function f3(v) { return v === null || v === undefined ? '–' : v.toFixed(3); }
+
+async function refreshQuality() {
+  const r = await getJson('/api/quality');
+  if (r.status !== 200) return;
+  const box = $('quality');
+  const q = r.body;
+  if (!q.report) {
+    $('quality-meta').textContent = 'newest evaluation report';
+    box.replaceChildren(el('p', {class: 'muted', id: 'quality-none'}, 'no report yet — run:'),
+        el('p', {}, el('code', {}, q.command)),
+        el('p', {class: 'muted'}, 'It writes report.html and report.json into ' + q.reports_dir + '/…'));
+    return;
+  }
+  const rep = q.report;
+  $('quality-meta').textContent = rep.protocol + ' · ' + n(rep.trials) + ' trials · '
+      + (rep.generated_at ? rep.generated_at.substring(0, 16).replace('T', ' ') + ' UTC' : '') + ' · best first';
+  const best = {};
+  for (const f of ['hr_at_10', 'hr_at_20', 'ndcg_at_10', 'ndcg_at_20', 'coverage']) {
+    best[f] = Math.max(...rep.methods.map((m) => m[f] === null ? -1 : m[f]));
+  }
+  const cell = (m, f) => el('td', {class: 'r num' + (m[f] !== null && m[f] === best[f] && best[f] > 0 ? ' best' : '')},
+      f3(m[f]));
+  // best first: the HR at the report's own k (10 or 20), then the list's order
+  const key = rep.k >= 20 ? 'hr_at_20' : 'hr_at_10';
+  const ranked = rep.methods.map((m, i) => [m, i])
+      .sort((a, b) => ((b[0][key] ?? -1) - (a[0][key] ?? -1)) || a[1] - b[1]).map((p) => p[0]);
+  const rows = ranked.map((m) => el('tr', {class: 'quality-row', 'data-method': m.name},
+      el('td', {class: 'method', title: m.name}, m.name), cell(m, 'hr_at_10'), cell(m, 'hr_at_20'), cell(m, 'ndcg_at_10'),
+      cell(m, 'ndcg_at_20'), el('td', {class: 'r num', title: n(m.distinct_items) + ' of ' + n(rep.catalog_items) + ' items'},
+          f3(m.coverage))));
+  const table = el('table', {class: 'grid'}, el('thead', {},
+      el('tr', {}, el('th', {rowspan: 2}, 'method'), el('th', {class: 'group', colspan: 2}, 'HR'),
+          el('th', {class: 'group', colspan: 2}, 'NDCG'),
+          el('th', {class: 'r', rowspan: 2, title: 'catalog coverage at the report\'s k = ' + rep.k}, 'cov.')),
+      el('tr', {}, el('th', {class: 'r'}, '@10'), el('th', {class: 'r'}, '@20'), el('th', {class: 'r'}, '@10'),
+          el('th', {class: 'r'}, '@20'))),
+      el('tbody', {}, ...rows));
+  const links = el('div', {class: 'links'},
+      q.html_url ? el('a', {id: 'quality-link', href: q.html_url, target: '_blank', rel: 'noopener'}, 'full report') : null,
+      q.html_url ? ' · ' : null, q.json_url ? el('a', {href: q.json_url, target: '_blank', rel: 'noopener'}, 'report.json') : null,
+      rep.tuning ? ' · tuned: ' + rep.tuning.configs + ' configs, #' + rep.tuning.chosen + ' chosen' : null);
+  box.replaceChildren(el('div', {class: 'scroll'}, table), links);
+}
+
 // ---------------------------------------------------------------------------------------------- start
 
 function every(ms, task) {
@@ -346,4 +393,5 @@ document.addEventListener('DOMContentLoaded', () => {
   every(SLOW_EVERY_MS, refreshUploads);
   every(SLOW_EVERY_MS * 2, refreshTrends);
   every(SLOW_EVERY_MS * 4, refreshSuggestions);
+  every(SLOW_EVERY_MS * 2, refreshQuality);
 });

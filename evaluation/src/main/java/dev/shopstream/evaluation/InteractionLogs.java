@@ -1,12 +1,12 @@
 package dev.shopstream.evaluation;
 
 import dev.shopstream.contract.EventType;
-import dev.shopstream.datagen.CsvReader;
-import dev.shopstream.datagen.OnlineRetailRows;
+import dev.shopstream.contract.rows.Csv;
+import dev.shopstream.contract.rows.OnlineRetailRows;
+import dev.shopstream.contract.rows.RecordReader;
 import dev.shopstream.model.Interaction;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -22,13 +22,15 @@ import java.util.logging.Logger;
 
 /**
  * Reads interaction logs into the time order the model replays: the Online Retail file (one purchase per usable
- * line, via the converter's {@link OnlineRetailRows}) or a CSV of {@code user,item,timestamp[,event_type]}.
+ * line, via the contract's {@link OnlineRetailRows}, the converter's reading) or a CSV of {@code user,item,timestamp[,event_type]}.
  * The sort is stable, so interactions at the same time keep their file order (the lines of one basket).
  */
 public final class InteractionLogs {
   private static final Logger LOG = Logger.getLogger(InteractionLogs.class.getName());
   /** Bad CSV rows logged with their line number (all are counted). */
   static final int LOGGED_BAD_ROWS = 5;
+  /** A CSV record longer than this is skipped as malformed. */
+  static final int MAX_RECORD_BYTES = 1 << 20;
 
   /** A log in time order, the rows read and the rows left out by reason. */
   public record Loaded(List<UserInteraction> log, long rowsRead, Map<String, Long> skipped) {}
@@ -60,28 +62,38 @@ public final class InteractionLogs {
     Map<String, Long> skipped = new LinkedHashMap<>();
     List<UserInteraction> log = new ArrayList<>();
     long rows = 0;
-    try (CsvReader csv = new CsvReader(new InputStreamReader(OnlineRetailRows.open(file), StandardCharsets.UTF_8))) {
+    try (InputStream in = OnlineRetailRows.open(file)) {
+      RecordReader records = new RecordReader(in, MAX_RECORD_BYTES, true);
       int[] columns = {0, 1, 2, 3};
-      List<String> row = csv.next();
-      if (row != null && isHeader(row)) {
-        columns = columns(row, file);
-        row = csv.next();
+      RecordReader.Row record = records.next();
+      if (record != null) {
+        List<String> first = fields(record);
+        if (first != null && isHeader(first)) {
+          columns = columns(first, file);
+          record = records.next();
+        }
       }
-      for (; row != null; row = csv.next()) {
-        if (row.size() == 1 && row.get(0).isBlank()) {
+      for (; record != null; record = records.next()) {
+        if (record.isBlank()) {
           continue;
         }
         rows++;
         String reason;
-        try {
-          log.add(parse(row, columns));
-          continue;
-        } catch (IllegalArgumentException e) {
-          reason = e.getMessage();
+        List<String> row = fields(record);
+        if (row == null) {
+          reason = "malformed CSV record";
+        } else {
+          try {
+            log.add(parse(row, columns));
+            continue;
+          } catch (IllegalArgumentException e) {
+            reason = e.getMessage();
+          }
         }
         long n = skipped.merge(reason, 1L, Long::sum);
         if (n <= LOGGED_BAD_ROWS) {
-          LOG.warning(String.format("%s line %d skipped: %s: %s", file, csv.recordLine(), reason, row));
+          LOG.warning(String.format("%s line %d skipped: %s: %s", file, record.line(), reason,
+              row == null ? abbreviate(record.text()) : row));
         }
       }
     }
@@ -89,6 +101,22 @@ public final class InteractionLogs {
       throw new IOException(file + ": no usable row (" + rows + " rows read, skipped: " + skipped + ")");
     }
     return new Loaded(inTimeOrder(log), rows, skipped);
+  }
+
+  /** The record's fields (contract CSV, RFC 4180), or null when it is too long, not UTF-8 or not RFC 4180. */
+  private static List<String> fields(RecordReader.Row record) {
+    if (record.tooLong() || record.invalidUtf8()) {
+      return null;
+    }
+    try {
+      return Csv.fields(record.text());
+    } catch (Csv.MalformedRecordException e) {
+      return null;
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
   }
 
   /** A stable sort by time: the order in which the model must see the log. */

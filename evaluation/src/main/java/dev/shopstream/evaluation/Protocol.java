@@ -25,6 +25,9 @@ public interface Protocol {
   /** Trains each method on the training part and scores it on the test part. */
   Report evaluate(List<UserInteraction> log, List<Method.Spec> methods);
 
+  /** HR and NDCG are kept at every cut-off up to this (or k when larger), for the report's plots. */
+  int CURVE_DEPTH = 20;
+
   /** The figures of one run: per method its metrics and training + scoring time. */
   record Report(String protocol, int k, int trainingInteractions, int catalogSize, int trials,
       Map<String, RankingMetrics> metrics, Map<String, Double> seconds) {}
@@ -61,7 +64,7 @@ public interface Protocol {
       long start = System.nanoTime();
       LOG.info(String.format("%s: training %s on %,d interactions", protocol, spec.name(), training.size()));
       Method method = spec.train(training);
-      RankingMetrics m = new RankingMetrics(k);
+      RankingMetrics m = new RankingMetrics(k, Math.max(k, CURVE_DEPTH));
       score.score(method, m);
       double s = (System.nanoTime() - start) / 1e9;
       metrics.put(spec.name(), m);

@@ -15,6 +15,9 @@ import java.util.Set;
  *   <li>MRR@k: {@code 1 / r} of the first relevant item at rank {@code r ≤ k}, else 0.
  *   <li>Coverage: distinct items recommended in any top-k list, over the catalog size.
  * </ul>
+ *
+ * <p>HR and NDCG are also kept at every cut-off from 1 to {@link #depth} (at least k) for the report's plots: the
+ * ranked lists are then asked for {@code depth} items, and the figures at k are those of the table.
  */
 public final class RankingMetrics {
   private int trials;
@@ -23,16 +26,30 @@ public final class RankingMetrics {
   private double reciprocalRanks;
   private final Set<String> recommended = new HashSet<>();
   private final int k;
+  private final double[] hitsAt;
+  private final double[] ndcgAt;
 
   public RankingMetrics(int k) {
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be >= 1");
+    this(k, k);
+  }
+
+  /** Metrics at {@code k}, and HR and NDCG at every cut-off 1..{@code depth} ({@code depth >= k}). */
+  public RankingMetrics(int k, int depth) {
+    if (k < 1 || depth < k) {
+      throw new IllegalArgumentException("k must be >= 1 and depth >= k");
     }
     this.k = k;
+    this.hitsAt = new double[depth];
+    this.ndcgAt = new double[depth];
   }
 
   public int k() {
     return k;
+  }
+
+  /** The deepest cut-off kept: ranked lists should hold this many items. */
+  public int depth() {
+    return hitsAt.length;
   }
 
   /** Scores one trial: {@code ranked} best first (only its first k count), {@code relevant} not empty. */
@@ -41,6 +58,20 @@ public final class RankingMetrics {
     hits += hit(ranked, relevant, k);
     ndcg += ndcg(ranked, relevant, k);
     reciprocalRanks += reciprocalRank(ranked, relevant, k);
+    double dcg = 0;
+    double ideal = 0;
+    boolean hit = false;
+    for (int i = 0; i < hitsAt.length; i++) {
+      if (i < ranked.size() && relevant.contains(ranked.get(i))) {
+        hit = true;
+        dcg += 1 / log2(i + 2);
+      }
+      if (i < relevant.size()) {
+        ideal += 1 / log2(i + 2);
+      }
+      hitsAt[i] += hit ? 1 : 0;
+      ndcgAt[i] += ideal == 0 ? 0 : dcg / ideal;
+    }
   }
 
   /** Scores one trial with a single relevant item at {@code rank} (1-based) of its candidate list. */
@@ -54,6 +85,28 @@ public final class RankingMetrics {
       ndcg += 1 / log2(rank + 1);
       reciprocalRanks += 1.0 / rank;
     }
+    for (int i = rank - 1; i < hitsAt.length; i++) {
+      hitsAt[i]++;
+      ndcgAt[i] += 1 / log2(rank + 1);
+    }
+  }
+
+  /** HR@1 .. HR@depth. */
+  public double[] hitRateCurve() {
+    return curve(hitsAt);
+  }
+
+  /** NDCG@1 .. NDCG@depth. */
+  public double[] ndcgCurve() {
+    return curve(ndcgAt);
+  }
+
+  private double[] curve(double[] sums) {
+    double[] out = new double[sums.length];
+    for (int i = 0; i < sums.length; i++) {
+      out[i] = trials == 0 ? 0 : sums[i] / trials;
+    }
+    return out;
   }
 
   /** Counts the first k items of a list towards coverage. */

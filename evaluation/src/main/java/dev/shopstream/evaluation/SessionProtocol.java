@@ -124,7 +124,7 @@ public final class SessionProtocol implements Protocol {
               inSession.add(ui.item());
             }
             List<String> ranked = TimeSplitProtocol.ids(method.forItems(prefix,
-                session.get(j).interaction().time(), k, inSession));
+                session.get(j).interaction().time(), metrics.depth(), inSession));
             metrics.add(ranked, Set.of(session.get(j).item()));
             metrics.addRecommended(ranked);
             Runner.progress(name(), spec.name(), ++done, total, 10_000);

@@ -95,7 +95,7 @@ public final class TimeSplitProtocol implements Protocol {
       runner.run(spec, split.training(), k, (method, metrics) -> {
         int done = 0;
         for (Map.Entry<String, Set<String>> e : relevant.entrySet()) {
-          List<String> ranked = ids(method.forUser(e.getKey(), split.cutoff(), k,
+          List<String> ranked = ids(method.forUser(e.getKey(), split.cutoff(), metrics.depth(),
               had.getOrDefault(e.getKey(), Set.of())));
           metrics.add(ranked, e.getValue());
           metrics.addRecommended(ranked);

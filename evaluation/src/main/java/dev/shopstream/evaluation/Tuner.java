@@ -29,9 +29,9 @@ public final class Tuner {
   private static final Logger LOG = Logger.getLogger(Tuner.class.getName());
 
   /** One parameter: its name, candidate values and how to set it. */
-  record Dimension<T>(String name, List<T> values, BiFunction<ModelConfig, T, ModelConfig> set) {
+  record Dimension<T>(String name, List<T> values, BiFunction<ModelConfig.Builder, T, ModelConfig.Builder> set) {
     List<ModelConfig> candidates(ModelConfig c) {
-      return values.stream().map(v -> set.apply(c, v)).toList();
+      return values.stream().map(v -> set.apply(c.toBuilder(), v).build()).toList();
     }
   }
 
@@ -86,29 +86,27 @@ public final class Tuner {
   static List<Dimension<?>> dimensions(boolean views, boolean carts) {
     List<Dimension<?>> d = new ArrayList<>();
     d.add(new Dimension<>("user_horizon", List.of(Duration.ofDays(1), Duration.ofDays(7), Duration.ofDays(30),
-        Duration.ofDays(90), Duration.ofDays(365)), ModelConfig::withUserHorizon));
+        Duration.ofDays(90), Duration.ofDays(365)), ModelConfig.Builder::userHorizon));
     d.add(new Dimension<>("half_life", List.of(Duration.ZERO, Duration.ofHours(1), Duration.ofDays(1),
-        Duration.ofDays(7), Duration.ofDays(30)), ModelConfig::withHalfLife));
-    d.add(new Dimension<>("similarity", List.of(Similarity.values()), ModelConfig::withSimilarity));
-    d.add(new Dimension<>("pair_weight", List.of(ModelConfig.PairWeight.values()), ModelConfig::withPairWeight));
-    d.add(new Dimension<>("max_items_per_user", List.of(10, 20, 50, 100), ModelConfig::withMaxItemsPerUser));
+        Duration.ofDays(7), Duration.ofDays(30)), ModelConfig.Builder::halfLife));
+    d.add(new Dimension<>("similarity", List.of(Similarity.values()), ModelConfig.Builder::similarity));
+    d.add(new Dimension<>("pair_weight", List.of(ModelConfig.PairWeight.values()), ModelConfig.Builder::pairWeight));
+    d.add(new Dimension<>("max_items_per_user", List.of(10, 20, 50, 100), ModelConfig.Builder::maxItemsPerUser));
     d.add(new Dimension<>("max_neighbors_per_item", List.of(20, 50, 100, 200),
-        ModelConfig::withMaxNeighborsPerItem));
+        ModelConfig.Builder::maxNeighborsPerItem));
     d.add(new Dimension<>("session_gap", List.of(Duration.ZERO, Duration.ofMinutes(30), Duration.ofHours(2)),
-        ModelConfig::withSessionGap));
-    d.add(new Dimension<>(TREND_WEIGHT, List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0), ModelConfig::withTrendWeight));
-    d.add(new Dimension<>("next_weight", List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0), ModelConfig::withNextWeight));
-    d.add(new Dimension<>("next_steps", List.of(1, 3, 10), ModelConfig::withNextSteps));
-    d.add(new Dimension<>("recency_order", List.of(0.0, 0.5, 1.0), ModelConfig::withRecencyOrder));
+        ModelConfig.Builder::sessionGap));
+    d.add(new Dimension<>(TREND_WEIGHT, List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0), ModelConfig.Builder::trendWeight));
+    d.add(new Dimension<>("next_weight", List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0), ModelConfig.Builder::nextWeight));
+    d.add(new Dimension<>("next_steps", List.of(1, 3, 10), ModelConfig.Builder::nextSteps));
+    d.add(new Dimension<>("recency_order", List.of(0.0, 0.5, 1.0), ModelConfig.Builder::recencyOrder));
     d.add(new Dimension<>("popularity_weight", List.of(0.0, 0.05, 0.1, 0.25, 0.5),
-        ModelConfig::withPopularityWeight));
+        ModelConfig.Builder::popularityWeight));
     if (views) {
-      d.add(new Dimension<Double>("view_weight", List.of(0.25, 0.5, 1.0, 2.0),
-          (c, v) -> c.withWeights(v, c.addToCartWeight(), c.purchaseWeight())));
+      d.add(new Dimension<>("view_weight", List.of(0.25, 0.5, 1.0, 2.0), ModelConfig.Builder::viewWeight));
     }
     if (carts) {
-      d.add(new Dimension<Double>("add_to_cart_weight", List.of(1.0, 2.0, 3.0, 5.0),
-          (c, v) -> c.withWeights(c.viewWeight(), v, c.purchaseWeight())));
+      d.add(new Dimension<>("add_to_cart_weight", List.of(1.0, 2.0, 3.0, 5.0), ModelConfig.Builder::addToCartWeight));
     }
     return d;
   }
@@ -206,6 +204,39 @@ public final class Tuner {
     LOG.info(String.format("tuning config %d: validation HR@%d=%.4f NDCG@%d=%.4f: %s", tried.size(), protocol.k(),
         t.hitRate(), protocol.k(), t.ndcg(), describe(config)));
     return t;
+  }
+
+  /** The tuned parameters by name (the names of {@code --tune-params}, plus the purchase weight), as text. */
+  public static Map<String, String> parameters(ModelConfig c) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("user_horizon", c.userHorizon().toString());
+    p.put("half_life", c.halfLife().toString());
+    p.put("similarity", c.similarity().name().toLowerCase());
+    p.put("pair_weight", c.pairWeightMode().name().toLowerCase());
+    p.put("max_items_per_user", String.valueOf(c.maxItemsPerUser()));
+    p.put("max_neighbors_per_item", String.valueOf(c.maxNeighborsPerItem()));
+    p.put("session_gap", c.sessionGap().toString());
+    p.put(TREND_WEIGHT, String.valueOf(c.trendWeight()));
+    p.put("next_weight", String.valueOf(c.nextWeight()));
+    p.put("next_steps", String.valueOf(c.nextSteps()));
+    p.put("recency_order", String.valueOf(c.recencyOrder()));
+    p.put("popularity_weight", String.valueOf(c.popularityWeight()));
+    p.put("view_weight", String.valueOf(c.viewWeight()));
+    p.put("add_to_cart_weight", String.valueOf(c.addToCartWeight()));
+    p.put("purchase_weight", String.valueOf(c.purchaseWeight()));
+    return p;
+  }
+
+  /** The parameters of {@code c} whose value differs from {@code from}'s, as {@code name=value}. */
+  public static List<String> changes(ModelConfig from, ModelConfig c) {
+    Map<String, String> base = parameters(from);
+    List<String> out = new ArrayList<>();
+    parameters(c).forEach((name, value) -> {
+      if (!value.equals(base.get(name))) {
+        out.add(name + "=" + value);
+      }
+    });
+    return out;
   }
 
   /** The tuned parameters in one line. */

@@ -18,7 +18,7 @@ class EndToEndTest {
   private final List<UserInteraction> log = Logs.clusteredBaskets(300, 4, 11);
   private final List<Method.Spec> methods = List.of(Method.popularity(EventType.PURCHASE),
       Method.model("item-kNN", ModelConfig.itemKnnBaseline(), Trending.DEFAULT_WINDOW),
-      Method.model("recommender", ModelConfig.defaults().withTrendWeight(0), Trending.DEFAULT_WINDOW));
+      Method.model("recommender", ModelConfig.defaults().toBuilder().trendWeight(0).build(), Trending.DEFAULT_WINDOW));
 
   @Test
   void timeSplit() {
@@ -57,7 +57,7 @@ class EndToEndTest {
     List<UserInteraction> trendy = Logs.trendFollowingBaskets(400, 6, 5);
     Protocol.Report r = new TimeSplitProtocol(0.2, EventType.PURCHASE, 10).evaluate(trendy, List.of(
         Method.popularity(EventType.PURCHASE), Method.trending(Trending.DEFAULT_WINDOW, ModelConfig.defaults()),
-        Method.model("co-occurrence", ModelConfig.defaults().withTrendWeight(0), Trending.DEFAULT_WINDOW),
+        Method.model("co-occurrence", ModelConfig.defaults().toBuilder().trendWeight(0).build(), Trending.DEFAULT_WINDOW),
         Method.model("blend", ModelConfig.defaults(), Trending.DEFAULT_WINDOW)));
     double blend = r.metrics().get("blend").hitRate();
     double coOccurrence = r.metrics().get("co-occurrence").hitRate();

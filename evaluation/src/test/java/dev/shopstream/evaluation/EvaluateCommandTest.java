@@ -26,8 +26,9 @@ class EvaluateCommandTest {
   @Test
   void helpListsProtocolsAndTuning() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--protocol", "leave-last-out", "session", "--tune",
-        "--input");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:", "--protocol", "leave-last-out", "session",
+        "--tune", "--input", "--report=DIR");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   @Test
@@ -38,11 +39,63 @@ class EvaluateCommandTest {
   }
 
   @Test
-  void usageErrorsNameTheOption() {
+  void usageErrorsNameTheOptionAndTheValueAndPrintTheUsage() {
     assertThat(run("--protocol=z", "--input=x")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown protocol: z");
-    assertThat(run("--bogus")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option: --bogus");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("Invalid value for option '--protocol': 'z'",
+        "Usage:");
+    for (String[] bad : new String[][] {{"--bogus"}, {"--k=abc"}, {"--k", "0"}, {"--session-gap=30x"},
+        {"--trending-window", "-1d"}, {"--test-fraction=2"}, {"--tune-params=nope", "--tune"}, {"--target=teleport"},
+        {"--input=a.csv", "--online-retail=b.csv.gz"}}) {
+      err.reset();
+      assertThat(run(bad)).as(String.join(" ", bad)).isEqualTo(2);
+      String message = err.toString(StandardCharsets.UTF_8);
+      assertThat(message).as(String.join(" ", bad)).contains("Usage:");
+      String option = bad[0].contains("=") ? bad[0].substring(0, bad[0].indexOf('=')) : bad[0];
+      assertThat(message).as(String.join(" ", bad)).contains(option);
+    }
+    err.reset();
+    run("--bogus");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown option: '--bogus'");
+    err.reset();
+    run("--k=abc");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("'--k'", "'abc'");
+    err.reset();
+    run("--k", "0");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("'--k': '0' must be between 1 and 1000");
+    err.reset();
+    run("--session-gap=30x");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--session-gap", "'30x' is not a duration");
+  }
+
+  @Test
+  void optionsTakeTheirValueAfterAnEqualsSignOrAsTheNextArgumentAndDurationsInEitherSyntax() {
+    EvaluateCommand.Options o = new EvaluateCommand.Options();
+    EvaluateCommand.commandLine(o, System.out, System.err).parseArgs("--protocol", "session", "--session-gap=PT30S",
+        "--trending-window", "2h", "--k=5", "--tune", "--report", "out");
+    assertThat(o.protocol).isEqualTo("session");
+    assertThat(o.sessionGap).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(o.trendingWindow).isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(o.k).isEqualTo(5);
+    assertThat(o.tune).isTrue();
+    assertThat(o.report).isEqualTo(Path.of("out"));
+    EvaluateCommand.Options d = new EvaluateCommand.Options();
+    EvaluateCommand.commandLine(d, System.out, System.err).parseArgs("--session-gap", "30s", "--tune=false");
+    assertThat(d.sessionGap).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(d.tune).isFalse();
+    assertThat(d.trendingWindow).as("default").isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(d.protocol).isEqualTo("time-split");
+    assertThat(Durations.parse("7d")).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(Durations.parse("P7D")).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(Durations.parse("90")).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(Durations.parse("1.5m")).isEqualTo(java.time.Duration.ofSeconds(90));
+  }
+
+  @Test
+  void theCommandLineIsQuotedForAShell() {
+    assertThat(EvaluateCommand.commandLine(new String[] {"--rows=first-order;item-kNN", "--k=5"}))
+        .isEqualTo("java -jar evaluation/target/evaluate.jar '--rows=first-order;item-kNN' --k=5");
+    assertThat(EvaluateCommand.commandLine(new String[] {"--input=it's.csv"}))
+        .isEqualTo("java -jar evaluation/target/evaluate.jar '--input=it'\\''s.csv'");
   }
 
   @Test

@@ -57,4 +57,31 @@ class RankingMetricsTest {
     assertThatThrownBy(() -> m.addRank(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RankingMetrics(0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void curvesHoldEveryCutOffUpToTheDepthAndEqualTheFiguresAtK() {
+    RankingMetrics m = new RankingMetrics(2, 4);
+    m.add(List.of("a", "b", "c", "d"), Set.of("a")); // hit at 1
+    m.add(List.of("b", "c", "a", "d"), Set.of("a", "d")); // hits at 3 and 4
+    m.add(List.of("b", "d"), Set.of("x")); // never
+    m.addRecommended(List.of("a", "b", "c", "d"));
+    assertThat(m.depth()).isEqualTo(4);
+    assertThat(m.hitRateCurve()).containsExactly(1.0 / 3, 1.0 / 3, 2.0 / 3, 2.0 / 3);
+    assertThat(m.hitRateCurve()[1]).isEqualTo(m.hitRate());
+    double idealAt3 = 1 + 1 / LOG2_3; // two relevant items: ideal ranks 1 and 2
+    assertThat(m.ndcgCurve()[0]).isCloseTo(1.0 / 3, within(1e-12));
+    assertThat(m.ndcgCurve()[2]).isCloseTo((1 + 0.5 / idealAt3) / 3, within(1e-12)); // 1/log2(4) = 0.5
+    assertThat(m.ndcgCurve()[3]).isCloseTo((1 + (0.5 + 1 / (Math.log(5) / Math.log(2))) / idealAt3) / 3,
+        within(1e-12));
+    assertThat(m.ndcgCurve()[1]).isEqualTo(m.ndcg());
+    assertThat(m.distinctRecommended()).as("coverage counts the first k only").isEqualTo(2);
+
+    RankingMetrics ranks = new RankingMetrics(2, 3);
+    ranks.addRank(2);
+    ranks.addRank(3);
+    assertThat(ranks.hitRateCurve()).containsExactly(0, 0.5, 1.0);
+    assertThat(ranks.ndcgCurve()[2]).isCloseTo((1 / LOG2_3 + 0.5) / 2, within(1e-12));
+    assertThat(ranks.hitRateCurve()[1]).isEqualTo(ranks.hitRate());
+    assertThatThrownBy(() -> new RankingMetrics(3, 2)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The tuner's rules against noise: a change must clear one standard error; the trend weight takes the 1-SE rule. */
 class TunerTest {
   private static Tuner.Trial trial(double trendWeight, double hitRate, int trials) {
-    return new Tuner.Trial(ModelConfig.defaults().withTrendWeight(trendWeight), hitRate, 0.1, trials);
+    return new Tuner.Trial(ModelConfig.defaults().toBuilder().trendWeight(trendWeight).build(), hitRate, 0.1, trials);
   }
 
   @Test

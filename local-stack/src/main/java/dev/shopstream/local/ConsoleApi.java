@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 
 /**
  * The console's read-only JSON views of what the stack holds: the latest dead letters, the uploads' summaries,
- * trending over time, a user's recent items and catalog rows. Each is a {@code SELECT} on the warehouse (through
+ * trending over time, a user's recent items and catalog rows, and the newest evaluation report's figures. Each is a {@code SELECT} on the warehouse (through
  * {@link DuckDbWarehouse#connect}) or a read of the bucket's summaries; nothing is computed here that the pipeline
  * or the functions compute (recommendations come from the recommend function itself). Served by
  * {@link StatusServer} under {@code /api/} (docs/openapi.yaml).
@@ -37,11 +37,24 @@ final class ConsoleApi {
   private final DuckDbWarehouse warehouse;
   private final GcsEmulator gcs;
   private final String bucket;
+  private final QualityReports reports;
 
-  ConsoleApi(DuckDbWarehouse warehouse, GcsEmulator gcs, String bucket) {
+  /** @param reportsDir where {@code evaluate --report} writes the reports the Quality panel shows */
+  ConsoleApi(DuckDbWarehouse warehouse, GcsEmulator gcs, String bucket, java.nio.file.Path reportsDir) {
     this.warehouse = warehouse;
     this.gcs = gcs;
     this.bucket = bucket;
+    this.reports = new QualityReports(reportsDir);
+  }
+
+  /** The newest evaluation report's summary and links ({@link QualityReports#newest}). */
+  ObjectNode quality() {
+    return reports.newest();
+  }
+
+  /** The evaluation reports' files, read-only. */
+  QualityReports reports() {
+    return reports;
   }
 
   /** The newest dead letters, newest first, and the table's total. */

@@ -126,8 +126,16 @@ public final class LocalStack implements AutoCloseable {
   private volatile LocalPipeline pipeline;
   private IngestCounter ingestCounter;
 
-  private LocalStack(Config config) {
+  private final Path reportsDir;
+
+  private LocalStack(Config config, Path reportsDir) {
     this.config = config;
+    this.reportsDir = reportsDir;
+  }
+
+  /** Where the console looks for evaluation reports by default: {@code <data-dir>/reports}. */
+  public static Path defaultReportsDir(Config config) {
+    return config.dataDir().resolve("reports");
   }
 
   /** Starts every part, waits until each is serving, writes {@code endpoints.json}; closes what started on failure. */
@@ -139,7 +147,12 @@ public final class LocalStack implements AutoCloseable {
    * The same, logging the pipeline's metrics every {@code metricsEvery} ({@link #logMetrics}; zero: never).
    */
   public static LocalStack start(Config config, java.time.Duration metricsEvery) throws Exception {
-    LocalStack stack = new LocalStack(config);
+    return start(config, metricsEvery, defaultReportsDir(config));
+  }
+
+  /** The same, the console reading evaluation reports from {@code reportsDir} (created). */
+  public static LocalStack start(Config config, java.time.Duration metricsEvery, Path reportsDir) throws Exception {
+    LocalStack stack = new LocalStack(config, reportsDir);
     try {
       stack.startAll();
       if (!metricsEvery.isZero() && !metricsEvery.isNegative()) {
@@ -229,8 +242,9 @@ public final class LocalStack implements AutoCloseable {
     endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
         + pipeline.restoredFrom().map(chk -> ", state restored from " + chk).orElse(""));
 
+    Files.createDirectories(reportsDir);
     StatusServer status = StatusServer.start(config.host(), statusPort, this::status, this::health,
-        new ConsoleApi(warehouse, gcs, config.uploadsBucket()), recommendBase);
+        new ConsoleApi(warehouse, gcs, config.uploadsBucket(), reportsDir), recommendBase);
     started.add(status);
     watchHealth();
     String statusBase = "http://" + config.host() + ":" + status.port();

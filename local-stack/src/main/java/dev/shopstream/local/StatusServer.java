@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * is 200 {@code {"healthy": true}} or 503 {@code {"healthy": false, "reason": ...}} ({@link LocalStack#health()}),
  * what the functions' {@code READINESS_URL} asks (several threads: it never queues behind a slow request); the console, a
  * static page under {@code /console/} (from the jar's {@code console/} resources), and the JSON it reads under
- * {@code /api/}: {@link ConsoleApi}'s views of the warehouse and the bucket, and {@code /api/recommend/...}, which
+ * {@code /api/}: {@link ConsoleApi}'s views of the warehouse, the bucket and the newest evaluation report (whose
+ * files are served read-only under {@code /reports/}), and {@code /api/recommend/...}, which
  * forwards GETs to the recommend function unchanged (the page then calls one origin). Bound to the stack's host
  * (127.0.0.1 by default); every answer but the page's files is JSON; other paths 404, other methods 405.
  * Documented in docs/openapi.yaml.
@@ -49,6 +50,10 @@ final class StatusServer implements AutoCloseable {
   /** The page runs only its own script and style and calls only this server: a payload can never run as script. */
   static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  /** An evaluation report is a static page: its inline style and data images, nothing else. */
+  static final String REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+      + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -102,12 +107,14 @@ final class StatusServer implements AutoCloseable {
           exchange.sendResponseHeaders(302, -1);
         } else if (api != null && path.startsWith(CONSOLE_PATH)) {
           file(exchange, path.substring(CONSOLE_PATH.length()));
+        } else if (api != null && path.startsWith(QualityReports.PATH)) {
+          report(exchange, api.reports(), path);
         } else if (api != null && path.startsWith("/api/recommend/") && recommendBase != null) {
           forward(client, exchange, recommendBase);
         } else if (api != null && path.startsWith("/api/")) {
           api(exchange, api, path, query(exchange.getRequestURI().getRawQuery()));
         } else {
-          answer(exchange, 404, error("not_found", "no such path: see /status, /health, /console/ and /api/ in docs/openapi.yaml"));
+          answer(exchange, 404, error("not_found", "no such path: see /status, /health, /console/, /api/ and /reports/ in docs/openapi.yaml"));
         }
       } catch (RuntimeException | IOException e) {
         LOG.log(Level.WARNING, "status request failed", e);
@@ -137,6 +144,8 @@ final class StatusServer implements AutoCloseable {
           answer(exchange, 404, error("unknown_user", "no user_activity row for this user").put("user_id", user));
           return;
         }
+      } else if (path.equals("/api/quality")) {
+        body = api.quality();
       } else if (path.equals("/api/products")) {
         body = api.products(ConsoleApi.splitIds(q.get("ids")), intParam(q, "limit", 100, 1, ConsoleApi.MAX_LIMIT));
       } else {
@@ -179,6 +188,33 @@ final class StatusServer implements AutoCloseable {
     response.headers().firstValue("Retry-After").ifPresent(v -> exchange.getResponseHeaders().set("Retry-After", v));
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
     send(exchange, response.statusCode(), response.body());
+  }
+
+  /**
+   * A file of an evaluation report (report.html or report.json under the reports folder), read-only. The page is
+   * static: its policy lets it use its inline style and nothing else (no script, nothing fetched). A path that
+   * tries to leave the folder is refused with 400.
+   */
+  private static void report(HttpExchange exchange, QualityReports reports, String path) throws IOException {
+    Optional<java.nio.file.Path> file;
+    try {
+      file = reports.file(path);
+    } catch (IllegalArgumentException e) {
+      answer(exchange, 400, error("invalid_path", e.getMessage()).put("path", path));
+      return;
+    }
+    if (file.isEmpty()) {
+      answer(exchange, 404, error("not_found", "no such report file: " + path
+          + " (reports are read from the stack's reports folder)"));
+      return;
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(file.get());
+    boolean html = file.get().getFileName().toString().endsWith(".html");
+    exchange.getResponseHeaders().set("Content-Type", html ? TYPES.get("html") : "application/json");
+    exchange.getResponseHeaders().set("Content-Security-Policy", REPORT_POLICY);
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    send(exchange, 200, bytes);
   }
 
   /** One of the console's files, from the class path; names are plain (no folders, no dots first). */

@@ -40,7 +40,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console in a real browser: headless Chromium (Debian's {@code chromium} and {@code chromium-driver}) driven
  * by Selenium against a running local stack. The page opens and goes live; events posted to ingest move its
  * counters; the explorer shows a user's recommendations with their reasons and the catalog's titles; a hostile
- * payload in a dead letter shows as text and never runs; trending is drawn. Keeps
+ * payload in a dead letter shows as text and never runs; trending is drawn; the Quality panel says what to run,
+ * then shows the newest evaluation report's figures and links to it. Keeps
  * {@code target/console-screenshot.png} (1400x1000).
  *
  * <p>Where Chromium is missing the test is skipped with a message, except in CI ({@code CI=true}), where it fails:
@@ -118,6 +119,17 @@ class ConsoleBrowserTest {
     browser.get(console);
     await(Duration.ofSeconds(30), () -> text("health").equals("live"));
     assertThat(text("ingest-accepted-total")).isEqualTo("0");
+    // no evaluation report yet: the Quality panel says what to run
+    await(Duration.ofSeconds(30), () -> !browser.findElements(By.id("quality-none")).isEmpty()
+        && text("quality").contains("java -jar evaluation/target/evaluate.jar --report=" + dataDir.resolve("reports")));
+    // then evaluate writes one (report.json and report.html of an Online Retail run, protocol (a))
+    Path run = dataDir.resolve("reports").resolve("online-retail-a");
+    Files.createDirectories(run);
+    for (String file : List.of("report.json", "report.html")) {
+      try (var in = ConsoleBrowserTest.class.getResourceAsStream("/reports/online-retail-a/" + file)) {
+        Files.write(run.resolve(file), in.readAllBytes());
+      }
+    }
 
     // the catalog, then traffic over the last half hour: the tea is the early hit, the teapot the late one
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -202,6 +214,29 @@ class ConsoleBrowserTest {
         "#subscriptions tr[data-subscription=events-pipeline]")).getText().isBlank());
     assertThat(((JavascriptExecutor) browser).executeScript("return window.__pwned === undefined")).isEqualTo(true);
 
+    // the Quality panel: the report's figures per method at k = 10 and 20, coverage, a link to the full report
+    JsonNode report = Json.MAPPER.readTree(run.resolve("report.json").toFile());
+    JsonNode first = report.path("methods").get(0);
+    await(Duration.ofSeconds(30), () -> browser.findElements(By.cssSelector("#quality tr.quality-row")).size()
+        == report.path("methods").size());
+    await(Duration.ofSeconds(10), () -> {
+      WebElement row = browser.findElement(By.cssSelector("#quality tr.quality-row[data-method='"
+          + first.path("name").asText() + "']"));
+      List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+      return cells.equals(List.of(first.path("name").asText(), f3(first.path("hr_at").get(9)),
+          f3(first.path("hr_at").get(19)), f3(first.path("ndcg_at").get(9)), f3(first.path("ndcg_at").get(19)),
+          f3(first.path("coverage"))));
+    });
+    // best first: the recommender's defaults lead on this report
+    await(Duration.ofSeconds(10), () -> browser.findElements(By.cssSelector("#quality tr.quality-row")).get(0)
+        .getAttribute("data-method").equals("recommender (defaults)"));
+    String link = stable(() -> browser.findElement(By.id("quality-link")).getAttribute("href"));
+    assertThat(link).endsWith("/reports/online-retail-a/report.html");
+    HttpResponse<String> full = HTTP.send(HttpRequest.newBuilder(URI.create(link)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(full.statusCode()).isEqualTo(200);
+    assertThat(full.body()).isEqualTo(Files.readString(run.resolve("report.html")));
+
     // a steady trickle for the last seconds: the rates move, the screenshot shows them
     long before = stable(() -> count(browser.findElement(By.id("ingest-accepted-total"))));
     for (int i = 0; i < 16; i++) {
@@ -217,6 +252,10 @@ class ConsoleBrowserTest {
     Files.createDirectories(SCREENSHOT.getParent());
     Files.write(SCREENSHOT, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     assertThat(Files.size(SCREENSHOT)).isPositive();
+  }
+
+  private static String f3(JsonNode v) {
+    return String.format(java.util.Locale.ROOT, "%.3f", v.asDouble());
   }
 
   private String text(String id) {

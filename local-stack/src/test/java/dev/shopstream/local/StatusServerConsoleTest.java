@@ -74,7 +74,8 @@ class StatusServerConsoleTest {
     });
     recommend.start();
     server = StatusServer.start("127.0.0.1", 0, () -> Json.MAPPER.createObjectNode().put("ok", true),
-        java.util.Optional::empty, new ConsoleApi(warehouse, gcs, "uploads"), "http://127.0.0.1:" + recommend.getAddress().getPort());
+        java.util.Optional::empty, new ConsoleApi(warehouse, gcs, "uploads", dir.resolve("reports")),
+        "http://127.0.0.1:" + recommend.getAddress().getPort());
     base = "http://127.0.0.1:" + server.port();
   }
 
@@ -180,6 +181,101 @@ class StatusServerConsoleTest {
     assertThat(forwarded).isEqualTo("/products/tea%2F02/similar?k=2");
     assertThat(get("/api/recommend/cart/recommendations").statusCode()).isEqualTo(404);
     assertThat(get("/api/recommend/../status").statusCode()).isEqualTo(404);
+  }
+
+  /** A report.json as evaluate --report writes it (the fields the console reads). */
+  private static String report(String generatedAt, double hrAt10, boolean tuned) {
+    StringBuilder hr = new StringBuilder();
+    StringBuilder ndcg = new StringBuilder();
+    for (int k = 1; k <= 20; k++) {
+      hr.append(k == 1 ? "" : ",").append(k == 10 ? hrAt10 : k / 40.0);
+      ndcg.append(k == 1 ? "" : ",").append(k / 80.0);
+    }
+    return "{\"schema_version\":1,\"generated_at\":\"" + generatedAt + "\",\"command\":\"java -jar "
+        + "evaluation/target/evaluate.jar --report=x\",\"dataset\":{\"input\":\"/d/shop.csv\",\"interactions\":500},"
+        + "\"protocol\":{\"name\":\"time-split\",\"k\":10},\"split\":{\"trials\":40,\"catalog_items\":90},"
+        + "\"methods\":[{\"name\":\"popularity\",\"hr\":" + hrAt10 + ",\"coverage\":0.1,\"distinct_items\":9,"
+        + "\"hr_at\":[" + hr + "],\"ndcg_at\":[" + ndcg + "]},{\"name\":\"<b>recommender</b>\",\"coverage\":0.5,"
+        + "\"distinct_items\":45,\"hr_at\":[0.1,0.2],\"ndcg_at\":[0.1,0.15]}],"
+        + "\"tuning\":" + (tuned ? "{\"configs\":[{},{},{}],\"chosen\":{\"index\":2,\"config\":\"trend_weight=0\"}}"
+            : "null") + "}";
+  }
+
+  /** The status line of a request sent as written (no client normalizes its path). */
+  private int rawStatus(String path) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.US_ASCII)).readLine();
+      return Integer.parseInt(status.split(" ")[1]);
+    }
+  }
+
+  @Test
+  void qualityShowsTheNewestReportAndServesItsFilesReadOnly() throws Exception {
+    Path reports = dir.resolve("reports");
+    JsonNode none = json("/api/quality");
+    assertThat(none.get("report").isNull()).isTrue();
+    assertThat(none.get("command").asText()).startsWith("java -jar evaluation/target/evaluate.jar --report="
+        + reports + "/");
+
+    java.nio.file.Files.createDirectories(reports.resolve("old"));
+    java.nio.file.Files.writeString(reports.resolve("old/report.json"), report("2026-12-01T10:00:00Z", 0.25, false));
+    java.nio.file.Files.setLastModifiedTime(reports.resolve("old/report.json"),
+        java.nio.file.attribute.FileTime.from(Instant.parse("2026-12-01T10:00:00Z")));
+    java.nio.file.Files.createDirectories(reports.resolve("new-1"));
+    java.nio.file.Files.writeString(reports.resolve("new-1/report.json"), report("2026-12-07T10:00:00Z", 0.375, true));
+    java.nio.file.Files.writeString(reports.resolve("new-1/report.html"), "<!DOCTYPE html><p>the report</p>");
+    JsonNode quality = json("/api/quality");
+    assertThat(quality.at("/report/generated_at").asText()).isEqualTo("2026-12-07T10:00:00Z");
+    assertThat(quality.at("/report/protocol").asText()).isEqualTo("time-split");
+    assertThat(quality.at("/report/methods/0/name").asText()).isEqualTo("popularity");
+    assertThat(quality.at("/report/methods/0/hr_at_10").asDouble()).isEqualTo(0.375);
+    assertThat(quality.at("/report/methods/0/hr_at_20").asDouble()).isEqualTo(0.5);
+    assertThat(quality.at("/report/methods/0/ndcg_at_20").asDouble()).isEqualTo(0.25);
+    assertThat(quality.at("/report/methods/0/coverage").asDouble()).isEqualTo(0.1);
+    assertThat(quality.at("/report/methods/1/hr_at_10").isNull()).as("a curve shorter than 10").isTrue();
+    assertThat(quality.at("/report/tuning/chosen").asInt()).isEqualTo(2);
+    assertThat(quality.get("html_url").asText()).isEqualTo("/reports/new-1/report.html");
+    assertThat(quality.get("json_url").asText()).isEqualTo("/reports/new-1/report.json");
+
+    HttpResponse<String> page = get(quality.get("html_url").asText());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).isEqualTo("<!DOCTYPE html><p>the report</p>");
+    assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(StatusServer.REPORT_POLICY);
+    assertThat(json(quality.get("json_url").asText()).get("schema_version").asInt()).isEqualTo(1);
+    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/reports/new-1/report.html"))
+        .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .as("read-only").isEqualTo(405);
+
+    // nothing outside the folder, whatever the path says
+    java.nio.file.Files.createDirectories(dir.resolve("outside"));
+    java.nio.file.Files.writeString(dir.resolve("outside/report.json"), "{\"secret\":true}");
+    java.nio.file.Files.writeString(dir.resolve("report.json"), "{\"secret\":true}");
+    java.nio.file.Files.createSymbolicLink(reports.resolve("link"), dir.resolve("outside"));
+    assertThat(rawStatus("/reports/../report.json")).isEqualTo(400);
+    assertThat(rawStatus("/reports/new-1/../../report.json")).isEqualTo(400);
+    assertThat(rawStatus("/reports/%2e%2e/report.json")).isEqualTo(400);
+    assertThat(rawStatus("/reports/..%2Freport.json")).isEqualTo(400);
+    assertThat(rawStatus("/reports/.%2E/outside/report.json")).isEqualTo(400);
+    assertThat(rawStatus("/reports/new-1%5C..%5C..%5Creport.json")).isEqualTo(400);
+    assertThat(rawStatus("/reports//report.json")).isEqualTo(400);
+    assertThat(get("/reports/link/report.json").statusCode()).as("a link out of the folder").isEqualTo(404);
+    assertThat(get("/reports/new-1/other.txt").statusCode()).isEqualTo(404);
+    assertThat(get("/reports/missing/report.html").statusCode()).isEqualTo(404);
+    assertThat(get("/reports/a/b/report.json").statusCode()).isEqualTo(400);
+    assertThat(get("/reports/..%2F..%2Freport.json").body()).contains("invalid_path").doesNotContain("secret");
+
+    // a newer report.json that cannot be read is named, and the newest readable one shown
+    java.nio.file.Files.createDirectories(reports.resolve("broken"));
+    java.nio.file.Files.writeString(reports.resolve("broken/report.json"), "{not json");
+    java.nio.file.Files.setLastModifiedTime(reports.resolve("broken/report.json"),
+        java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(60)));
+    JsonNode skipping = json("/api/quality");
+    assertThat(skipping.get("skipped").get(0).asText()).isEqualTo("broken/report.json");
+    assertThat(skipping.at("/report/generated_at").asText()).isEqualTo("2026-12-07T10:00:00Z");
   }
 
   @Test

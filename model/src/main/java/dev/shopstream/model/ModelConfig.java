@@ -135,8 +135,9 @@ public record ModelConfig(
    * {@code c(a,b)} counts pairs of interactions and the score is the cosine of binary co-occurrence.
    */
   public static ModelConfig itemKnnBaseline() {
-    return new ModelConfig(1, 1, 1, Duration.ZERO, Duration.ofHours(24), 50, 100, 20, Similarity.COSINE,
-        PairWeight.MIN, 0, 0, 0, 0, Duration.ZERO, 0);
+    return builder().weights(1, 1, 1).halfLife(Duration.ZERO).userHorizon(Duration.ofHours(24)).maxItemsPerUser(50)
+        .maxNeighborsPerItem(100).topK(20).similarity(Similarity.COSINE).pairWeight(PairWeight.MIN).trendWeight(0)
+        .nextSteps(0).nextWeight(0).recencyOrder(0).sessionGap(Duration.ZERO).popularityWeight(0).build();
   }
 
   public double weight(EventType type) {
@@ -164,62 +165,148 @@ public record ModelConfig(
     return Math.pow(0.5, seconds / (halfLife.toNanos() / 1e9));
   }
 
-  public ModelConfig withWeights(double view, double addToCart, double purchase) {
-    return new ModelConfig(view, addToCart, purchase, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem,
-        topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap,
-        popularityWeight);
+  /** A builder starting from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder(defaults());
   }
 
-  public ModelConfig withHalfLife(Duration value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, value, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
+  /** A builder starting from this config. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public ModelConfig withUserHorizon(Duration value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, value, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+  /**
+   * Sets any of the parameters (each setter returns the builder); {@link #build} checks them as the constructor
+   * does. {@code ModelConfig.defaults().toBuilder().trendWeight(0).build()}.
+   */
+  public static final class Builder {
+    private double viewWeight;
+    private double addToCartWeight;
+    private double purchaseWeight;
+    private Duration halfLife;
+    private Duration userHorizon;
+    private int maxItemsPerUser;
+    private int maxNeighborsPerItem;
+    private int topK;
+    private Similarity similarity;
+    private PairWeight pairWeightMode;
+    private double trendWeight;
+    private int nextSteps;
+    private double nextWeight;
+    private double recencyOrder;
+    private Duration sessionGap;
+    private double popularityWeight;
 
-  public ModelConfig withMaxItemsPerUser(int value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, value, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+    private Builder(ModelConfig c) {
+      viewWeight = c.viewWeight;
+      addToCartWeight = c.addToCartWeight;
+      purchaseWeight = c.purchaseWeight;
+      halfLife = c.halfLife;
+      userHorizon = c.userHorizon;
+      maxItemsPerUser = c.maxItemsPerUser;
+      maxNeighborsPerItem = c.maxNeighborsPerItem;
+      topK = c.topK;
+      similarity = c.similarity;
+      pairWeightMode = c.pairWeightMode;
+      trendWeight = c.trendWeight;
+      nextSteps = c.nextSteps;
+      nextWeight = c.nextWeight;
+      recencyOrder = c.recencyOrder;
+      sessionGap = c.sessionGap;
+      popularityWeight = c.popularityWeight;
+    }
 
-  public ModelConfig withMaxNeighborsPerItem(int value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, value, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+    /** The three event-type weights at once. */
+    public Builder weights(double view, double addToCart, double purchase) {
+      return viewWeight(view).addToCartWeight(addToCart).purchaseWeight(purchase);
+    }
 
-  public ModelConfig withTopK(int value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, value, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+    public Builder viewWeight(double value) {
+      viewWeight = value;
+      return this;
+    }
 
-  public ModelConfig withSimilarity(Similarity value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, value, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+    public Builder addToCartWeight(double value) {
+      addToCartWeight = value;
+      return this;
+    }
 
-  public ModelConfig withTrendWeight(double value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, value, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+    public Builder purchaseWeight(double value) {
+      purchaseWeight = value;
+      return this;
+    }
 
-  public ModelConfig withPairWeight(PairWeight value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, value, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+    public Builder halfLife(Duration value) {
+      halfLife = value;
+      return this;
+    }
 
-  public ModelConfig withNextSteps(int value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, value, nextWeight, recencyOrder, sessionGap, popularityWeight);
-  }
+    public Builder userHorizon(Duration value) {
+      userHorizon = value;
+      return this;
+    }
 
-  public ModelConfig withNextWeight(double value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, value, recencyOrder, sessionGap, popularityWeight);
-  }
+    public Builder maxItemsPerUser(int value) {
+      maxItemsPerUser = value;
+      return this;
+    }
 
-  public ModelConfig withRecencyOrder(double value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, value, sessionGap, popularityWeight);
-  }
+    public Builder maxNeighborsPerItem(int value) {
+      maxNeighborsPerItem = value;
+      return this;
+    }
 
-  public ModelConfig withSessionGap(Duration value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, value, popularityWeight);
-  }
+    public Builder topK(int value) {
+      topK = value;
+      return this;
+    }
 
-  public ModelConfig withPopularityWeight(double value) {
-    return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser, maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder, sessionGap, value);
+    public Builder similarity(Similarity value) {
+      similarity = value;
+      return this;
+    }
+
+    public Builder pairWeight(PairWeight value) {
+      pairWeightMode = value;
+      return this;
+    }
+
+    public Builder trendWeight(double value) {
+      trendWeight = value;
+      return this;
+    }
+
+    public Builder nextSteps(int value) {
+      nextSteps = value;
+      return this;
+    }
+
+    public Builder nextWeight(double value) {
+      nextWeight = value;
+      return this;
+    }
+
+    public Builder recencyOrder(double value) {
+      recencyOrder = value;
+      return this;
+    }
+
+    public Builder sessionGap(Duration value) {
+      sessionGap = value;
+      return this;
+    }
+
+    public Builder popularityWeight(double value) {
+      popularityWeight = value;
+      return this;
+    }
+
+    /** The config; fails with {@link IllegalArgumentException} or {@link NullPointerException} as the constructor. */
+    public ModelConfig build() {
+      return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
+          maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder,
+          sessionGap, popularityWeight);
+    }
   }
 
   /** {@code 1 / distance} for a transition from {@code distance} steps back, 0 beyond {@code nextSteps}. */

@@ -77,7 +77,7 @@ class CoOccurrenceModelTest {
 
   @Test
   void jaccard() {
-    CoOccurrenceModel m = fourUsers(ModelConfig.itemKnnBaseline().withSimilarity(Similarity.JACCARD));
+    CoOccurrenceModel m = fourUsers(ModelConfig.itemKnnBaseline().toBuilder().similarity(Similarity.JACCARD).build());
     List<Neighbor> a = m.neighbors("A", 5, Signal.CO_VIEW);
     assertThat(a).extracting(Neighbor::productId).containsExactly("B", "D", "C");
     assertThat(a.get(0).score()).isCloseTo(0.5, EPS);        // 2 / (3+3-2)
@@ -88,7 +88,7 @@ class CoOccurrenceModelTest {
 
   @Test
   void lift() {
-    CoOccurrenceModel m = fourUsers(ModelConfig.itemKnnBaseline().withSimilarity(Similarity.LIFT));
+    CoOccurrenceModel m = fourUsers(ModelConfig.itemKnnBaseline().toBuilder().similarity(Similarity.LIFT).build());
     List<Neighbor> a = m.neighbors("A", 5, Signal.CO_VIEW);
     assertThat(a).extracting(Neighbor::productId).containsExactly("D", "B", "C");
     assertThat(a.get(0).score()).isCloseTo(3.0, EPS);   // 1·9 / (3·1)
@@ -113,7 +113,7 @@ class CoOccurrenceModelTest {
   void eventTypeWeightsAndDecayPerSignal() {
     // u1: view A @T0, add_to_cart B @T0+1h, purchase B and C @T0+2h (one basket). Defaults: view 1, cart 3,
     // purchase 5, f = min, half-life 1 h; cosine (set explicitly: the default similarity is Jaccard).
-    CoOccurrenceModel m = new CoOccurrenceModel(ModelConfig.defaults().withSimilarity(Similarity.COSINE));
+    CoOccurrenceModel m = new CoOccurrenceModel(ModelConfig.defaults().toBuilder().similarity(Similarity.COSINE).build());
     m.observe(event("e1", VIEW, "u1", T0, "A"));
     m.observe(event("e2", ADD_TO_CART, "u1", T0.plusSeconds(3600), "B"));
     m.observe(event("e3", PURCHASE, "u1", T0.plusSeconds(7200), "B", "C"));
@@ -149,7 +149,7 @@ class CoOccurrenceModelTest {
 
   @Test
   void productWeightMode() {
-    ModelConfig c = ModelConfig.defaults().withPairWeight(ModelConfig.PairWeight.PRODUCT);
+    ModelConfig c = ModelConfig.defaults().toBuilder().pairWeight(ModelConfig.PairWeight.PRODUCT).build();
     assertThat(c.pairWeight(VIEW, PURCHASE)).isEqualTo(5);
     assertThat(c.pairWeight(ADD_TO_CART, PURCHASE)).isEqualTo(15);
     assertThat(ModelConfig.defaults().pairWeight(ADD_TO_CART, PURCHASE)).isEqualTo(3);
@@ -173,7 +173,7 @@ class CoOccurrenceModelTest {
 
   @Test
   void thePurchasedListKeepsAHundredPurchasesWhateverTheRecentItemsBoundIs() {
-    ModelConfig c = ModelConfig.defaults().withMaxItemsPerUser(3);
+    ModelConfig c = ModelConfig.defaults().toBuilder().maxItemsPerUser(3).build();
     UserHistory h = new UserHistory();
     for (int i = 0; i < 105; i++) {
       h.observe(new Interaction("P" + i, PURCHASE, T0.plusSeconds(60L * i)), c);
@@ -184,14 +184,14 @@ class CoOccurrenceModelTest {
     // a larger recent-items bound keeps as many purchases
     UserHistory wide = new UserHistory();
     for (int i = 0; i < 160; i++) {
-      wide.observe(new Interaction("P" + i, PURCHASE, T0.plusSeconds(i)), c.withMaxItemsPerUser(150));
+      wide.observe(new Interaction("P" + i, PURCHASE, T0.plusSeconds(i)), c.toBuilder().maxItemsPerUser(150).build());
     }
     assertThat(wide.purchased()).hasSize(150);
   }
 
   @Test
   void userHistoryIsBoundedInSizeAndHorizon() {
-    ModelConfig c = ModelConfig.itemKnnBaseline().withMaxItemsPerUser(3).withUserHorizon(Duration.ofHours(2));
+    ModelConfig c = ModelConfig.itemKnnBaseline().toBuilder().maxItemsPerUser(3).userHorizon(Duration.ofHours(2)).build();
     UserHistory h = new UserHistory();
     for (int i = 0; i < 5; i++) {
       h.observe(new Interaction("P" + i, VIEW, T0.plusSeconds(60L * i)), c);
@@ -209,7 +209,7 @@ class CoOccurrenceModelTest {
 
   @Test
   void candidateNeighboursAreCappedKeepingTheHeaviest() {
-    CoOccurrenceModel m = new CoOccurrenceModel(ModelConfig.itemKnnBaseline().withMaxNeighborsPerItem(2));
+    CoOccurrenceModel m = new CoOccurrenceModel(ModelConfig.itemKnnBaseline().toBuilder().maxNeighborsPerItem(2).build());
     views(m, "u1", "A", "B");
     views(m, "u2", "A", "B");
     views(m, "u3", "A", "C");
@@ -224,7 +224,7 @@ class CoOccurrenceModelTest {
 
   @Test
   void recommendForUserSumsWeightedDecayedSimilaritiesAndExcludes() {
-    CoOccurrenceModel m = fourUsers(ModelConfig.itemKnnBaseline().withHalfLife(Duration.ofHours(1)));
+    CoOccurrenceModel m = fourUsers(ModelConfig.itemKnnBaseline().toBuilder().halfLife(Duration.ofHours(1)).build());
     Instant now = T0.plusSeconds(3600);
     List<Interaction> recent = List.of(new Interaction("C", VIEW, now), new Interaction("A", VIEW, T0));
     // A is 1 h old: weight 0.5. B = 0.5·cos(A,B) + cos(C,B) = 0.5·2/3 + 2/sqrt(6); D = 0.5·1/sqrt(3)

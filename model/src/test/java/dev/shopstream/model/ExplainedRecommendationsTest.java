@@ -42,7 +42,7 @@ class ExplainedRecommendationsTest {
   void trendingIsBlendedInAndExplainsOnlyTheItemsWithNoLinkToTheUser() {
     List<Interaction> recent = List.of(new Interaction("a", EventType.VIEW, T),
         new Interaction("b", EventType.VIEW, T.minusSeconds(3600)));
-    Recommender blended = Recommender.ofNeighbors(CONFIG.withTrendWeight(2), Map.of(
+    Recommender blended = Recommender.ofNeighbors(CONFIG.toBuilder().trendWeight(2).build(), Map.of(
         "a", MODEL.neighbors("a", 100, Signal.COMBINED), "b", MODEL.neighbors("b", 100, Signal.COMBINED)));
     // personal: c 0.95, d 0.4 (over 0.95: 1, 0.421); trend over 8: d 4 (0.5), t1 8 (1), t2 2 (0.25), a 6 (0.75)
     Trending trending = Trending.of(List.of(new Recommendation("d", 4), new Recommendation("t1", 8),
@@ -64,7 +64,7 @@ class ExplainedRecommendationsTest {
         .extracting(Explained::productId).containsExactly("a", "d");
     // trend weight 0, or no trending: the co-occurrence scores unchanged
     assertThat(ExplainedRecommendations.forUser(MODEL.config().trendWeight() == 0 ? MODEL
-        : Recommender.ofNeighbors(CONFIG.withTrendWeight(0), Map.of("a", MODEL.neighbors("a", 100, Signal.COMBINED),
+        : Recommender.ofNeighbors(CONFIG.toBuilder().trendWeight(0).build(), Map.of("a", MODEL.neighbors("a", 100, Signal.COMBINED),
             "b", MODEL.neighbors("b", 100, Signal.COMBINED))), recent, 10, Set.of(), trending))
         .extracting(Explained::score).containsExactly(0.95, 0.4);
     assertThat(ExplainedRecommendations.forUser(blended, recent, 10, Set.of(), Trending.none()))

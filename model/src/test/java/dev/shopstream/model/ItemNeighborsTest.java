@@ -125,7 +125,7 @@ class ItemNeighborsTest {
     assertThat(d.similarity()).isEqualTo(Similarity.JACCARD);
     assertThat(d.pairWeightMode()).isEqualTo(ModelConfig.PairWeight.MIN);
     assertThat(ModelConfig.itemKnnBaseline().halfLife()).isEqualTo(Duration.ZERO);
-    assertThatThrownBy(() -> d.withTopK(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> d.withWeights(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.toBuilder().topK(0).build()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.toBuilder().weights(-1, 1, 1).build()).isInstanceOf(IllegalArgumentException.class);
   }
 }

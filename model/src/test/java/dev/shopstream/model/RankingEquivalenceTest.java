@@ -156,8 +156,8 @@ class RankingEquivalenceTest {
     }
     double[] gammas = {0, 0.5, 1, 2};
     double[] rhos = {0, 0.5, 1};
-    ModelConfig config = ModelConfig.defaults().withNextWeight(gammas[random.nextInt(gammas.length)])
-        .withRecencyOrder(rhos[random.nextInt(rhos.length)]);
+    ModelConfig config = ModelConfig.defaults().toBuilder().nextWeight(gammas[random.nextInt(gammas.length)])
+        .recencyOrder(rhos[random.nextInt(rhos.length)]).build();
     return Recommender.ofNeighbors(config, lists);
   }
 

@@ -23,8 +23,8 @@ class SequenceSignalTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final Offset<Double> EPS = within(1e-9);
   /** No decay, so counts are plain: the order of the interactions is all that differs. */
-  private static final ModelConfig CONFIG = ModelConfig.defaults().withHalfLife(Duration.ZERO).withNextSteps(3)
-      .withNextWeight(0);
+  private static final ModelConfig CONFIG = ModelConfig.defaults().toBuilder().halfLife(Duration.ZERO).nextSteps(3)
+      .nextWeight(0).build();
 
   private static void views(CoOccurrenceModel m, String user, String... items) {
     for (int i = 0; i < items.length; i++) {
@@ -63,7 +63,7 @@ class SequenceSignalTest {
     assertThat(m.coCount("A", "E", Signal.COMBINED)).as("still co-occurring").isEqualTo(1);
     assertThat(m.count("E", Signal.NEXT)).isEqualTo(1);
 
-    CoOccurrenceModel none = new CoOccurrenceModel(CONFIG.withNextSteps(0));
+    CoOccurrenceModel none = new CoOccurrenceModel(CONFIG.toBuilder().nextSteps(0).build());
     views(none, "u", "A", "B");
     assertThat(none.coCount("A", "B", Signal.NEXT)).isZero();
     assertThat(none.count("B", Signal.NEXT)).isZero();
@@ -71,7 +71,7 @@ class SequenceSignalTest {
 
   @Test
   void transitionsDecayWithTheTimeBetweenTheTwoInteractions() {
-    CoOccurrenceModel m = new CoOccurrenceModel(CONFIG.withHalfLife(Duration.ofHours(1)));
+    CoOccurrenceModel m = new CoOccurrenceModel(CONFIG.toBuilder().halfLife(Duration.ofHours(1)).build());
     m.observe("u", new Interaction("A", VIEW, T0));
     m.observe("u", new Interaction("B", VIEW, T0.plus(Duration.ofHours(2))));
 
@@ -86,7 +86,7 @@ class SequenceSignalTest {
       views(m, "seq" + u, "B", "C");
       views(m, "rev" + u, "X", "B");
     }
-    ModelConfig sequenceAware = CONFIG.withNextWeight(2);
+    ModelConfig sequenceAware = CONFIG.toBuilder().nextWeight(2).build();
     CoOccurrenceModel model = new CoOccurrenceModel(sequenceAware);
     for (int u = 0; u < 5; u++) {
       views(model, "seq" + u, "B", "C");
@@ -107,8 +107,8 @@ class SequenceSignalTest {
 
   @Test
   void theTrendWeightFadesWhileTheUserIsMidSessionAndThePriorStays() {
-    Recommender r = Recommender.ofNeighbors(ModelConfig.defaults().withTrendWeight(2)
-        .withSessionGap(Duration.ofMinutes(30)), Map.of("a", List.of(new Neighbor("c", Signal.COMBINED, 0.5, 1, 1))));
+    Recommender r = Recommender.ofNeighbors(ModelConfig.defaults().toBuilder().trendWeight(2)
+        .sessionGap(Duration.ofMinutes(30)).build(), Map.of("a", List.of(new Neighbor("c", Signal.COMBINED, 0.5, 1, 1))));
     Trending trending = Trending.of(List.of(new Recommendation("t", 10), new Recommendation("c", 1)));
     List<Interaction> recent = List.of(new Interaction("a", VIEW, T0));
 
@@ -123,7 +123,7 @@ class SequenceSignalTest {
     assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0, 10, Set.of(), trending))
         .containsExactly(new Recommendation("c", 0.5));
     // a prior π = 0.1 does not fade: trending products still rank (below c), by popularity
-    Recommender prior = Recommender.ofNeighbors(r.config().withPopularityWeight(0.1),
+    Recommender prior = Recommender.ofNeighbors(r.config().toBuilder().popularityWeight(0.1).build(),
         Map.of("a", List.of(new Neighbor("c", Signal.COMBINED, 0.5, 1, 1))));
     assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0, 10, Set.of(), trending))
         .extracting(Recommendation::productId).containsExactly("c", "t");
@@ -140,7 +140,7 @@ class SequenceSignalTest {
     Map<String, List<Neighbor>> lists = Map.of("a", List.of(new Neighbor("x", Signal.COMBINED, 0.4, 1, 1)),
         "b", List.of(new Neighbor("y", Signal.COMBINED, 0.5, 1, 1)));
     Recommender flat = Recommender.ofNeighbors(ModelConfig.defaults(), lists);
-    Recommender ordered = Recommender.ofNeighbors(ModelConfig.defaults().withRecencyOrder(1), lists);
+    Recommender ordered = Recommender.ofNeighbors(ModelConfig.defaults().toBuilder().recencyOrder(1).build(), lists);
 
     assertThat(flat.recommendForUser(recent, 10, Set.of())).extracting(Recommendation::productId)
         .containsExactly("y", "x");

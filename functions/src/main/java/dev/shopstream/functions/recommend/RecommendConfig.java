@@ -143,12 +143,13 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
     return new RecommendConfig(
         settings.duration("TRENDING_WINDOW", DEFAULT_TRENDING_WINDOW),
         AccessPolicy.from(settings),
-        ModelConfig.defaults()
-            .withTrendWeight(settings.decimal("TREND_WEIGHT", ModelConfig.defaults().trendWeight(), 0,
+        ModelConfig.builder()
+            .trendWeight(settings.decimal("TREND_WEIGHT", ModelConfig.defaults().trendWeight(), 0,
                 MAX_TREND_WEIGHT))
-            .withNextWeight(settings.decimal("NEXT_WEIGHT", ModelConfig.defaults().nextWeight(), 0, MAX_TREND_WEIGHT))
-            .withPopularityWeight(settings.decimal("POPULARITY_WEIGHT", ModelConfig.defaults().popularityWeight(), 0,
-                MAX_TREND_WEIGHT)),
+            .nextWeight(settings.decimal("NEXT_WEIGHT", ModelConfig.defaults().nextWeight(), 0, MAX_TREND_WEIGHT))
+            .popularityWeight(settings.decimal("POPULARITY_WEIGHT", ModelConfig.defaults().popularityWeight(), 0,
+                MAX_TREND_WEIGHT))
+            .build(),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
         settings.duration("SNAPSHOT_STARTUP_WAIT", DEFAULT_STARTUP_WAIT),

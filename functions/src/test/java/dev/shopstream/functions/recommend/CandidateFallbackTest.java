@@ -42,7 +42,8 @@ class CandidateFallbackTest {
       warehouse.insert(TableSchemas.get("user_activity"), List.of(ShopFixture.user("carol",
           List.of(ShopFixture.recent("big-1", "view", ShopFixture.NOW)), List.of())));
       RecommendFunction function = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-          RecommendConfig.defaults(AccessPolicy.open()).withModel(ModelConfig.defaults().withTrendWeight(0)),
+          RecommendConfig.defaults(AccessPolicy.open())
+              .withModel(ModelConfig.defaults().toBuilder().trendWeight(0).build()),
           new TestClock(ShopFixture.NOW),
           mock(ScheduledExecutorService.class));
       assertThat(function.refreshSnapshot()).isTrue();

@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RecommendFunctionTest {
   /** Co-occurrence only (trend weight 0): the personalized scores below are the model's own sums. */
   private static final RecommendConfig CONFIG = RecommendConfig.defaults(AccessPolicy.open()).withLimits(2, 3, 512)
-      .withModel(ModelConfig.defaults().withTrendWeight(0).withNextWeight(0).withPopularityWeight(0));
+      .withModel(ModelConfig.defaults().toBuilder().trendWeight(0).nextWeight(0).popularityWeight(0).build());
 
   @TempDir(cleanup = CleanupMode.ALWAYS)
   static Path folder;
@@ -116,7 +116,7 @@ class RecommendFunctionTest {
   @Test
   void personalizedScoresAreBlendedWithTrendingAndLinkedItemsKeepTheirReason() throws Exception {
     RecommendFunction blended = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-        CONFIG.withModel(CONFIG.model().withTrendWeight(1).withSessionGap(java.time.Duration.ZERO)),
+        CONFIG.withModel(CONFIG.model().toBuilder().trendWeight(1).sessionGap(java.time.Duration.ZERO).build()),
         new TestClock(ShopFixture.NOW),
         mock(ScheduledExecutorService.class));
     assertThat(blended.refreshSnapshot()).isTrue();
@@ -150,7 +150,7 @@ class RecommendFunctionTest {
   @Test
   void theItemsOftenTakenNextAfterTheLatestOneAreRankedWithTheirOwnReason() throws Exception {
     RecommendFunction sequenceAware = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-        CONFIG.withModel(CONFIG.model().withNextWeight(1)), new TestClock(ShopFixture.NOW),
+        CONFIG.withModel(CONFIG.model().toBuilder().nextWeight(1).build()), new TestClock(ShopFixture.NOW),
         mock(ScheduledExecutorService.class));
     assertThat(sequenceAware.refreshSnapshot()).isTrue();
     JsonNode bob = FakeExchange.request("GET", "/recommendations").query("user_id", "bob").query("k", "3")
@@ -171,7 +171,7 @@ class RecommendFunctionTest {
   void theTrendWeightFadesWhileTheUserIsMidSession() throws Exception {
     TestClock clock = new TestClock(ShopFixture.NOW);
     RecommendFunction fading = new RecommendFunction(new DuckDbRecommendationStore(warehouse),
-        CONFIG.withModel(CONFIG.model().withTrendWeight(1).withSessionGap(java.time.Duration.ofMinutes(30))), clock,
+        CONFIG.withModel(CONFIG.model().toBuilder().trendWeight(1).sessionGap(java.time.Duration.ofMinutes(30)).build()), clock,
         mock(ScheduledExecutorService.class));
     assertThat(fading.refreshSnapshot()).isTrue();
 

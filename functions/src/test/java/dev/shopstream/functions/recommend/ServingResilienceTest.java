@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServingResilienceTest {
   /** Co-occurrence only: the personalized answers below are the user's neighbours, not trending. */
   private static final RecommendConfig CONFIG = RecommendConfig.defaults(AccessPolicy.open())
-      .withModel(ModelConfig.defaults().withTrendWeight(0).withNextWeight(0)) // co-occurrence only: about caching
+      .withModel(ModelConfig.defaults().toBuilder().trendWeight(0).nextWeight(0).build()) // co-occurrence only: about caching
       .withSnapshotRefresh(Duration.ofSeconds(5), Duration.ofSeconds(60))
       .withUserCache(Duration.ofSeconds(10), 2);
 

@@ -52,7 +52,7 @@ public class ItemToItemModelTest implements Serializable {
 
   @Test
   public void neighbourRowsAreTheModelModulesTopKAndUserActivityFollowsEachUser() {
-    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE); // the anchors below are cosine
+    ModelConfig config = ModelConfig.defaults().toBuilder().similarity(Similarity.COSINE).build(); // the anchors below are cosine
     CoOccurrenceModel expected = model(config);
     Map<String, Neighbor> expectedRows = expectedRows(expected, config);
     // hand-checked anchors: B and C were bought together once, and only together: co_purchase cosine 1
@@ -114,7 +114,7 @@ public class ItemToItemModelTest implements Serializable {
 
   @Test
   public void atTheEndOfInputEachItemsFinalListsAreEmittedOnceWithoutProcessingTime() {
-    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE);
+    ModelConfig config = ModelConfig.defaults().toBuilder().similarity(Similarity.COSINE).build();
     assertEachItemEmittedOnceAtTheEnd(config,
         ItemToItemModel.create().withConfig(config).withClock(CLOCK).withEmitAtEndOfInput());
   }
@@ -123,7 +123,7 @@ public class ItemToItemModelTest implements Serializable {
   public void aBoundedInputInStreamingModeFlushesWhatIsStillPendingAtItsEnd() {
     // the default: throttled by a processing-time timer (10 s) that never fires here, as when a file or a bench's
     // input ends in a few seconds; the end of the input emits each pending item's lists once
-    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.COSINE);
+    ModelConfig config = ModelConfig.defaults().toBuilder().similarity(Similarity.COSINE).build();
     assertEachItemEmittedOnceAtTheEnd(config, ItemToItemModel.create().withConfig(config).withClock(CLOCK));
   }
 
@@ -156,7 +156,7 @@ public class ItemToItemModelTest implements Serializable {
 
   @Test
   public void boundsAndJaccardFollowTheConfig() {
-    ModelConfig config = ModelConfig.defaults().withSimilarity(Similarity.JACCARD).withTopK(1);
+    ModelConfig config = ModelConfig.defaults().toBuilder().similarity(Similarity.JACCARD).topK(1).build();
     CoOccurrenceModel expected = model(config);
     Map<String, Neighbor> expectedRows = expectedRows(expected, config);
     // top 1 per item and signal: A co_view/combined/next, B co_view/co_purchase/combined/next, C
@@ -234,7 +234,7 @@ public class ItemToItemModelTest implements Serializable {
 
   @Test
   public void theNextSignalIsDirectedAndIsTheModelModulesTransitions() {
-    ModelConfig config = ModelConfig.defaults().withHalfLife(Duration.ZERO);
+    ModelConfig config = ModelConfig.defaults().toBuilder().halfLife(Duration.ZERO).build();
     List<Event> events = List.of(event("e1", EventType.VIEW, "u1", "10:00", "X"),
         event("e2", EventType.VIEW, "u2", "10:01", "X"), event("e3", EventType.VIEW, "u1", "10:02", "Y"),
         event("e4", EventType.VIEW, "u2", "10:03", "Y"), event("e5", EventType.VIEW, "u2", "10:04", "Z"));
@@ -278,7 +278,7 @@ public class ItemToItemModelTest implements Serializable {
   @Test
   public void liftIsRefusedBecauseItNeedsTheGlobalTotal() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ItemToItemModel.create()
-        .withConfig(ModelConfig.defaults().withSimilarity(Similarity.LIFT)))
+        .withConfig(ModelConfig.defaults().toBuilder().similarity(Similarity.LIFT).build()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
