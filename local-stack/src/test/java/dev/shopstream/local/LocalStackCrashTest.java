@@ -86,19 +86,21 @@ class LocalStackCrashTest {
       assertThat(o.deadLetters()).as("dead letters").isZero();
     }
     assertThat(crashed.neighbors().keySet()).isEqualTo(reference.neighbors().keySet());
-    // Two uninterrupted runs over the same events already differ slightly (one score was 0.24163, 0.24177 and
-    // 0.24190 in three runs: the model's count reports depend on bundle boundaries), so the lists are compared
-    // within 1 %; a restart without the retained state rebuilds them from the events after the restart only, far off.
-    // The `next` signal (issue 16) is learned in processing order: the events redelivered after the kill are
-    // processed after later ones, so its transitions differ from the uninterrupted run's (one score by 15 % in CI).
-    // Its lists are compared by their keys (above); the co-occurrence signals, which no order changes, by score.
+    // The co-occurrence lists are compared by their co-counts, which no processing order changes: each pair is
+    // counted once, when the later of its two events is processed, with a weight of the two events alone. A replayed
+    // or lost event moves them; a restart without the retained state rebuilds them from the events after the restart
+    // only, far off. Their *scores* are not compared: a score divides by the neighbour's occurrence count as last
+    // reported to the list, and when that report arrives depends on bundle boundaries and redelivery timing (two
+    // uninterrupted runs differed by 0.1 %, a crashed run by 1.9 % under load). The `next` signal (issue 16) is
+    // learned in processing order: the events redelivered after the kill are processed after later ones, so its
+    // transitions differ from the uninterrupted run's (one score by 15 % in CI). Its lists are compared by keys only.
     crashed.neighbors().forEach((key, score) -> {
       if (!key.contains("/next/")) {
         assertThat(score).as(key)
             .isCloseTo(reference.neighbors().get(key), org.assertj.core.data.Percentage.withPercentage(1));
       }
     });
-    assertThat(crashed.neighbors().keySet()).as("co-occurrence lists compared by score")
+    assertThat(crashed.neighbors().keySet()).as("co-occurrence lists compared by co-count")
         .anyMatch(key -> !key.contains("/next/"));
     assertThat(reference.neighbors()).isNotEmpty();
   }
@@ -232,7 +234,7 @@ class LocalStackCrashTest {
       }
       Map<String, Double> neighbors = new TreeMap<>();
       try (ResultSet rs = s.executeQuery("""
-          SELECT product_id, signal, neighbor_id, score FROM item_neighbors
+          SELECT product_id, signal, neighbor_id, co_count FROM item_neighbors
           QUALIFY updated_at = max(updated_at) OVER (PARTITION BY product_id, signal)""")) {
         while (rs.next()) {
           neighbors.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getDouble(4));
