@@ -29,8 +29,26 @@ public final class Cli {
     CommandLine cl = new CommandLine(command);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.registerConverter(Duration.class, DURATION);
+    cl.setParameterExceptionHandler(Cli::usageError);
     return cl;
   }
+
+  /**
+   * Every usage error alike: the message (naming the option and the value), picocli's suggestions for a mistyped
+   * option, then the usage; exit 2. (picocli's own handler leaves the usage out when it has a suggestion.)
+   */
+  public static int usageError(ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    java.io.PrintWriter err = cl.getErr();
+    err.println(e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    cl.usage(err);
+    err.flush();
+    return USAGE_ERROR;
+  }
+
+  /** The exit status of a usage error. */
+  public static final int USAGE_ERROR = 2;
 
   /** A usage error (exit 2) about one option's value, found after parsing: {@code --x: 'v' (why)}. */
   public static ParameterException badValue(CommandSpec spec, String option, Object value, String expected) {
