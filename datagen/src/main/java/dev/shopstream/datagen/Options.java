@@ -7,7 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** Command-line options of one subcommand: {@code --name value}, {@code --name=value} and boolean {@code --flag}. */
+/**
+ * Command-line options of one subcommand: {@code --name value}, {@code --name=value} and boolean {@code --flag}.
+ *
+ * @deprecated datagen's own commands use picocli ({@link Cli}); this is left only for {@code evaluation}'s
+ *     {@code evaluate} until it moves to picocli too (issue 19): delete it then.
+ */
+@Deprecated(forRemoval = true)
 public final class Options {
   /** A usage error: the message is printed with a pointer to {@code --help}, exit status 2. */
   public static final class UsageException extends RuntimeException {
