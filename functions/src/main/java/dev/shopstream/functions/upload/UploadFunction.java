@@ -17,6 +17,7 @@ import com.google.cloud.storage.StorageOptions;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.shopstream.contract.FieldError;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.logging.Progress;
 import dev.shopstream.contract.rows.RecordReader;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
@@ -311,6 +312,7 @@ public final class UploadFunction implements CloudEventsFunction {
             : source) {
       RecordReader reader = new RecordReader(in, config.maxLineBytes(), type.format() == FileType.Format.CSV);
       boolean headerPending = decoder.expectsHeader();
+      Progress progress = new Progress(clock, config.progressEvery());
       RecordReader.Row row;
       while ((row = reader.next()) != null) {
         if (row.isBlank()) {
@@ -336,8 +338,10 @@ public final class UploadFunction implements CloudEventsFunction {
           run.rejected++;
           report.add(row.line(), decoded.errors(), row.text(), row.tooLong());
         }
-        if (run.rowsRead % config.progressEveryRows() == 0) {
-          LOG.info(o.uri() + ": progress " + run.counts());
+        if (progress.due()) { // counters every PROGRESS_EVERY while the object is read
+          LOG.log(Level.INFO, o.uri() + ": progress " + run.counts(), Json.MAPPER.createObjectNode().put("object",
+              o.uri()).put("rows_read", run.rowsRead).put("published", run.published).put("rejected", run.rejected)
+              .put("bytes", run.bytes).put("elapsed_ms", progress.elapsedMillis()));
         }
       }
       if (headerPending) {
