@@ -1,66 +1,48 @@
 package dev.shopstream.bench;
 
+import dev.shopstream.bench.soak.Soak;
 import dev.shopstream.contract.logging.CloudLogging;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.shopstream.local.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar bench/target/shopstream-bench.jar <benchmark> [--option=value ...]}: runs one benchmark and prints
- * its figures as a Markdown table, each beside a baseline measured in the same process. {@code --help} after a
- * benchmark's name lists its options. Benchmarks only print: nothing here is asserted.
+ * its figures as a Markdown table, each beside a baseline measured in the same process; {@code soak} runs the soak
+ * run against the whole local stack ({@link Soak}). {@code --help} after a benchmark's name lists its options. The
+ * command line follows the local stack's convention ({@link Cli}): {@code --help} exits 0, a usage error 2.
+ * Benchmarks only print: nothing here is asserted.
  */
-public final class Bench {
-  /** A benchmark: parses its own options, runs, prints. */
-  @FunctionalInterface
-  interface Command {
-    void run(Options options) throws Exception;
-  }
+@Command(name = "java -jar bench/target/shopstream-bench.jar",
+    description = "Benchmarks that print figures beside a baseline measured in the same run, and the soak run.",
+    subcommands = {IngestBench.class, FreshnessBench.class, ServingBench.class, RefreshReadsBench.class, UpsertBench.class,
+        PubsubJournalBench.class, Soak.SoakCommand.class},
+    footer = {"", "Options take --name=value or --name value; durations as 30s, 5m, a number of seconds or PT30S."})
+public final class Bench implements Runnable {
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
 
-  private record Entry(String summary, Command command) {}
-
-  private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
-
-  static {
-    COMMANDS.put("ingest", new Entry("ingest function: events/s for single events and batches, latency at fixed "
-        + "rates, beside a trivial function on the same invoker", IngestBench::run));
-    COMMANDS.put("freshness", new Entry("local stack end to end: time from an event's 202 to its effect in "
-        + "/recommendations, and the stack's peak RSS under load", FreshnessBench::run));
-    COMMANDS.put("serving", new Entry("recommend function over generated DuckDB data: cold start, latency at fixed "
-        + "rates and the most requests/s for an endpoint mix, beside a trivial function on the same invoker",
-        ServingBench::run));
-    COMMANDS.put("refresh-reads", new Entry("recommend's snapshot refresh: item_neighbors rows read per refresh, a "
-        + "full read vs the changed rows only, on one DuckDB table", RefreshReadsBench::run));
-    COMMANDS.put("upsert", new Entry("DuckDB upserts as the pipeline's sink writes them: rows/s of the former "
-        + "multi-row statements and of the staging table, in the same process", UpsertBench::run));
-    COMMANDS.put("pubsub-journal", new Entry("embedded Pub/Sub emulator: publish msgs/s and latency in memory vs "
-        + "with its durable journal, alternating rounds in the same process", PubsubJournalBench::run));
-  }
+  @Spec CommandSpec spec;
 
   private Bench() {}
 
-  public static void main(String[] args) throws Exception {
+  /** The command line (for tests: {@code execute} returns the exit status). */
+  static CommandLine commandLine() {
+    return Cli.of(new Bench());
+  }
+
+  /** Without a benchmark: the usage, exit 2. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: name one");
+  }
+
+  public static void main(String[] args) {
     CloudLogging.install();
-    if (args.length == 0 || args[0].equals("--help") || !COMMANDS.containsKey(args[0])) {
-      System.out.println("usage: java -jar bench/target/shopstream-bench.jar <benchmark> [--name=value ...]\n");
-      COMMANDS.forEach((name, e) -> System.out.printf("  %-12s %s%n", name, e.summary()));
-      if (args.length > 0 && !args[0].equals("--help")) {
-        System.out.println("\nunknown benchmark: " + args[0]);
-        System.exit(2);
-      }
-      return;
-    }
-    try {
-      Options options = Options.parse(Arrays.copyOfRange(args, 1, args.length));
-      if (!options.help()) {
-        System.out.println(Machine.describe());
-      }
-      COMMANDS.get(args[0]).command().run(options);
-    } catch (Options.UsageException e) {
-      System.err.println(args[0] + ": " + e.getMessage() + (e.getMessage().contains("\n") ? ""
-          : "\n(java -jar bench/target/shopstream-bench.jar " + args[0] + " --help lists its options)"));
-      System.exit(2);
-    }
-    System.exit(0); // the Pub/Sub and invoker threads of a benchmark need not be waited for
+    // exits when done: the Pub/Sub and invoker threads of a benchmark need not be waited for
+    System.exit(commandLine().execute(args));
   }
 }

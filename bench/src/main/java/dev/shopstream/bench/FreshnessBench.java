@@ -1,5 +1,8 @@
 package dev.shopstream.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.Json;
 import java.io.IOException;
@@ -32,33 +35,38 @@ import org.HdrHistogram.Histogram;
  * after another while a background load posts view events at {@code --rate} per second (open loop). Peak RSS is the
  * child's VmHWM; the RSS series is sampled every second.
  */
-final class FreshnessBench {
-  private static final String USAGE = """
-      freshness [--probes=30] [--rate=50] [--seed-events=2000] [--poll-ms=50] [--probe-timeout=60]
-                [--stack-jar=local-stack/target/shopstream-local.jar] [--stack-heap=2g]
-        --probes        purchases whose effect is timed, one after another
-        --rate          background view events/s posted during the probes (0: none)
-        --seed-events   view and purchase events posted first, so there is something to recommend
-        --poll-ms       how often a probe asks /recommendations
-        --probe-timeout seconds a probe waits before it counts as timed out
-        --stack-jar     the local stack jar (build: ./mvnw -B -ntp -q -DskipTests package)
-        --stack-heap    the stack's -Xmx""";
+@Command(name = "freshness", sortOptions = false, description = "local stack end to end: time from an event's 202 to its effect in /recommendations, and the stack's peak RSS under load")
+final class FreshnessBench implements Callable<Integer> {
+  @Option(names = "--probes", description = "purchases whose effect is timed, one after another (default ${DEFAULT-VALUE})")
+  int probes = 30;
+  @Option(names = "--rate", description = "background view events/s posted during the probes (0: none; default ${DEFAULT-VALUE})")
+  int rate = 50;
+  @Option(names = "--seed-events", description = "view and purchase events posted first, so there is something to recommend (default ${DEFAULT-VALUE})")
+  int seedEvents = 2000;
+  @Option(names = "--poll-ms", description = "how often a probe asks /recommendations, in ms (default ${DEFAULT-VALUE})")
+  int pollMs = 50;
+  @Option(names = "--probe-timeout", paramLabel = "DURATION", description = "how long a probe waits before it counts as timed out (default 60s; a plain number is seconds)")
+  Duration probeTimeout = Duration.ofSeconds(60);
+  @Option(names = "--stack-jar", description = "the local stack jar (build: ./mvnw -B -ntp -q -DskipTests package; default ${DEFAULT-VALUE})")
+  Path jar = Path.of("local-stack/target/shopstream-local.jar");
+  @Option(names = "--stack-heap", description = "the stack's -Xmx (default ${DEFAULT-VALUE})")
+  String heap = "2g";
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
+
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private FreshnessBench() {}
+  FreshnessBench() {}
 
-  static void run(Options options) throws Exception {
-    int probes = options.integer("probes", 30);
-    int rate = options.integer("rate", 50);
-    int seedEvents = options.integer("seed-events", 2000);
-    int pollMs = options.integer("poll-ms", 50);
-    Duration probeTimeout = options.seconds("probe-timeout", 60);
-    Path jar = Path.of(options.string("stack-jar", "local-stack/target/shopstream-local.jar"));
-    String heap = options.string("stack-heap", "2g");
-    if (!options.done(USAGE)) {
-      return;
-    }
+  @Override
+  public Integer call() throws Exception {
+    System.out.println(Machine.describe());
+    run();
+    return 0;
+  }
+
+  private void run() throws Exception {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException(jar + " does not exist: build it with ./mvnw -B -ntp -q -DskipTests package");
     }

@@ -1,5 +1,8 @@
 package dev.shopstream.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import dev.shopstream.functions.ingest.IngestFunction;
 import dev.shopstream.local.pubsub.PubsubEmulator;
 import java.net.URI;
@@ -25,30 +28,34 @@ import java.util.Map;
  * Every event has its own {@code event_id}, so none is a duplicate. At the end the emulator's published count is
  * compared with the events the function accepted.
  */
-final class IngestBench {
-  private static final String USAGE = """
-      ingest [--duration=10] [--concurrency=8] [--batch=500] [--rates=100,250,500,1000] [--warmup=2000]
-             [--journal=true]
-        --journal      the emulator journals every publish to disk before acknowledging it, as the local stack's
-                       does (false: in memory only, as before the journal)
-        --duration     seconds per run
-        --concurrency  workers of the closed-loop runs
-        --batch        events per request of the batch runs
-        --rates        requests/s of the open-loop runs (single events)
-        --warmup       requests sent to each function before measuring""";
+@Command(name = "ingest", sortOptions = false, description = "ingest function: events/s for single events and batches, latency at fixed rates, beside a trivial function on the same invoker")
+final class IngestBench implements Callable<Integer> {
+  @Option(names = "--duration", paramLabel = "DURATION", description = "per run (default 10s; a plain number is seconds)")
+  Duration duration = Duration.ofSeconds(10);
+  @Option(names = "--concurrency", description = "workers of the closed-loop runs (default ${DEFAULT-VALUE})")
+  int concurrency = 8;
+  @Option(names = "--batch", description = "events per request of the batch runs (default ${DEFAULT-VALUE})")
+  int batch = 500;
+  @Option(names = "--rates", split = ",", paramLabel = "N,N,...", description = "requests/s of the open-loop runs (single events; default 100,250,500,1000)")
+  List<Integer> rates = List.of(100, 250, 500, 1000);
+  @Option(names = "--warmup", description = "requests sent to each function before measuring (default ${DEFAULT-VALUE})")
+  int warmup = 2000;
+  @Option(names = "--journal", arity = "1", paramLabel = "true|false", description = "the emulator journals every publish to disk before acknowledging it, as the local stack's does (false: in memory only; default ${DEFAULT-VALUE})")
+  boolean journal = true;
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
 
-  private IngestBench() {}
 
-  static void run(Options options) throws Exception {
-    Duration duration = options.seconds("duration", 10);
-    int concurrency = options.integer("concurrency", 8);
-    int batch = options.integer("batch", 500);
-    List<Integer> rates = options.integers("rates", "100,250,500,1000");
-    int warmup = options.integer("warmup", 2000);
-    boolean journal = Boolean.parseBoolean(options.string("journal", "true"));
-    if (!options.done(USAGE)) {
-      return;
-    }
+  IngestBench() {}
+
+  @Override
+  public Integer call() throws Exception {
+    System.out.println(Machine.describe());
+    run();
+    return 0;
+  }
+
+  private void run() throws Exception {
     String project = "bench-project";
     java.nio.file.Path journalDir = journal ? java.nio.file.Files.createTempDirectory("ingest-bench-pubsub") : null;
     System.out.println("Pub/Sub emulator: " + (journal ? "journaled under " + journalDir : "in memory"));

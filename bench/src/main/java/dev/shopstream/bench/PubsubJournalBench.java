@@ -1,5 +1,8 @@
 package dev.shopstream.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PublishRequest;
 import com.google.pubsub.v1.PublisherGrpc;
@@ -27,25 +30,34 @@ import java.util.concurrent.TimeUnit;
  * is one message of {@code --bytes} in its own request, over gRPC with the blocking stub (no client-side batching
  * delay), to a topic with one subscription, as the ingest function's events.
  */
-final class PubsubJournalBench {
+@Command(name = "pubsub-journal", sortOptions = false, description = "embedded Pub/Sub emulator: publish msgs/s and latency in memory vs with its durable journal, alternating rounds in the same process")
+final class PubsubJournalBench implements Callable<Integer> {
+  @Option(names = "--rounds", description = "alternating rounds of in-memory and journaled publishes per concurrency (default ${DEFAULT-VALUE})")
+  int rounds = 4;
+  @Option(names = "--seconds", paramLabel = "DURATION", description = "per round (default 3s; a plain number is seconds)")
+  Duration duration = Duration.ofSeconds(3);
+  @Option(names = "--concurrency", split = ",", paramLabel = "N,N,...", description = "publishers (default 1,8)")
+  List<Integer> concurrencies = List.of(1, 8);
+  @Option(names = "--bytes", description = "message size (default ${DEFAULT-VALUE})")
+  int bytes = 300;
+  @Option(names = "--dir", description = "where the journal goes (default: a temp dir)")
+  String dirOption;
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
 
-  private static final String USAGE = """
-      pubsub-journal [--rounds=4] [--seconds=3] [--concurrency=1,8] [--bytes=300] [--dir=<temp dir>]
-        alternating rounds of in-memory and journaled publishes per concurrency; --dir is where the journal goes
-      """;
+
   private static final String TOPIC = "projects/bench-project/topics/events";
 
-  private PubsubJournalBench() {}
+  PubsubJournalBench() {}
 
-  static void run(Options options) throws Exception {
-    int rounds = options.integer("rounds", 4);
-    Duration duration = options.seconds("seconds", 3);
-    List<Integer> concurrencies = options.integers("concurrency", "1,8");
-    int bytes = options.integer("bytes", 300);
-    String dirOption = options.string("dir", null);
-    if (!options.done(USAGE)) {
-      return;
-    }
+  @Override
+  public Integer call() throws Exception {
+    System.out.println(Machine.describe());
+    run();
+    return 0;
+  }
+
+  private void run() throws Exception {
     Path dir = dirOption == null ? Files.createTempDirectory("pubsub-journal-bench") : Path.of(dirOption);
     PubsubMessage message = PubsubMessage.newBuilder().setData(ByteString.copyFrom(new byte[bytes]))
         .putAttributes("event_id", "e").build();

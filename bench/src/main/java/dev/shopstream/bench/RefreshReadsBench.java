@@ -8,6 +8,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The rows one snapshot refresh reads from {@code item_neighbors}, before (every refresh a full read of the current
@@ -17,26 +20,29 @@ import java.time.Instant;
  * takes only as long as the reads. Both reads run on the same table at each step, alternately, so the machine's load
  * weighs on both alike; the figures are medians over the steps after the overlap has filled up.
  */
-final class RefreshReadsBench {
-  private static final String USAGE = """
-      refresh-reads [--rows=100000] [--changed-percent=1] [--refresh=5] [--overlap=30] [--steps=20]
-        --rows             item_neighbors rows (lists of 10, one signal)
-        --changed-percent  percent of the rows rewritten between two refreshes
-        --refresh          seconds between refreshes (SNAPSHOT_REFRESH)
-        --overlap          seconds of overlap of each changed read (SNAPSHOT_CHANGES_OVERLAP)
-        --steps            refreshes measured""";
+@Command(name = "refresh-reads", sortOptions = false, description = "recommend's snapshot refresh: item_neighbors rows read per refresh, a full read vs the changed rows only, on one DuckDB table")
+final class RefreshReadsBench implements Callable<Integer> {
+  @Option(names = "--rows", description = "item_neighbors rows, lists of 10, one signal (default ${DEFAULT-VALUE})")
+  int rows = 100_000;
+  @Option(names = "--changed-percent", description = "percent of the rows rewritten between two refreshes (default ${DEFAULT-VALUE})")
+  int changedPercent = 1;
+  @Option(names = "--refresh", paramLabel = "DURATION", description = "between refreshes, SNAPSHOT_REFRESH (default 5s; a plain number is seconds)")
+  Duration refresh = Duration.ofSeconds(5);
+  @Option(names = "--overlap", paramLabel = "DURATION", description = "of each changed read, SNAPSHOT_CHANGES_OVERLAP (default 30s)")
+  Duration overlap = Duration.ofSeconds(30);
+  @Option(names = "--steps", description = "refreshes measured (default ${DEFAULT-VALUE})")
+  int steps = 20;
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
 
-  private RefreshReadsBench() {}
+  @Override
+  public Integer call() throws Exception {
+    System.out.println(Machine.describe());
+    run();
+    return 0;
+  }
 
-  static void run(Options options) throws Exception {
-    int rows = options.integer("rows", 100_000);
-    int changedPercent = options.integer("changed-percent", 1);
-    Duration refresh = options.seconds("refresh", 5);
-    Duration overlap = options.seconds("overlap", 30);
-    int steps = options.integer("steps", 20);
-    if (!options.done(USAGE)) {
-      return;
-    }
+  private void run() throws Exception {
     Path file = Files.createTempDirectory("shopstream-refresh-reads").resolve("warehouse.duckdb");
     int lists = rows / 10;
     int changedLists = Math.max(1, lists * changedPercent / 100);

@@ -1,5 +1,8 @@
 package dev.shopstream.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import dev.shopstream.functions.recommend.RecommendFunction;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.net.URI;
@@ -43,42 +46,46 @@ import java.util.logging.Logger;
  * users per second get a new {@code user_activity} row (as the pipeline writes them), which the function's poll of
  * changed users reports: their cached rows are read again.
  */
-final class ServingBench {
+@Command(name = "serving", sortOptions = false, description = "recommend function over generated DuckDB data: cold start, latency at fixed rates and the most requests/s for an endpoint mix, beside a trivial function on the same invoker")
+final class ServingBench implements Callable<Integer> {
+  @Option(names = "--products", description = "catalog size (trends for each; 2% unavailable; default ${DEFAULT-VALUE})")
+  int products = 5000;
+  @Option(names = "--neighbors", description = "item_neighbors rows (lists of 10 per product and signal; default ${DEFAULT-VALUE})")
+  int neighbors = 25_000;
+  @Option(names = "--users", description = "users in user_activity (10 recent items, 2 purchases each; default ${DEFAULT-VALUE})")
+  int users = 10_000;
+  @Option(names = "--rates", split = ",", paramLabel = "N,N,...", description = "requests/s of the open-loop runs (default 250,500,1000,2000)")
+  List<Integer> rates = List.of(250, 500, 1000, 2000);
+  @Option(names = "--duration", paramLabel = "DURATION", description = "per run (default 10s; a plain number is seconds)")
+  Duration duration = Duration.ofSeconds(10);
+  @Option(names = "--concurrency", description = "workers of the closed-loop runs (default ${DEFAULT-VALUE})")
+  int concurrency = 8;
+  @Option(names = "--warmup", description = "requests sent to each function (by --concurrency workers) before measuring (default ${DEFAULT-VALUE})")
+  int warmup = 50_000;
+  @Option(names = "--user-updates", description = "users per second whose user_activity row is rewritten during the runs (default ${DEFAULT-VALUE})")
+  int userUpdates = 50;
+  @Option(names = "--full-reload", paramLabel = "ISO-DURATION", description = "SNAPSHOT_FULL_RELOAD: PT1S (up to the 5 s refresh) makes every refresh a full load, as before incremental reads (default ${DEFAULT-VALUE})")
+  String fullReload = "PT10M";
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
+
   private static final Logger LOG = Logger.getLogger(ServingBench.class.getName());
-  private static final String USAGE = """
-      serving [--products=5000] [--neighbors=25000] [--users=10000] [--rates=250,500,1000,2000] [--duration=10]
-              [--concurrency=8] [--warmup=50000] [--user-updates=50] [--full-reload=PT10M]
-        --products     catalog size (trends for each; 2% unavailable)
-        --neighbors    item_neighbors rows (lists of 10 per product and signal)
-        --users        users in user_activity (10 recent items, 2 purchases each)
-        --rates        requests/s of the open-loop runs
-        --duration     seconds per run
-        --concurrency  workers of the closed-loop runs
-        --warmup       requests sent to each function (by --concurrency workers) before measuring
-        --user-updates users per second whose user_activity row is rewritten during the runs
-        --full-reload  SNAPSHOT_FULL_RELOAD: PT1S (up to the 5 s refresh) makes every refresh a full load, as before
-                       incremental reads""";
   private static final int CATEGORIES = 40;
   private static final int CLOSED_LOOP_SLICES = 5;
   private static final int PER_LIST = 10;
   private static final String[] TABLES = {"products", "item_neighbors", "product_trends", "user_activity"};
   private static final List<String> SIGNALS = List.of("co_view", "co_cart", "co_purchase", "combined", "next");
 
-  private ServingBench() {}
+  ServingBench() {}
 
-  static void run(Options options) throws Exception {
-    int products = options.integer("products", 5000);
-    int neighbors = options.integer("neighbors", 25_000);
-    int users = options.integer("users", 10_000);
-    List<Integer> rates = options.integers("rates", "250,500,1000,2000");
-    Duration duration = options.seconds("duration", 10);
-    int concurrency = options.integer("concurrency", 8);
-    int warmup = options.integer("warmup", 50_000);
-    int userUpdates = options.integer("user-updates", 50);
-    String fullReload = options.string("full-reload", "PT10M");
-    if (!options.done(USAGE)) {
-      return;
-    }
+  @Override
+  public Integer call() throws Exception {
+    System.out.println(Machine.describe());
+    run();
+    return 0;
+  }
+
+  private void run() throws Exception {
     Path dir = Files.createTempDirectory("shopstream-serving-bench");
     Path file = dir.resolve("warehouse.duckdb");
     DuckDbWarehouse warehouse = DuckDbWarehouse.open(file);

@@ -1,5 +1,8 @@
 package dev.shopstream.bench;
 
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import dev.shopstream.contract.TableSchema;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
@@ -35,29 +38,35 @@ import java.util.Map;
  * (staged, not timed), as the backfill's tables grow.
  * After each round the two files must hold the same rows (compared in full), or the bench fails.
  */
-final class UpsertBench {
-  private static final String USAGE = """
-      upsert [--rows=50000] [--batch=500] [--rounds=2] [--prefill=0] [--tables=product_trends,user_activity]
-        --rows     rows upserted per table, path and round
-        --batch    rows per write (the pipeline's sink writes up to 500 per bundle)
-        --rounds   rounds; each times both paths, alternating which goes first
-        --prefill  rows in each table before the timed writes (other keys)
-        --tables   product_trends and/or user_activity""";
+@Command(name = "upsert", sortOptions = false, description = "DuckDB upserts as the pipeline's sink writes them: rows/s of the former multi-row statements and of the staging table, in the same process")
+final class UpsertBench implements Callable<Integer> {
+  @Option(names = "--rows", description = "rows upserted per table, path and round (default ${DEFAULT-VALUE})")
+  int rows = 50_000;
+  @Option(names = "--batch", description = "rows per write (the pipeline's sink writes up to 500 per bundle; default ${DEFAULT-VALUE})")
+  int batch = 500;
+  @Option(names = "--rounds", description = "rounds; each times both paths, alternating which goes first (default ${DEFAULT-VALUE})")
+  int rounds = 2;
+  @Option(names = "--prefill", description = "rows in each table before the timed writes (other keys; default ${DEFAULT-VALUE})")
+  int prefill = 0;
+  @Option(names = "--tables", split = ",", description = "product_trends and/or user_activity (default product_trends,user_activity)")
+  List<String> tables = List.of("product_trends", "user_activity");
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
+
   private static final int PRODUCTS = 3665;
   private static final int USERS = 20_000;
   private static final Instant START = Instant.parse("2010-12-01T08:00:00Z");
 
-  private UpsertBench() {}
+  UpsertBench() {}
 
-  static void run(Options options) throws Exception {
-    int rows = options.integer("rows", 50_000);
-    int batch = options.integer("batch", 500);
-    int rounds = options.integer("rounds", 2);
-    int prefill = options.integer("prefill", 0);
-    List<String> tables = List.of(options.string("tables", "product_trends,user_activity").split(","));
-    if (!options.done(USAGE)) {
-      return;
-    }
+  @Override
+  public Integer call() throws Exception {
+    System.out.println(Machine.describe());
+    run();
+    return 0;
+  }
+
+  private void run() throws Exception {
     System.out.printf(Locale.ROOT, "%n### DuckDB upserts: %,d rows per table and path in writes of %d rows, "
         + "%,d rows in the table before, %d round(s)%n%n", rows, batch, prefill, rounds);
     System.out.println("| table | round | statements (rows/s) | staged (rows/s) | staged / statements "

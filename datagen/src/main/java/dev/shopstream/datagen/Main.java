@@ -1,23 +1,28 @@
 package dev.shopstream.datagen;
 
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The datagen command line: {@code generate} (synthetic shop traffic, to the ingest URL or as upload files) and
  * {@code convert-online-retail} (the UCI Online Retail log as upload files). Exit status 0 on success, 1 when the
  * run failed (e.g. events the server never acknowledged), 2 on a usage error or a missing input file.
  */
-public final class Main {
-  static final String USAGE = """
-      Usage: java -jar datagen/target/datagen.jar <command> [options]
+@Command(name = "java -jar datagen/target/datagen.jar",
+    description = "Data for humans: synthetic shop traffic and the Online Retail log as upload files.",
+    footer = {"", "Run a command with --help for its options. Options take --name=value or --name value."})
+public final class Main implements Runnable {
+  @Spec CommandSpec spec;
 
-      Commands:
-        generate               synthetic shop traffic: to the ingest URL (--to-url) or as upload files (--out)
-        convert-online-retail  the UCI Online Retail purchase log as upload files (events + catalog)
-
-      Run a command with --help for its options.
-      """;
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
 
   private Main() {}
 
@@ -25,47 +30,24 @@ public final class Main {
     System.exit(run(args, System.out, System.err));
   }
 
+  /** Without a command: the usage, exit 2. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: generate or convert-online-retail");
+  }
+
   /** Runs one command; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-      (args.length == 0 ? err : out).print(USAGE);
-      return args.length == 0 ? 2 : 0;
-    }
-    String command = args[0];
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    boolean help = Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h");
-    try {
-      switch (command) {
-        case "generate" -> {
-          if (help) {
-            out.print(GenerateCommand.HELP);
-            return 0;
-          }
-          return GenerateCommand.run(rest, out, err);
-        }
-        case "convert-online-retail" -> {
-          if (help) {
-            out.print(ConvertCommand.HELP);
-            return 0;
-          }
-          return ConvertCommand.run(rest, out, err);
-        }
-        default -> {
-          err.println("unknown command: " + command);
-          err.print(USAGE);
-          return 2;
-        }
-      }
-    } catch (Options.UsageException e) {
-      err.println(command + ": " + e.getMessage() + " (see: " + command + " --help)");
-      return 2;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println(command + ": interrupted");
-      return 1;
-    } catch (Exception e) {
-      err.println(command + ": failed: " + e);
-      return 1;
-    }
+    return run(args, out, err, Duration.ofSeconds(5));
+  }
+
+  /** The same, with generate's progress lines every {@code progressEvery}. */
+  static int run(String[] args, PrintStream out, PrintStream err, Duration progressEvery) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand(new GenerateCommand(out, err, progressEvery));
+    cl.addSubcommand(new ConvertCommand(out, err));
+    cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    return Cli.configure(cl).execute(args);
   }
 }

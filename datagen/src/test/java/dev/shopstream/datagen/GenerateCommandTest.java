@@ -165,8 +165,18 @@ class GenerateCommandTest {
     assertThat(main("generate").status()).isEqualTo(2);
     Run unknown = main("generate", "--out", dir.toString(), "--bogus", "1");
     assertThat(unknown.status()).isEqualTo(2);
-    assertThat(unknown.err()).contains("unknown option: --bogus");
-    assertThat(main("generate", "--out", dir.toString(), "--events", "many").err()).contains("--events");
+    assertThat(unknown.err()).contains("Unknown option", "'--bogus'", "Usage:");
+    Run bad = main("generate", "--out", dir.toString(), "--events", "many");
+    assertThat(bad.status()).isEqualTo(2);
+    assertThat(bad.err()).contains("--events", "many", "Usage:");
+    Run range = main("generate", "--out", dir.toString(), "--products=0");
+    assertThat(range.status()).isEqualTo(2);
+    assertThat(range.err()).contains("--products", "'0'");
+    Run badDuration = main("generate", "--to-url", "http://127.0.0.1:9/", "--duration=soon");
+    assertThat(badDuration.status()).isEqualTo(2);
+    assertThat(badDuration.err()).contains("--duration", "soon");
+    Run equalsForm = main("generate", "--out=" + dir.resolve("eq"), "--events=3");
+    assertThat(equalsForm.status()).as(equalsForm.err()).isZero();
     assertThat(main("nonsense").status()).isEqualTo(2);
   }
 

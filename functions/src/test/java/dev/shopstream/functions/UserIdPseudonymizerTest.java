@@ -155,7 +155,7 @@ class UserIdPseudonymizerTest {
     Storage storage = LocalStorageHelper.getOptions().getService();
     storage.create(BlobInfo.newBuilder("uploads", "events/big.jsonl").build(), EVENT.formatted("alice").getBytes(UTF_8));
     List<BackfillLauncher.Request> launches = new ArrayList<>();
-    UploadConfig smallThreshold = new UploadConfig(10, UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, 100, 100,
+    UploadConfig smallThreshold = new UploadConfig(10, UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, UploadConfig.DEFAULT_PROGRESS_EVERY, 100,
         UploadConfig.DEFAULT_PUBLISH_TIMEOUT);
     new UploadFunction(storage, mock(PublisherInterface.class), mock(PublisherInterface.class), request -> {
       launches.add(request);

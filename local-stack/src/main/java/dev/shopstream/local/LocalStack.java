@@ -147,14 +147,29 @@ public final class LocalStack implements AutoCloseable {
    * The same, logging the pipeline's metrics every {@code metricsEvery} ({@link #logMetrics}; zero: never).
    */
   public static LocalStack start(Config config, java.time.Duration metricsEvery) throws Exception {
-    return start(config, metricsEvery, defaultReportsDir(config));
+    return start(config, metricsEvery, java.time.Duration.ofSeconds(5), defaultReportsDir(config));
   }
 
   /** The same, the console reading evaluation reports from {@code reportsDir} (created). */
   public static LocalStack start(Config config, java.time.Duration metricsEvery, Path reportsDir) throws Exception {
+    return start(config, metricsEvery, java.time.Duration.ofSeconds(5), reportsDir);
+  }
+
+  /**
+   * The same, logging what the start is waiting for every {@code reportEvery} ({@link StartupProgress}; zero:
+   * never) until the stack is up.
+   */
+  public static LocalStack start(Config config, java.time.Duration metricsEvery, java.time.Duration reportEvery)
+      throws Exception {
+    return start(config, metricsEvery, reportEvery, defaultReportsDir(config));
+  }
+
+  /** All of the above: metrics, start-up reports, and the console's evaluation reports folder. */
+  public static LocalStack start(Config config, java.time.Duration metricsEvery, java.time.Duration reportEvery,
+      Path reportsDir) throws Exception {
     LocalStack stack = new LocalStack(config, reportsDir);
-    try {
-      stack.startAll();
+    try (StartupProgress progress = StartupProgress.reporting(reportEvery, java.time.Clock.systemUTC())) {
+      stack.startAll(progress);
       if (!metricsEvery.isZero() && !metricsEvery.isNegative()) {
         stack.logMetricsEvery(metricsEvery);
       }
@@ -165,9 +180,10 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void startAll() throws Exception {
+  private void startAll(StartupProgress progress) throws Exception {
     Files.createDirectories(config.dataDir());
     Files.deleteIfExists(endpointsFile());
+    progress.begin("Pub/Sub emulator", "started");
 
     // topics, subscriptions and unacknowledged messages are journaled under the data folder (synced before a
     // publish is acknowledged) and restored here; a subscription may hold a few large uploads' worth of messages
@@ -176,19 +192,24 @@ public final class LocalStack implements AutoCloseable {
         .maxBacklog(BACKLOG_MESSAGES, BACKLOG_BYTES).start();
     started.add(pubsub);
     createTopicsAndSubscriptions();
+    progress.done("Pub/Sub emulator");
     endpoints.put("pubsub_grpc", pubsub.grpcTarget());
     endpoints.put("pubsub_rest", pubsub.restUrl());
 
+    progress.begin("GCS emulator", "started");
     gcs = GcsEmulator.start(config.host(), config.gcsPort(), config.dataDir().resolve("gcs"));
     started.add(gcs);
     gcs.createBucket(config.uploadsBucket());
+    progress.done("GCS emulator");
     endpoints.put("gcs", gcs.url());
     endpoints.put("bucket", gcs.url() + "/storage/v1/b/" + config.uploadsBucket());
     endpoints.put("upload_url", gcs.url() + "/upload/storage/v1/b/" + config.uploadsBucket()
         + "/o?uploadType=media&name=");
 
+    progress.begin("warehouse", "opening " + config.warehouseFile().getFileName() + " started");
     warehouse = DuckDbWarehouse.open(config.warehouseFile());
     started.add(warehouse);
+    progress.done("warehouse");
     endpoints.put("warehouse", config.warehouseFile().toAbsolutePath().toString());
 
     // the status server starts last, but ingest and serving ask its /health from their first request (until it
@@ -207,6 +228,7 @@ public final class LocalStack implements AutoCloseable {
         "USER_CACHE_TTL", "PT1S");
     functionSettings.forEach(System::setProperty);
 
+    progress.begin("functions", "started");
     ingestCounter = IngestCounter.attach();
     started.add(ingestCounter::close);
     int ingestPort = startFunction(INGEST_FUNCTION, "http", config.ingestPort());
@@ -226,7 +248,10 @@ public final class LocalStack implements AutoCloseable {
     String bucket = config.uploadsBucket();
     gcs.renotify(bucket, name -> UploadFunction.isUnfinished(name, other -> gcs.read(bucket, other)));
     endpoints.put("upload_function", uploadFunction);
+    progress.done("functions");
 
+    boolean flink = config.pipeline().runner() == LocalPipeline.Runner.FLINK;
+    progress.begin("pipeline submitted", flink ? "embedded Flink cluster started" : "started");
     pipeline = LocalPipeline.start(config.pipeline(), config.flinkDir(), List.of(
         "--project=" + config.project(),
         "--pubsubRootUrl=" + pubsub.restUrl(),
@@ -239,12 +264,16 @@ public final class LocalStack implements AutoCloseable {
         "--catalogRefresh=PT10S",
         "--duckdbPath=" + config.warehouseFile().toAbsolutePath()));
     started.add(pipeline);
+    progress.done("pipeline submitted");
+    progress.begin("pipeline RUNNING", flink ? "Flink job submitted" : "job submitted");
+    awaitPipelineRunning(PIPELINE_RUNNING_TIMEOUT);
+    progress.done("pipeline RUNNING");
     endpoints.put("pipeline", config.pipeline().describe() + ", reading " + subscriptionName()
         + pipeline.restoredFrom().map(chk -> ", state restored from " + chk).orElse(""));
 
     Files.createDirectories(reportsDir);
     StatusServer status = StatusServer.start(config.host(), statusPort, this::status, this::health,
-        new ConsoleApi(warehouse, gcs, config.uploadsBucket(), reportsDir), recommendBase);
+        new ConsoleApi(warehouse, gcs, config.uploadsBucket(), reportsDir), recommendBase, warehouse::connect);
     started.add(status);
     watchHealth();
     String statusBase = "http://" + config.host() + ":" + status.port();
@@ -252,6 +281,29 @@ public final class LocalStack implements AutoCloseable {
     endpoints.put("console", statusBase + StatusServer.CONSOLE_PATH);
 
     writeEndpoints();
+  }
+
+  /**
+   * How long the start waits for the pipeline to be RUNNING before it reports the stack up anyway: the health
+   * watch's limit, after which it calls the stack unhealthy.
+   */
+  static final java.time.Duration PIPELINE_RUNNING_TIMEOUT = HealthWatch.STARTUP_LIMIT;
+
+  /**
+   * Waits until the pipeline is RUNNING, or has stopped (then the health watch reports it unhealthy), or
+   * {@code timeout} has passed (logged; the stack comes up and {@code /status} shows the pipeline's state).
+   */
+  private void awaitPipelineRunning(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String state = pipeline.state();
+      if (state.equals("RUNNING") || HealthWatch.isTerminal(state)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    LOG.warning(() -> "the pipeline is not RUNNING after " + timeout.toSeconds() + " s (state " + pipeline.state()
+        + "); starting anyway");
   }
 
   /**

@@ -81,6 +81,12 @@ final class StatusServer implements AutoCloseable {
    */
   static StatusServer start(String host, int port, Supplier<ObjectNode> status, Supplier<Optional<String>> health,
       ConsoleApi api, String recommendBase) throws IOException {
+    return start(host, port, status, health, api, recommendBase, null);
+  }
+
+  /** The same, with {@code /api/query} ({@link WarehouseQuery}) on connections from {@code queries} (or none). */
+  static StatusServer start(String host, int port, Supplier<ObjectNode> status, Supplier<Optional<String>> health,
+      ConsoleApi api, String recommendBase, WarehouseQuery.Connections queries) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     AtomicInteger threads = new AtomicInteger();
@@ -111,6 +117,8 @@ final class StatusServer implements AutoCloseable {
           report(exchange, api.reports(), path);
         } else if (api != null && path.startsWith("/api/recommend/") && recommendBase != null) {
           forward(client, exchange, recommendBase);
+        } else if (queries != null && path.equals("/api/query")) {
+          query(exchange, queries, query(exchange.getRequestURI().getRawQuery()));
         } else if (api != null && path.startsWith("/api/")) {
           api(exchange, api, path, query(exchange.getRequestURI().getRawQuery()));
         } else {
@@ -159,6 +167,32 @@ final class StatusServer implements AutoCloseable {
       LOG.log(Level.WARNING, "reading the warehouse for " + path + " failed", e);
       answer(exchange, 503, error("warehouse_unavailable", "the warehouse could not be read; try again"));
     }
+  }
+
+  /**
+   * {@code /api/query?sql=...&max_rows=N&timeout_ms=T}: one read-only query ({@link WarehouseQuery}), at most
+   * {@link WarehouseQuery#MAX_ROWS} rows and {@link WarehouseQuery#DEFAULT_TIMEOUT}; 400 {@code not_read_only} for
+   * any other statement, 400 {@code query_failed} with DuckDB's message when it fails.
+   */
+  private static void query(HttpExchange exchange, WarehouseQuery.Connections queries, Map<String, String> q)
+      throws IOException {
+    WarehouseQuery.Result result;
+    try (java.sql.Connection c = queries.open()) {
+      int maxRows = intParam(q, "max_rows", WarehouseQuery.DEFAULT_MAX_ROWS, 1, WarehouseQuery.MAX_ROWS);
+      int timeoutMs = intParam(q, "timeout_ms", (int) WarehouseQuery.DEFAULT_TIMEOUT.toMillis(), 1,
+          (int) WarehouseQuery.DEFAULT_TIMEOUT.toMillis());
+      result = WarehouseQuery.run(c, q.get("sql"), maxRows, Duration.ofMillis(timeoutMs));
+    } catch (WarehouseQuery.NotReadOnlyException e) {
+      answer(exchange, 400, error("not_read_only", e.getMessage()));
+      return;
+    } catch (IllegalArgumentException e) {
+      answer(exchange, 400, error("invalid_parameter", e.getMessage()));
+      return;
+    } catch (SQLException e) {
+      answer(exchange, 400, error("query_failed", String.valueOf(e.getMessage())));
+      return;
+    }
+    answer(exchange, 200, result.toJson());
   }
 
   /** Forwards a GET to the recommend function and its answer back, status and JSON body unchanged. */

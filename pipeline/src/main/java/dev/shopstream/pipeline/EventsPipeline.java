@@ -214,6 +214,10 @@ public final class EventsPipeline {
     return java.time.Duration.ofMillis(d.getMillis());
   }
 
+  private static java.time.Duration progressEvery(EventsPipelineOptions options) {
+    return javaDuration(duration("--progressEvery", options.getProgressEvery()));
+  }
+
   /** An ISO-8601 duration option (e.g. {@code PT30M}) as a Joda duration. */
   static Duration duration(String option, String value) {
     try {
@@ -252,7 +256,7 @@ public final class EventsPipeline {
           + "--inputFiles and a Pub/Sub input are set");
     }
     return ReadFileRows.events(options.getInputFiles()).withSourceObject(object)
-        .withMaxRowBytes(options.getMaxRowBytes());
+        .withMaxRowBytes(options.getMaxRowBytes()).withProgressEvery(progressEvery(options));
   }
 
   /**
@@ -270,7 +274,7 @@ public final class EventsPipeline {
             + "--catalogFiles; --catalogFiles and a Pub/Sub catalog are set");
       }
       return ReadFileRows.catalog(options.getCatalogFiles()).withDefaultUpdatedAt(options.getDefaultUpdatedAt())
-          .withMaxRowBytes(options.getMaxRowBytes());
+          .withMaxRowBytes(options.getMaxRowBytes()).withProgressEvery(progressEvery(options));
     }
     if (pubsub && isSet(options.getInputFiles())) {
       throw new IllegalArgumentException("--inputFiles is a bounded backfill and a Pub/Sub catalog never ends: "

@@ -81,6 +81,13 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
 
   void setMaxRowBytes(Integer value);
 
+  @Description("While --inputFiles/--catalogFiles are read (a backfill), each file's counters are logged this often "
+      + "as a JSON line (ISO-8601; PT0S: only when the file is done).")
+  @Default.String("PT5S")
+  String getProgressEvery();
+
+  void setProgressEvery(String value);
+
   @Description("Warehouse to write events and dead letters to: BIGQUERY (needs --bigQueryDataset) or DUCKDB "
       + "(needs --duckdbPath).")
   @Default.Enum("BIGQUERY")

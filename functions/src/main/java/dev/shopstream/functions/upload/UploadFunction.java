@@ -12,6 +12,7 @@ import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.logging.Progress;
 import dev.shopstream.contract.rows.RecordReader;
 import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.Settings;
@@ -306,6 +307,7 @@ public final class UploadFunction implements CloudEventsFunction {
             : source) {
       RecordReader reader = new RecordReader(in, config.maxLineBytes(), type.format() == FileType.Format.CSV);
       boolean headerPending = decoder.expectsHeader();
+      Progress progress = new Progress(clock, config.progressEvery());
       RecordReader.Row row;
       while ((row = reader.next()) != null) {
         if (row.isBlank()) {
@@ -331,8 +333,10 @@ public final class UploadFunction implements CloudEventsFunction {
           run.rejected++;
           report.add(row.line(), decoded.errors(), row.text(), row.tooLong());
         }
-        if (run.rowsRead % config.progressEveryRows() == 0) {
-          LOG.info(o.uri() + ": progress " + run.counts());
+        if (progress.due()) { // counters every PROGRESS_EVERY while the object is read
+          LOG.log(Level.INFO, o.uri() + ": progress " + run.counts(), Json.MAPPER.createObjectNode().put("object",
+              o.uri()).put("rows_read", run.rowsRead).put("published", run.published).put("rejected", run.rejected)
+              .put("bytes", run.bytes).put("elapsed_ms", progress.elapsedMillis()));
         }
       }
       if (headerPending) {

@@ -101,7 +101,7 @@ class UploadCrashRedeliveryTest {
 
   private UploadFunction function(Storage storage, PublisherInterface events) {
     UploadConfig config = new UploadConfig(UploadConfig.DEFAULT_BACKFILL_THRESHOLD_BYTES,
-        UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, 100, 50, java.time.Duration.ofSeconds(5));
+        UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, UploadConfig.DEFAULT_PROGRESS_EVERY, 50, java.time.Duration.ofSeconds(5));
     return new UploadFunction(storage, events, mock(PublisherInterface.class), BackfillLauncher.notConfigured(),
         config, CLOCK);
   }

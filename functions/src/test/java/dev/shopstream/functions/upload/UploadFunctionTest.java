@@ -189,7 +189,7 @@ class UploadFunctionTest {
   void eachDrainSendsThePartialBatchInsteadOfWaitingForTheBatchingDelay() throws Exception {
     HoldingPublisher batching = new HoldingPublisher();
     UploadConfig config = new UploadConfig(UploadConfig.DEFAULT_BACKFILL_THRESHOLD_BYTES,
-        UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, 10, 2, Duration.ofSeconds(2));
+        UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, UploadConfig.DEFAULT_PROGRESS_EVERY, 2, Duration.ofSeconds(2));
     UploadFunction f = new UploadFunction(storage, batching, catalog, launcher, config, new StepClock());
     Up blob = upload("events/three.jsonl", view("e-1", "u-1", "p-1") + "\n" + view("e-2", "u-2", "p-2") + "\n"
         + view("e-3", "u-3", "p-3") + "\n");
@@ -315,7 +315,7 @@ class UploadFunctionTest {
 
   @Test
   void badRowsGoToTheErrorReportAndNeverStopTheFile() throws Exception {
-    UploadConfig config = new UploadConfig(UploadConfig.DEFAULT_BACKFILL_THRESHOLD_BYTES, 300, 40, 2, 1000,
+    UploadConfig config = new UploadConfig(UploadConfig.DEFAULT_BACKFILL_THRESHOLD_BYTES, 300, 40, UploadConfig.DEFAULT_PROGRESS_EVERY, 1000,
         Duration.ofSeconds(5));
     String tooLong = "{\"event_id\":\"e-long\",\"query\":\"" + "x".repeat(400) + "\"}";
     byte[] invalidUtf8 = "{\"event_id\":\"e-\u00e9\"}".getBytes(UTF_8);
@@ -483,7 +483,7 @@ class UploadFunctionTest {
 
   @Test
   void oversizedObjectGoesToTheLauncherAndPublishesNothing() throws Exception {
-    UploadConfig config = new UploadConfig(10, UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, 10, 1000,
+    UploadConfig config = new UploadConfig(10, UploadConfig.DEFAULT_MAX_LINE_BYTES, 1024, UploadConfig.DEFAULT_PROGRESS_EVERY, 1000,
         Duration.ofSeconds(5));
     Up blob = upload("catalog/big.csv.gz", gzip("product_id\np-1\n"));
 
@@ -503,7 +503,8 @@ class UploadFunctionTest {
 
   @Test
   void oversizedObjectWithoutTemplateIsAFailedSummary() throws Exception {
-    UploadConfig config = new UploadConfig(0, 1024, 1024, 10, 1000, Duration.ofSeconds(5));
+    UploadConfig config = new UploadConfig(0, 1024, 1024, UploadConfig.DEFAULT_PROGRESS_EVERY, 1000,
+        Duration.ofSeconds(5));
     Up blob = upload("events/big.jsonl", view("e-1", "alice", "p-1"));
     UploadFunction function = new UploadFunction(storage, events, catalog, BackfillLauncher.notConfigured(), config,
         new StepClock());
@@ -535,7 +536,7 @@ class UploadFunctionTest {
 
   @Test
   void progressIsCountedAcrossManyRowsWithABoundedPublishWindow() throws Exception {
-    UploadConfig config = new UploadConfig(UploadConfig.DEFAULT_BACKFILL_THRESHOLD_BYTES, 1024, 100, 100, 7,
+    UploadConfig config = new UploadConfig(UploadConfig.DEFAULT_BACKFILL_THRESHOLD_BYTES, 1024, 100, UploadConfig.DEFAULT_PROGRESS_EVERY, 7,
         Duration.ofSeconds(5));
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < 1000; i++) {
@@ -574,10 +575,10 @@ class UploadFunctionTest {
   void settingsBuildTheConfigAndTheEmulatorStorage() {
     dev.shopstream.functions.Settings settings = new dev.shopstream.functions.Settings(java.util.Map.of(
         "PROJECT_ID", "my-project", "STORAGE_EMULATOR_HOST", "localhost:9199", "BACKFILL_THRESHOLD_BYTES",
-        "1073741824", "PROGRESS_EVERY_ROWS", "500")::get);
+        "1073741824", "PROGRESS_EVERY", "PT2S")::get);
 
     assertThat(UploadConfig.from(settings)).isEqualTo(new UploadConfig(1L << 30, UploadConfig.DEFAULT_MAX_LINE_BYTES,
-        UploadConfig.DEFAULT_ERROR_RAW_MAX_CHARS, 500, UploadConfig.DEFAULT_MAX_OUTSTANDING_PUBLISHES,
+        UploadConfig.DEFAULT_ERROR_RAW_MAX_CHARS, Duration.ofSeconds(2), UploadConfig.DEFAULT_MAX_OUTSTANDING_PUBLISHES,
         UploadConfig.DEFAULT_PUBLISH_TIMEOUT));
     assertThat(UploadConfig.from(new dev.shopstream.functions.Settings(java.util.Map.<String, String>of()::get)))
         .isEqualTo(UploadConfig.defaults());

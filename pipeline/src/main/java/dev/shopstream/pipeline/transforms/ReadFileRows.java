@@ -3,18 +3,22 @@ package dev.shopstream.pipeline.transforms;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.shopstream.contract.Json;
 import dev.shopstream.contract.JsonSchema;
 import dev.shopstream.contract.MessageEnvelope;
+import dev.shopstream.contract.logging.Progress;
 import dev.shopstream.contract.rows.RecordReader;
 import dev.shopstream.contract.rows.RowParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.channels.Channels;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.GZIPInputStream;
 import org.apache.beam.sdk.io.Compression;
@@ -55,7 +59,8 @@ import org.joda.time.Instant;
  * raw text as payload and gets {@value ParseEvents#SOURCE_ERROR_ATTRIBUTE} with the reason, so the parse step
  * dead-letters it. Blank lines are skipped, as in uploads.
  *
- * <p>Counters (namespace: this class): {@code files}, {@code rows}, {@code unreadable_rows}.
+ * <p>Counters (namespace: this class): {@code files}, {@code rows}, {@code unreadable_rows}. While a file is read,
+ * its counts are logged every {@link #withProgressEvery} (5 s), and once at its end.
  */
 public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMessage>> {
   public static final String SOURCE_FILE_ATTRIBUTE = MessageEnvelope.SOURCE_FILE;
@@ -64,7 +69,6 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
   public static final int DEFAULT_MAX_ROW_BYTES = 1 << 20;
 
   private static final Logger LOG = Logger.getLogger(ReadFileRows.class.getName());
-  private static final long PROGRESS_EVERY_ROWS = 100_000;
   /** Random keys of the shuffle that spreads a file's rows over the workers. */
   static final int SPREAD_BUCKETS = 256;
 
@@ -85,9 +89,21 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
   private final @Nullable SourceObject source;
   private final @Nullable String defaultUpdatedAt;
   private final int maxRowBytes;
+  private final java.time.Duration progressEvery;
+  private final Clock clock;
 
   private ReadFileRows(String filepattern, boolean events, @Nullable SourceObject source,
       @Nullable String defaultUpdatedAt, int maxRowBytes) {
+    this(filepattern, events, source, defaultUpdatedAt, maxRowBytes, Progress.DEFAULT_EVERY, Clock.systemUTC());
+  }
+
+  private ReadFileRows(String filepattern, boolean events, @Nullable SourceObject source,
+      @Nullable String defaultUpdatedAt, int maxRowBytes, java.time.Duration progressEvery, Clock clock) {
+    this.progressEvery = Objects.requireNonNull(progressEvery, "progressEvery");
+    if (progressEvery.isNegative()) {
+      throw new IllegalArgumentException("progressEvery must not be negative, was " + progressEvery);
+    }
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.filepattern = Objects.requireNonNull(filepattern, "filepattern");
     this.events = events;
     this.source = source;
@@ -117,7 +133,7 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
       throw new IllegalArgumentException("--sourceBucket/--sourceObject/--sourceGeneration name one object: the "
           + "input must be one file, not the pattern " + filepattern);
     }
-    return new ReadFileRows(filepattern, events, object, defaultUpdatedAt, maxRowBytes);
+    return new ReadFileRows(filepattern, events, object, defaultUpdatedAt, maxRowBytes, progressEvery, clock);
   }
 
   /** {@code updated_at} (RFC 3339) for catalog rows without one; null: the file's last-modified time. */
@@ -128,12 +144,26 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
             + "2026-11-20T09:30:00Z, was '" + value + "'");
       }
     }
-    return new ReadFileRows(filepattern, events, source, value, maxRowBytes);
+    return new ReadFileRows(filepattern, events, source, value, maxRowBytes, progressEvery, clock);
   }
 
   /** The longest row read; longer ones become unreadable rows (their first bytes kept). */
   public ReadFileRows withMaxRowBytes(int value) {
-    return new ReadFileRows(filepattern, events, source, defaultUpdatedAt, value);
+    return new ReadFileRows(filepattern, events, source, defaultUpdatedAt, value, progressEvery, clock);
+  }
+
+  /**
+   * How often a file's counters are logged while it is read (default 5 s; zero: only when it is done): a JSON line,
+   * message {@code <file>: progress <n> rows}, fields {@code file}, {@code rows_read}, {@code unreadable_rows},
+   * {@code elapsed_ms}.
+   */
+  public ReadFileRows withProgressEvery(java.time.Duration every) {
+    return new ReadFileRows(filepattern, events, source, defaultUpdatedAt, maxRowBytes, every, clock);
+  }
+
+  /** The clock of the progress lines (tests; serializable, as the transform is). */
+  ReadFileRows withClock(Clock value) {
+    return new ReadFileRows(filepattern, events, source, defaultUpdatedAt, maxRowBytes, progressEvery, value);
   }
 
   static boolean hasWildcard(String pattern) {
@@ -147,7 +177,7 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("Open", FileIO.readMatches().withCompression(Compression.UNCOMPRESSED)
             .withDirectoryTreatment(FileIO.ReadMatches.DirectoryTreatment.SKIP))
-        .apply("Rows", ParDo.of(new RowsFn(events, source, defaultUpdatedAt, maxRowBytes)))
+        .apply("Rows", ParDo.of(new RowsFn(events, source, defaultUpdatedAt, maxRowBytes, progressEvery, clock)))
         .setCoder(PubsubMessageWithAttributesCoder.of())
         // one file is read by one worker: spread its rows over all of them (a bounded number of random keys: the
         // DirectRunner handles each key of a shuffle on its own, so a key per row made reading 40x slower there)
@@ -162,8 +192,13 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
     private final @Nullable SourceObject source;
     private final @Nullable String defaultUpdatedAt;
     private final int maxRowBytes;
+    private final java.time.Duration progressEvery;
+    private final Clock clock;
 
-    RowsFn(boolean events, @Nullable SourceObject source, @Nullable String defaultUpdatedAt, int maxRowBytes) {
+    RowsFn(boolean events, @Nullable SourceObject source, @Nullable String defaultUpdatedAt, int maxRowBytes,
+        java.time.Duration progressEvery, Clock clock) {
+      this.progressEvery = progressEvery;
+      this.clock = clock;
       this.events = events;
       this.source = source;
       this.defaultUpdatedAt = defaultUpdatedAt;
@@ -189,6 +224,8 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
           : RowParser.catalog(format.get(), defaultUpdatedAt != null ? defaultUpdatedAt
               : java.time.Instant.ofEpochMilli(lastModified).toString());
       long count = 0;
+      long unreadableRows = 0;
+      Progress progress = new Progress(clock, progressEvery);
       try (InputStream raw = Channels.newInputStream(file.open());
           InputStream in = RowParser.Format.isGzip(name) ? new GZIPInputStream(raw, 64 * 1024) : raw) {
         RecordReader reader = new RecordReader(in, maxRowBytes, format.get() == RowParser.Format.CSV);
@@ -207,19 +244,17 @@ public final class ReadFileRows extends PTransform<PBegin, PCollection<PubsubMes
           String problem = badFile != null ? badFile
               : row.tooLong() ? "is longer than " + maxRowBytes + " bytes (maxRowBytes)"
               : row.invalidUtf8() ? "is not valid UTF-8" : null;
-          if (problem != null) {
-            emitUnreadable(out, path, row.line(), row.text(), problem);
-            continue;
-          }
-          RowParser.Parsed parsed = parser.parse(row.line(), row.text());
-          if (parsed.isValid()) {
+          RowParser.Parsed parsed = problem != null ? null : parser.parse(row.line(), row.text());
+          if (parsed != null && parsed.isValid()) {
             emit(out, path, row.line(), parsed.node());
           } else {
-            emitUnreadable(out, path, row.line(), row.text(), parsed.error());
+            unreadableRows++;
+            emitUnreadable(out, path, row.line(), row.text(), problem != null ? problem : parsed.error());
           }
-          if (count % PROGRESS_EVERY_ROWS == 0) {
-            long n = count;
-            LOG.info(() -> path + ": progress " + n + " rows");
+          if (progress.due()) {
+            LOG.log(Level.INFO, path + ": progress " + count + " rows", Json.MAPPER.createObjectNode()
+                .put("file", path).put("rows_read", count).put("unreadable_rows", unreadableRows)
+                .put("elapsed_ms", progress.elapsedMillis()));
           }
         }
       }

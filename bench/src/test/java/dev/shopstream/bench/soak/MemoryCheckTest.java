@@ -1,9 +1,9 @@
-package dev.shopstream.local.soak;
+package dev.shopstream.bench.soak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shopstream.local.soak.MemoryCheck.Sample;
-import dev.shopstream.local.soak.MemoryCheck.Verdict;
+import dev.shopstream.bench.soak.MemoryCheck.Sample;
+import dev.shopstream.bench.soak.MemoryCheck.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongUnaryOperator;

@@ -1,4 +1,4 @@
-package dev.shopstream.local.soak;
+package dev.shopstream.bench.soak;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +9,7 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 import dev.shopstream.contract.Json;
 import dev.shopstream.contract.logging.CloudLogging;
+import dev.shopstream.local.Cli;
 import dev.shopstream.local.LocalStack;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -28,11 +29,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * A soak run against the whole local stack (a benchmark, not a test): sustained traffic through the ingest function
@@ -52,7 +58,7 @@ import java.util.logging.Logger;
  * windows) that is excluded. RSS ({@code /proc/self/status} VmRSS), the backlog (accepted, not yet written or
  * dead-lettered) and a sample after the drain are printed beside it but do not decide. Every figure is printed.
  *
- * <pre>java -cp local-stack/target/shopstream-local.jar dev.shopstream.local.soak.Soak --duration 3m [--rate 8]
+ * <pre>java -jar bench/target/shopstream-bench.jar soak --duration 3m [--rate 8]
  *     [--upload-every 20s] [--upload-rows 40] [--invalid-every 20] [--drain-timeout 5m] [--sample-every 10s]</pre>
  *
  * The default rate (8 events/s through ingest, 2 rows/s through uploads) was chosen for the DirectRunner pipeline
@@ -77,95 +83,71 @@ public final class Soak {
   private long uploads;
   private long uploadPublished;
 
-  /** The command line: durations as {@code 90s}, {@code 3m}, {@code 1h} or ISO-8601. */
+  /** The run's settings, from the command line. */
   record Options(Duration duration, int rate, Duration uploadEvery, int uploadRows, int invalidEvery,
-      Duration drainTimeout, Duration sampleEvery, Path dataDir) {
-    static final java.util.Set<String> KNOWN = java.util.Set.of("--duration", "--rate", "--upload-every",
-        "--upload-rows", "--invalid-every", "--drain-timeout", "--sample-every", "--data-dir");
+      Duration drainTimeout, Duration sampleEvery, Path dataDir) {}
 
-    static Options parse(String[] args) {
-      Duration duration = Duration.ofMinutes(3);
-      int rate = 8;
-      Duration uploadEvery = Duration.ofSeconds(20);
-      int uploadRows = 40;
-      int invalidEvery = 20;
-      Duration drainTimeout = Duration.ofMinutes(5);
-      Duration sampleEvery = Duration.ofSeconds(10);
-      Path dataDir = null;
-      for (int i = 0; i < args.length; i++) {
-        String name = args[i];
-        String v;
-        int eq = name.indexOf('=');
-        if (name.startsWith("--") && eq > 0) { // --name=value
-          v = name.substring(eq + 1);
-          name = name.substring(0, eq);
-        } else if (!KNOWN.contains(name)) {
-          throw new IllegalArgumentException("unknown option " + name);
-        } else if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(name + " needs a value");
-        } else { // --name value
-          v = args[++i];
-        }
-        switch (name) {
-          case "--duration" -> duration = duration(name, v);
-          case "--rate" -> rate = positive(name, v);
-          case "--upload-every" -> uploadEvery = duration(name, v);
-          case "--upload-rows" -> uploadRows = positive(name, v);
-          case "--invalid-every" -> invalidEvery = positive(name, v);
-          case "--drain-timeout" -> drainTimeout = duration(name, v);
-          case "--sample-every" -> sampleEvery = duration(name, v);
-          case "--data-dir" -> dataDir = Path.of(v);
-          default -> throw new IllegalArgumentException("unknown option " + name);
+  /** The command line: {@code --name value} or {@code --name=value}; durations as {@code 90s}, {@code 3m} or PT3M. */
+  @Command(name = "soak", sortOptions = false,
+      description = {"Soak run against the whole local stack: sustained traffic through ingest and uploads for "
+          + "--duration, then a drain and a reconciliation by event id. Exit 0 when it passes, 1 when not."})
+  public static final class SoakCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "the load's length, at most 2h (default 3m)")
+    Duration duration = Duration.ofMinutes(3);
+
+    @Option(names = "--rate", paramLabel = "N", description = "ingest events/s (default ${DEFAULT-VALUE})")
+    int rate = 8;
+
+    @Option(names = "--upload-every", paramLabel = "DURATION", description = "an upload every (default 20s)")
+    Duration uploadEvery = Duration.ofSeconds(20);
+
+    @Option(names = "--upload-rows", paramLabel = "N", description = "rows per upload (default ${DEFAULT-VALUE})")
+    int uploadRows = 40;
+
+    @Option(names = "--invalid-every", paramLabel = "N",
+        description = "every Nth event sent is invalid (default ${DEFAULT-VALUE})")
+    int invalidEvery = 20;
+
+    @Option(names = "--drain-timeout", paramLabel = "DURATION",
+        description = "how long the drain may take (default 5m)")
+    Duration drainTimeout = Duration.ofMinutes(5);
+
+    @Option(names = "--sample-every", paramLabel = "DURATION", description = "memory sample interval (default 10s)")
+    Duration sampleEvery = Duration.ofSeconds(10);
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "the stack's data folder (default: a temp dir)")
+    Path dataDir;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+    boolean help;
+
+    /** The settings; a bad value is a usage error naming the option and the value. */
+    Options options() {
+      for (var e : java.util.Map.of("--rate", rate, "--upload-rows", uploadRows, "--invalid-every", invalidEvery)
+          .entrySet()) {
+        if (e.getValue() < 1) {
+          throw Cli.badValue(spec, e.getKey(), e.getValue(), "an integer of at least 1");
         }
       }
-      if (duration.compareTo(Duration.ofHours(2)) > 0) {
-        throw new IllegalArgumentException("--duration is at most 2h (a bounded run)");
+      if (duration.compareTo(Duration.ofHours(2)) > 0 || duration.isZero()) {
+        throw Cli.badValue(spec, "--duration", duration, "more than 0 and at most 2h (a bounded run)");
+      }
+      for (var e : java.util.Map.of("--upload-every", uploadEvery, "--sample-every", sampleEvery).entrySet()) {
+        if (e.getValue().toSeconds() < 1) {
+          throw Cli.badValue(spec, e.getKey(), e.getValue(), "at least 1s");
+        }
       }
       return new Options(duration, rate, uploadEvery, uploadRows, invalidEvery, drainTimeout, sampleEvery, dataDir);
     }
 
-    static Duration duration(String v) {
-      return duration("duration", v);
-    }
-
-    /** {@code 90s}, {@code 3m}, {@code 1h} or ISO-8601 ({@code PT3M}); anything else names the option and value. */
-    static Duration duration(String name, String v) {
-      String s = v.trim().toLowerCase(Locale.ROOT);
-      try {
-        if (s.startsWith("p")) {
-          return Duration.parse(s.toUpperCase(Locale.ROOT));
-        }
-        if (s.length() >= 2) {
-          long n = Long.parseLong(s.substring(0, s.length() - 1));
-          switch (s.charAt(s.length() - 1)) {
-            case 's' -> {
-              return Duration.ofSeconds(n);
-            }
-            case 'm' -> {
-              return Duration.ofMinutes(n);
-            }
-            case 'h' -> {
-              return Duration.ofHours(n);
-            }
-            default -> { } // below
-          }
-        }
-      } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
-        // below
-      }
-      throw new IllegalArgumentException(name + " must be a duration such as 90s, 3m or PT3M, got " + v);
-    }
-
-    private static int positive(String name, String v) {
-      try {
-        int n = Integer.parseInt(v);
-        if (n >= 1) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // below
-      }
-      throw new IllegalArgumentException(name + " must be an integer of at least 1, got " + v);
+    @Override
+    public Integer call() throws Exception {
+      Options options = options();
+      Logger.getLogger("").setLevel(Level.WARNING); // one line per request would drown the figures
+      LOG.setLevel(Level.INFO);
+      return new Soak(options).run() ? 0 : 1;
     }
   }
 
@@ -173,41 +155,10 @@ public final class Soak {
     this.options = options;
   }
 
-  static final String USAGE = "usage: java -cp local-stack/target/shopstream-local.jar dev.shopstream.local.soak.Soak"
-      + " [--duration 3m] [--rate 8] [--upload-every 20s] [--upload-rows 40] [--invalid-every 20]"
-      + " [--drain-timeout 5m] [--sample-every 10s] [--data-dir DIR]\n"
-      + "  (--name value or --name=value; durations as 90s, 3m, 1h or ISO-8601 such as PT3M)";
-
-  public static void main(String[] args) throws Exception {
-    int usage = usage(args, System.out, System.err);
-    if (usage >= 0) {
-      System.exit(usage);
-      return;
-    }
-    Options options = Options.parse(args);
+  /** {@code java -cp bench/target/shopstream-bench.jar dev.shopstream.bench.soak.Soak} = {@code bench soak}. */
+  public static void main(String[] args) {
     CloudLogging.install();
-    Logger.getLogger("").setLevel(Level.WARNING); // one line per request would drown the figures
-    LOG.setLevel(Level.INFO);
-    boolean passed = new Soak(options).run();
-    System.exit(passed ? 0 : 1);
-  }
-
-  /**
-   * The command line's own answers: 0 after printing the usage for {@code --help}, 2 after naming a bad or unknown
-   * option and printing the usage; -1 when the arguments are fine and the run may start.
-   */
-  static int usage(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
-    if (java.util.Arrays.asList(args).contains("--help")) {
-      out.println(USAGE);
-      return 0;
-    }
-    try {
-      Options.parse(args);
-      return -1;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage() + "\n" + USAGE);
-      return 2;
-    }
+    System.exit(Cli.of(new SoakCommand()).execute(args));
   }
 
   boolean run() throws Exception {

@@ -1,4 +1,4 @@
-package dev.shopstream.local.soak;
+package dev.shopstream.bench.soak;
 
 import java.util.ArrayList;
 import java.util.List;
