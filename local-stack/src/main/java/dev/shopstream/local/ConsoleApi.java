@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.Json;
 import dev.shopstream.functions.upload.UploadFunction;
-import dev.shopstream.local.gcs.GcsEmulator;
+import dev.shopstream.emulator.gcs.GcsEmulator;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.io.IOException;

@@ -15,7 +15,7 @@ import com.google.pubsub.v1.TopicName;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.functions.EventMessages;
 import dev.shopstream.functions.PubsubPublishers;
-import dev.shopstream.local.pubsub.PubsubEmulator;
+import dev.shopstream.emulator.pubsub.PubsubEmulator;
 import dev.shopstream.pipeline.EventsPipeline;
 import dev.shopstream.pipeline.EventsPipelineOptions;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
