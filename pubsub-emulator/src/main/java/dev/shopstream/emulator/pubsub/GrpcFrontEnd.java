@@ -46,7 +46,7 @@ final class GrpcFrontEnd {
   private static final Logger LOG = Logger.getLogger(GrpcFrontEnd.class.getName());
 
   /** Above the 10 MB request limit, so that oversized publishes get the broker's INVALID_ARGUMENT. */
-  private static final int MAX_INBOUND_MESSAGE_BYTES = 2 * Broker.MAX_REQUEST_BYTES;
+  private static final int MAX_INBOUND_MESSAGE_BYTES = 2 * Limits.MAX_REQUEST_BYTES;
 
   private GrpcFrontEnd() {}
 

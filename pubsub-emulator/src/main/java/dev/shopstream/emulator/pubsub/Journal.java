@@ -63,7 +63,7 @@ final class Journal implements AutoCloseable {
   static final long DEFAULT_COMPACTION_THRESHOLD_BYTES = 64L * 1024 * 1024;
   static final int HEADER_BYTES = 8;
   /** Larger than any record: a message is at most a 10 MB publish request. */
-  static final int MAX_PAYLOAD_BYTES = 3 * Broker.MAX_REQUEST_BYTES;
+  static final int MAX_PAYLOAD_BYTES = 3 * Limits.MAX_REQUEST_BYTES;
   static final long FLUSH_INTERVAL_MILLIS = 100;
   private static final long CLOSE_TIMEOUT_SECONDS = 30;
   private static final Pattern FILE = Pattern.compile("(snapshot|journal)\\.(\\d+)");

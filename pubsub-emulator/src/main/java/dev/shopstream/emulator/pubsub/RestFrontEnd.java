@@ -46,7 +46,7 @@ final class RestFrontEnd implements HttpHandler {
   private static final Logger LOG = Logger.getLogger(RestFrontEnd.class.getName());
 
   /** A publish of 10 MB grows by a third in base64, plus JSON syntax. */
-  private static final int MAX_BODY_BYTES = 2 * Broker.MAX_REQUEST_BYTES;
+  private static final int MAX_BODY_BYTES = 2 * Limits.MAX_REQUEST_BYTES;
   private static final String TOPIC = "(projects/[^/]+/topics/[^/:]+)";
   private static final String SUBSCRIPTION = "(projects/[^/]+/subscriptions/[^/:]+)";
   private static final String PROJECT = "(projects/[^/]+)";

@@ -17,7 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.logging.Logger;
 
 /**
- * One {@code StreamingPull} call. The first request opens a {@link Broker.Stream} on the subscription; a delivery
+ * One {@code StreamingPull} call. The first request opens a {@link PullStream} on the subscription; a delivery
  * task then pushes batches as messages become available, within the client's flow-control limits. Every request
  * may carry acks and deadline changes, which go to the broker like their unary counterparts. The call ends when the
  * client cancels or half-closes, when the subscription is deleted (NOT_FOUND) or when the emulator stops.
@@ -32,7 +32,7 @@ final class StreamingPullCall implements StreamObserver<StreamingPullRequest> {
   private final Broker broker;
   private final ServerCallStreamObserver<StreamingPullResponse> responses;
   private final Executor executor;
-  private Broker.Stream stream; // guarded by this
+  private PullStream stream; // guarded by this
   private boolean finished; // guarded by this
 
   StreamingPullCall(Broker broker, ServerCallStreamObserver<StreamingPullResponse> responses, Executor executor) {
@@ -45,7 +45,7 @@ final class StreamingPullCall implements StreamObserver<StreamingPullRequest> {
   @Override
   public void onNext(StreamingPullRequest request) {
     try {
-      Broker.Stream s = streamFor(request);
+      PullStream s = streamFor(request);
       if (s == null) {
         return;
       }
@@ -62,7 +62,7 @@ final class StreamingPullCall implements StreamObserver<StreamingPullRequest> {
   }
 
   /** Opens the stream on the first request; later requests may change its ack deadline. Null once finished. */
-  private synchronized Broker.Stream streamFor(StreamingPullRequest request) {
+  private synchronized PullStream streamFor(StreamingPullRequest request) {
     if (finished) {
       return null;
     }
@@ -94,7 +94,7 @@ final class StreamingPullCall implements StreamObserver<StreamingPullRequest> {
 
   /** The delivery task: runs until the call finishes. */
   private void deliver() {
-    Broker.Stream s;
+    PullStream s;
     synchronized (this) {
       s = stream;
     }
