@@ -2,18 +2,13 @@ package dev.shopstream.emulator.pubsub;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.Json;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -27,13 +22,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.CRC32;
 
 /**
  * The emulator's durable state on disk: an append-only journal of {@link JournalRecord}s after a snapshot, in one
- * data directory. Its one job is to get records to disk in order and back; what they mean is the broker's.
+ * data directory. Its one job is to get records to disk in order and back; what they mean is the broker's. The
+ * frame format is {@link JournalFrames}'s, the directory and its files are {@link JournalFiles}'s.
  *
  * <p>Files: generation {@code g} is {@code snapshot.g} (the live state when the generation began) followed by
  * {@code journal.g} (every change since). Restore reads the newest snapshot and every journal of its generation or
@@ -61,16 +54,11 @@ final class Journal implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Journal.class.getName());
 
   static final long DEFAULT_COMPACTION_THRESHOLD_BYTES = 64L * 1024 * 1024;
-  static final int HEADER_BYTES = 8;
-  /** Larger than any record: a message is at most a 10 MB publish request. */
-  static final int MAX_PAYLOAD_BYTES = 3 * Limits.MAX_REQUEST_BYTES;
+  static final int HEADER_BYTES = JournalFrames.HEADER_BYTES;
   static final long FLUSH_INTERVAL_MILLIS = 100;
   private static final long CLOSE_TIMEOUT_SECONDS = 30;
-  private static final Pattern FILE = Pattern.compile("(snapshot|journal)\\.(\\d+)");
 
-  private final Path dir;
-  private final FileChannel lockFile;
-  private final FileLock dirLock;
+  private final JournalFiles files;
   private final long compactionThresholdBytes;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -100,10 +88,8 @@ final class Journal implements AutoCloseable {
   /** A switch of the journal file to a new generation. */
   private record Rotation(long generation) {}
 
-  private Journal(Path dir, FileChannel lockFile, FileLock dirLock, long compactionThresholdBytes) {
-    this.dir = dir;
-    this.lockFile = lockFile;
-    this.dirLock = dirLock;
+  private Journal(JournalFiles files, long compactionThresholdBytes) {
+    this.files = files;
     this.compactionThresholdBytes = compactionThresholdBytes;
   }
 
@@ -113,42 +99,21 @@ final class Journal implements AutoCloseable {
    * @throws IllegalStateException if another emulator (in this or another process) uses the directory
    */
   static Journal open(Path dir, long compactionThresholdBytes) throws IOException {
-    Files.createDirectories(dir);
-    FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock dirLock;
-    try {
-      dirLock = lockFile.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
-      dirLock = null;
-    }
-    if (dirLock == null) {
-      lockFile.close();
-      throw new IllegalStateException("The Pub/Sub data directory " + dir + " is in use by another emulator");
-    }
-    return new Journal(dir, lockFile, dirLock, compactionThresholdBytes);
+    return new Journal(JournalFiles.lock(dir), compactionThresholdBytes);
   }
 
   Path directory() {
-    return dir;
+    return files.directory();
   }
 
   // ------------------------------------------------------------------------------------------ restore
 
   /** Reads the newest snapshot and the journals after it, handing each intact record to {@code apply}. */
   Restored replay(Consumer<JournalRecord> apply) throws IOException {
-    TreeMap<Long, Path> snapshots = new TreeMap<>();
-    TreeMap<Long, Path> journals = new TreeMap<>();
-    try (var files = Files.list(dir)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        String name = file.getFileName().toString();
-        Matcher m = FILE.matcher(name);
-        if (m.matches()) {
-          (m.group(1).equals("snapshot") ? snapshots : journals).put(Long.parseLong(m.group(2)), file);
-        } else if (name.endsWith(".tmp")) {
-          obsolete.add(file); // a snapshot whose compaction did not finish
-        }
-      }
-    }
+    JournalFiles.Listing listing = files.list();
+    TreeMap<Long, Path> snapshots = listing.snapshots();
+    TreeMap<Long, Path> journals = listing.journals();
+    obsolete.addAll(listing.unfinished()); // snapshots whose compaction did not finish
     long base = snapshots.isEmpty() ? 0 : snapshots.lastKey();
     generation = Math.max(base, journals.isEmpty() ? 0 : journals.lastKey());
     List<Path> chain = new ArrayList<>();
@@ -165,7 +130,7 @@ final class Journal implements AutoCloseable {
     for (int i = 0; i < chain.size(); i++) {
       Path file = chain.get(i);
       boolean mayBeTorn = i == chain.size() - 1 && file.getFileName().toString().startsWith("journal.");
-      Segment segment = read(file, apply, mayBeTorn);
+      JournalFrames.Segment segment = JournalFrames.read(file, apply, mayBeTorn);
       records += segment.records();
       bytes += segment.validBytes();
       if (segment.problem() == null) {
@@ -191,74 +156,14 @@ final class Journal implements AutoCloseable {
     return new Restored(generation, chain.size(), records, bytes, problem);
   }
 
-  private record Segment(long validBytes, long records, String problem, boolean torn) {}
-
-  /** Reads one file up to its end or its first bad frame. */
-  private static Segment read(Path file, Consumer<JournalRecord> apply, boolean mayBeTorn) throws IOException {
-    long size = Files.size(file);
-    long offset = 0;
-    long records = 0;
-    CRC32 crc = new CRC32();
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-      while (offset < size) {
-        long remaining = size - offset;
-        if (remaining < HEADER_BYTES) {
-          return bad(offset, records, "incomplete frame header", mayBeTorn);
-        }
-        int length = in.readInt();
-        int checksum = in.readInt();
-        if (length <= 0 || length > MAX_PAYLOAD_BYTES) {
-          boolean zeros = length == 0 && checksum == 0 && restIsZeros(in, remaining - HEADER_BYTES);
-          return bad(offset, records, "invalid frame length " + length, mayBeTorn && zeros);
-        }
-        if (length > remaining - HEADER_BYTES) {
-          return bad(offset, records, "frame extends past the end of the file", mayBeTorn);
-        }
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        crc.reset();
-        crc.update(payload);
-        if ((int) crc.getValue() != checksum) {
-          boolean last = offset + HEADER_BYTES + length == size;
-          return bad(offset, records, "CRC mismatch", mayBeTorn && last);
-        }
-        JournalRecord record;
-        try {
-          record = JournalRecord.decode(payload);
-        } catch (IOException e) {
-          return bad(offset, records, "undecodable record: " + e.getMessage(), false);
-        }
-        apply.accept(record);
-        records++;
-        offset += HEADER_BYTES + length;
-      }
-    }
-    return new Segment(offset, records, null, false);
-  }
-
-  private static Segment bad(long offset, long records, String problem, boolean torn) {
-    return new Segment(offset, records, problem, torn);
-  }
-
-  private static boolean restIsZeros(InputStream in, long count) throws IOException {
-    for (long i = 0; i < count; i++) {
-      int b = in.read();
-      if (b != 0) {
-        return b < 0;
-      }
-    }
-    return true;
-  }
-
   /**
    * Starts a new generation from {@code snapshot} (the restored state as the broker holds it now), then removes
    * the files it replaces. Call once, after {@link #replay}.
    */
   void begin(Iterable<JournalRecord> snapshot) throws IOException {
     long next = generation + 1;
-    long bytes = writeSnapshot(next, snapshot);
-    current = FileChannel.open(journalFile(next), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    forceDirectory();
+    long bytes = files.writeSnapshot(next, snapshot);
+    current = files.createJournal(next);
     for (Path file : damaged) {
       Files.move(file, file.resolveSibling(file.getFileName() + ".damaged"), StandardCopyOption.REPLACE_EXISTING);
       obsolete.remove(file);
@@ -289,11 +194,7 @@ final class Journal implements AutoCloseable {
    * @return the bytes the record takes in the file, for the broker's dead-weight accounting
    */
   int append(JournalRecord record) {
-    byte[] payload = record.encode();
-    CRC32 crc = new CRC32();
-    crc.update(payload);
-    byte[] frame = new byte[HEADER_BYTES + payload.length];
-    ByteBuffer.wrap(frame).putInt(payload.length).putInt((int) crc.getValue()).put(payload);
+    byte[] frame = JournalFrames.frame(record);
     lock.lock();
     try {
       queue.add(frame);
@@ -369,9 +270,7 @@ final class Journal implements AutoCloseable {
         writeFully(buffers);
         current.force(false);
         current.close();
-        current = FileChannel.open(journalFile(((Rotation) item).generation()), StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
-        forceDirectory();
+        current = files.createJournal(((Rotation) item).generation());
       }
     }
     writeFully(buffers);
@@ -458,8 +357,8 @@ final class Journal implements AutoCloseable {
       long bytes = 0;
       try {
         sync(boundary); // the previous journal is complete and forced, the new one exists
-        bytes = writeSnapshot(next, liveState.get());
-        deleteGenerationsBefore(next);
+        bytes = files.writeSnapshot(next, liveState.get());
+        files.deleteGenerationsBefore(next);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         LOG.log(Level.INFO, "Pub/Sub journal compacted", fields().put("generation", next)
             .put("bytesBefore", totalBefore).put("deadBytesBefore", deadBefore).put("snapshotBytes", bytes)
@@ -489,68 +388,6 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  private long writeSnapshot(long gen, Iterable<JournalRecord> records) throws IOException {
-    Path target = dir.resolve("snapshot." + gen);
-    Path temp = dir.resolve("snapshot." + gen + ".tmp");
-    long bytes = 0;
-    CRC32 crc = new CRC32();
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-      for (JournalRecord record : records) {
-        byte[] payload = record.encode();
-        crc.reset();
-        crc.update(payload);
-        if (buffer.remaining() < HEADER_BYTES + payload.length) {
-          drain(out, buffer);
-        }
-        if (buffer.remaining() < HEADER_BYTES + payload.length) {
-          ByteBuffer large = ByteBuffer.allocate(HEADER_BYTES + payload.length);
-          large.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-          drain(out, large);
-        } else {
-          buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-        }
-        bytes += HEADER_BYTES + payload.length;
-      }
-      drain(out, buffer);
-      out.force(true);
-    }
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    forceDirectory();
-    return bytes;
-  }
-
-  private static void drain(FileChannel out, ByteBuffer buffer) throws IOException {
-    buffer.flip();
-    while (buffer.hasRemaining()) {
-      out.write(buffer);
-    }
-    buffer.clear();
-  }
-
-  private void deleteGenerationsBefore(long gen) throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Matcher m = FILE.matcher(file.getFileName().toString());
-        if (m.matches() && Long.parseLong(m.group(2)) < gen) {
-          Files.deleteIfExists(file);
-        }
-      }
-    }
-  }
-
-  private Path journalFile(long gen) {
-    return dir.resolve("journal." + gen);
-  }
-
-  /** Makes a created, renamed or deleted file's name durable. */
-  private void forceDirectory() throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    }
-  }
-
   /** Writes and forces everything appended, waits for a running compaction, releases the directory. */
   @Override
   public void close() {
@@ -572,8 +409,7 @@ final class Journal implements AutoCloseable {
       if (current != null) {
         current.close();
       }
-      dirLock.release();
-      lockFile.close();
+      files.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
