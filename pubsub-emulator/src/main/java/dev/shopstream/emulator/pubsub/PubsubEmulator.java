@@ -1,6 +1,7 @@
 package dev.shopstream.emulator.pubsub;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.shopstream.contract.logging.CloudLogging;
 import io.grpc.Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -276,10 +277,12 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Runs the emulator until the process is stopped.
+   * Runs the emulator until the process is stopped; logs are JSON lines on stderr.
    *
    * <pre>java ... dev.shopstream.emulator.pubsub.PubsubEmulator [--host 127.0.0.1] [--grpc-port 8085] [--rest-port 8086]
    *     [--data-dir DIR]</pre>
+   *
+   * {@code --help} prints the usage and exits 0; an unknown option or a bad value exits 2, naming it.
    */
   public static void main(String[] args) throws InterruptedException {
     Builder builder;
@@ -295,6 +298,7 @@ public final class PubsubEmulator implements AutoCloseable {
       System.out.println(USAGE);
       return;
     }
+    CloudLogging.install();
     PubsubEmulator emulator = builder.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
