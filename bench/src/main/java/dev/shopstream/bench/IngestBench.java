@@ -1,7 +1,7 @@
 package dev.shopstream.bench;
 
-import dev.shopstream.functions.ingest.IngestFunction;
 import dev.shopstream.emulator.pubsub.PubsubEmulator;
+import dev.shopstream.functions.ingest.IngestFunction;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
