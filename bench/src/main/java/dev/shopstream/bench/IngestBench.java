@@ -1,10 +1,10 @@
 package dev.shopstream.bench;
 
+import dev.shopstream.emulator.pubsub.PubsubEmulator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import dev.shopstream.functions.ingest.IngestFunction;
-import dev.shopstream.local.pubsub.PubsubEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

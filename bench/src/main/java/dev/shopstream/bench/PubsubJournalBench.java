@@ -10,7 +10,7 @@ import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.Subscription;
 import com.google.pubsub.v1.SubscriberGrpc;
 import com.google.pubsub.v1.Topic;
-import dev.shopstream.local.pubsub.PubsubEmulator;
+import dev.shopstream.emulator.pubsub.PubsubEmulator;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Files;

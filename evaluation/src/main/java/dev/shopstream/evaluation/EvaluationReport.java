@@ -30,6 +30,8 @@ final class EvaluationReport {
   static final String HTML_FILE = "report.html";
   /** The version of report.json's shape. */
   static final int SCHEMA_VERSION = 1;
+  /** The page's style sheet, inlined into every report (the page fetches nothing). */
+  private static final String CSS = resource("report.css");
   /** One colour per method, in table order (the Tableau 10 palette and two more), cycled beyond. */
   static final List<String> COLORS = List.of("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
       "#b07aa1", "#ff9da7", "#9c755f", "#1b1b1b", "#8cd17d", "#bab0ac");
@@ -216,7 +218,7 @@ final class EvaluationReport {
         .append(" list over the training catalog's items.</p>\n</div>\n</section>\n");
 
     if (json.hasNonNull("tuning")) {
-      tuning(h, (ObjectNode) json.get("tuning"));
+      TuningTrace.html(h, (ObjectNode) json.get("tuning"));
     } else {
       h.append("<section><h2>Tuning</h2><p class=\"note\">No tuning in this run (run with <code>--tune</code> to"
           + " tune on a validation split of the training part and see its trace here).</p></section>\n");
@@ -387,35 +389,7 @@ final class EvaluationReport {
     return s.toString();
   }
 
-  private static void tuning(StringBuilder h, ObjectNode tuning) {
-    int k = tuning.path("k").asInt();
-    ObjectNode chosen = (ObjectNode) tuning.path("chosen");
-    h.append("<section class=\"tuning\">\n<h2>Tuning trace</h2>\n<p>Coordinate descent on the validation split (the ")
-        .append("same protocol on the training part only); ").append(tuning.path("configs").size())
-        .append(" configurations tried").append(tuning.path("parameters").isEmpty() ? ""
-            : ", parameters: " + esc(join(tuning.path("parameters")))).append(". A value replaces the current one "
-            + "only when its validation HR@").append(k).append(" is higher by more than one standard error; the "
-            + "trend weight is the smallest within one standard error of the best. <strong>Chosen: #")
-        .append(chosen.path("index").asInt()).append("</strong>, validation HR@").append(k).append(" ")
-        .append(f4(chosen.path("hr").asDouble())).append(", NDCG@").append(k).append(" ")
-        .append(f4(chosen.path("ndcg").asDouble())).append(": ")
-        .append(chosen.path("changes").isEmpty() ? "the defaults" : esc(join(chosen.path("changes"))))
-        .append(".</p>\n<table class=\"trace\">\n<thead><tr><th>#</th><th>changed from the start (the defaults)</th>")
-        .append("<th>validation HR@").append(k).append("</th><th>NDCG@").append(k).append("</th><th>trials</th>")
-        .append("<th></th></tr></thead>\n<tbody>\n");
-    for (var c : tuning.path("configs")) {
-      boolean isChosen = c.path("chosen").asBoolean();
-      h.append(isChosen ? "<tr class=\"chosen\">" : "<tr>").append("<td>").append(c.path("index").asInt())
-          .append("</td><td>").append(c.path("changes").isEmpty() ? "(start)" : esc(join(c.path("changes"))))
-          .append("</td><td>").append(f4(c.path("hr").asDouble())).append("</td><td>")
-          .append(f4(c.path("ndcg").asDouble())).append("</td><td>").append(c.path("trials").asInt())
-          .append("</td><td>").append(isChosen ? "chosen" : "").append("</td></tr>\n");
-    }
-    h.append("</tbody></table>\n<p class=\"note\">Chosen config: <code>").append(esc(chosen.path("config").asText()))
-        .append("</code></p>\n</section>\n");
-  }
-
-  private static String join(Iterable<com.fasterxml.jackson.databind.JsonNode> values) {
+  static String join(Iterable<com.fasterxml.jackson.databind.JsonNode> values) {
     StringBuilder b = new StringBuilder();
     values.forEach(v -> b.append(b.isEmpty() ? "" : ", ").append(v.asText()));
     return b.toString();
@@ -452,7 +426,7 @@ final class EvaluationReport {
     return COLORS.get(i % COLORS.size());
   }
 
-  private static String f4(double v) {
+  static String f4(double v) {
     return String.format(Locale.ROOT, "%.4f", v);
   }
 
@@ -487,44 +461,14 @@ final class EvaluationReport {
     return b.toString();
   }
 
-  private static final String CSS = """
-      *, *::before, *::after { box-sizing: border-box; }
-      body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330;
-        margin: 0 auto; padding: 18px 28px 40px; max-width: 1380px; background: #f6f7f9; }
-      h1 { font-size: 22px; margin: 0 0 2px; }
-      h2 { font-size: 16px; margin: 0 0 8px; }
-      .sub { margin: 0 0 10px; color: #4a5262; }
-      header, section { background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 14px 18px;
-        margin-bottom: 14px; }
-      dl.facts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 4px 24px; margin: 0; }
-      dl.facts div { display: flex; gap: 8px; min-width: 0; }
-      dt { color: #6a7282; white-space: nowrap; }
-      dd { margin: 0; overflow-wrap: anywhere; }
-      .command { margin: 8px 0 0; }
-      .command span { color: #6a7282; }
-      code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #eef1f5;
-        padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
-      .plots { display: flex; gap: 14px; flex-wrap: wrap; background: none; border: 0; padding: 0; }
-      figure.plot { margin: 0; background: #fff; border: 1px solid #dde1e8; border-radius: 8px; padding: 6px; }
-      svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: #1d2330; }
-      svg text.title { font-size: 15px; font-weight: 600; }
-      svg text.tick { fill: #5b6474; font-size: 11px; }
-      svg text.label { font-size: 12.5px; fill: #3a4252; }
-      svg .grid { stroke: #e6e9ee; }
-      svg tspan.same { fill: #6a7282; font-style: italic; }
-      svg .axis { stroke: #8a93a3; }
-      svg .cutoff { stroke: #9aa3b3; stroke-dasharray: 2 3; }
-      .row { display: grid; grid-template-columns: minmax(0, 1.3fr) minmax(0, 1fr); gap: 28px; }
-      svg.bars { width: 100%; height: auto; display: block; }
-      table { border-collapse: collapse; }
-      th, td { padding: 4px 10px; border-bottom: 1px solid #e6e9ee; text-align: right; white-space: nowrap; }
-      th:first-child, td:first-child { text-align: left; white-space: normal; }
-      th { font-weight: 600; color: #3a4252; background: #f3f5f8; }
-      td.best { font-weight: 700; }
-      .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
-      .note { color: #5b6474; font-size: 12.5px; margin: 6px 0 0; }
-      table.trace td:nth-child(2) { text-align: left; }
-      tr.chosen td { background: #e8f3e8; font-weight: 600; }
-      footer { color: #5b6474; font-size: 12.5px; }
-      """;
+  private static String resource(String name) {
+    try (var in = EvaluationReport.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the evaluation jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

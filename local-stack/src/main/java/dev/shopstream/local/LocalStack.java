@@ -1,27 +1,15 @@
 package dev.shopstream.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.api.gax.core.NoCredentialsProvider;
-import com.google.api.gax.grpc.GrpcTransportChannel;
-import com.google.api.gax.rpc.AlreadyExistsException;
-import com.google.api.gax.rpc.FixedTransportChannelProvider;
-import com.google.api.gax.rpc.TransportChannelProvider;
 import com.google.cloud.functions.invoker.runner.Invoker;
-import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
-import com.google.cloud.pubsub.v1.SubscriptionAdminSettings;
-import com.google.cloud.pubsub.v1.TopicAdminClient;
-import com.google.cloud.pubsub.v1.TopicAdminSettings;
 import com.google.pubsub.v1.ProjectSubscriptionName;
-import com.google.pubsub.v1.PushConfig;
 import com.google.pubsub.v1.TopicName;
 import dev.shopstream.contract.Json;
+import dev.shopstream.emulator.gcs.GcsEmulator;
+import dev.shopstream.emulator.pubsub.PubsubEmulator;
 import dev.shopstream.functions.upload.UploadFunction;
-import dev.shopstream.local.gcs.GcsEmulator;
-import dev.shopstream.local.pubsub.PubsubEmulator;
 import dev.shopstream.pipeline.metrics.PipelineMetrics;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -150,21 +138,10 @@ public final class LocalStack implements AutoCloseable {
     return start(config, metricsEvery, java.time.Duration.ofSeconds(5), defaultReportsDir(config));
   }
 
-  /** The same, the console reading evaluation reports from {@code reportsDir} (created). */
-  public static LocalStack start(Config config, java.time.Duration metricsEvery, Path reportsDir) throws Exception {
-    return start(config, metricsEvery, java.time.Duration.ofSeconds(5), reportsDir);
-  }
-
   /**
    * The same, logging what the start is waiting for every {@code reportEvery} ({@link StartupProgress}; zero:
-   * never) until the stack is up.
+   * never) until the stack is up, the console reading evaluation reports from {@code reportsDir} (created).
    */
-  public static LocalStack start(Config config, java.time.Duration metricsEvery, java.time.Duration reportEvery)
-      throws Exception {
-    return start(config, metricsEvery, reportEvery, defaultReportsDir(config));
-  }
-
-  /** All of the above: metrics, start-up reports, and the console's evaluation reports folder. */
   public static LocalStack start(Config config, java.time.Duration metricsEvery, java.time.Duration reportEvery,
       Path reportsDir) throws Exception {
     LocalStack stack = new LocalStack(config, reportsDir);
@@ -191,7 +168,10 @@ public final class LocalStack implements AutoCloseable {
         .restPort(config.pubsubRestPort()).dataDirectory(config.dataDir().resolve("pubsub"))
         .maxBacklog(BACKLOG_MESSAGES, BACKLOG_BYTES).start();
     started.add(pubsub);
-    createTopicsAndSubscriptions();
+    PubsubTopology.create(pubsub.grpcTarget(), config.project(), List.of(
+        List.of(config.eventsTopic(), config.eventsSubscription()),
+        List.of(config.catalogTopic(), config.catalogSubscription()),
+        List.of(deadLetterTopic(), deadLetterTopic() + "-hold")));
     progress.done("Pub/Sub emulator");
     endpoints.put("pubsub_grpc", pubsub.grpcTarget());
     endpoints.put("pubsub_rest", pubsub.restUrl());
@@ -383,42 +363,6 @@ public final class LocalStack implements AutoCloseable {
 
   private String subscriptionName() {
     return ProjectSubscriptionName.format(config.project(), config.eventsSubscription());
-  }
-
-  /** Creates the events and catalog topics and the pipeline's subscriptions with the real admin clients. */
-  private void createTopicsAndSubscriptions() throws IOException, InterruptedException {
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(pubsub.grpcTarget()).usePlaintext().build();
-    try {
-      TransportChannelProvider channels =
-          FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel));
-      try (TopicAdminClient topics = TopicAdminClient.create(TopicAdminSettings.newBuilder()
-               .setTransportChannelProvider(channels).setCredentialsProvider(NoCredentialsProvider.create()).build());
-           SubscriptionAdminClient subscriptions = SubscriptionAdminClient.create(SubscriptionAdminSettings
-               .newBuilder().setTransportChannelProvider(channels)
-               .setCredentialsProvider(NoCredentialsProvider.create()).build())) {
-        createTopicAndSubscription(topics, subscriptions, config.eventsTopic(), config.eventsSubscription());
-        createTopicAndSubscription(topics, subscriptions, config.catalogTopic(), config.catalogSubscription());
-        createTopicAndSubscription(topics, subscriptions, deadLetterTopic(), deadLetterTopic() + "-hold");
-      }
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-  }
-
-  private void createTopicAndSubscription(TopicAdminClient topics, SubscriptionAdminClient subscriptions,
-      String topicId, String subscriptionId) {
-    TopicName topic = TopicName.of(config.project(), topicId);
-    try {
-      topics.createTopic(topic);
-    } catch (AlreadyExistsException e) {
-      LOG.fine("topic exists: " + topic);
-    }
-    String subscription = ProjectSubscriptionName.format(config.project(), subscriptionId);
-    try {
-      subscriptions.createSubscription(subscription, topic.toString(), PushConfig.getDefaultInstance(), 60);
-    } catch (AlreadyExistsException e) {
-      LOG.fine("subscription exists: " + subscription);
-    }
   }
 
   /** Starts one function in its own invoker; {@code signature} is the invoker's: http or cloudevent. */

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.shopstream.contract.Json;
 import dev.shopstream.contract.TableSchemas;
-import dev.shopstream.local.gcs.GcsEmulator;
+import dev.shopstream.emulator.gcs.GcsEmulator;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.net.InetSocketAddress;
 import java.net.URI;
