@@ -118,7 +118,8 @@ public final class CoOccurrenceModel implements Recommender {
   }
 
   public double similarity(String a, String b, Signal signal) {
-    return config.similarity().score(coCount(a, b, signal), count(a, signal), count(b, signal), total(signal));
+    return signal.scoredBy(config.similarity())
+        .score(coCount(a, b, signal), count(a, signal), count(b, signal), total(signal));
   }
 
   /** Number of candidates tracked for the item. */

@@ -178,7 +178,7 @@ public final class ItemNeighbors implements Serializable {
       if (co <= 0) {
         continue;
       }
-      double score = similarity.score(co, own, neighborCount.applyAsDouble(e.getKey()), total);
+      double score = signal.scoredBy(similarity).score(co, own, neighborCount.applyAsDouble(e.getKey()), total);
       if (score > 0) {
         scored.add(new Scored(e.getKey(), score, co));
       }

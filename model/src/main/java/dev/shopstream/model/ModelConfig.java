@@ -101,11 +101,12 @@ public record ModelConfig(
   /** Transitions from the 10 previous interactions, weighted 1 / distance (sequential rules, steps = 10). */
   public static final int DEFAULT_NEXT_STEPS = 10;
   /**
-   * γ = 4: chosen on the validation split of protocol (c) (next item in a session: HR@20 0.2677 with γ = 0, 0.2840
-   * with 1, 0.3057 with 4, standard error 0.0023); on the validation splits of (a) and (b) γ changes HR@10 by less
-   * than one standard error (docs/EVALUATION.md).
+   * γ = 16, with the next signal scored by confidence ({@link Signal#scoredBy}): chosen on the validation split of
+   * protocol (c) (next item in a session: HR@20 0.2677 with γ = 0, 0.3092 with 2, 0.3212 with 4, 0.3296 with 8,
+   * 0.3358 with 16, standard error 0.0024); on the test splits of (a) and (b) it is within one standard error of γ = 4
+   * (docs/EVALUATION.md).
    */
-  public static final double DEFAULT_NEXT_WEIGHT = 4;
+  public static final double DEFAULT_NEXT_WEIGHT = 16;
   public static final double DEFAULT_RECENCY_ORDER = 0;
   /**
    * 30 minutes: the usual inactivity timeout that ends a web session (web analytics, and the session-based

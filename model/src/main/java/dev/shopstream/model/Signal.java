@@ -14,6 +14,15 @@ import java.util.Locale;
 public enum Signal {
   CO_VIEW, CO_CART, CO_PURCHASE, COMBINED, NEXT;
 
+  /**
+   * How this signal's counts are scored: the configured similarity for the symmetric co-occurrence signals, and
+   * {@link Similarity#CONFIDENCE} for {@link #NEXT}, whose question, "what do people take after a?", is P(c | a):
+   * a symmetric normalization would also divide by how often c occurs, and push down the successors most people take.
+   */
+  public Similarity scoredBy(Similarity configured) {
+    return this == NEXT ? Similarity.CONFIDENCE : configured;
+  }
+
   /** The {@code signal} column value of {@code item_neighbors}: co_view, co_cart, co_purchase, combined, next. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

@@ -10,7 +10,12 @@ public enum Similarity {
   /** {@code c / (n(a) + n(b) − c)}. */
   JACCARD,
   /** {@code c · N / (n(a) · n(b))}: how much more often than chance the two occur together. */
-  LIFT;
+  LIFT,
+  /**
+   * {@code c / n(a)}: the share of a's occurrences that c followed, an estimate of P(c | a). Only for a directed
+   * signal ({@link Signal#NEXT}), where "what comes after a" is a conditional, not a symmetric set overlap.
+   */
+  CONFIDENCE;
 
   public double score(double coCount, double countA, double countB, double total) {
     if (coCount <= 0 || countA <= 0 || countB <= 0) {
@@ -23,6 +28,7 @@ public enum Similarity {
         yield union <= 0 ? 0 : coCount / union;
       }
       case LIFT -> total <= 0 ? 0 : coCount * total / (countA * countB);
+      case CONFIDENCE -> coCount / countA;
     };
   }
 }

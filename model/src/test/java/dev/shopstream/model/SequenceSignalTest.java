@@ -51,6 +51,29 @@ class SequenceSignalTest {
     assertThat(reversed.coCount("A", "B", Signal.NEXT)).isZero();
   }
 
+  /**
+   * "What do people take after A?" is P(c | A): the next signal is scored by confidence, c(A → c) / n(A). A symmetric
+   * normalization (the configured Jaccard) also divides by how often c occurs, and ranked the rare C above B, the
+   * successor three of A's four shoppers took, because many others view B too.
+   */
+  @Test
+  void theNextSignalRanksWhatMostShoppersTookAfterAFirstHoweverPopularItIs() {
+    CoOccurrenceModel m = new CoOccurrenceModel(CONFIG);
+    views(m, "u1", "A", "B");
+    views(m, "u2", "A", "B");
+    views(m, "u3", "A", "B");
+    views(m, "u4", "A", "C");
+    for (int i = 0; i < 20; i++) {
+      views(m, "b" + i, "B");
+    }
+
+    assertThat(m.neighbors("A", 10, Signal.NEXT)).extracting(Neighbor::productId).containsExactly("B", "C");
+    assertThat(m.similarity("A", "B", Signal.NEXT)).isCloseTo(3.0 / 4, EPS);
+    assertThat(m.similarity("A", "C", Signal.NEXT)).isCloseTo(1.0 / 4, EPS);
+    assertThat(m.similarity("A", "B", Signal.COMBINED)).as("the symmetric signal keeps the configured Jaccard")
+        .isCloseTo(3.0 / (4 + 23 - 3), EPS);
+  }
+
   @Test
   void transitionsWeighOneOverTheDistanceUpToNextSteps() {
     CoOccurrenceModel m = new CoOccurrenceModel(CONFIG); // nextSteps 3
