@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.rows.OnlineRetailRows;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
