@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Timeout;
  * client resent after the 503s are delivered.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class IngestDuringEmulatorRestartTest {
+class IngestDuringEmulatorRestartIT {
   private static final String PROJECT = "local-project";
   private static final TopicName TOPIC = TopicName.of(PROJECT, "events");
   private static final String SUBSCRIPTION = "projects/" + PROJECT + "/subscriptions/events-check";

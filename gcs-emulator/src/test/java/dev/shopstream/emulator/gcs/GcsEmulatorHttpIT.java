@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The emulator as curl sees it: plain HTTP requests, JSON answers and errors in the JSON API's shape. */
 @Timeout(60)
-class GcsEmulatorHttpTest {
+class GcsEmulatorHttpIT {
   private static final String BUCKET = "raw-bucket";
 
   @TempDir
@@ -52,7 +52,7 @@ class GcsEmulatorHttpTest {
     assertThat(object.path("bucket").asText()).isEqualTo(BUCKET);
     assertThat(object.path("size").asText()).isEqualTo(Integer.toString(content.length));
     assertThat(object.path("contentType").asText()).isEqualTo("application/x-ndjson");
-    assertThat(object.path("crc32c").asText()).isEqualTo(GcsEmulatorClientTest.crc32c(content));
+    assertThat(object.path("crc32c").asText()).isEqualTo(GcsEmulatorClientIT.crc32c(content));
     assertThat(object.path("generation").isTextual()).isTrue();
     assertThat(object.path("selfLink").asText())
         .isEqualTo(emulator.url() + "/storage/v1/b/raw-bucket/o/events%2Fa.jsonl");

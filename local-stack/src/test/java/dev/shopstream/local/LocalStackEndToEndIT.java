@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class LocalStackEndToEndTest {
+class LocalStackEndToEndIT {
   /** Elements the DirectRunner reads from an unbounded source per bundle. */
   private static final int DIRECT_RUNNER_BUNDLE = 10;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

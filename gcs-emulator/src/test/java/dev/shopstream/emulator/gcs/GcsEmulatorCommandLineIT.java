@@ -1,4 +1,4 @@
-package dev.shopstream.emulator.pubsub;
+package dev.shopstream.emulator.gcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +19,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The emulator alone, as a process of its own ({@code java ... PubsubEmulator}): {@code --help} exits 0, an unknown
- * option or a bad value exits 2 naming it, and it serves on the ports and data folder given, keeping a topic
- * across a stop (SIGTERM) and a start on the same folder.
+ * The emulator alone, as a process of its own ({@code java ... GcsEmulator}): {@code --help} exits 0, an unknown
+ * option or a bad value exits 2 naming it, and it serves on the port and data folder given, keeping a bucket and
+ * its object across a stop (SIGTERM) and a start on the same folder.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class PubsubEmulatorCommandLineTest {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+class GcsEmulatorCommandLineIT {
 
   @TempDir
   Path temp;
@@ -36,7 +34,7 @@ class PubsubEmulatorCommandLineTest {
   private static ProcessBuilder emulator(String... args) {
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", classPath, PubsubEmulator.class.getName()));
+        "-cp", classPath, GcsEmulator.class.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command);
   }
@@ -53,36 +51,34 @@ class PubsubEmulatorCommandLineTest {
   void helpExitsZeroWithTheUsage() throws Exception {
     Exit help = run("--help");
     assertThat(help.code()).as(help.err()).isZero();
-    assertThat(help.out()).contains("usage: PubsubEmulator").contains("--data-dir");
+    assertThat(help.out()).contains("usage: GcsEmulator").contains("--data-dir");
   }
 
   @Test
   void anUnknownOptionOrABadValueExitsTwoNamingIt() throws Exception {
     Exit unknown = run("--nope=1");
     assertThat(unknown.code()).isEqualTo(2);
-    assertThat(unknown.err()).contains("unknown option: --nope").contains("usage: PubsubEmulator");
-    Exit badPort = run("--grpc-port", "many");
+    assertThat(unknown.err()).contains("unknown option: --nope").contains("usage: GcsEmulator");
+    Exit badPort = run("--port", "many");
     assertThat(badPort.code()).isEqualTo(2);
     assertThat(badPort.err()).contains("not a port: many");
+    Exit positional = run("4443");
+    assertThat(positional.code()).isEqualTo(2);
+    assertThat(positional.err()).contains("unexpected argument: 4443");
   }
 
-  /** Starts the emulator and returns it with its REST URL, read from what it prints once it serves. */
-  private static Process start(Path dataDir, List<String> restUrl) throws IOException {
-    Process process = emulator("--grpc-port", "0", "--rest-port=0", "--data-dir", dataDir.toString())
+  /** Starts the emulator and returns it with its URL, read from what it prints once it serves. */
+  private static Process start(Path dataDir, List<String> url) throws IOException {
+    Process process = emulator("--port=0", "--data-dir", dataDir.toString())
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     for (String line = out.readLine(); line != null; line = out.readLine()) {
-      if (line.trim().startsWith("REST: ")) {
-        restUrl.add(line.trim().substring("REST: ".length()).split(" ")[0]);
+      if (line.startsWith("GCS emulator running")) {
+        url.add(line.substring(line.indexOf("http://")).split(" ")[0]);
         return process;
       }
     }
-    throw new AssertionError("the emulator ended without printing its REST URL: exit " + process.exitValue());
-  }
-
-  private static HttpResponse<String> send(String method, String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.ofString("{}"))
-        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    throw new AssertionError("the emulator ended without printing its URL: exit " + process.exitValue());
   }
 
   private static void stop(Process process) throws InterruptedException {
@@ -91,25 +87,31 @@ class PubsubEmulatorCommandLineTest {
   }
 
   @Test
-  void servesAloneOnItsPortsAndKeepsItsStateInTheDataFolder() throws Exception {
-    Path data = temp.resolve("pubsub-data");
-    String topic = "/v1/projects/local-project/topics/standalone";
+  void servesAloneOnItsPortAndKeepsObjectsInTheDataFolder() throws Exception {
+    Path data = temp.resolve("gcs-data");
     List<String> url = new ArrayList<>();
     Process first = start(data, url);
     try {
-      HttpResponse<String> created = send("PUT", url.get(0) + topic);
-      assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+      HttpResponse<String> bucket = Loopback.send(HttpRequest.newBuilder(
+              URI.create(url.get(0) + "/storage/v1/b?project=" + Loopback.PROJECT))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"standalone\"}")));
+      assertThat(bucket.statusCode()).as(bucket.body()).isEqualTo(200);
+      HttpResponse<String> upload = Loopback.send(HttpRequest.newBuilder(URI.create(url.get(0)
+              + "/upload/storage/v1/b/standalone/o?uploadType=media&name=kept.txt"))
+          .POST(HttpRequest.BodyPublishers.ofString("kept across a restart")));
+      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
     } finally {
       stop(first);
     }
-    assertThat(data).isDirectoryContaining(p -> p.getFileName().toString().startsWith("journal."));
 
     url.clear();
     Process second = start(data, url);
     try {
-      HttpResponse<String> got = send("GET", url.get(0) + topic);
-      assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
-      assertThat(got.body()).contains("projects/local-project/topics/standalone");
+      HttpResponse<String> download = Loopback.send(HttpRequest.newBuilder(
+          URI.create(url.get(0) + "/storage/v1/b/standalone/o/kept.txt?alt=media")).GET());
+      assertThat(download.statusCode()).isEqualTo(200);
+      assertThat(download.body()).isEqualTo("kept across a restart");
     } finally {
       stop(second);
     }

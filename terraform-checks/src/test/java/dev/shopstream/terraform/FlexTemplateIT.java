@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * profile really builds the launcher image, into a tar instead of a registry: the pipeline and its runtime
  * dependencies, without the local stack's DuckDB and DirectRunner.
  */
-class FlexTemplateTest {
+class FlexTemplateIT {
   static final Path ROOT = TerraformConfig.DIR.getParent();
   static final Path POM = ROOT.resolve("flex-template/pom.xml");
 

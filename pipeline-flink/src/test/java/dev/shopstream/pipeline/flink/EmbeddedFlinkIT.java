@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedFlinkTest {
+class EmbeddedFlinkIT {
   @TempDir
   Path dir;
 

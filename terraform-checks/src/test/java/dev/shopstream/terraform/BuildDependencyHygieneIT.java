@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * commons-collections 3.2.1 (CVE-2015-7501). Its {@code validate} must fail naming the artifact, and succeed with
  * the fixed 3.2.2, so the failure is the rule's and not some other error. Offline ({@code -o}), nothing downloaded.
  */
-class BuildDependencyHygieneTest {
+class BuildDependencyHygieneIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path PROBE = ROOT.resolve("build-checks/vulnerable-dependency-probe/pom.xml");
 

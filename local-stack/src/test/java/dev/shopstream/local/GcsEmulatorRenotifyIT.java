@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * summary), through the same path as at upload, and no others.
  */
 @Timeout(60)
-class GcsEmulatorRenotifyTest {
+class GcsEmulatorRenotifyIT {
   private static final String BUCKET = "uploads-bucket";
   private static final Duration AWAIT = Duration.ofSeconds(30);
   private static final byte[] ROWS = "{\"event_type\":\"view\"}\n".getBytes(StandardCharsets.UTF_8);

@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * products, fewer than the model's bounds, so the uninterrupted run is a fair reference.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
-class LocalStackCrashTest {
+class LocalStackCrashIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private static final int FILE_EVENTS = 20_000;
   private static final int HTTP_EVENTS = 3_000;

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * the function's entry point can reach finds what it references in its bundle (jdeps), and loads from the bundle
  * alone.
  */
-class FunctionBundlesTest {
+class FunctionBundlesIT {
   static final Path ROOT = TerraformConfig.DIR.getParent();
 
   /** Clients a function must not carry, by function (what the other functions use). */

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The official Java client (HTTP/JSON transport) against the emulator. */
 @Timeout(60)
-class GcsEmulatorClientTest {
+class GcsEmulatorClientIT {
   private static final String BUCKET = "client-bucket";
 
   @TempDir

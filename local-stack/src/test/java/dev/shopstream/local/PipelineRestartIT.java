@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the new pipeline's dedupe state is empty, so the exactly-once comes from the sink's insert-once key.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class PipelineRestartTest {
+class PipelineRestartIT {
   private static final String PROJECT = "local-project";
   private static final TopicName TOPIC = TopicName.of(PROJECT, "events");
   private static final String SUBSCRIPTION = "projects/" + PROJECT + "/subscriptions/events-pipeline";

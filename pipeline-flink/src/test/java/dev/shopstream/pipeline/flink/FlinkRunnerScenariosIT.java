@@ -15,7 +15,7 @@ import org.junit.Test;
  * processing time, so the duplicates an hour later are an hour later in event time only (every duplicate is
  * DedupeEvents' to drop in these tests anyway: a TestStream has no Pub/Sub id window).
  */
-public class FlinkRunnerScenariosTest extends PipelineScenarios {
+public class FlinkRunnerScenariosIT extends PipelineScenarios {
   @Override
   protected PipelineOptions options() {
     FlinkPipelineOptions options = PipelineOptionsFactory.fromArgs("--runner=FlinkRunner", "--flinkMaster=[local]",

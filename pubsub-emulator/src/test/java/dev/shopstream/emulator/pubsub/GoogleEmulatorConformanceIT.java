@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
  * The conformance tests against Google's Pub/Sub emulator (the reference), started as a child process. Skipped
  * where it is not installed; its location can be overridden with {@code -Dgoogle.pubsub.emulator=...}.
  */
-class GoogleEmulatorConformanceTest extends PubsubConformanceTest {
+class GoogleEmulatorConformanceIT extends PubsubConformanceTest {
 
   private static final Path BINARY = Path.of(System.getProperty("google.pubsub.emulator",
       "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator"));

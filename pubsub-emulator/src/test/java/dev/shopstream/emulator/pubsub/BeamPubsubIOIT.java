@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Timeout;
  * ({@code --pubsubRootUrl}), with the Java client (gRPC) on the other side.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class BeamPubsubIOTest {
+class BeamPubsubIOIT {
 
   /** What the pipeline's DoFn saw: {@code payload|event_id|element timestamp millis|message id}. */
   private static final Queue<String> SEEN = new ConcurrentLinkedQueue<>();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The conformance tests against the embedded emulator, plus what only the embedded emulator offers. */
-class EmbeddedPubsubEmulatorTest extends PubsubConformanceTest {
+class EmbeddedPubsubEmulatorIT extends PubsubConformanceTest {
 
   private static final ManualClock CLOCK = new ManualClock();
   private static PubsubEmulator emulator;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Eventarc-style {@code google.cloud.storage.object.v1.finalized} deliveries. */
 @Timeout(60)
-class GcsEmulatorNotificationTest {
+class GcsEmulatorNotificationIT {
   private static final String BUCKET = "events-bucket";
   private static final Duration AWAIT = Duration.ofSeconds(30);
 
@@ -133,7 +133,7 @@ class GcsEmulatorNotificationTest {
     assertThat(data.path("metageneration").asText()).isEqualTo("1");
     assertThat(data.path("metadata").path("origin").asText()).isEqualTo("client");
     assertThat(data.path("crc32c").asText())
-        .isEqualTo(GcsEmulatorClientTest.crc32c("{\"b\":2}\n".getBytes(StandardCharsets.UTF_8)));
+        .isEqualTo(GcsEmulatorClientIT.crc32c("{\"b\":2}\n".getBytes(StandardCharsets.UTF_8)));
     for (String field : List.of("generation", "md5Hash", "timeCreated", "updated", "selfLink", "mediaLink")) {
       assertThat(data.path(field).asText()).as(field).isNotEmpty();
     }

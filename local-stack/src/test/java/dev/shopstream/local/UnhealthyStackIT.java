@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * accepting events into a dead end, and serving marks its answers stale.
  */
 @Timeout(600)
-class UnhealthyStackTest {
+class UnhealthyStackIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir
@@ -103,7 +103,17 @@ class UnhealthyStackTest {
       assertThat(statusBody.get("healthy").asBoolean()).isFalse();
       assertThat(statusBody.at("/pipeline/state").asText()).isIn("FAILED", "UNKNOWN");
 
-      Thread.sleep(2500); // past the functions' one-second readiness cache
+      // The functions renew their readiness verdict every second in the background; on a loaded machine that thread
+      // may run late (a fixed 2.5 s wait failed in CI: 202). Probe with an invalid event, which has no effect either
+      // way (400 while ready, 503 once not), until the verdict has turned, then send a valid one.
+      Instant turnDeadline = Instant.now().plusSeconds(30);
+      HttpResponse<String> probe = post(ingest, "{}");
+      while (probe.statusCode() != 503 && Instant.now().isBefore(turnDeadline)) {
+        Thread.sleep(250);
+        probe = post(ingest, "{}");
+      }
+      assertThat(probe.statusCode()).as("ingest's readiness turned within 30 s of /health: %s", probe.body())
+          .isEqualTo(503);
       HttpResponse<String> refused = post(ingest, event("later-1"));
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
       assertThat(refused.headers().firstValue("Retry-After")).isPresent();

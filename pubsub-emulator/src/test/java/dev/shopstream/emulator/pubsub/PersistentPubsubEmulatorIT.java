@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged, and starting a second emulator on the copy.
  */
 @Timeout(120)
-class PersistentPubsubEmulatorTest {
+class PersistentPubsubEmulatorIT {
 
   private static final String PROJECT = "my-project";
 
