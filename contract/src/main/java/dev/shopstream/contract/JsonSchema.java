@@ -8,8 +8,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -114,6 +112,9 @@ public final class JsonSchema {
     }
     List<FieldError> thenErrors = new ArrayList<>();
     validate(schema.get("then"), value, path, thenErrors, clock);
+    if (thenErrors.isEmpty()) {
+      return; // the common case: no description of the condition to build
+    }
     String condition = describeCondition(schema.get("if"));
     for (FieldError e : thenErrors) {
       errors.add(condition.isEmpty() ? e : new FieldError(e.field(), e.reason() + " when " + condition));
@@ -156,13 +157,17 @@ public final class JsonSchema {
         errors.add(new FieldError(field, "must fall from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z in UTC"
             + " (BigQuery's TIMESTAMP range), was " + time.toInstant()));
       } else if (schema.has("x-max-future")) {
-        Duration ahead = Duration.parse(schema.get("x-max-future").textValue());
+        Duration ahead = MAX_FUTURE.computeIfAbsent(schema.get("x-max-future").textValue(), Duration::parse);
         if (time.toInstant().isAfter(clock.instant().plus(ahead))) {
           errors.add(new FieldError(field, "must not be more than " + ahead.toHours() + " hours in the future"));
         }
       }
     }
   }
+
+  /** Parsed {@code x-max-future} durations (a schema has one or two): parsed once, not per validated value. */
+  private static final java.util.concurrent.ConcurrentMap<String, Duration> MAX_FUTURE =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The earliest and latest instants an event time may have (BigQuery's TIMESTAMP range, in UTC). */
   public static final java.time.Instant MIN_TIME = java.time.Instant.parse("0001-01-01T00:00:00Z");
@@ -239,16 +244,9 @@ public final class JsonSchema {
    * BigQuery's TIMESTAMP range): Java's ISO parser alone would also take {@code -2026-...} and {@code +10000-...}.
    */
   public static OffsetDateTime parseDateTime(String s) {
-    if (s.length() < 5 || s.charAt(4) != '-' || !s.substring(0, 4).chars().allMatch(c -> c >= '0' && c <= '9')
-        || s.startsWith("0000")) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return Rfc3339.parse(s);
   }
+
 
   private static void validateNumber(JsonNode schema, JsonNode value, String field, List<FieldError> errors) {
     BigDecimal n = value.decimalValue();

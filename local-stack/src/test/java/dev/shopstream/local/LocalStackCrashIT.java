@@ -94,12 +94,22 @@ class LocalStackCrashIT {
     // uninterrupted runs differed by 0.1 %, a crashed run by 1.9 % under load). The `next` signal (issue 16) is
     // learned in processing order: the events redelivered after the kill are processed after later ones, so its
     // transitions differ from the uninterrupted run's (one score by 15 % in CI). Its lists are compared by keys only.
-    crashed.neighbors().forEach((key, score) -> {
-      if (!key.contains("/next/")) {
-        assertThat(score).as(key)
-            .isCloseTo(reference.neighbors().get(key), org.assertj.core.data.Percentage.withPercentage(1));
+    // Redelivered events are also processed out of their first order, so a user's bounded history and an item's
+    // bounded candidate list (eviction) can keep slightly different pairs: one co-count was 1.84 % off in a crashed
+    // run on a loaded machine. Each list stays within 5 % and their sum within 1 %; a restart without the retained
+    // state rebuilds the lists from the events after the restart alone, and misses by far more than that.
+    double crashedTotal = 0;
+    double referenceTotal = 0;
+    for (Map.Entry<String, Double> e : crashed.neighbors().entrySet()) {
+      if (!e.getKey().contains("/next/")) {
+        assertThat(e.getValue()).as(e.getKey())
+            .isCloseTo(reference.neighbors().get(e.getKey()), org.assertj.core.data.Percentage.withPercentage(5));
+        crashedTotal += e.getValue();
+        referenceTotal += reference.neighbors().get(e.getKey());
       }
-    });
+    }
+    assertThat(crashedTotal).as("sum of the co-occurrence lists' co-counts")
+        .isCloseTo(referenceTotal, org.assertj.core.data.Percentage.withPercentage(1));
     assertThat(crashed.neighbors().keySet()).as("co-occurrence lists compared by co-count")
         .anyMatch(key -> !key.contains("/next/"));
     assertThat(reference.neighbors()).isNotEmpty();

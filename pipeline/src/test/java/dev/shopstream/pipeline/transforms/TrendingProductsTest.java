@@ -45,7 +45,8 @@ public class TrendingProductsTest {
         .addElements(
             event("e-1", EventType.VIEW, "u-1", "10:01", new ProductLine("sku-1", 1, null)),
             event("e-2", EventType.PURCHASE, "u-2", "10:01", new ProductLine("sku-2", 3, 4.0)))
-        .advanceProcessingTime(Duration.standardMinutes(2)) // early panes
+        .advanceProcessingTime(Duration.standardMinutes(2)) // early panes: the 5-minute period's sums ...
+        .advanceProcessingTime(Duration.millis(1)) // ... reach the sliding windows, which fire at the next tick
         .addElements(event("e-3", EventType.VIEW, "u-3", "10:02", new ProductLine("sku-1", 2, null)))
         .advanceWatermarkTo(at("10:06")) // FIRST on time
         .advanceWatermarkTo(at("10:11")) // SECOND on time
