@@ -12,7 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.display.HasDisplayData;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class EventsPipelineOptionsTest {
   private static final String SUBSCRIPTION = "--inputSubscription=projects/local-project/subscriptions/events-pipeline";

@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link EventsPipeline#run} the way the local stack starts it (DirectRunner, not blocking, Pub/Sub at a local root
@@ -24,11 +23,11 @@ public class EventsPipelineRunTest {
   /** A bound on waiting for the running pipeline, not a performance expectation. */
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  @Rule public final TemporaryFolder folder = new TemporaryFolder();
+  @TempDir Path folder;
 
   @Test
   public void runReturnsARunningPipelineThatWritesWhatItReadsUntilCancelled() throws Exception {
-    Path file = folder.getRoot().toPath().resolve("x").resolve("warehouse.duckdb");
+    Path file = folder.resolve("x").resolve("warehouse.duckdb");
     var event = TestEvents.view("e-1", "u-1");
     try (FakePubsubServer pubsub = new FakePubsubServer(SUBSCRIPTION)) {
       pubsub.publish(EventCodec.encode(event), TestEvents.attributes(event));

@@ -32,26 +32,34 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubTestClient.PubsubTestClientFactor
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubTestReads;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.TimestampedValue;
-import org.junit.After;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole graph: Pub/Sub (Beam's PubsubIO on its test client) → ParseEvents → DuckDB. */
+@ExtendWith(TestPipelineExtension.class)
 public class EventsPipelineTest {
   private static final String SUBSCRIPTION = "projects/my-project/subscriptions/events-pipeline";
   /** PubsubTestClient answers only pulls made at its own clock's time: one fixed clock for it and the reader. */
   private static final Clock PUBSUB_CLOCK = (Clock & Serializable) () -> TestEvents.NOW.toEpochMilli();
 
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TemporaryFolder folder = new TemporaryFolder();
+  private transient TestPipeline pipeline;
+  @TempDir transient Path folder;
 
   private final List<IncomingMessage> incoming = new ArrayList<>();
   private Path file;
 
-  @After
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  @AfterEach
   public void closeWarehouse() {
     if (file != null) {
       DuckDbWarehouse.open(file).close();
@@ -75,7 +83,7 @@ public class EventsPipelineTest {
     int duplicates = 1; // dropped by the read (same id attribute)
     int lateDuplicates = 1; // dropped by DedupeEvents
     int n = incoming.size();
-    file = folder.getRoot().toPath().resolve("warehouse.duckdb");
+    file = folder.resolve("warehouse.duckdb");
 
     PipelineResult result;
     try (PubsubTestClientFactory pubsub = PubsubTestClient.createFactoryForPull(PUBSUB_CLOCK,
@@ -119,7 +127,7 @@ public class EventsPipelineTest {
 
   @Test
   public void theCatalogIsWrittenValidatedAndJoinedToTheDerivedTables() throws Exception {
-    file = folder.getRoot().toPath().resolve("warehouse.duckdb");
+    file = folder.resolve("warehouse.duckdb");
     Instant t = Instant.parse("2026-11-22T10:00:00Z");
     Event purchase = new Event("e-1", EventType.PURCHASE, "u-1", null, t,
         List.of(new ProductLine("mug-01", 2, null)), "EUR", null, Map.of()); // no price: the catalog's

@@ -16,10 +16,12 @@ import java.sql.Statement;
 import java.time.Instant;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.TestPipeline;
-import org.junit.After;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole graph over generated traffic read like Pub/Sub (an unbounded source in small bundles, several readers),
@@ -27,13 +29,19 @@ import org.junit.rules.TemporaryFolder;
  * exactly once as an events row or a dead letter, and the counters that {@link PipelineMetrics} reports say so
  * exactly.
  */
+@ExtendWith(TestPipelineExtension.class)
 public class NothingLostOrRepeatedTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TemporaryFolder folder = new TemporaryFolder();
+  private transient TestPipeline pipeline;
+  @TempDir transient Path folder;
 
   private Path file;
 
-  @After
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  @AfterEach
   public void closeWarehouse() {
     if (file != null) {
       DuckDbWarehouse.open(file).close();
@@ -48,7 +56,7 @@ public class NothingLostOrRepeatedTest {
     long malformed = traffic.count(Kind.MALFORMED);
     assertThat(duplicates).isPositive();
     assertThat(malformed).isPositive();
-    file = folder.getRoot().toPath().resolve("warehouse.duckdb");
+    file = folder.resolve("warehouse.duckdb");
     pipeline.getOptions().as(EventsPipelineOptions.class).setDedupeShards(3);
 
     EventsPipeline.build(pipeline, GeneratedMessages.of(traffic), DuckDbSink.at(file));

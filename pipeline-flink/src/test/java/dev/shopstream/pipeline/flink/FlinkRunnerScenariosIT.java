@@ -7,7 +7,7 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link PipelineScenarios} (a backfill equals a stream; nothing lost, every duplicate dropped) on an embedded Flink

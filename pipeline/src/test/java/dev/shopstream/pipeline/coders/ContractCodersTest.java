@@ -12,7 +12,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.util.CoderUtils;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class ContractCodersTest {
   private static final Event FULL = TestEvents.view("e-1", "u-1");

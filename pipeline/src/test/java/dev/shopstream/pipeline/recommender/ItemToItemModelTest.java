@@ -26,14 +26,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TimestampedValue;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TestPipelineExtension.class)
 public class ItemToItemModelTest implements Serializable {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  private transient TestPipeline pipeline;
 
   private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -49,6 +52,11 @@ public class ItemToItemModelTest implements Serializable {
       event("e7", EventType.ADD_TO_CART, "u1", "10:20", "B"),
       event("e8", EventType.SEARCH, "u2", "10:25"),
       event("e9", EventType.PURCHASE, "u1", "10:30", "B", "C"));
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   @Test
   public void neighbourRowsAreTheModelModulesTopKAndUserActivityFollowsEachUser() {

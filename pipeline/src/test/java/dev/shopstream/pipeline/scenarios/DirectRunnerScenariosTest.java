@@ -3,7 +3,7 @@ package dev.shopstream.pipeline.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.beam.runners.direct.DirectRunner;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** {@link PipelineScenarios} on the DirectRunner. */
 public class DirectRunnerScenariosTest extends PipelineScenarios {

@@ -32,9 +32,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whole-pipeline scenarios ({@link EventsPipeline#build} into DuckDB) that every runner must pass: this class runs
@@ -56,7 +55,7 @@ public abstract class PipelineScenarios {
   static final String FINAL_TRENDS = "SELECT * EXCLUDE (updated_at, timing) FROM product_trends "
       + "WHERE timing IS DISTINCT FROM 'EARLY' ORDER BY product_id, event_type, window_start";
 
-  @Rule public final TemporaryFolder folder = new TemporaryFolder();
+  @TempDir Path folder;
 
   /** The runner's options; the DirectRunner here. */
   protected PipelineOptions options() {
@@ -131,7 +130,7 @@ public abstract class PipelineScenarios {
   @SuppressWarnings("unchecked")
   public void aBackfillAndAStreamOfTheSameUploadProduceTheSameTables() throws Exception {
     Upload upload = Upload.generate(40, 42);
-    Path dir = folder.newFolder("upload").toPath();
+    Path dir = Files.createDirectory(folder.resolve("upload"));
     Path jsonl = write(dir.resolve("part-0.jsonl"), String.join("\n", upload.jsonl()) + "\n", false);
     Path csv = write(dir.resolve("part-1.csv.gz"), CSV_HEADER + "\r\n" + String.join("\r\n", upload.csv()) + "\r\n", true);
 
@@ -145,12 +144,12 @@ public abstract class PipelineScenarios {
     List<TimestampedValue<PubsubMessage>> timestamped = stream.stream().map(PipelineScenarios::timestamped).toList();
     TestStream.Builder<PubsubMessage> events = TestStream.create(PubsubMessageWithAttributesCoder.of())
         .addElements(timestamped.get(0), timestamped.subList(1, timestamped.size()).toArray(TimestampedValue[]::new));
-    Path streamed = folder.getRoot().toPath().resolve("stream.duckdb");
+    Path streamed = folder.resolve("stream.duckdb");
     // a minute passes (the model emits its neighbours every --modelEmitEvery of processing time), then the day ends
     run(later(events, Duration.standardMinutes(1)).advanceWatermarkToInfinity(), streamOptions(), streamed);
 
     // the backfill: the files themselves, in one run
-    Path backfilled = folder.getRoot().toPath().resolve("backfill.duckdb");
+    Path backfilled = folder.resolve("backfill.duckdb");
     Pipeline pipeline = Pipeline.create(pipelineOptions());
     EventsPipeline.build(pipeline, ReadFileRows.events(dir.resolve("part-*").toString()), DuckDbSink.at(backfilled));
     assertThat(pipeline.run().waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
@@ -229,7 +228,7 @@ public abstract class PipelineScenarios {
     n++;
     malformed++;
 
-    Path file = folder.getRoot().toPath().resolve("warehouse.duckdb");
+    Path file = folder.resolve("warehouse.duckdb");
     run(stream.advanceWatermarkToInfinity(), streamOptions(), file);
 
     assertThat(count(file, "events")).isEqualTo(n - malformed - duplicates).isEqualTo(40);

@@ -33,29 +33,30 @@ import org.apache.beam.sdk.io.gcp.bigquery.BigQueryStorageApiInsertErrorCoder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
-import org.junit.Before;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TestName;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The BigQuery sink against Beam's fake BigQuery (Storage Write API, exactly-once, streaming input). The fake
  * returns rows the way BigQuery's API does: every cell a string, TIMESTAMP rendered by Beam's proto conversion as
  * {@code yyyy-MM-dd Thh:mm:ss[.ffffff]} (UTC).
  */
+@ExtendWith(TestPipelineExtension.class)
 public class BigQuerySinkTest {
   private static final String PROJECT = "my-project";
   private static final DeadLetter DEAD_LETTER = new DeadLetter("e-9", "{\"event_id\":\"e-9\"}",
       Map.of("source", "web"), "event_type: is required", "validate", Instant.parse("2026-11-22T12:00:00.5Z"));
 
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final TestName testName = new TestName();
+  private transient TestPipeline pipeline;
 
   private final FakeDatasetService datasets = new FakeDatasetService();
   private final FakeBigQueryServices services = new FakeBigQueryServices()
@@ -64,10 +65,11 @@ public class BigQuerySinkTest {
   /** One dataset per test: BigQueryIO remembers, per JVM, which tables it has created. */
   private String dataset;
 
-  @Before
-  public void setUp() throws Exception {
+  @BeforeEach
+  public void setUp(TestPipeline pipeline, TestInfo testInfo) throws Exception {
+    this.pipeline = pipeline;
     FakeDatasetService.setUp();
-    dataset = "shop_" + testName.getMethodName();
+    dataset = "shop_" + testInfo.getTestMethod().orElseThrow().getName();
     datasets.createDataset(PROJECT, dataset, "", "", null);
     pipeline.getOptions().as(GcpOptions.class).setProject(PROJECT);
   }

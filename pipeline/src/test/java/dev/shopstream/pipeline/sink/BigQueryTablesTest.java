@@ -11,7 +11,7 @@ import dev.shopstream.contract.TableSchema;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.pipeline.testing.TestEvents;
 import java.util.List;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class BigQueryTablesTest {
   @Test

@@ -28,28 +28,31 @@ import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.junit.After;
-import org.junit.Before;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(TestPipelineExtension.class)
 public class DuckDbSinkTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TemporaryFolder folder = new TemporaryFolder();
+  private transient TestPipeline pipeline;
+  @TempDir transient Path folder;
 
   private Path file;
 
-  @Before
-  public void setUp() {
-    file = folder.getRoot().toPath().resolve("warehouse.duckdb");
+  @BeforeEach
+  public void setUp(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+    file = folder.resolve("warehouse.duckdb");
   }
 
-  @After
+  @AfterEach
   public void tearDown() {
     DuckDbWarehouse.open(file).close();
   }
@@ -213,7 +216,7 @@ public class DuckDbSinkTest {
 
   @Test
   public void aRowTheBindingCannotConvertIsADataErrorThroughTheWarehouse() throws SQLException {
-    file = folder.getRoot().toPath().resolve("binding.duckdb");
+    file = folder.resolve("binding.duckdb");
     DuckDbWarehouse warehouse = DuckDbWarehouse.open(file);
     Map<String, Object> row = trendRow(1, "ON_TIME", "2026-11-22T10:00:00Z");
     row.put("product_id", "sku-1");

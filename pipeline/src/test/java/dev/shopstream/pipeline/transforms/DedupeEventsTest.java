@@ -13,6 +13,7 @@ import dev.shopstream.pipeline.testing.TestEvents;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -21,13 +22,20 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TestPipelineExtension.class)
 public class DedupeEventsTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  private transient TestPipeline pipeline;
 
   private static final Instant T0 = new Instant(TestEvents.NOW.toEpochMilli());
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   @Test
   public void dropsADuplicateHoursLaterAndTreatsOneAfterTheTtlAsNew() {

@@ -19,13 +19,16 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TestPipelineExtension.class)
 public class ParseEventsTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  private transient TestPipeline pipeline;
 
   private static final String MALFORMED_JSON = "{\"event_id\": \"e-2\", \"event_type\": ";
   private static final String INVALID_EVENT = "{\"event_id\":\"e-3\",\"event_type\":\"teleport\",\"user_id\":\"\","
@@ -33,6 +36,11 @@ public class ParseEventsTest {
   /** {"event_id":"e-4"} with two bytes that are not UTF-8 inside the id. */
   private static final byte[] NOT_UTF8 = concat("{\"event_id\":\"e-4".getBytes(StandardCharsets.UTF_8),
       new byte[] {(byte) 0xC3, (byte) 0x28}, "\"}".getBytes(StandardCharsets.UTF_8));
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   @Test
   public void validEventsPassAndEveryFailureBecomesADeadLetterWithItsPayloadAttributesAndReason() {

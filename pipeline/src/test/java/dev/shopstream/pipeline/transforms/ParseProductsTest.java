@@ -10,15 +10,23 @@ import java.util.Map;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(TestPipelineExtension.class)
 public class ParseProductsTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  private transient TestPipeline pipeline;
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   @Test
   public void validProductsBecomeRowsAndEverythingElseDeadLettersOfStepCatalog() {

@@ -12,7 +12,7 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 public class PublishDeadLettersTest {
   private static final DeadLetter BAD = new DeadLetter("e-9", "{\"event_id\":\"e-9\"", Map.of("source", "web"),

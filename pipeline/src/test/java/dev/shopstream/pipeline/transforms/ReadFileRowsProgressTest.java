@@ -19,15 +19,23 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Count;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A backfill logs each file's counters every few seconds of its clock while it reads it, not only at the end. */
+@ExtendWith(TestPipelineExtension.class)
 public class ReadFileRowsProgressTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TemporaryFolder folder = new TemporaryFolder();
+  private transient TestPipeline pipeline;
+  @TempDir transient Path folder;
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   /** {@code millis()} advances one second per call. */
   static final class SecondPerCallClock extends Clock implements Serializable {
@@ -56,7 +64,7 @@ public class ReadFileRowsProgressTest {
   }
 
   private List<LogRecord> run(Clock clock, int rows) throws Exception {
-    Path file = folder.getRoot().toPath().resolve("part.jsonl");
+    Path file = folder.resolve("part.jsonl");
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < rows; i++) {
       text.append(i % 10 == 9 ? "{\"event_type\": " : "{\"event_id\":\"e-" + i

@@ -15,24 +15,32 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Reify;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link ReadFileRows}: every row of every file is one message, readable or carrying why not. */
+@ExtendWith(TestPipelineExtension.class)
 public class ReadFileRowsTest {
   private static final long MODIFIED = 1763800000123L;
 
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TemporaryFolder folder = new TemporaryFolder();
+  private transient TestPipeline pipeline;
+  @TempDir transient Path folder;
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   private Path write(String name, String text) throws IOException {
-    Path file = folder.getRoot().toPath().resolve(name);
+    Path file = folder.resolve(name);
     try (OutputStream out = name.endsWith(".gz") ? new GZIPOutputStream(Files.newOutputStream(file))
         : Files.newOutputStream(file)) {
       out.write(text.getBytes(UTF_8));

@@ -16,22 +16,30 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** LeaderBoardTest-style: early, on-time, late within the allowed lateness, and droppable data; the summary alone. */
+@ExtendWith(TestPipelineExtension.class)
 public class SessionizeEventsTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  private transient TestPipeline pipeline;
 
   private static final String[] COLUMNS =
       {"user_id", "session_start", "session_end", "events", "products", "converted", "revenue", "updated_at"};
   private static final String UPDATED = "updated_at=" + TestEvents.NOW + " @";
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   private PCollection<String> sessions(TestStream<Event> stream) {
     return pipeline.apply(stream)

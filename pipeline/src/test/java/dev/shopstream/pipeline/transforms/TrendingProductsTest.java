@@ -11,22 +11,30 @@ import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.testing.TestEvents;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
-import org.junit.Rule;
-import org.junit.Test;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** LeaderBoardTest-style: early, on-time, late within the allowed lateness, and droppable data. */
+@ExtendWith(TestPipelineExtension.class)
 public class TrendingProductsTest {
-  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  private transient TestPipeline pipeline;
 
   private static final String[] COLUMNS =
       {"product_id", "event_type", "window_start", "window_end", "events", "units", "timing", "updated_at"};
   private static final IntervalWindow FIRST = new IntervalWindow(at("09:55"), at("10:05"));
   private static final IntervalWindow SECOND = new IntervalWindow(at("10:00"), at("10:10"));
+
+  @BeforeEach
+  public void pipeline(TestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
 
   private static String row(String product, String type, IntervalWindow w, int events, int units, String timing) {
     return "product_id=" + product + " event_type=" + type + " window_start=" + iso(w.start()) + " window_end="
