@@ -16,9 +16,8 @@ import dev.shopstream.pipeline.transforms.ReadFileRows;
 import dev.shopstream.pipeline.transforms.SessionizeEvents;
 import dev.shopstream.pipeline.transforms.TrendingProducts;
 import dev.shopstream.pipeline.sink.BigQuerySink;
-import dev.shopstream.pipeline.sink.DuckDbSink;
 import dev.shopstream.pipeline.sink.WarehouseSink;
-import java.nio.file.Path;
+import dev.shopstream.pipeline.sink.WarehouseSinkProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +52,8 @@ import org.joda.time.Duration;
  * <p>Run on Dataflow with {@code --runner=DataflowRunner --project=P --region=R
  * --inputSubscription=projects/P/subscriptions/S --bigQueryDataset=P:shopstream}; locally with
  * {@code --runner=DirectRunner --streaming=true --blockOnRun=false --pubsubRootUrl=http://127.0.0.1:8085
- * --inputSubscription=... --warehouse=DUCKDB --duckdbPath=...}; on Flink with {@code --runner=FlinkRunner} (module
+ * --inputSubscription=... --warehouse=DUCKDB --duckdbPath=...} (the DuckDB sink: module {@code pipeline-duckdb} on
+ * the class path); on Flink with {@code --runner=FlinkRunner} (module
  * {@code pipeline-flink}). A backfill reads files instead ({@code --inputFiles=<glob>}, {@code --catalogFiles}):
  * the same graph after the source ({@link ReadFileRows} yields the messages a stream of the same upload carries), a
  * bounded run that {@code main} waits for, logging what it read, wrote and dead-lettered.
@@ -337,13 +337,25 @@ public final class EventsPipeline {
         : read.fromTopic(options.getCatalogTopic());
   }
 
-  /** The sink that {@code --warehouse} selects, with its required option checked. */
+  /** The module holding the DuckDB sink (the local stack's; the Flex Template does not carry it). */
+  public static final String DUCKDB_MODULE = "pipeline-duckdb";
+
+  /**
+   * The sink that {@code --warehouse} selects, with its required option checked. BigQuery's sink is this module's;
+   * DuckDB's is module {@value #DUCKDB_MODULE}'s ({@link WarehouseSinkProvider}).
+   *
+   * @throws IllegalArgumentException when the warehouse's required option is missing
+   * @throws IllegalStateException when the selected warehouse's module is not on the class path
+   */
   public static WarehouseSink warehouseSink(EventsPipelineOptions options) {
     return switch (options.getWarehouse()) {
       case BIGQUERY -> BigQuerySink.to(required(options.getBigQueryDataset(),
           "--bigQueryDataset (project:dataset or project.dataset) is required when --warehouse=BIGQUERY"));
-      case DUCKDB -> DuckDbSink.at(Path.of(required(options.getDuckdbPath(),
-          "--duckdbPath (the DuckDB database file) is required when --warehouse=DUCKDB")));
+      case DUCKDB -> {
+        required(options.getDuckdbPath(),
+            "--duckdbPath (the DuckDB database file) is required when --warehouse=DUCKDB");
+        yield WarehouseSinkProvider.sink(DUCKDB_MODULE, options);
+      }
     };
   }
 

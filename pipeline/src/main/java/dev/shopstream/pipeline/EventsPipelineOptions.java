@@ -18,7 +18,7 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
   enum Warehouse {
     /** BigQuery, through the Storage Write API (production). */
     BIGQUERY,
-    /** A DuckDB file on this machine (the local stack). */
+    /** A DuckDB file on this machine (the local stack; the sink is module pipeline-duckdb's). */
     DUCKDB
   }
 

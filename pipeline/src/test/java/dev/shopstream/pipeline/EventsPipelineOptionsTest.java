@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.pipeline.EventsPipelineOptions.Warehouse;
 import dev.shopstream.pipeline.sink.BigQuerySink;
-import dev.shopstream.pipeline.sink.DuckDbSink;
 import org.apache.beam.runners.direct.DirectOptions;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,7 +26,6 @@ public class EventsPipelineOptionsTest {
     assertThat(options.as(DirectOptions.class).isBlockOnRun()).isFalse();
     assertThat(options.getPubsubRootUrl()).isEqualTo("http://127.0.0.1:8085");
     assertThat(options.getWarehouse()).isEqualTo(Warehouse.DUCKDB);
-    assertThat(EventsPipeline.warehouseSink(options)).isInstanceOf(DuckDbSink.class);
     assertThat(displayed(EventsPipeline.readMessages(options)))
         .containsEntry("subscription", "projects/local-project/subscriptions/events-pipeline")
         .containsEntry("idAttribute", "event_id")

@@ -70,8 +70,7 @@ class FlexTemplateIT {
     String build = TerraformConfig.unquote(tf.variableDefault("pipeline_build_dir").orElseThrow());
     assertThat(TerraformConfig.DIR.resolve(build).normalize()).isEqualTo(ROOT.resolve("flex-template/target"));
     assertThat(Files.readString(ROOT.resolve("pom.xml"))).contains("<module>flex-template</module>");
-    assertThat(pom).contains("<artifactId>pipeline</artifactId>")
-        .contains("<exclusion><groupId>org.duckdb</groupId><artifactId>duckdb_jdbc</artifactId></exclusion>");
+    assertThat(pom).contains("<artifactId>pipeline</artifactId>");
   }
 
   @Test

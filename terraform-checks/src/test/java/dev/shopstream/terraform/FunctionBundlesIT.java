@@ -45,15 +45,6 @@ class FunctionBundlesIT {
   /** In no cloud bundle: the local stack's warehouse and runner. */
   static final List<String> LOCAL_ONLY_JARS = List.of("duckdb_jdbc-", "warehouse-duckdb-", "beam-runners-direct-java-");
 
-  /**
-   * The local-only adapter: RecommendFunction builds it only for WAREHOUSE=duckdb, which terraform never sets
-   * (TerraformCodeAgreementTest#recommendReadsTheTerraformDatasetFromBigQuery); its class stays in the functions jar,
-   * its jars are not deployed.
-   */
-  static final Set<String> LOCAL_ONLY_CLASSES = Set.of(
-      "dev.shopstream.functions.recommend.DuckDbRecommendationStore",
-      "dev.shopstream.warehouse.duckdb.DuckDbWarehouse");
-
   static TerraformConfig tf;
   static Map<String, String> entryPoints = new HashMap<>();
 
@@ -157,14 +148,12 @@ class FunctionBundlesIT {
     List<String> missing = new ArrayList<>();
     while (!todo.isEmpty()) {
       String c = todo.pop();
-      if (!seen.add(c) || LOCAL_ONLY_CLASSES.contains(c)) {
+      if (!seen.add(c)) {
         continue;
       }
       for (String[] to : edges.getOrDefault(c, List.of())) {
         if (to[1].equals("not found")) {
-          if (!LOCAL_ONLY_CLASSES.contains(to[0])) {
-            missing.add(fn + ": " + c + " -> " + to[0] + " not in the bundle");
-          }
+          missing.add(fn + ": " + c + " -> " + to[0] + " not in the bundle");
         } else if (edges.containsKey(to[0])) {
           todo.push(to[0]); // a class of the functions jar
         }

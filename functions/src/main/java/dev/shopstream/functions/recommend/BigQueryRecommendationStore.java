@@ -31,7 +31,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   /** {@code project.dataset}: a Google Cloud project id and a dataset id. */
   public static final Pattern DATASET = Pattern.compile(Settings.PROJECT_ID.pattern() + "\\.[A-Za-z0-9_]{1,1024}");
 
-  /** Same meaning as {@link DuckDbRecommendationStore#NEIGHBORS_SQL}; %1$s is the table. */
+  /** Same meaning as {@code DuckDbRecommendationStore.NEIGHBORS_SQL} (module functions-duckdb); %1$s is the table. */
   static final String NEIGHBORS_SQL = """
       SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
       FROM `%1$s`
@@ -45,7 +45,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   /**
    * {@link #NEIGHBORS_SQL} over the rows with {@code updated_at >= @since} only: the table is partitioned by day and
    * clustered on {@code updated_at} (terraform), so the filter prunes what is scanned to the rows changed since.
-   * Same meaning as {@link DuckDbRecommendationStore#NEIGHBORS_CHANGED_SQL}.
+   * Same meaning as {@code DuckDbRecommendationStore.NEIGHBORS_CHANGED_SQL}.
    */
   static final String NEIGHBORS_CHANGED_SQL = """
       SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
@@ -60,7 +60,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   /**
    * The newest pane per product, event type and window among the rows with {@code updated_at >= @since} (pruned as
    * {@link #NEIGHBORS_CHANGED_SQL}), windows not yet expired. Same meaning as
-   * {@link DuckDbRecommendationStore#TREND_ROWS_CHANGED_SQL}.
+   * {@code DuckDbRecommendationStore.TREND_ROWS_CHANGED_SQL}.
    */
   static final String TREND_ROWS_CHANGED_SQL = """
       SELECT product_id, event_type, window_start, window_end, events, updated_at
@@ -72,7 +72,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       LIMIT @max_rows
       """;
 
-  /** Same meaning as {@link DuckDbRecommendationStore#TRENDS_SQL}. */
+  /** Same meaning as {@code DuckDbRecommendationStore.TRENDS_SQL}. */
   static final String TRENDS_SQL = """
       WITH latest_rows AS (
         SELECT * FROM `%1$s`
@@ -93,7 +93,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       LIMIT @max_rows
       """;
 
-  /** Same meaning as {@link DuckDbRecommendationStore#CATALOG_SQL}. */
+  /** Same meaning as {@code DuckDbRecommendationStore.CATALOG_SQL}. */
   static final String CATALOG_SQL = """
       SELECT product_id, title, category, available
       FROM `%1$s`
@@ -103,7 +103,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       LIMIT @max_rows
       """;
 
-  /** Same rows as {@link DuckDbRecommendationStore#USER_SQL}. */
+  /** Same rows as {@code DuckDbRecommendationStore.USER_SQL}. */
   static final String USER_SQL = """
       WITH u AS (
         SELECT * FROM `%1$s` WHERE user_id = @user_id
@@ -120,7 +120,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       ORDER BY kind DESC, position
       """;
 
-  /** Same rows as {@link DuckDbRecommendationStore#USER_CHANGES_SQL}. */
+  /** Same rows as {@code DuckDbRecommendationStore.USER_CHANGES_SQL}. */
   static final String USER_CHANGES_SQL = """
       SELECT user_id, MAX(updated_at) AS updated_at FROM `%1$s`
       WHERE updated_at >= @since
@@ -185,7 +185,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   private List<NeighborRow> neighborRows(String sql, Map<String, QueryParameterValue> parameters) {
     List<NeighborRow> out = new ArrayList<>();
     for (FieldValueList row : run("item_neighbors", sql, parameters)) {
-      Signal signal = DuckDbRecommendationStore.signal(row.get("signal").getStringValue());
+      Signal signal = RecommendationStore.knownSignal(row.get("signal").getStringValue());
       if (signal == null) {
         continue;
       }

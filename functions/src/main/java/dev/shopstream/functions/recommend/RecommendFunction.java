@@ -9,9 +9,7 @@ import dev.shopstream.functions.http.JsonReply;
 import dev.shopstream.functions.http.RequestTarget;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
 import dev.shopstream.model.ExplainedRecommendations;
-import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +66,14 @@ public final class RecommendFunction extends JsonHttpFunction {
   public static final String BUY_AGAIN = UserRecommendations.BUY_AGAIN;
   private static final Logger LOG = Logger.getLogger(RecommendFunction.class.getName());
 
-  /** Which warehouse the no-arg constructor reads ({@code WAREHOUSE}). */
+  /**
+   * Which warehouse the no-arg constructor reads ({@code WAREHOUSE}): BigQuery's store is this module's; DuckDB's is
+   * the local stack's, in module {@value #DUCKDB_MODULE} ({@link RecommendationStoreProvider}).
+   */
   enum Warehouse { DUCKDB, BIGQUERY }
+
+  /** The module holding the DuckDB store (the local stack's; no cloud bundle carries it). */
+  static final String DUCKDB_MODULE = "functions-duckdb";
 
   private final RecommendConfig config;
   private final SnapshotRefresher snapshots;
@@ -80,7 +84,8 @@ public final class RecommendFunction extends JsonHttpFunction {
   private final Readiness readiness;
 
   /**
-   * For the Functions Framework: {@code WAREHOUSE=duckdb} reads the file {@code DUCKDB_PATH};
+   * For the Functions Framework: {@code WAREHOUSE=duckdb} reads the file {@code DUCKDB_PATH} (with module
+   * {@value #DUCKDB_MODULE} on the class path; without it the function fails to start, naming the module);
    * {@code WAREHOUSE=bigquery} reads {@code BIGQUERY_DATASET} ({@code project.dataset}) with the default
    * credentials, billing {@code PROJECT_ID} (else {@code GOOGLE_CLOUD_PROJECT}, else the dataset's project).
    * Waits up to {@code SNAPSHOT_STARTUP_WAIT} for the first snapshot, so a new instance answers its first
@@ -142,7 +147,7 @@ public final class RecommendFunction extends JsonHttpFunction {
 
   private static RecommendationStore store(Settings settings) {
     return switch (settings.choice("WAREHOUSE", Warehouse.class)) {
-      case DUCKDB -> new DuckDbRecommendationStore(DuckDbWarehouse.open(Path.of(settings.required("DUCKDB_PATH"))));
+      case DUCKDB -> RecommendationStoreProvider.open("duckdb", DUCKDB_MODULE, settings);
       case BIGQUERY -> {
         String dataset = settings.required("BIGQUERY_DATASET", BigQueryRecommendationStore.DATASET,
             "project.dataset (e.g. my-project.shopstream)");

@@ -3,6 +3,7 @@ package dev.shopstream.functions.recommend;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Neighbor;
+import dev.shopstream.model.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -84,6 +85,15 @@ public interface RecommendationStore {
    * @throws StoreException when the warehouse cannot be read
    */
   List<UserChange> userChanges(Instant since, int maxRows);
+
+  /** The signal of a wire name; null for a name this code does not know (a store skips that row). */
+  static Signal knownSignal(String wireName) {
+    try {
+      return wireName == null ? null : Signal.fromWireName(wireName);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
 
   /** A user whose {@code user_activity} row is as of {@code updatedAt}. */
   record UserChange(String userId, Instant updatedAt) {}

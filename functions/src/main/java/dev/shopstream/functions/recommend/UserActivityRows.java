@@ -11,13 +11,13 @@ import java.util.Optional;
 /**
  * Assembles a {@link UserActivity} from flat parts, in order: one {@code user} part (its {@code updated_at}; none
  * for an unknown user), then {@code recent} and {@code purchased} parts by position (BigQuery's user query returns
- * exactly these rows; the DuckDB store feeds it the elements of the row's lists). A recent item whose
+ * exactly these rows; the DuckDB store of module functions-duckdb feeds it the elements of the row's lists). A recent item whose
  * {@code event_type} is not a contract type is skipped (never fails the request).
  */
-final class UserActivityRows {
-  static final String USER = "user";
-  static final String RECENT = "recent";
-  static final String PURCHASED = "purchased";
+public final class UserActivityRows {
+  public static final String USER = "user";
+  public static final String RECENT = "recent";
+  public static final String PURCHASED = "purchased";
 
   private final String userId;
   private boolean found;
@@ -25,11 +25,11 @@ final class UserActivityRows {
   private final List<Interaction> recent = new ArrayList<>();
   private final List<String> purchased = new ArrayList<>();
 
-  UserActivityRows(String userId) {
+  public UserActivityRows(String userId) {
     this.userId = userId;
   }
 
-  void add(String kind, String productId, String eventType, Instant eventTime, Instant rowUpdatedAt) {
+  public void add(String kind, String productId, String eventType, Instant eventTime, Instant rowUpdatedAt) {
     switch (kind) {
       case USER -> {
         found = true;
@@ -52,7 +52,7 @@ final class UserActivityRows {
     }
   }
 
-  Optional<UserActivity> result() {
+  public Optional<UserActivity> result() {
     return found ? Optional.of(new UserActivity(userId, recent, purchased, updatedAt)) : Optional.empty();
   }
 

@@ -66,7 +66,7 @@ public abstract class WarehouseSink extends PTransform<PCollectionTuple, PDone> 
   public abstract PTransform<PCollection<DeadLetter>, PDone> deadLetters();
 
   /** A row the warehouse rejected as a dead letter: the row as JSON, the table named, the warehouse's reason. */
-  static DeadLetter rejectedRow(String table, Map<String, ?> row, String reason) {
+  protected static DeadLetter rejectedRow(String table, Map<String, ?> row, String reason) {
     String payload;
     try {
       payload = Json.MAPPER.writeValueAsString(row);

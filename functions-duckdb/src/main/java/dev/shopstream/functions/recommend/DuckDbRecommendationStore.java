@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /**
  * {@link RecommendationStore} on the local DuckDB warehouse (the contract's tables, created by
  * {@link DuckDbWarehouse}); values only as {@code ?} parameters. Same queries, in meaning, as
- * {@link BigQueryRecommendationStore}'s.
+ * {@link BigQueryRecommendationStore}'s. The local stack's store (this module, {@code functions-duckdb}): the function
+ * opens it for {@code WAREHOUSE=duckdb} through {@link DuckDbRecommendationStoreProvider}.
  */
 public final class DuckDbRecommendationStore implements RecommendationStore {
   /** Parameter: max rows. */
@@ -286,10 +287,6 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
 
   /** The signal of a wire name; null for a name this code does not know (the row is skipped). */
   static Signal signal(String wireName) {
-    try {
-      return wireName == null ? null : Signal.fromWireName(wireName);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return RecommendationStore.knownSignal(wireName);
   }
 }
