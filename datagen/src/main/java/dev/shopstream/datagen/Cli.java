@@ -1,17 +1,16 @@
 package dev.shopstream.datagen;
 
+import dev.shopstream.contract.cli.CommandLines;
 import dev.shopstream.contract.cli.Durations;
-import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * datagen's command-line convention, the one of every command line here (picocli; the local stack's is
- * {@code dev.shopstream.local.Cli}, which datagen does not depend on): {@code --help} exits 0; an unknown option or a
- * bad value prints the message naming the option and the value, and the usage, and exits 2; {@code --name=value}
- * and {@code --name value}; durations in {@link Durations}' one syntax.
+ * datagen's command lines with the convention of every command line here ({@link CommandLines}: {@code --help} exits
+ * 0; an unknown option or a bad value prints the message naming the option and the value, and the usage, and exits
+ * 2) and its converters: durations in {@link Durations}' one syntax.
  */
 final class Cli {
   private Cli() {}
@@ -25,15 +24,7 @@ final class Cli {
         throw new CommandLine.TypeConversionException(e.getMessage());
       }
     });
-    cl.setParameterExceptionHandler((e, args) -> {
-      CommandLine c = e.getCommandLine();
-      PrintWriter err = c.getErr();
-      err.println(e.getMessage());
-      CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
-      c.usage(err);
-      err.flush();
-      return 2;
-    });
+    cl.setParameterExceptionHandler(CommandLines::usageError);
     cl.setExecutionExceptionHandler((e, c, parsed) -> {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
@@ -47,8 +38,7 @@ final class Cli {
 
   /** A usage error (exit 2) about one option's value, found after parsing. */
   static ParameterException badValue(CommandSpec spec, String option, Object value, String expected) {
-    return new ParameterException(spec.commandLine(),
-        "Invalid value for option '" + option + "': '" + value + "' (" + expected + ")");
+    return CommandLines.badValue(spec, option, value, expected);
   }
 
   static long range(CommandSpec spec, String option, long value, long min, long max) {

@@ -2,6 +2,7 @@ package dev.shopstream.datagen;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.rows.Csv;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -249,7 +250,7 @@ final class GenerateCommand implements Callable<Integer> {
     List<Path> files;
     try (PartWriter writer = new PartWriter(dir.resolve("events"), "part", csv ? "csv" : "jsonl", gzip,
         eventsPerFile,
-        csv ? CsvReader.line(EventRows.CSV_HEADER) : null)) {
+        csv ? Csv.line(EventRows.CSV_HEADER) : null)) {
       while (generator.hasNext()) {
         ObjectNode e = generator.next();
         boolean isBad = badRate > 0 && badRng.nextDouble() < badRate;
@@ -257,7 +258,7 @@ final class GenerateCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>();
         if (csv) {
           for (List<String> row : isBad ? EventRows.badCsv(e, kind) : EventRows.csv(e)) {
-            lines.add(CsvReader.line(row));
+            lines.add(Csv.line(row));
           }
         } else {
           lines.add(isBad ? EventRows.badJson(e, kind) : EventRows.json(e));
@@ -297,11 +298,11 @@ final class GenerateCommand implements Callable<Integer> {
     }
     try (Writer w = PartWriter.open(file, false)) {
       if (format.equals("csv")) {
-        w.write(CsvReader.line(Catalog.CSV_HEADER));
+        w.write(Csv.line(Catalog.CSV_HEADER));
         w.write('\n');
       }
       for (Catalog.Product p : catalog.products) {
-        w.write(format.equals("csv") ? CsvReader.line(Catalog.toCsv(p, currency, updatedAt))
+        w.write(format.equals("csv") ? Csv.line(Catalog.toCsv(p, currency, updatedAt))
             : Catalog.toJson(p, currency, updatedAt).toString());
         w.write('\n');
       }

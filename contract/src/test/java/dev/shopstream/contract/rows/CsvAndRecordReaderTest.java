@@ -29,6 +29,29 @@ class CsvAndRecordReaderTest {
   }
 
   @Test
+  void csvFieldsAreStrictWhereCommonsCsvAloneWouldBeLenient() throws Exception {
+    assertThat(Csv.fields("\"x\ny\",1,\"\"\"\"")).containsExactly("x\ny", "1", "\"");
+    assertThat(Csv.fields("\"\r=1\",a")).containsExactly("\r=1", "a"); // a carriage return inside quotes is data
+    assertThatThrownBy(() -> Csv.fields("view,\"carol\"x,p-1"))
+        .hasMessage("column 2: a closing quote must be followed by a comma");
+    assertThatThrownBy(() -> Csv.fields("a,\"b\" ,c")).hasMessage("column 2: a closing quote must be followed by a comma");
+    assertThatThrownBy(() -> Csv.fields("\"say \"\"hi")).hasMessage("column 1: quoted field is not closed");
+    assertThatThrownBy(() -> Csv.fields("a,b,\"c")).hasMessage("column 3: quoted field is not closed");
+    assertThatThrownBy(() -> Csv.fields("a\"b,\"c")).hasMessage("column 1: a quote inside an unquoted field");
+    assertThatThrownBy(() -> Csv.fields("a,\r=1")).hasMessage("column 2: a line break outside quotes");
+    assertThatThrownBy(() -> Csv.fields("a\r")).hasMessage("column 1: a line break outside quotes");
+    assertThatThrownBy(() -> Csv.fields("a\"b\nc")).hasMessage("column 1: a quote inside an unquoted field");
+  }
+
+  @Test
+  void csvLinesQuoteOnlyWhatNeedsItAndReadBack() throws Exception {
+    List<String> values = List.of("plain", "a,b", "say \"hi\"", "two\nlines", "", "-1");
+    String line = Csv.line(values);
+    assertThat(line).startsWith("plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",,-1");
+    assertThat(Csv.fields(line)).isEqualTo(values);
+  }
+
+  @Test
   void jsonLinesAreSplitAtLineBreaksWithLineNumbers() throws Exception {
     assertThat(rows("\uFEFFa\r\n\nb\nc", 100, false)).containsExactly(
         new RecordReader.Row(1, "a", false, false), new RecordReader.Row(2, "", false, false),

@@ -3,7 +3,6 @@ package dev.shopstream.emulator.gcs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.shopstream.contract.Json;
-import dev.shopstream.contract.logging.CloudLogging;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -258,77 +257,16 @@ public final class GcsEmulator implements AutoCloseable {
   }
 
   /**
-   * Runs the emulator until the process is stopped; logs are JSON lines on stderr.
+   * Runs the emulator until the process is stopped ({@link GcsEmulatorCommand}); logs are JSON lines on stderr.
    *
    * <pre>java ... dev.shopstream.emulator.gcs.GcsEmulator [--host 127.0.0.1] [--port 4443] [--data-dir gcs-data]</pre>
    *
    * {@code --help} prints the usage and exits 0; an unknown option or a bad value exits 2, naming it.
    */
-  public static void main(String[] args) throws IOException, InterruptedException {
-    Settings settings;
-    try {
-      settings = parseArguments(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(USAGE);
-      System.exit(2);
-      return;
+  public static void main(String[] args) {
+    int code = GcsEmulatorCommand.commandLine().execute(args);
+    if (code != 0) {
+      System.exit(code);
     }
-    if (settings == null) {
-      System.out.println(USAGE);
-      return;
-    }
-    CloudLogging.install();
-    GcsEmulator emulator = start(settings);
-    Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "gcs-emulator-shutdown"));
-    System.out.println("GCS emulator running (Ctrl-C stops it): " + emulator.url() + "   export STORAGE_EMULATOR_HOST="
-        + emulator.url() + "   (objects under " + settings.root().toAbsolutePath() + ")");
-    Thread.currentThread().join();
-  }
-
-  static final String USAGE = "usage: GcsEmulator [--host 127.0.0.1] [--port 4443] [--data-dir gcs-data]\n"
-      + "  (port 0 picks a free one; objects are kept on disk under the data folder)";
-
-  /** Flags as {@code --flag value} or {@code --flag=value}; null for {@code --help}. */
-  static Settings parseArguments(String... args) {
-    String host = "127.0.0.1";
-    int port = 4443;
-    Path root = Path.of("gcs-data");
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help")) {
-        return null;
-      }
-      int eq = args[i].indexOf('=');
-      String flag = eq > 0 ? args[i].substring(0, eq) : args[i];
-      String value;
-      if (!flag.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument: " + args[i]);
-      } else if (eq > 0) {
-        value = args[i].substring(eq + 1);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new IllegalArgumentException("missing value for " + flag);
-      }
-      switch (flag) {
-        case "--host" -> host = value;
-        case "--port" -> port = port(value);
-        case "--data-dir" -> root = Path.of(value);
-        default -> throw new IllegalArgumentException("unknown option: " + flag);
-      }
-    }
-    return Settings.of(host, port, root);
-  }
-
-  private static int port(String value) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException("not a port: " + value);
   }
 }

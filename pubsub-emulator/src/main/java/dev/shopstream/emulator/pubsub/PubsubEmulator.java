@@ -1,7 +1,6 @@
 package dev.shopstream.emulator.pubsub;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.shopstream.contract.logging.CloudLogging;
 import io.grpc.Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -46,9 +44,6 @@ public final class PubsubEmulator implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(PubsubEmulator.class.getName());
   private static final long STOP_TIMEOUT_SECONDS = 5;
-  private static final String USAGE =
-      "usage: PubsubEmulator [--host 127.0.0.1] [--grpc-port 8085] [--rest-port 8086] [--data-dir DIR]\n"
-      + "  (port 0 picks a free one; without --data-dir nothing is persisted)";
 
   private final Broker broker;
   private final Journal journal; // null in memory
@@ -277,73 +272,17 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Runs the emulator until the process is stopped; logs are JSON lines on stderr.
+   * Runs the emulator until the process is stopped ({@link PubsubEmulatorCommand}); logs are JSON lines on stderr.
    *
    * <pre>java ... dev.shopstream.emulator.pubsub.PubsubEmulator [--host 127.0.0.1] [--grpc-port 8085] [--rest-port 8086]
    *     [--data-dir DIR]</pre>
    *
    * {@code --help} prints the usage and exits 0; an unknown option or a bad value exits 2, naming it.
    */
-  public static void main(String[] args) throws InterruptedException {
-    Builder builder;
-    try {
-      builder = parseArguments(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(USAGE);
-      System.exit(2);
-      return;
-    }
-    if (builder == null) {
-      System.out.println(USAGE);
-      return;
-    }
-    CloudLogging.install();
-    PubsubEmulator emulator = builder.start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      emulator.close();
-      stopped.countDown();
-    }, "pubsub-emulator-shutdown"));
-    System.out.println("Pub/Sub emulator running (Ctrl-C stops it)");
-    System.out.println("  gRPC: " + emulator.grpcTarget() + "   export PUBSUB_EMULATOR_HOST=" + emulator.grpcTarget());
-    System.out.println("  REST: " + emulator.restUrl() + "   Beam: --pubsubRootUrl=" + emulator.restUrl());
-    stopped.await();
-  }
-
-  /** Flags as {@code --flag value} or {@code --flag=value}; null for {@code --help}. */
-  static Builder parseArguments(String... args) {
-    Builder builder = builder().grpcPort(8085).restPort(8086);
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help")) {
-        return null;
-      }
-      int eq = args[i].indexOf('=');
-      String flag = eq > 0 ? args[i].substring(0, eq) : args[i];
-      String value;
-      if (eq > 0) {
-        value = args[i].substring(eq + 1);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new IllegalArgumentException("missing value for " + flag);
-      }
-      switch (flag) {
-        case "--host" -> builder.host(value);
-        case "--grpc-port" -> builder.grpcPort(port(value));
-        case "--rest-port" -> builder.restPort(port(value));
-        case "--data-dir" -> builder.dataDirectory(Path.of(value));
-        default -> throw new IllegalArgumentException("unknown option: " + flag);
-      }
-    }
-    return builder;
-  }
-
-  private static int port(String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a port: " + value);
+  public static void main(String[] args) {
+    int code = PubsubEmulatorCommand.commandLine().execute(args);
+    if (code != 0) {
+      System.exit(code);
     }
   }
 }

@@ -19,6 +19,7 @@ import com.google.pubsub.v1.SubscriberGrpc;
 import com.google.pubsub.v1.Subscription;
 import com.google.pubsub.v1.SubscriptionName;
 import com.google.pubsub.v1.TopicName;
+import dev.shopstream.contract.cli.CommandLines;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.UncheckedIOException;
@@ -277,12 +278,13 @@ class EmbeddedPubsubEmulatorIT extends PubsubConformanceTest {
 
   @Test
   void commandLineFlagsConfigureTheStandaloneEmulator() {
-    try (PubsubEmulator standalone = PubsubEmulator.parseArguments("--host", "127.0.0.1", "--grpc-port=0",
-        "--rest-port", "0").start()) {
+    PubsubEmulatorCommand command = new PubsubEmulatorCommand();
+    CommandLines.of(command).parseArgs("--host", "127.0.0.1", "--grpc-port=0", "--rest-port", "0");
+    try (PubsubEmulator standalone = command.builder().start()) {
       assertThat(standalone.grpcTarget()).startsWith("127.0.0.1:");
       assertThat(standalone.restUrl()).startsWith("http://127.0.0.1:");
     }
-    assertThat(PubsubEmulator.parseArguments("--help")).isNull();
+    assertThat(PubsubEmulatorCommand.commandLine().parseArgs("--help").isUsageHelpRequested()).isTrue();
   }
 
   private String newSubscriptionWithDeadLetters(TopicName topic) {
