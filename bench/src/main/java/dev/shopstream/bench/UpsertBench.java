@@ -3,8 +3,10 @@ package dev.shopstream.bench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.shopstream.contract.ProductTrendRow;
 import dev.shopstream.contract.TableSchema;
 import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse.WritePath;
 import java.nio.file.Files;
@@ -16,7 +18,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -157,34 +158,19 @@ final class UpsertBench implements Callable<Integer> {
   private static Map<String, Object> trend(String product, int i) {
     int key = i % 10 == 9 && i >= 1000 ? i - 1000 : i;
     Instant windowStart = START.plusSeconds(300L * (key / PRODUCTS));
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("product_id", product != null ? product : "p-" + (key % PRODUCTS));
-    row.put("event_type", "purchase");
-    row.put("window_start", windowStart.toString());
-    row.put("window_end", windowStart.plusSeconds(3600).toString());
-    row.put("events", 1L + i % 7);
-    row.put("units", 1L + i % 13);
-    row.put("timing", "ON_TIME");
-    row.put("updated_at", START.plusMillis(i).toString());
-    return row;
+    return new ProductTrendRow(product != null ? product : "p-" + (key % PRODUCTS), "purchase", windowStart,
+        windowStart.plusSeconds(3600), 1L + i % 7, 1L + i % 13, "ON_TIME", START.plusMillis(i)).toRow();
   }
 
   /** A user's activity: 10 recent items, 2 purchases. */
   private static Map<String, Object> activity(String user, int i) {
-    List<Map<String, Object>> recent = new ArrayList<>();
+    List<UserActivityRow.RecentItem> recent = new ArrayList<>();
     for (int k = 0; k < 10; k++) {
-      Map<String, Object> item = new LinkedHashMap<>();
-      item.put("product_id", "p-" + ((i + k) % PRODUCTS));
-      item.put("event_type", k % 3 == 0 ? "purchase" : "view");
-      item.put("event_time", START.plusSeconds(i - k).toString());
-      recent.add(item);
+      recent.add(new UserActivityRow.RecentItem("p-" + ((i + k) % PRODUCTS), k % 3 == 0 ? "purchase" : "view",
+          START.plusSeconds(i - k)));
     }
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("user_id", user);
-    row.put("recent_items", recent);
-    row.put("purchased", List.of("p-" + (i % PRODUCTS), "p-" + ((i + 1) % PRODUCTS)));
-    row.put("updated_at", START.plusMillis(i).toString());
-    return row;
+    return new UserActivityRow(user, recent, List.of("p-" + (i % PRODUCTS), "p-" + ((i + 1) % PRODUCTS)),
+        START.plusMillis(i)).toRow();
   }
 
   private static void deleteQuietly(Path dir) {

@@ -48,7 +48,7 @@ public record ItemNeighborRow(String productId, String neighborId, String signal
         Instant.parse(String.valueOf(UserActivityRow.required(row, UPDATED_AT))));
   }
 
-  private static Number number(Map<String, ?> row, String column) {
+  static Number number(Map<String, ?> row, String column) {
     Object value = UserActivityRow.required(row, column);
     return value instanceof Number n ? n : Double.valueOf(value.toString());
   }

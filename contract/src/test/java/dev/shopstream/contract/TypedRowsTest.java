@@ -45,6 +45,58 @@ class TypedRowsTest {
   }
 
   @Test
+  void aSessionRowHasTheTablesColumnsWithTheirValueTypesAndRoundTrips() {
+    SessionRow row = new SessionRow("u-1", T, T.plusSeconds(90), 3, List.of("p-2", "p-1"), true, 25.5,
+        T.plusSeconds(120));
+
+    Map<String, Object> written = row.toRow();
+
+    assertThat(written.keySet()).containsExactlyElementsOf(columns(TableSchemas.sessions()));
+    assertThat(written).containsEntry(SessionRow.SESSION_START, "2026-11-22T10:00:00.123Z")
+        .containsEntry(SessionRow.SESSION_END, "2026-11-22T10:01:30.123Z")
+        .containsEntry(SessionRow.EVENTS, 3L).containsEntry(SessionRow.CONVERTED, true)
+        .containsEntry(SessionRow.REVENUE, 25.5).containsEntry(SessionRow.PRODUCTS, List.of("p-2", "p-1"))
+        .containsEntry(SessionRow.UPDATED_AT, "2026-11-22T10:02:00.123Z");
+    assertThat(SessionRow.fromRow(written)).isEqualTo(row);
+  }
+
+  @Test
+  void aSessionRowWithoutProductsReadsAsNone() {
+    Map<String, Object> written = new HashMap<>(
+        new SessionRow("u-1", T, T, 1, List.of(), false, 0, T).toRow());
+    written.remove(SessionRow.PRODUCTS);
+
+    assertThat(SessionRow.fromRow(written).products()).isEmpty();
+  }
+
+  @Test
+  void aProductTrendRowHasTheTablesColumnsAndRoundTrips() {
+    ProductTrendRow row = new ProductTrendRow("p-1", "view", T, T.plusSeconds(3600), 4, 7, "ON_TIME",
+        T.plusSeconds(3700));
+
+    Map<String, Object> written = row.toRow();
+
+    assertThat(written.keySet()).containsExactlyElementsOf(columns(TableSchemas.productTrends()));
+    assertThat(written).containsEntry(ProductTrendRow.WINDOW_START, "2026-11-22T10:00:00.123Z")
+        .containsEntry(ProductTrendRow.WINDOW_END, "2026-11-22T11:00:00.123Z")
+        .containsEntry(ProductTrendRow.EVENTS, 4L).containsEntry(ProductTrendRow.UNITS, 7L)
+        .containsEntry(ProductTrendRow.TIMING, "ON_TIME");
+    assertThat(ProductTrendRow.fromRow(written)).isEqualTo(row);
+  }
+
+  @Test
+  void aProductTrendRowOfUnknownTimingLeavesTheOptionalColumnOut() {
+    ProductTrendRow row = new ProductTrendRow("p-1", "view", T, T.plusSeconds(3600), 4, 7, null, T);
+
+    Map<String, Object> written = row.toRow();
+
+    List<String> required = columns(TableSchemas.productTrends()).stream()
+        .filter(c -> !c.equals(ProductTrendRow.TIMING)).toList();
+    assertThat(written.keySet()).containsExactlyElementsOf(required);
+    assertThat(ProductTrendRow.fromRow(written)).isEqualTo(row);
+  }
+
+  @Test
   void readingARowWithoutARequiredColumnNamesTheColumn() {
     Map<String, Object> row = new HashMap<>(new ItemNeighborRow("p-1", "p-2", "co_view", 0.5, 1, 3.0, T).toRow());
     row.remove(ItemNeighborRow.NEIGHBOR_ID);
@@ -52,5 +104,11 @@ class TypedRowsTest {
     assertThatThrownBy(() -> ItemNeighborRow.fromRow(row)).hasMessage("neighbor_id: is required");
     assertThatThrownBy(() -> UserActivityRow.fromRow(Map.of(UserActivityRow.USER_ID, "u")))
         .hasMessage("updated_at: is required");
+    Map<String, Object> session = new HashMap<>(new SessionRow("u", T, T, 1, List.of(), false, 0, T).toRow());
+    session.remove(SessionRow.SESSION_START);
+    assertThatThrownBy(() -> SessionRow.fromRow(session)).hasMessage("session_start: is required");
+    Map<String, Object> trend = new HashMap<>(new ProductTrendRow("p", "view", T, T, 1, 1, "LATE", T).toRow());
+    trend.remove(ProductTrendRow.UNITS);
+    assertThatThrownBy(() -> ProductTrendRow.fromRow(trend)).hasMessage("units: is required");
   }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.ProductTrendRow;
+import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.emulator.gcs.GcsEmulator;
 import dev.shopstream.functions.upload.UploadFunction;
 import dev.shopstream.model.ModelConfig;
@@ -145,7 +147,8 @@ final class ConsoleApi {
           String id = rs.getString(1);
           String end = time(rs, 2);
           ends.add(end);
-          ObjectNode s = series.computeIfAbsent(id, x -> Json.MAPPER.createObjectNode().put("product_id", x));
+          ObjectNode s = series.computeIfAbsent(id,
+              x -> Json.MAPPER.createObjectNode().put(ProductTrendRow.PRODUCT_ID, x));
           s.put("title", rs.getString(4));
           s.withObject("/scores").put(end, rs.getDouble(3));
         }
@@ -177,10 +180,10 @@ final class ConsoleApi {
         if (!rs.next()) {
           return null;
         }
-        ObjectNode json = Json.MAPPER.createObjectNode().put("user_id", userId);
-        json.set("recent_items", readJson(rs.getString(1)));
-        json.set("purchased", readJson(rs.getString(2)));
-        json.put("updated_at", time(rs, 3));
+        ObjectNode json = Json.MAPPER.createObjectNode().put(UserActivityRow.USER_ID, userId);
+        json.set(UserActivityRow.RECENT_ITEMS, readJson(rs.getString(1)));
+        json.set(UserActivityRow.PURCHASED, readJson(rs.getString(2)));
+        json.put(UserActivityRow.UPDATED_AT, time(rs, 3));
         return json;
       }
     }

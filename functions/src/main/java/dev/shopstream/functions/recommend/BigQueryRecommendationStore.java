@@ -8,6 +8,7 @@ import com.google.cloud.bigquery.JobException;
 import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.TableResult;
+import dev.shopstream.contract.ProductTrendRow;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.model.ModelConfig;
@@ -175,9 +176,10 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     for (FieldValueList row : run("product_trends", trendRowsChangedSql, Map.of("since", timestamp(since),
         "window_seconds", QueryParameterValue.int64(window.toSeconds()),
         "max_rows", QueryParameterValue.int64(maxRows)))) {
-      out.add(new TrendRow(row.get("product_id").getStringValue(), row.get("event_type").getStringValue(),
-          instant(row.get("window_start")), instant(row.get("window_end")), row.get("events").getLongValue(),
-          instant(row.get("updated_at"))));
+      out.add(new TrendRow(row.get(ProductTrendRow.PRODUCT_ID).getStringValue(),
+          row.get(ProductTrendRow.EVENT_TYPE).getStringValue(), instant(row.get(ProductTrendRow.WINDOW_START)),
+          instant(row.get(ProductTrendRow.WINDOW_END)), row.get(ProductTrendRow.EVENTS).getLongValue(),
+          instant(row.get(ProductTrendRow.UPDATED_AT))));
     }
     return out;
   }

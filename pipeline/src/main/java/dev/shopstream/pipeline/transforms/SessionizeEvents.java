@@ -4,6 +4,7 @@ import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.ProductLine;
+import dev.shopstream.contract.SessionRow;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.io.DataInputStream;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -259,16 +259,8 @@ public final class SessionizeEvents extends PTransform<PCollection<Event>, PColl
     Map<String, Object> row(String userId, Instant updatedAt) {
       List<Map.Entry<String, FirstSeen>> ordered = new ArrayList<>(products.entrySet());
       ordered.sort(Map.Entry.<String, FirstSeen>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("user_id", userId);
-      row.put("session_start", start.toString());
-      row.put("session_end", end.toString());
-      row.put("events", events);
-      row.put("products", new ArrayList<>(ordered.stream().map(Map.Entry::getKey).toList()));
-      row.put("converted", converted);
-      row.put("revenue", revenue.doubleValue());
-      row.put("updated_at", updatedAt.toString());
-      return row;
+      return new SessionRow(userId, start, end, events, ordered.stream().map(Map.Entry::getKey).toList(), converted,
+          revenue.doubleValue(), updatedAt).toRow();
     }
   }
 

@@ -4,6 +4,7 @@ import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.ProductLine;
+import dev.shopstream.contract.ProductTrendRow;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.AtomicCoder;
@@ -334,20 +334,10 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
     }
   }
 
-  /** A {@code product_trends} row (shape of {@link dev.shopstream.contract.Rows}). */
+  /** A {@code product_trends} row (shape of {@link dev.shopstream.contract.Rows}); an UNKNOWN timing is left out. */
   static Map<String, Object> row(String productId, String eventType, Instant windowStart, Instant windowEnd,
       long events, long units, PaneInfo.Timing timing, Instant updatedAt) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("product_id", productId);
-    row.put("event_type", eventType);
-    row.put("window_start", windowStart.toString());
-    row.put("window_end", windowEnd.toString());
-    row.put("events", events);
-    row.put("units", units);
-    if (timing != PaneInfo.Timing.UNKNOWN) {
-      row.put("timing", timing.name());
-    }
-    row.put("updated_at", updatedAt.toString());
-    return row;
+    return new ProductTrendRow(productId, eventType, windowStart, windowEnd, events, units,
+        timing == PaneInfo.Timing.UNKNOWN ? null : timing.name(), updatedAt).toRow();
   }
 }

@@ -1,0 +1,60 @@
+package dev.shopstream.contract;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A row of the {@code product_trends} table ({@code product-trend-v1.schema.json}): the one place its columns are
+ * spelled. {@link #toRow} writes it in the shape of {@link Rows} (what every sink takes), {@link #fromRow} reads it
+ * back from that shape. {@code timing} (the pane's: EARLY, ON_TIME or LATE) is optional: null when unknown, and then
+ * the column is left out.
+ */
+public record ProductTrendRow(String productId, String eventType, Instant windowStart, Instant windowEnd, long events,
+    long units, String timing, Instant updatedAt) {
+  public static final String PRODUCT_ID = "product_id";
+  public static final String EVENT_TYPE = "event_type";
+  public static final String WINDOW_START = "window_start";
+  public static final String WINDOW_END = "window_end";
+  public static final String EVENTS = "events";
+  public static final String UNITS = "units";
+  public static final String TIMING = "timing";
+  public static final String UPDATED_AT = "updated_at";
+
+  public ProductTrendRow {
+    Objects.requireNonNull(productId, "productId");
+    Objects.requireNonNull(eventType, "eventType");
+    Objects.requireNonNull(windowStart, "windowStart");
+    Objects.requireNonNull(windowEnd, "windowEnd");
+    Objects.requireNonNull(updatedAt, "updatedAt");
+  }
+
+  /** The row in the shape of {@link Rows}: timestamps as RFC 3339 text, counts as {@code Long}s. */
+  public Map<String, Object> toRow() {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put(PRODUCT_ID, productId);
+    row.put(EVENT_TYPE, eventType);
+    row.put(WINDOW_START, windowStart.toString());
+    row.put(WINDOW_END, windowEnd.toString());
+    row.put(EVENTS, events);
+    row.put(UNITS, units);
+    if (timing != null) {
+      row.put(TIMING, timing);
+    }
+    row.put(UPDATED_AT, updatedAt.toString());
+    return row;
+  }
+
+  /** Reads a row of the shape {@link #toRow} writes; a missing required column is named in the error. */
+  public static ProductTrendRow fromRow(Map<String, ?> row) {
+    Object timing = row.get(TIMING);
+    return new ProductTrendRow(String.valueOf(UserActivityRow.required(row, PRODUCT_ID)),
+        String.valueOf(UserActivityRow.required(row, EVENT_TYPE)),
+        Instant.parse(String.valueOf(UserActivityRow.required(row, WINDOW_START))),
+        Instant.parse(String.valueOf(UserActivityRow.required(row, WINDOW_END))),
+        ItemNeighborRow.number(row, EVENTS).longValue(), ItemNeighborRow.number(row, UNITS).longValue(),
+        timing == null ? null : timing.toString(),
+        Instant.parse(String.valueOf(UserActivityRow.required(row, UPDATED_AT))));
+  }
+}
