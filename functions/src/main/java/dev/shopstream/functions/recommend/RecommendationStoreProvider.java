@@ -1,5 +1,6 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.contract.Adapters;
 import dev.shopstream.functions.Settings;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -38,16 +39,7 @@ public interface RecommendationStoreProvider {
 
   /** The one of {@code providers} serving {@code warehouse}. */
   static RecommendationStoreProvider find(String warehouse, String module, List<RecommendationStoreProvider> providers) {
-    List<RecommendationStoreProvider> serving = providers.stream()
-        .filter(p -> p.warehouse().equalsIgnoreCase(warehouse)).toList();
-    if (serving.isEmpty()) {
-      throw new IllegalStateException("WAREHOUSE=" + warehouse + " needs the module " + module + " (dev.shopstream:"
-          + module + ") on the class path; it is not there (the local stack carries it, the cloud bundles do not)");
-    }
-    if (serving.size() > 1) {
-      throw new IllegalStateException("WAREHOUSE=" + warehouse + ": more than one store provider on the class path: "
-          + serving.stream().map(p -> p.getClass().getName()).toList());
-    }
-    return serving.get(0);
+    return Adapters.only(providers, p -> p.warehouse().equalsIgnoreCase(warehouse), "WAREHOUSE=" + warehouse, module,
+        "the local stack carries it, the cloud bundles do not");
   }
 }

@@ -30,7 +30,7 @@ class RecommendationStoreProviderTest {
 
     assertThat(RecommendationStoreProvider.find("duckdb", "m", List.of(other, duck)).open(DUCKDB)).isSameAs(store);
     assertThatThrownBy(() -> RecommendationStoreProvider.find("duckdb", "m", List.of(duck, duck)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("more than one store provider");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("more than one adapter");
     assertThatThrownBy(() -> RecommendationStoreProvider.find("duckdb", "m", List.of(other)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs the module m");
   }

@@ -1,5 +1,6 @@
 package dev.shopstream.pipeline.sink;
 
+import dev.shopstream.contract.Adapters;
 import dev.shopstream.pipeline.EventsPipelineOptions;
 import dev.shopstream.pipeline.EventsPipelineOptions.Warehouse;
 import java.util.List;
@@ -35,15 +36,7 @@ public interface WarehouseSinkProvider {
 
   /** The one of {@code providers} serving {@code warehouse}. */
   static WarehouseSinkProvider find(Warehouse warehouse, String module, List<WarehouseSinkProvider> providers) {
-    List<WarehouseSinkProvider> serving = providers.stream().filter(p -> p.warehouse() == warehouse).toList();
-    if (serving.isEmpty()) {
-      throw new IllegalStateException("--warehouse=" + warehouse + " needs the module " + module + " (dev.shopstream:"
-          + module + ") on the class path; it is not there (the local stack carries it, the Flex Template does not)");
-    }
-    if (serving.size() > 1) {
-      throw new IllegalStateException("--warehouse=" + warehouse + ": more than one sink provider on the class path: "
-          + serving.stream().map(p -> p.getClass().getName()).toList());
-    }
-    return serving.get(0);
+    return Adapters.only(providers, p -> p.warehouse() == warehouse, "--warehouse=" + warehouse, module,
+        "the local stack carries it, the Flex Template does not");
   }
 }

@@ -32,7 +32,7 @@ class WarehouseSinkProviderTest {
 
     assertThat(WarehouseSinkProvider.find(Warehouse.DUCKDB, "m", List.of(other, duck)).sink(options)).isSameAs(sink);
     assertThatThrownBy(() -> WarehouseSinkProvider.find(Warehouse.DUCKDB, "m", List.of(duck, duck)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("more than one sink provider");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("more than one adapter");
     assertThatThrownBy(() -> WarehouseSinkProvider.find(Warehouse.DUCKDB, "m", List.of(other)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs the module m");
   }
