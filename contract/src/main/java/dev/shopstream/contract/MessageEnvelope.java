@@ -33,6 +33,12 @@ public final class MessageEnvelope {
   public static final String SOURCE_LINE = "source_line";
   /** A row its source could not read as a record: the reason; the payload is the raw text. */
   public static final String SOURCE_ERROR = "source_error";
+  /** Dead-letter topic: why the record failed (cut to Pub/Sub's 1024-byte attribute limit). */
+  public static final String DEAD_LETTER_ERROR = "error";
+  /** Dead-letter topic: the pipeline step that failed. */
+  public static final String DEAD_LETTER_STEP = "step";
+  /** Dead-letter topic: when it failed (RFC 3339). */
+  public static final String DEAD_LETTER_FAILED_AT = "failed_at";
 
   /** The version of the events contract this code writes and reads. */
   public static final String CURRENT_SCHEMA_VERSION = "1";

@@ -46,20 +46,9 @@ public final class Rows {
     return row;
   }
 
-  /** A {@code products} row: the product's latest version. */
+  /** A {@code products} row: the product's latest version ({@link ProductRow#toRow}). */
   public static Map<String, Object> product(Product p) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("product_id", p.productId());
-    putIfPresent(row, "title", p.title());
-    putIfPresent(row, "category", p.category());
-    putIfPresent(row, "price", p.price());
-    putIfPresent(row, "currency", p.currency());
-    putIfPresent(row, "available", p.available());
-    if (!p.attributes().isEmpty()) {
-      row.put("attributes", json(new TreeMap<>(p.attributes())));
-    }
-    row.put("updated_at", p.updatedAt().toString());
-    return row;
+    return ProductRow.toRow(p);
   }
 
   public static Map<String, Object> deadLetter(DeadLetter d) {

@@ -36,7 +36,8 @@ class ColumnNamesOwnedByContractTest {
     }
     names.addAll(List.of(MessageEnvelope.EVENT_ID, MessageEnvelope.EVENT_TIME, MessageEnvelope.SCHEMA_VERSION,
         MessageEnvelope.PRODUCT_ID, MessageEnvelope.UPDATED_AT, MessageEnvelope.SOURCE_FILE,
-        MessageEnvelope.SOURCE_LINE, MessageEnvelope.SOURCE_ERROR));
+        MessageEnvelope.SOURCE_LINE, MessageEnvelope.SOURCE_ERROR, MessageEnvelope.DEAD_LETTER_ERROR,
+        MessageEnvelope.DEAD_LETTER_STEP, MessageEnvelope.DEAD_LETTER_FAILED_AT));
     return names;
   }
 

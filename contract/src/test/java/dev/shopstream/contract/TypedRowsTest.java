@@ -97,6 +97,34 @@ class TypedRowsTest {
   }
 
   @Test
+  void aProductRowHasTheTablesColumnsAndRoundTrips() {
+    Product product = new Product("p-1", "Red shoes", "shoes", 49.5, "EUR", false, Map.of("size", "42", "color", "red"),
+        T);
+
+    Map<String, Object> written = ProductRow.toRow(product);
+
+    assertThat(written.keySet()).containsExactlyElementsOf(columns(TableSchemas.products()));
+    assertThat(written).containsEntry(ProductRow.PRICE, 49.5).containsEntry(ProductRow.AVAILABLE, false)
+        .containsEntry(ProductRow.ATTRIBUTES, "{\"color\":\"red\",\"size\":\"42\"}")
+        .containsEntry(ProductRow.UPDATED_AT, "2026-11-22T10:00:00.123Z");
+    assertThat(written).isEqualTo(Rows.product(product));
+    assertThat(ProductRow.fromRow(written)).isEqualTo(product);
+  }
+
+  @Test
+  void aProductRowLeavesAbsentOptionalColumnsOutAndReadsThemAsNull() {
+    Product product = new Product("p-1", null, null, null, null, null, Map.of(), T);
+
+    Map<String, Object> written = ProductRow.toRow(product);
+
+    assertThat(written.keySet()).containsExactly(ProductRow.PRODUCT_ID, ProductRow.UPDATED_AT);
+    assertThat(ProductRow.fromRow(written)).isEqualTo(product);
+    Map<String, Object> noTime = new HashMap<>(written);
+    noTime.remove(ProductRow.UPDATED_AT);
+    assertThatThrownBy(() -> ProductRow.fromRow(noTime)).hasMessage("updated_at: is required");
+  }
+
+  @Test
   void readingARowWithoutARequiredColumnNamesTheColumn() {
     Map<String, Object> row = new HashMap<>(new ItemNeighborRow("p-1", "p-2", "co_view", 0.5, 1, 3.0, T).toRow());
     row.remove(ItemNeighborRow.NEIGHBOR_ID);

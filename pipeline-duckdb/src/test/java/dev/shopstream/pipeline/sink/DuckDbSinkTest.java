@@ -11,6 +11,7 @@ import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.testing.TestEvents;
+import dev.shopstream.pipeline.testing.WriteParsed;
 import dev.shopstream.pipeline.transforms.ParseEvents;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ public class DuckDbSinkTest {
             Create.of(view, search, view, other, search).withCoder(EventCoder.of())))
         .and(ParseEvents.DEAD_LETTERS, pipeline.apply("DeadLetters",
             Create.of(deadLetter).withCoder(DeadLetterCoder.of())));
-    parsed.apply(DuckDbSink.at(file));
+    parsed.apply(WriteParsed.with(DuckDbSink.at(file)));
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
 

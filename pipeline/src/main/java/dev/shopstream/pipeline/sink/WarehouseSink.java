@@ -7,25 +7,21 @@ import dev.shopstream.contract.Event;
 import dev.shopstream.contract.Json;
 import dev.shopstream.contract.Rows;
 import dev.shopstream.contract.TableSchema;
-import dev.shopstream.pipeline.transforms.ParseEvents;
+import java.io.Serializable;
 import java.time.Instant;
 import java.util.Map;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.joda.time.Duration;
 
 /**
- * Writes to a warehouse. Applied to the output of {@link ParseEvents} it writes events ({@link ParseEvents#EVENTS})
- * to the contract's {@code events} table and dead letters ({@link ParseEvents#DEAD_LETTERS}), with the events the
- * warehouse rejected, to its {@code dead_letter} table. The parts are usable alone: {@link #events()},
- * {@link #table(TableSchema)} and {@link #deadLetters()}.
+ * Writes to a warehouse: events to the contract's {@code events} table ({@link #events()}), rows of the other contract
+ * tables ({@link #table(TableSchema)}) and dead letters, with the rows the warehouse rejected, to its
+ * {@code dead_letter} table ({@link #deadLetters()}). The pipeline applies each part where its data is made.
  *
  * <p><b>Nothing is dropped silently.</b> A row the warehouse rejects for good (bad data, not an outage) is returned by
  * {@link #events()} and {@link #table(TableSchema)} as a dead letter of step {@value #STEP_WRITE} whose payload is the
@@ -37,19 +33,12 @@ import org.joda.time.Duration;
  * ({@link BigQueryTables#tableRow}, coder {@code TableRowJsonCoder}). For a table whose contract says {@code upsert},
  * the latest row per key wins.
  */
-public abstract class WarehouseSink extends PTransform<PCollectionTuple, PDone> {
+public abstract class WarehouseSink implements Serializable {
+  private static final long serialVersionUID = 1L;
   /** The step of a dead letter for a row the warehouse rejected. */
   public static final String STEP_WRITE = "write";
   /** The attribute of a {@value #STEP_WRITE} dead letter naming the table that rejected the row. */
   public static final String TABLE_ATTRIBUTE = "table";
-
-  @Override
-  public final PDone expand(PCollectionTuple parsed) {
-    PCollection<DeadLetter> rejected = parsed.get(ParseEvents.EVENTS).apply("WriteEvents", events());
-    return PCollectionList.of(parsed.get(ParseEvents.DEAD_LETTERS)).and(rejected)
-        .apply("AllDeadLetters", Flatten.pCollections())
-        .apply("WriteDeadLetters", deadLetters());
-  }
 
   /** Writes events to the {@code events} table (one row per {@code event_id}); returns the rejected ones. */
   public abstract PTransform<PCollection<Event>, PCollection<DeadLetter>> events();

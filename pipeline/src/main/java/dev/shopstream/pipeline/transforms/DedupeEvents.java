@@ -1,10 +1,9 @@
 package dev.shopstream.pipeline.transforms;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.DuplicateConflict;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
-import dev.shopstream.contract.Json;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
 import java.time.Instant;
@@ -65,9 +64,9 @@ import org.joda.time.Duration;
  *
  * <p>A copy that reuses an id with <em>different content</em> (a client bug: two events under one id) is still
  * dropped, but not silently: it is counted ({@code conflicts}) and dead-lettered ({@link #CONFLICTS}, step
- * {@value #STEP}, error starting {@value #DUPLICATE_CONFLICT}) with {@code {"kept": {"event_id", "fingerprint",
- * "stored_in": "events"}, "dropped": this one}}: the kept event is the {@code events} row of that id (its primary
- * key), so the state keeps only a 64-bit fingerprint of each id's first event (SHA-256 of its contract JSON,
+ * {@value #STEP}, error starting {@value #DUPLICATE_CONFLICT}) with the payload of {@link DuplicateConflict} (the
+ * kept event's id, fingerprint and table; this one whole): the kept event is the {@code events} row of that id (its
+ * primary key), so the state keeps only a 64-bit fingerprint of each id's first event (SHA-256 of its contract JSON,
  * truncated) for the TTL, not the event: 8 bytes per id beside the id, where a copy of every event of 24 hours would
  * multiply the state, and every checkpoint, several times. An id remembered before that state existed (restored
  * from an older checkpoint) has no fingerprint: its copies are
@@ -83,7 +82,7 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
   /** The dead letters' step. */
   public static final String STEP = "dedupe";
   /** The reason, first word of the dead letter's error. */
-  public static final String DUPLICATE_CONFLICT = "duplicate_conflict";
+  public static final String DUPLICATE_CONFLICT = DuplicateConflict.REASON;
 
   /** 24 hours: matches the contract's 24 h bound on future event times and a day of client retries. */
   public static final Duration DEFAULT_TTL = Duration.standardHours(24);
@@ -158,15 +157,8 @@ public final class DedupeEvents extends PTransform<PCollection<Event>, PCollecti
    * content); the kept event itself is the {@code events} row of that id.
    */
   static DeadLetter conflict(long kept, Event dropped, Instant at) {
-    ObjectNode payload = Json.MAPPER.createObjectNode();
-    ObjectNode keptNode = payload.putObject("kept");
-    keptNode.put("event_id", dropped.eventId());
-    keptNode.put("fingerprint", String.format("%016x", kept));
-    keptNode.put("stored_in", "events");
-    payload.set("dropped", EventCodec.toJson(dropped));
-    return new DeadLetter(dropped.eventId(), payload.toString(), java.util.Map.of("event_id", dropped.eventId()),
-        DUPLICATE_CONFLICT + ": event_id " + dropped.eventId() + " was already used by an event with different "
-            + "content; the first one is kept, this one is dropped (payload: kept and dropped)", STEP, at);
+    return new DeadLetter(dropped.eventId(), DuplicateConflict.payload(dropped, kept),
+        DuplicateConflict.attributes(dropped), DuplicateConflict.error(dropped), STEP, at);
   }
 
   static final class DedupeFn extends DoFn<KV<Integer, Event>, Event> {

@@ -5,6 +5,7 @@ import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.ProductLine;
+import dev.shopstream.contract.ProductRow;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
 import java.time.Instant;
@@ -98,8 +99,8 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
   public static PCollectionView<List<Map<String, TableRow>>> catalogView(PCollection<TableRow> products,
       Duration refresh) {
     PCollection<TableRow> start = products.getPipeline()
-        .apply("NoProductYet", Create.of(List.of(new TableRow().set("product_id", NO_PRODUCT)
-            .set("updated_at", "1970-01-01T00:00:00Z"))).withCoder(TableRowJsonCoder.of()));
+        .apply("NoProductYet", Create.of(List.of(new TableRow().set(ProductRow.PRODUCT_ID, NO_PRODUCT)
+            .set(ProductRow.UPDATED_AT, "1970-01-01T00:00:00Z"))).withCoder(TableRowJsonCoder.of()));
     return PCollectionList.of(products).and(start)
         .apply("WithStart", Flatten.pCollections())
         .apply("GlobalWindow", Window.<TableRow>into(new GlobalWindows())
@@ -128,7 +129,7 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
 
     @Override
     public Map<String, TableRow> addInput(Map<String, TableRow> snapshot, TableRow product) {
-      snapshot.merge((String) product.get("product_id"), product, EnrichEvents::later);
+      snapshot.merge((String) product.get(ProductRow.PRODUCT_ID), product, EnrichEvents::later);
       return snapshot;
     }
 
@@ -159,8 +160,8 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
 
   /** The later version of a product by {@code updated_at} (RFC 3339 UTC from ParseProducts: compare instants). */
   static TableRow later(TableRow a, TableRow b) {
-    java.time.Instant ta = java.time.Instant.parse(String.valueOf(a.get("updated_at")));
-    java.time.Instant tb = java.time.Instant.parse(String.valueOf(b.get("updated_at")));
+    java.time.Instant ta = java.time.Instant.parse(String.valueOf(a.get(ProductRow.UPDATED_AT)));
+    java.time.Instant tb = java.time.Instant.parse(String.valueOf(b.get(ProductRow.UPDATED_AT)));
     return tb.isAfter(ta) ? b : a;
   }
 
@@ -229,14 +230,14 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
           lines.add(line);
           continue;
         }
-        Object price = product.get("price");
+        Object price = product.get(ProductRow.PRICE);
         lines.add(line.price() == null && price instanceof Number n
             ? new ProductLine(line.productId(), line.quantity(), n.doubleValue())
             : line);
-        if (product.get("category") instanceof String category) {
+        if (product.get(ProductRow.CATEGORY) instanceof String category) {
           categories.add(category);
         }
-        if (Boolean.FALSE.equals(product.get("available"))) {
+        if (Boolean.FALSE.equals(product.get(ProductRow.AVAILABLE))) {
           unavailable.add(line.productId());
         }
       }

@@ -1,6 +1,7 @@
 package dev.shopstream.pipeline.transforms;
 
 import dev.shopstream.contract.DeadLetter;
+import dev.shopstream.contract.MessageEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,9 +28,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * <p>Counter (namespace: this class): {@code published}.
  */
 public final class PublishDeadLetters extends PTransform<PCollection<DeadLetter>, PDone> {
-  public static final String ERROR = "error";
-  public static final String STEP = "step";
-  public static final String FAILED_AT = "failed_at";
+  public static final String ERROR = MessageEnvelope.DEAD_LETTER_ERROR;
+  public static final String STEP = MessageEnvelope.DEAD_LETTER_STEP;
+  public static final String FAILED_AT = MessageEnvelope.DEAD_LETTER_FAILED_AT;
   static final int MAX_ATTRIBUTE_BYTES = 1024;
 
   private final String topic;

@@ -16,6 +16,7 @@ import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.pipeline.coders.DeadLetterCoder;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.testing.TestEvents;
+import dev.shopstream.pipeline.testing.WriteParsed;
 import dev.shopstream.pipeline.transforms.ParseEvents;
 import java.io.Serializable;
 import java.time.Instant;
@@ -202,7 +203,7 @@ public class BigQuerySinkTest {
         .of(ParseEvents.EVENTS, pipeline.apply("Events", stream.advanceWatermarkToInfinity()))
         .and(ParseEvents.DEAD_LETTERS, pipeline.apply("DeadLetters",
             Create.of(deadLetters).withCoder(DeadLetterCoder.of())))
-        .apply(sink());
+        .apply(WriteParsed.with(sink()));
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     return result;
