@@ -20,6 +20,21 @@ public final class EventCodec {
   /** Classpath location of the contract; terraform and the docs read the same file from the source tree. */
   public static final String SCHEMA_RESOURCE = "/contract/schemas/event-v1.schema.json";
 
+  /** Field names of an event in contract JSON ({@code event-v1.schema.json}); a product line's fields below. */
+  public static final String EVENT_ID = "event_id";
+  public static final String EVENT_TYPE = "event_type";
+  public static final String USER_ID = "user_id";
+  public static final String SESSION_ID = "session_id";
+  public static final String EVENT_TIME = "event_time";
+  public static final String PRODUCTS = "products";
+  public static final String CURRENCY = "currency";
+  public static final String QUERY = "query";
+  public static final String ATTRIBUTES = "attributes";
+  /** Field names of one line of {@link #PRODUCTS}. */
+  public static final String PRODUCT_ID = "product_id";
+  public static final String QUANTITY = "quantity";
+  public static final String PRICE = "price";
+
   private static final JsonSchema SCHEMA = JsonSchema.fromResource(SCHEMA_RESOURCE);
 
   private final RecordDecoder<Event> decoder;
@@ -81,7 +96,7 @@ public final class EventCodec {
     }
     Decoded decoded = decode(node);
     if (!decoded.isValid()) {
-      String id = node.path("event_id").isTextual() ? node.get("event_id").textValue() : null;
+      String id = node.path(EVENT_ID).isTextual() ? node.get(EVENT_ID).textValue() : null;
       return new Payload(null, STEP_VALIDATE, decoded.errorSummary(), id);
     }
     return new Payload(decoded.event(), null, null, decoded.event().eventId());
@@ -112,8 +127,8 @@ public final class EventCodec {
    * ({@link EventIds.Derivation#ofRecord}) when the object has none. Returns the same node for chaining.
    */
   public static JsonNode withDerivedIdIfMissing(JsonNode node) {
-    if (node instanceof ObjectNode o && (!o.hasNonNull("event_id"))) {
-      o.put("event_id", EventIds.Derivation.ofRecord(o).digestAsSent().get());
+    if (node instanceof ObjectNode o && (!o.hasNonNull(EVENT_ID))) {
+      o.put(EVENT_ID, EventIds.Derivation.ofRecord(o).digestAsSent().get());
     }
     return node;
   }
@@ -128,13 +143,13 @@ public final class EventCodec {
    * event id is derived. {@code node} may be modified.
    */
   public Decoded decodeAtEdge(JsonNode node, EventIds.Derivation derivation, UnaryOperator<String> pseudonym) {
-    boolean derive = derivation != null && node instanceof ObjectNode o && !o.hasNonNull("event_id");
+    boolean derive = derivation != null && node instanceof ObjectNode o && !o.hasNonNull(EVENT_ID);
     if (derive) {
-      ((ObjectNode) node).put("event_id", PENDING_ID);
+      ((ObjectNode) node).put(EVENT_ID, PENDING_ID);
     }
     Decoded decoded = decode(node);
     if (derive) {
-      ((ObjectNode) node).remove("event_id");
+      ((ObjectNode) node).remove(EVENT_ID);
     }
     if (!decoded.isValid()) {
       return decoded;
@@ -149,55 +164,55 @@ public final class EventCodec {
 
   private static Event toEvent(JsonNode n) {
     List<ProductLine> products = new ArrayList<>();
-    for (JsonNode p : n.path("products")) {
+    for (JsonNode p : n.path(PRODUCTS)) {
       products.add(new ProductLine(
-          p.get("product_id").textValue(),
-          p.hasNonNull("quantity") ? p.get("quantity").longValue() : 1L,
-          p.hasNonNull("price") ? p.get("price").doubleValue() + 0.0 : null)); // + 0.0: no negative zero
+          p.get(PRODUCT_ID).textValue(),
+          p.hasNonNull(QUANTITY) ? p.get(QUANTITY).longValue() : 1L,
+          p.hasNonNull(PRICE) ? p.get(PRICE).doubleValue() + 0.0 : null)); // + 0.0: no negative zero
     }
     Map<String, String> attributes = new LinkedHashMap<>();
-    n.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().textValue()));
+    n.path(ATTRIBUTES).fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().textValue()));
     return new Event(
-        n.get("event_id").textValue(),
-        EventType.fromWireName(n.get("event_type").textValue()),
-        n.get("user_id").textValue(),
-        RecordDecoder.text(n, "session_id"),
-        JsonSchema.parseDateTime(n.get("event_time").textValue()).toInstant(),
+        n.get(EVENT_ID).textValue(),
+        EventType.fromWireName(n.get(EVENT_TYPE).textValue()),
+        n.get(USER_ID).textValue(),
+        RecordDecoder.text(n, SESSION_ID),
+        JsonSchema.parseDateTime(n.get(EVENT_TIME).textValue()).toInstant(),
         products,
-        RecordDecoder.text(n, "currency"),
-        RecordDecoder.text(n, "query"),
+        RecordDecoder.text(n, CURRENCY),
+        RecordDecoder.text(n, QUERY),
         attributes);
   }
 
   /** The event as contract JSON (the form published to Pub/Sub); absent optional fields are omitted. */
   public static ObjectNode toJson(Event e) {
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("event_id", e.eventId());
-    o.put("event_type", e.eventType().wireName());
-    o.put("user_id", e.userId());
+    o.put(EVENT_ID, e.eventId());
+    o.put(EVENT_TYPE, e.eventType().wireName());
+    o.put(USER_ID, e.userId());
     if (e.sessionId() != null) {
-      o.put("session_id", e.sessionId());
+      o.put(SESSION_ID, e.sessionId());
     }
-    o.put("event_time", e.eventTime().toString());
+    o.put(EVENT_TIME, e.eventTime().toString());
     if (!e.products().isEmpty()) {
-      ArrayNode products = o.putArray("products");
+      ArrayNode products = o.putArray(PRODUCTS);
       for (ProductLine p : e.products()) {
         ObjectNode line = products.addObject();
-        line.put("product_id", p.productId());
-        line.put("quantity", p.quantity());
+        line.put(PRODUCT_ID, p.productId());
+        line.put(QUANTITY, p.quantity());
         if (p.price() != null) {
-          line.put("price", p.price());
+          line.put(PRICE, p.price());
         }
       }
     }
     if (e.currency() != null) {
-      o.put("currency", e.currency());
+      o.put(CURRENCY, e.currency());
     }
     if (e.query() != null) {
-      o.put("query", e.query());
+      o.put(QUERY, e.query());
     }
     if (!e.attributes().isEmpty()) {
-      ObjectNode attributes = o.putObject("attributes");
+      ObjectNode attributes = o.putObject(ATTRIBUTES);
       e.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(a -> attributes.put(a.getKey(), a.getValue()));
     }

@@ -21,6 +21,14 @@ public final class ProductCodec {
 
   /** The product's id field (also the catalog message's attribute, {@link MessageEnvelope#PRODUCT_ID}). */
   public static final String PRODUCT_ID = "product_id";
+  /** The other field names of a product in contract JSON ({@code product-v1.schema.json}). */
+  public static final String TITLE = "title";
+  public static final String CATEGORY = "category";
+  public static final String PRICE = "price";
+  public static final String CURRENCY = "currency";
+  public static final String AVAILABLE = "available";
+  public static final String ATTRIBUTES = "attributes";
+  public static final String UPDATED_AT = "updated_at";
 
   private final RecordDecoder<Product> decoder;
 
@@ -60,43 +68,43 @@ public final class ProductCodec {
 
   private static Product toProduct(JsonNode n) {
     Map<String, String> attributes = new LinkedHashMap<>();
-    n.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().textValue()));
+    n.path(ATTRIBUTES).fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().textValue()));
     return new Product(
-        n.get("product_id").textValue(),
-        RecordDecoder.text(n, "title"),
-        RecordDecoder.text(n, "category"),
-        n.hasNonNull("price") ? n.get("price").doubleValue() : null,
-        RecordDecoder.text(n, "currency"),
-        n.hasNonNull("available") ? n.get("available").booleanValue() : null,
+        n.get(PRODUCT_ID).textValue(),
+        RecordDecoder.text(n, TITLE),
+        RecordDecoder.text(n, CATEGORY),
+        n.hasNonNull(PRICE) ? n.get(PRICE).doubleValue() : null,
+        RecordDecoder.text(n, CURRENCY),
+        n.hasNonNull(AVAILABLE) ? n.get(AVAILABLE).booleanValue() : null,
         attributes,
-        JsonSchema.parseDateTime(n.get("updated_at").textValue()).toInstant());
+        JsonSchema.parseDateTime(n.get(UPDATED_AT).textValue()).toInstant());
   }
 
   /** The product as contract JSON (the form published to Pub/Sub); absent optional fields are omitted. */
   public static ObjectNode toJson(Product p) {
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("product_id", p.productId());
+    o.put(PRODUCT_ID, p.productId());
     if (p.title() != null) {
-      o.put("title", p.title());
+      o.put(TITLE, p.title());
     }
     if (p.category() != null) {
-      o.put("category", p.category());
+      o.put(CATEGORY, p.category());
     }
     if (p.price() != null) {
-      o.put("price", p.price());
+      o.put(PRICE, p.price());
     }
     if (p.currency() != null) {
-      o.put("currency", p.currency());
+      o.put(CURRENCY, p.currency());
     }
     if (p.available() != null) {
-      o.put("available", p.available());
+      o.put(AVAILABLE, p.available());
     }
     if (!p.attributes().isEmpty()) {
-      ObjectNode attributes = o.putObject("attributes");
+      ObjectNode attributes = o.putObject(ATTRIBUTES);
       p.attributes().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(a -> attributes.put(a.getKey(), a.getValue()));
     }
-    o.put("updated_at", p.updatedAt().toString());
+    o.put(UPDATED_AT, p.updatedAt().toString());
     return o;
   }
 

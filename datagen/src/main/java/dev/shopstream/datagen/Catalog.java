@@ -2,6 +2,8 @@ package dev.shopstream.datagen;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.ProductCodec;
+import dev.shopstream.contract.rows.RowParser;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,18 +175,18 @@ final class Catalog {
   /** The product as a catalog row of contract v1 ({@code product-v1.schema.json}). */
   static ObjectNode toJson(Product p, String currency, Instant updatedAt) {
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("product_id", p.id());
-    o.put("title", p.title());
-    o.put("category", p.category().path());
-    o.put("price", p.price());
-    o.put("currency", currency);
-    o.put("available", p.available());
-    o.put("updated_at", updatedAt.toString());
+    o.put(ProductCodec.PRODUCT_ID, p.id());
+    o.put(ProductCodec.TITLE, p.title());
+    o.put(ProductCodec.CATEGORY, p.category().path());
+    o.put(ProductCodec.PRICE, p.price());
+    o.put(ProductCodec.CURRENCY, currency);
+    o.put(ProductCodec.AVAILABLE, p.available());
+    o.put(ProductCodec.UPDATED_AT, updatedAt.toString());
     return o;
   }
 
-  static final List<String> CSV_HEADER =
-      List.of("product_id", "title", "category", "price", "currency", "available", "updated_at");
+  /** The upload's CSV columns for the catalog. */
+  static final List<String> CSV_HEADER = RowParser.CATALOG_COLUMNS;
 
   static List<String> toCsv(Product p, String currency, Instant updatedAt) {
     return List.of(p.id(), p.title(), p.category().path(), Double.toString(p.price()), currency,

@@ -3,6 +3,8 @@ package dev.shopstream.datagen;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shopstream.contract.EventCodec;
+import dev.shopstream.contract.rows.RowParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -17,8 +19,8 @@ import java.util.Random;
  * ({@code yesterday}). The event id is kept, so a dead letter can be traced back.
  */
 final class EventRows {
-  static final List<String> CSV_HEADER = List.of("event_id", "event_type", "user_id", "session_id", "event_time",
-      "product_id", "quantity", "price", "currency", "query");
+  /** The upload's CSV columns for events (one product per row). */
+  static final List<String> CSV_HEADER = RowParser.EVENT_COLUMNS;
   static final List<String> BAD_KINDS =
       List.of("not_json", "unknown_event_type", "missing_user_id", "negative_quantity", "bad_time");
 
@@ -35,8 +37,8 @@ final class EventRows {
    */
   static List<List<String>> csv(ObjectNode e) {
     List<List<String>> rows = new ArrayList<>();
-    JsonNode products = e.path("products");
-    String id = text(e, "event_id");
+    JsonNode products = e.path(EventCodec.PRODUCTS);
+    String id = text(e, EventCodec.EVENT_ID);
     if (products.isEmpty()) {
       rows.add(row(e, id, null));
     } else {
@@ -51,15 +53,15 @@ final class EventRows {
   private static List<String> row(ObjectNode e, String id, JsonNode p) {
     List<String> r = new ArrayList<>(CSV_HEADER.size());
     r.add(id);
-    r.add(text(e, "event_type"));
-    r.add(text(e, "user_id"));
-    r.add(text(e, "session_id"));
-    r.add(text(e, "event_time"));
-    r.add(p == null ? "" : text(p, "product_id"));
-    r.add(p == null ? "" : text(p, "quantity"));
-    r.add(p == null ? "" : text(p, "price"));
-    r.add(text(e, "currency"));
-    r.add(text(e, "query"));
+    r.add(text(e, EventCodec.EVENT_TYPE));
+    r.add(text(e, EventCodec.USER_ID));
+    r.add(text(e, EventCodec.SESSION_ID));
+    r.add(text(e, EventCodec.EVENT_TIME));
+    r.add(p == null ? "" : text(p, EventCodec.PRODUCT_ID));
+    r.add(p == null ? "" : text(p, EventCodec.QUANTITY));
+    r.add(p == null ? "" : text(p, EventCodec.PRICE));
+    r.add(text(e, EventCodec.CURRENCY));
+    r.add(text(e, EventCodec.QUERY));
     return r;
   }
 
@@ -95,16 +97,16 @@ final class EventRows {
   private static ObjectNode broken(ObjectNode event, String kind) {
     ObjectNode e = event.deepCopy();
     switch (kind) {
-      case "unknown_event_type" -> e.put("event_type", "teleport");
-      case "missing_user_id" -> e.remove("user_id");
+      case "unknown_event_type" -> e.put(EventCodec.EVENT_TYPE, "teleport");
+      case "missing_user_id" -> e.remove(EventCodec.USER_ID);
       case "negative_quantity" -> {
-        if (e.path("products").isArray() && !e.path("products").isEmpty()) {
-          ((ObjectNode) ((ArrayNode) e.get("products")).get(0)).put("quantity", -1);
+        if (e.path(EventCodec.PRODUCTS).isArray() && !e.path(EventCodec.PRODUCTS).isEmpty()) {
+          ((ObjectNode) ((ArrayNode) e.get(EventCodec.PRODUCTS)).get(0)).put(EventCodec.QUANTITY, -1);
         } else {
-          e.put("event_time", "yesterday");
+          e.put(EventCodec.EVENT_TIME, "yesterday");
         }
       }
-      case "bad_time" -> e.put("event_time", "yesterday");
+      case "bad_time" -> e.put(EventCodec.EVENT_TIME, "yesterday");
       default -> throw new IllegalArgumentException(kind);
     }
     return e;

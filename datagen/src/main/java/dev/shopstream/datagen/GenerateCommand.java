@@ -248,7 +248,8 @@ final class GenerateCommand implements Callable<Integer> {
     long begin = System.nanoTime();
     long lastProgress = begin;
     List<Path> files;
-    try (PartWriter writer = new PartWriter(dir.resolve("events"), "part", csv ? "csv" : "jsonl", gzip,
+    Path eventsDir = dir.resolve("events");
+    try (PartWriter writer = new PartWriter(eventsDir, "part", csv ? "csv" : "jsonl", gzip,
         eventsPerFile,
         csv ? Csv.line(EventRows.CSV_HEADER) : null)) {
       while (generator.hasNext()) {
@@ -286,7 +287,7 @@ final class GenerateCommand implements Callable<Integer> {
     summary.putPOJO("event_files", files.stream().map(Path::toString).toList());
     summary.put("seconds", Math.round((System.nanoTime() - begin) / 1e8) / 10.0);
     err.printf("done: %,d events (%,d malformed) in %d file(s) under %s, catalog of %,d products in %s%n", written,
-        bad, files.size(), dir.resolve("events"), catalog.products.size(), catalogFile);
+        bad, files.size(), eventsDir, catalog.products.size(), catalogFile);
     out.println(summary);
     return 0;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.ProductCodec;
 import dev.shopstream.contract.rows.OnlineRetailRows;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -126,23 +127,25 @@ final class OnlineRetailConverter {
           List<Line> lines = invoice.lines.subList(part * MAX_LINES_PER_EVENT,
               Math.min(invoice.lines.size(), (part + 1) * MAX_LINES_PER_EVENT));
           ObjectNode event = Json.MAPPER.createObjectNode();
-          event.put("event_id", "or-" + invoice.number + (parts > 1 ? "-" + (part + 1) : ""));
-          event.put("event_type", "purchase");
-          event.put("user_id", invoice.customer);
-          event.put("event_time", invoice.time.toString());
-          ArrayNode array = event.putArray("products");
+          event.put(EventCodec.EVENT_ID, "or-" + invoice.number + (parts > 1 ? "-" + (part + 1) : ""));
+          event.put(EventCodec.EVENT_TYPE, "purchase");
+          event.put(EventCodec.USER_ID, invoice.customer);
+          event.put(EventCodec.EVENT_TIME, invoice.time.toString());
+          ArrayNode array = event.putArray(EventCodec.PRODUCTS);
           for (Line l : lines) {
-            array.addObject().put("product_id", l.stockCode()).put("quantity", l.quantity()).put("price", l.price());
+            array.addObject().put(EventCodec.PRODUCT_ID, l.stockCode()).put(EventCodec.QUANTITY, l.quantity())
+                .put(EventCodec.PRICE, l.price());
           }
-          event.put("currency", "GBP");
+          event.put(EventCodec.CURRENCY, "GBP");
           if (!invoice.country.isEmpty()) {
-            event.putObject("attributes").put("country", invoice.country);
+            event.putObject(EventCodec.ATTRIBUTES).put("country", invoice.country);
           }
           EventCodec.Decoded decoded = codec.decode(event);
           if (!decoded.isValid()) {
             dropped.merge("invalid_event", (long) lines.size(), Long::sum);
             if (progress != null) {
-              progress.println("warning: " + event.get("event_id").asText() + " dropped: " + decoded.errorSummary());
+              progress.println("warning: " + event.get(EventCodec.EVENT_ID).asText() + " dropped: "
+                  + decoded.errorSummary());
             }
             continue;
           }
@@ -159,7 +162,7 @@ final class OnlineRetailConverter {
       for (Map.Entry<String, ProductInfo> e : products.entrySet()) {
         ProductInfo info = e.getValue();
         ObjectNode p = Json.MAPPER.createObjectNode();
-        p.put("product_id", e.getKey());
+        p.put(ProductCodec.PRODUCT_ID, e.getKey());
         String title = null;
         int best = 0;
         for (Map.Entry<String, Integer> t : info.titles.entrySet()) { // most frequent; the first seen on a tie
@@ -169,12 +172,12 @@ final class OnlineRetailConverter {
           }
         }
         if (title != null) {
-          p.put("title", title.length() > 1024 ? title.substring(0, 1024) : title);
+          p.put(ProductCodec.TITLE, title.length() > 1024 ? title.substring(0, 1024) : title);
         }
-        p.put("price", info.price);
-        p.put("currency", "GBP");
-        p.put("available", true);
-        p.put("updated_at", info.lastSeen.toString());
+        p.put(ProductCodec.PRICE, info.price);
+        p.put(ProductCodec.CURRENCY, "GBP");
+        p.put(ProductCodec.AVAILABLE, true);
+        p.put(ProductCodec.UPDATED_AT, info.lastSeen.toString());
         out.write(p.toString());
         out.write('\n');
       }

@@ -2,6 +2,7 @@ package dev.shopstream.datagen;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.Json;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +105,8 @@ final class TrafficGenerator implements Iterator<ObjectNode> {
     while (queue.isEmpty() || queue.peek().time() > nextSessionStart) {
       String sessionId = "s" + config.seed() + "-" + (++sessions);
       for (ObjectNode e : session(rng, nextSessionStart, sessionId)) {
-        queue.add(new Pending(Instant.parse(e.get("event_time").textValue()).toEpochMilli(), pendingSeq++, e));
+        long time = Instant.parse(e.get(EventCodec.EVENT_TIME).textValue()).toEpochMilli();
+        queue.add(new Pending(time, pendingSeq++, e));
       }
       double gap = -Math.log(1 - rng.nextDouble()) * meanGapMillis;
       // never start a session after the span, so data ending "now" never lies far in the future
@@ -113,7 +115,7 @@ final class TrafficGenerator implements Iterator<ObjectNode> {
     ObjectNode event = queue.poll().event();
     emitted++;
     ObjectNode withId = Json.MAPPER.createObjectNode();
-    withId.put("event_id", "g" + config.seed() + "-" + emitted);
+    withId.put(EventCodec.EVENT_ID, "g" + config.seed() + "-" + emitted);
     withId.setAll(event);
     return withId;
   }
@@ -134,7 +136,7 @@ final class TrafficGenerator implements Iterator<ObjectNode> {
       String noun = hint.title().substring(hint.title().lastIndexOf(' ') + 1).toLowerCase(Locale.ROOT);
       String query = r.nextBoolean() ? noun : Catalog.CATEGORIES.get(category).leaf().replace('-', ' ');
       ObjectNode e = base("search", userId, sessionId, time[0], device, referrer);
-      e.put("query", query);
+      e.put(EventCodec.QUERY, query);
       out.add(e);
       advance(time, r);
     }
@@ -170,10 +172,10 @@ final class TrafficGenerator implements Iterator<ObjectNode> {
       }
       if (checkout) {
         ObjectNode purchase = base("purchase", userId, sessionId, time[0], device, referrer);
-        ArrayNode products = purchase.putArray("products");
-        cart.forEach((p, q) -> products.addObject().put("product_id", p.id()).put("quantity", q)
-            .put("price", p.price()));
-        purchase.put("currency", config.currency());
+        ArrayNode products = purchase.putArray(EventCodec.PRODUCTS);
+        cart.forEach((p, q) -> products.addObject().put(EventCodec.PRODUCT_ID, p.id()).put(EventCodec.QUANTITY, q)
+            .put(EventCodec.PRICE, p.price()));
+        purchase.put(EventCodec.CURRENCY, config.currency());
         out.add(purchase);
       }
     }
@@ -189,26 +191,26 @@ final class TrafficGenerator implements Iterator<ObjectNode> {
   private static ObjectNode base(String type, String userId, String sessionId, long time, String device,
       String referrer) {
     ObjectNode e = Json.MAPPER.createObjectNode();
-    e.put("event_type", type);
-    e.put("user_id", userId);
-    e.put("session_id", sessionId);
-    e.put("event_time", Instant.ofEpochMilli(time).toString());
-    ObjectNode attributes = e.putObject("attributes");
+    e.put(EventCodec.EVENT_TYPE, type);
+    e.put(EventCodec.USER_ID, userId);
+    e.put(EventCodec.SESSION_ID, sessionId);
+    e.put(EventCodec.EVENT_TIME, Instant.ofEpochMilli(time).toString());
+    ObjectNode attributes = e.putObject(EventCodec.ATTRIBUTES);
     attributes.put("device", device);
     attributes.put("referrer", referrer);
     return e;
   }
 
   private ObjectNode withProduct(ObjectNode e, Catalog.Product p, int quantity, boolean priced) {
-    ObjectNode attributes = (ObjectNode) e.remove("attributes");
-    ObjectNode line = e.putArray("products").addObject();
-    line.put("product_id", p.id());
-    line.put("quantity", quantity);
+    ObjectNode attributes = (ObjectNode) e.remove(EventCodec.ATTRIBUTES);
+    ObjectNode line = e.putArray(EventCodec.PRODUCTS).addObject();
+    line.put(EventCodec.PRODUCT_ID, p.id());
+    line.put(EventCodec.QUANTITY, quantity);
     if (priced) {
-      line.put("price", p.price());
-      e.put("currency", config.currency());
+      line.put(EventCodec.PRICE, p.price());
+      e.put(EventCodec.CURRENCY, config.currency());
     }
-    e.set("attributes", attributes);
+    e.set(EventCodec.ATTRIBUTES, attributes);
     return e;
   }
 }
