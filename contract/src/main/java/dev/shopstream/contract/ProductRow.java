@@ -14,14 +14,15 @@ import java.util.TreeMap;
  * values are left out; {@code attributes} is JSON text, left out when empty.
  */
 public final class ProductRow {
-  public static final String PRODUCT_ID = "product_id";
-  public static final String TITLE = "title";
-  public static final String CATEGORY = "category";
-  public static final String PRICE = "price";
-  public static final String CURRENCY = "currency";
-  public static final String AVAILABLE = "available";
-  public static final String ATTRIBUTES = "attributes";
-  public static final String UPDATED_AT = "updated_at";
+  // the table's columns are the catalog's wire fields, spelled once, by ProductCodec
+  public static final String PRODUCT_ID = ProductCodec.PRODUCT_ID;
+  public static final String TITLE = ProductCodec.TITLE;
+  public static final String CATEGORY = ProductCodec.CATEGORY;
+  public static final String PRICE = ProductCodec.PRICE;
+  public static final String CURRENCY = ProductCodec.CURRENCY;
+  public static final String AVAILABLE = ProductCodec.AVAILABLE;
+  public static final String ATTRIBUTES = ProductCodec.ATTRIBUTES;
+  public static final String UPDATED_AT = ProductCodec.UPDATED_AT;
 
   private ProductRow() {}
 
