@@ -7,10 +7,12 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Recommendations with their explanation: which input item contributed most to each one, and through which
@@ -90,7 +92,19 @@ public final class ExplainedRecommendations {
    */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems,
       Instant requestTime, int k, Set<String> exclude, Trending trending) {
-    List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending);
+    return forUser(recommender, recentItems, requestTime, k, exclude, trending, Trending.none());
+  }
+
+  /**
+   * {@link #forUser(Recommender, Collection, Instant, int, Set, Trending)} with the popularity prior: {@code popular}
+   * is the shop's all-time popularity ({@code pop(c)}), weighed by {@link ModelConfig#popularityWeight()} π in the
+   * blend {@code personal(c) / max personal + β × fade × trend(c) / max trend + π × pop(c) / max pop}; it does not
+   * fade, so an item with no link to the user's items still ranks above one that nobody takes. A product led by
+   * either list and not by the user's items is explained as trending (no source).
+   */
+  public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
+    List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular);
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Candidate c : ranked) {
       out.add(c.trendLed ? new Explained(c.productId, c.score, null, null)
@@ -114,13 +128,22 @@ public final class ExplainedRecommendations {
    */
   public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
       Instant requestTime, int k, Set<String> exclude, Trending trending) {
-    return scores(rank(recommender, recentItems, null, requestTime, k, exclude, trending));
+    return scoreForUser(recommender, recentItems, requestTime, k, exclude, trending, Trending.none());
+  }
+
+  /**
+   * The scores of {@link #forUser(Recommender, Collection, Instant, int, Set, Trending, Trending)} without the
+   * explanations.
+   */
+  public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
+    return scores(rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular));
   }
 
   /** {@link Recommender#recommendForUser(Collection, Instant, int, Set)}: no blend, decay as of {@code decayAsOf}. */
   static List<Recommendation> personal(Recommender recommender, Collection<Interaction> recentItems,
       Instant decayAsOf, int k, Set<String> exclude) {
-    return scores(rank(recommender, recentItems, decayAsOf, null, k, exclude, Trending.none()));
+    return scores(rank(recommender, recentItems, decayAsOf, null, k, exclude, Trending.none(), Trending.none()));
   }
 
   private static List<Recommendation> scores(List<Candidate> ranked) {
@@ -139,14 +162,15 @@ public final class ExplainedRecommendations {
   }
 
   private static List<Candidate> rank(Recommender recommender, Collection<Interaction> recentItems,
-      Instant decayAsOf, Instant requestTime, int k, Set<String> exclude, Trending trending) {
+      Instant decayAsOf, Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
     ModelConfig config = recommender.config();
     List<Interaction> ordered = newestFirst(recentItems);
     Instant newest = ordered.isEmpty() ? null : ordered.get(0).time();
     double fade = newest == null || requestTime == null ? 1
         : config.trendFade(Duration.between(newest, requestTime));
-    double beta = config.trendWeight() * fade + config.popularityWeight();
-    boolean blend = beta > 0 && !trending.isEmpty();
+    double beta = trending.isEmpty() ? 0 : config.trendWeight() * fade;
+    double pi = popular.isEmpty() ? 0 : config.popularityWeight();
+    boolean blend = beta > 0 || pi > 0;
     if (ordered.isEmpty() && !blend) {
       return List.of();
     }
@@ -169,7 +193,7 @@ public final class ExplainedRecommendations {
       }
     }
     if (blend) {
-      blend(candidates, all, k, exclude, trending, beta);
+      blend(candidates, all, k, exclude, trending, beta, popular, pi);
     }
     return TopK.first(all, k, Candidate.BEST_FIRST);
   }
@@ -198,26 +222,52 @@ public final class ExplainedRecommendations {
    * the first {@code k} of them that are not excluded can be in a top k (they are in the blend's order already).
    */
   private static void blend(Map<String, Candidate> candidates, List<Candidate> all, int k, Set<String> exclude,
-      Trending trending, double beta) {
+      Trending trending, double beta, Trending popular, double pi) {
     double maxPersonal = 0;
     for (Candidate c : all) {
       maxPersonal = Math.max(maxPersonal, c.score);
     }
-    double trendScale = beta / trending.max();
+    double trendScale = beta > 0 ? beta / trending.max() : 0;
+    double popularScale = pi > 0 ? pi / popular.max() : 0;
     for (Candidate c : all) {
       double personal = maxPersonal > 0 ? c.score / maxPersonal : 0;
-      double trend = trendScale * trending.score(c.productId);
-      c.score = personal + trend;
+      c.score = personal + trendScale * trending.score(c.productId) + popularScale * popular.score(c.productId);
     }
+    ToDoubleFunction<String> led =
+        p -> trendScale * trending.score(p) + popularScale * popular.score(p);
+    List<Recommendation> ranked;
+    if (popularScale == 0) {
+      ranked = trending.ranked();
+    } else if (trendScale == 0) {
+      ranked = popular.ranked();
+    } else { // the k best of the two lists' sum among the products of either that can still be added
+      List<Recommendation> either = new ArrayList<>(trending.ranked().size() + popular.ranked().size());
+      Set<String> seen = new HashSet<>();
+      for (List<Recommendation> list : List.of(trending.ranked(), popular.ranked())) {
+        for (Recommendation r : list) {
+          String id = r.productId();
+          if (seen.add(id) && !exclude.contains(id) && !candidates.containsKey(id)) {
+            either.add(new Recommendation(id, led.applyAsDouble(id)));
+          }
+        }
+      }
+      ranked = TopK.first(either, k, Recommender.BEST_FIRST);
+    }
+    addLed(candidates, all, k, exclude, ranked, led);
+  }
+
+  /** Adds the first {@code k} products of {@code ranked} that are neither excluded nor candidates, led by no item. */
+  private static void addLed(Map<String, Candidate> candidates, List<Candidate> all, int k, Set<String> exclude,
+      List<Recommendation> ranked, ToDoubleFunction<String> score) {
     int added = 0;
-    for (Recommendation t : trending.ranked()) {
+    for (Recommendation t : ranked) {
       if (added >= k) {
         break;
       }
       if (exclude.contains(t.productId()) || candidates.containsKey(t.productId())) {
         continue;
       }
-      Candidate c = new Candidate(t.productId(), trendScale * t.score(), null, false);
+      Candidate c = new Candidate(t.productId(), score.applyAsDouble(t.productId()), null, false);
       c.trendLed = true;
       all.add(c);
       added++;

@@ -145,11 +145,26 @@ class SequenceSignalTest {
     // right now: no trending at all
     assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0, 10, Set.of(), trending))
         .containsExactly(new Recommendation("c", 0.5));
-    // a prior π = 0.1 does not fade: trending products still rank (below c), by popularity
+    // a prior π = 0.1 over all-time popularity does not fade: popular products still rank (below c)
+    Trending popular = Trending.of(List.of(new Recommendation("p", 50), new Recommendation("c", 5)));
     Recommender prior = Recommender.ofNeighbors(r.config().toBuilder().popularityWeight(0.1).build(),
         Map.of("a", List.of(new Neighbor("c", Signal.COMBINED, 0.5, 1, 1))));
+    assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0, 10, Set.of(), trending, popular))
+        .containsExactly(new Recommendation("c", 1 + 0.1 * 5 / 50), new Recommendation("p", 0.1));
+    // the prior reads the popularity list, not trending: with none, π adds nothing
     assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0, 10, Set.of(), trending))
-        .extracting(Recommendation::productId).containsExactly("c", "t");
+        .containsExactly(new Recommendation("c", 0.5));
+    // returning after a day, both: t 2 × 10/10; c 1 + 2 × 1/10 + 0.1 × 5/50; p 0.1 × 50/50, led by no item
+    List<Explained> both = ExplainedRecommendations.forUser(prior, recent, T0.plus(Duration.ofDays(1)), 10,
+        Set.of(), trending, popular);
+    assertThat(both).extracting(Explained::productId, Explained::score).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("t", 2.0), org.assertj.core.groups.Tuple.tuple("c", 1 + 0.2 + 0.01),
+        org.assertj.core.groups.Tuple.tuple("p", 0.1));
+    assertThat(both.get(2).trending()).isTrue();
+    assertThat(both.get(1).sourceId()).isEqualTo("a");
+    // only the k best of the two lists' sum are added, and exclusions are never added
+    assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0.plus(Duration.ofDays(1)), 2, Set.of("t"),
+        trending, popular)).extracting(Recommendation::productId).containsExactly("c", "p");
     // no request time: as before, the full trend weight
     assertThat(ExplainedRecommendations.scoreForUser(r, recent, 10, Set.of(), trending))
         .extracting(Recommendation::productId).containsExactly("t", "c");
