@@ -47,11 +47,16 @@ public final class ExplainedRecommendations {
 
   /**
    * A recommendation, the input item that contributed most to it, and the signal linking the two; or, for a
-   * trending product the blend added with no link to the input items ({@link #trending()}), no source and no
-   * signal.
+   * product the blend added with no link to the input items ({@link #trending()}), no source and no signal, and
+   * {@code popular} when the popularity prior gave it more than trending did.
    */
-  public record Explained(String productId, double score, String sourceId, Signal signal) {
-    /** True for a trending product with no link to the user's items: no source to name. */
+  public record Explained(String productId, double score, String sourceId, Signal signal, boolean popular) {
+    /** An explanation that is not led by the popularity prior. */
+    public Explained(String productId, double score, String sourceId, Signal signal) {
+      this(productId, score, sourceId, signal, false);
+    }
+
+    /** True for a product with no link to the user's items (trending or popular): no source to name. */
     public boolean trending() {
       return sourceId == null;
     }
@@ -107,7 +112,7 @@ public final class ExplainedRecommendations {
     List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular);
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Candidate c : ranked) {
-      out.add(c.trendLed ? new Explained(c.productId, c.score, null, null)
+      out.add(c.trendLed ? new Explained(c.productId, c.score, null, null, c.popularLed)
           : new Explained(c.productId, c.score, c.source,
               c.sourceNext ? Signal.NEXT : evidence(recommender, c.source, c.productId)));
     }
@@ -254,6 +259,11 @@ public final class ExplainedRecommendations {
       ranked = TopK.first(either, k, Recommender.BEST_FIRST);
     }
     addLed(candidates, all, k, exclude, ranked, led);
+    for (Candidate c : all) {
+      if (c.trendLed) {
+        c.popularLed = popularScale * popular.score(c.productId) > trendScale * trending.score(c.productId);
+      }
+    }
   }
 
   /** Adds the first {@code k} products of {@code ranked} that are neither excluded nor candidates, led by no item. */
@@ -290,6 +300,7 @@ public final class ExplainedRecommendations {
     String source;
     boolean sourceNext;
     boolean trendLed;
+    boolean popularLed;
 
     Candidate(String productId, double term, String from, boolean next) {
       this.productId = productId;

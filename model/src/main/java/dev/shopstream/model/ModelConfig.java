@@ -120,7 +120,7 @@ public record ModelConfig(
    * validation split of protocol (a) it changes nothing (HR@10 0.5036 with and without: docs/EVALUATION.md).
    */
   public static final Duration DEFAULT_SESSION_GAP = Duration.ofMinutes(30);
-  public static final double DEFAULT_POPULARITY_WEIGHT = 0;
+  public static final double DEFAULT_POPULARITY_WEIGHT = 0.1;
   /**
    * A year: the popularity prior counts every interaction of the last 365 days (serving: of the {@code events}
    * table before the newest trend window; evaluation: of the training log before its newest interaction), so a

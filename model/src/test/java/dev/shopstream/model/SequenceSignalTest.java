@@ -161,6 +161,9 @@ class SequenceSignalTest {
         org.assertj.core.groups.Tuple.tuple("t", 2.0), org.assertj.core.groups.Tuple.tuple("c", 1 + 0.2 + 0.01),
         org.assertj.core.groups.Tuple.tuple("p", 0.1));
     assertThat(both.get(2).trending()).isTrue();
+    assertThat(both.get(2).popular()).as("p: led by the prior, not by trending").isTrue();
+    assertThat(both.get(0).trending()).isTrue();
+    assertThat(both.get(0).popular()).as("t: led by trending").isFalse();
     assertThat(both.get(1).sourceId()).isEqualTo("a");
     // only the k best of the two lists' sum are added, and exclusions are never added
     assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0.plus(Duration.ofDays(1)), 2, Set.of("t"),

@@ -221,7 +221,8 @@ class IncrementalRefreshTest {
     assertThat(refresher.current().orElseThrow().snapshot().popularBlend().ranked())
         .extracting(r -> r.productId()).containsExactly("p3");
 
-    SnapshotRefresher withoutPrior = new SnapshotRefresher(warehouse, CONFIG, clock, null);
+    SnapshotRefresher withoutPrior = new SnapshotRefresher(warehouse,
+        CONFIG.withModel(CONFIG.model().toBuilder().popularityWeight(0).build()), clock, null);
     assertThat(withoutPrior.refresh()).isTrue();
     assertThat(warehouse.popularityReads).as("weight 0: no query").hasSize(2);
     assertThat(withoutPrior.current().orElseThrow().snapshot().popularBlend().isEmpty()).isTrue();
