@@ -1,6 +1,7 @@
 package dev.shopstream.functions.recommend;
 
 import dev.shopstream.contract.EventType;
+import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
 import dev.shopstream.model.Interaction;
 import java.time.Instant;
@@ -17,7 +18,7 @@ import java.util.Optional;
 public final class UserActivityRows {
   public static final String USER = "user";
   public static final String RECENT = "recent";
-  public static final String PURCHASED = "purchased";
+  public static final String PURCHASED = UserActivityRow.PURCHASED;
 
   private final String userId;
   private boolean found;
