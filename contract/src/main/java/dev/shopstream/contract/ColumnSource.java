@@ -2,30 +2,52 @@ package dev.shopstream.contract;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * One row of a query's answer, read by column name: what a store adapts its driver's row to (BigQuery's
  * {@code FieldValueList}, a JDBC {@code ResultSet}), so that the typed rows ({@link ItemNeighborRow#from},
  * {@link ProductTrendRow#from}, {@link ProductRow#from}) read a warehouse row the same way whichever store answered.
- * Every getter returns null for SQL NULL.
+ * An adapter implements {@link #value}; every getter returns null for SQL NULL.
  *
  * <p>A query may select only some of a table's columns ({@link #selectList} builds the SQL of the ones it selects,
  * the same list an adapter is given): {@link #has} says which. A typed row reads a nullable column the query did not
  * select as absent and fails, naming it, on a required one.
  */
 public interface ColumnSource {
+  /** What a column is read as: {@link String}, {@link Instant}, {@link Double}, {@link Long} or {@link Boolean}. */
+  enum Kind { TEXT, INSTANT, NUMBER, INTEGER, BOOL }
+
   /** Whether the query selected the column. */
   boolean has(String column);
 
-  String text(String column);
+  /** The column's value as the Java type of {@code kind}; null for SQL NULL. */
+  Object value(String column, Kind kind);
 
-  Instant instant(String column);
+  default String text(String column) {
+    return (String) value(column, Kind.TEXT);
+  }
 
-  Double number(String column);
+  default Instant instant(String column) {
+    return (Instant) value(column, Kind.INSTANT);
+  }
 
-  Long integer(String column);
+  default Double number(String column) {
+    return (Double) value(column, Kind.NUMBER);
+  }
 
-  Boolean bool(String column);
+  default Long integer(String column) {
+    return (Long) value(column, Kind.INTEGER);
+  }
+
+  default Boolean bool(String column) {
+    return (Boolean) value(column, Kind.BOOL);
+  }
+
+  /** The value of a nullable column, null when the query did not select it. */
+  default String optionalText(String column) {
+    return has(column) ? text(column) : null;
+  }
 
   /** The columns as a SQL select list: {@code a, b, c}. */
   static String selectList(Collection<String> columns) {
@@ -40,8 +62,17 @@ public interface ColumnSource {
     return value;
   }
 
-  /** The value of a nullable column, null when the query did not select it. */
-  default String optionalText(String column) {
-    return has(column) ? text(column) : null;
+  /** An adapter's base: the columns the query selected (the list that built its select list) are the ones it has. */
+  abstract class Selected implements ColumnSource {
+    private final Collection<String> selected;
+
+    protected Selected(Collection<String> selected) {
+      this.selected = List.copyOf(selected);
+    }
+
+    @Override
+    public boolean has(String column) {
+      return selected.contains(column);
+    }
   }
 }

@@ -148,37 +148,16 @@ class TypedRowsTest {
     }
 
     @Override
-    public String text(String column) {
-      return (String) value(column);
-    }
-
-    @Override
-    public Instant instant(String column) {
-      return (Instant) value(column);
-    }
-
-    @Override
-    public Double number(String column) {
-      Number n = (Number) value(column);
-      return n == null ? null : n.doubleValue();
-    }
-
-    @Override
-    public Long integer(String column) {
-      Number n = (Number) value(column);
-      return n == null ? null : n.longValue();
-    }
-
-    @Override
-    public Boolean bool(String column) {
-      return (Boolean) value(column);
-    }
-
-    private Object value(String column) {
+    public Object value(String column, Kind kind) {
       if (!values.containsKey(column)) {
         throw new IllegalArgumentException("not selected: " + column);
       }
-      return values.get(column);
+      Object v = values.get(column);
+      return switch (kind) {
+        case NUMBER -> v == null ? null : ((Number) v).doubleValue();
+        case INTEGER -> v == null ? null : ((Number) v).longValue();
+        default -> v;
+      };
     }
   }
 
