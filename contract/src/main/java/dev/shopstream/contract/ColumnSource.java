@@ -8,7 +8,7 @@ import java.util.List;
  * One row of a query's answer, read by column name: what a store adapts its driver's row to (BigQuery's
  * {@code FieldValueList}, a JDBC {@code ResultSet}), so that the typed rows ({@link ItemNeighborRow#from},
  * {@link ProductTrendRow#from}, {@link ProductRow#from}) read a warehouse row the same way whichever store answered.
- * An adapter implements {@link #value}; every getter returns null for SQL NULL.
+ * An adapter is a {@link Reader} ({@link #of}); every getter returns null for SQL NULL.
  *
  * <p>A query may select only some of a table's columns ({@link #selectList} builds the SQL of the ones it selects,
  * the same list an adapter is given): {@link #has} says which. A typed row reads a nullable column the query did not
@@ -62,17 +62,25 @@ public interface ColumnSource {
     return value;
   }
 
-  /** An adapter's base: the columns the query selected (the list that built its select list) are the ones it has. */
-  abstract class Selected implements ColumnSource {
-    private final Collection<String> selected;
+  /** What an adapter does: reads a column of its driver's row as the Java type of a {@link Kind}. */
+  @FunctionalInterface
+  interface Reader {
+    Object value(String column, Kind kind);
+  }
 
-    protected Selected(Collection<String> selected) {
-      this.selected = List.copyOf(selected);
-    }
+  /** The row {@code reader} reads, of a query that selected {@code selected} (the list that built its select list). */
+  static ColumnSource of(Collection<String> selected, Reader reader) {
+    List<String> columns = List.copyOf(selected);
+    return new ColumnSource() {
+      @Override
+      public boolean has(String column) {
+        return columns.contains(column);
+      }
 
-    @Override
-    public boolean has(String column) {
-      return selected.contains(column);
-    }
+      @Override
+      public Object value(String column, Kind kind) {
+        return reader.value(column, kind);
+      }
+    };
   }
 }

@@ -160,7 +160,7 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
   private static List<NeighborRow> neighborRows(PreparedStatement ps) throws SQLException {
     List<NeighborRow> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
-      ColumnSource row = new ResultSetColumns(rs, ItemNeighborRow.COLUMNS);
+      ColumnSource row = ResultSetColumns.of(rs, ItemNeighborRow.COLUMNS);
       while (rs.next()) {
         NeighborRow.of(ItemNeighborRow.from(row)).ifPresent(out::add);
       }
@@ -176,7 +176,7 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       ps.setInt(3, maxRows);
       List<TrendRow> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        ColumnSource row = new ResultSetColumns(rs, ProductTrendRow.COLUMNS);
+        ColumnSource row = ResultSetColumns.of(rs, ProductTrendRow.COLUMNS);
         while (rs.next()) {
           out.add(TrendRow.of(ProductTrendRow.from(row)));
         }
@@ -193,7 +193,7 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       ps.setInt(1, maxRows);
       List<CatalogEntry> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        ColumnSource row = new ResultSetColumns(rs, CATALOG_COLUMNS);
+        ColumnSource row = ResultSetColumns.of(rs, CATALOG_COLUMNS);
         while (rs.next()) {
           out.add(CatalogEntry.of(ProductRow.from(row)));
         }

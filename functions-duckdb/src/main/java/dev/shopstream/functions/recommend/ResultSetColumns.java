@@ -6,36 +6,31 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 
-/**
- * The current row of a JDBC answer as the contract's typed rows read it: the columns the query selected, by name
- * (TIMESTAMPTZ as {@link OffsetDateTime}, as DuckDB's driver gives it). A driver failure becomes a
- * {@link StoreException}.
- */
-final class ResultSetColumns extends ColumnSource.Selected {
-  private final ResultSet rs;
+/** JDBC's adapter to the contract's {@link ColumnSource} (DuckDB's driver: TIMESTAMPTZ as {@link OffsetDateTime}). */
+final class ResultSetColumns {
+  private ResultSetColumns() {}
 
-  /** @param selected the columns the query selected (what built its select list) */
-  ResultSetColumns(ResultSet rs, Collection<String> selected) {
-    super(selected);
-    this.rs = rs;
-  }
-
-  @Override
-  public Object value(String column, Kind kind) {
-    try {
-      Object value = switch (kind) {
-        case TEXT -> rs.getString(column);
-        case INSTANT -> {
-          OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-          yield t == null ? null : t.toInstant();
-        }
-        case NUMBER -> rs.getDouble(column);
-        case INTEGER -> rs.getLong(column);
-        case BOOL -> rs.getBoolean(column);
-      };
-      return rs.wasNull() ? null : value;
-    } catch (SQLException e) {
-      throw new StoreException("reading " + column + " failed: " + e.getMessage(), e);
-    }
+  /**
+   * The current row of {@code rs}, whichever it is when read, as the contract's typed rows read it, by name, of a
+   * query that selected {@code selected}. A driver failure becomes a {@link StoreException}.
+   */
+  static ColumnSource of(ResultSet rs, Collection<String> selected) {
+    return ColumnSource.of(selected, (column, kind) -> {
+      try {
+        Object value = switch (kind) {
+          case TEXT -> rs.getString(column);
+          case INSTANT -> {
+            OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+            yield t == null ? null : t.toInstant();
+          }
+          case NUMBER -> rs.getDouble(column);
+          case INTEGER -> rs.getLong(column);
+          case BOOL -> rs.getBoolean(column);
+        };
+        return rs.wasNull() ? null : value;
+      } catch (SQLException e) {
+        throw new StoreException("reading " + column + " failed: " + e.getMessage(), e);
+      }
+    });
   }
 }

@@ -178,7 +178,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     for (FieldValueList row : run(TableSchemas.PRODUCT_TRENDS, trendRowsChangedSql, Map.of("since", timestamp(since),
         "window_seconds", QueryParameterValue.int64(window.toSeconds()),
         "max_rows", QueryParameterValue.int64(maxRows)))) {
-      out.add(TrendRow.of(ProductTrendRow.from(new FieldValueColumns(row, ProductTrendRow.COLUMNS))));
+      out.add(TrendRow.of(ProductTrendRow.from(FieldValueColumns.of(row, ProductTrendRow.COLUMNS))));
     }
     return out;
   }
@@ -186,7 +186,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   private List<NeighborRow> neighborRows(String sql, Map<String, QueryParameterValue> parameters) {
     List<NeighborRow> out = new ArrayList<>();
     for (FieldValueList row : run(TableSchemas.ITEM_NEIGHBORS, sql, parameters)) {
-      NeighborRow.of(ItemNeighborRow.from(new FieldValueColumns(row, ItemNeighborRow.COLUMNS))).ifPresent(out::add);
+      NeighborRow.of(ItemNeighborRow.from(FieldValueColumns.of(row, ItemNeighborRow.COLUMNS))).ifPresent(out::add);
     }
     return out;
   }
@@ -215,7 +215,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     List<CatalogEntry> out = new ArrayList<>();
     for (FieldValueList row : run(TableSchemas.PRODUCTS, catalogSql,
         Map.of("max_rows", QueryParameterValue.int64(maxRows)))) {
-      out.add(CatalogEntry.of(ProductRow.from(new FieldValueColumns(row, CATALOG_COLUMNS))));
+      out.add(CatalogEntry.of(ProductRow.from(FieldValueColumns.of(row, CATALOG_COLUMNS))));
     }
     return out;
   }
