@@ -1,7 +1,6 @@
 package dev.shopstream.functions.recommend;
 
 import dev.shopstream.contract.EventType;
-import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
 import dev.shopstream.model.Interaction;
 import java.time.Instant;
@@ -16,9 +15,10 @@ import java.util.Optional;
  * {@code event_type} is not a contract type is skipped (never fails the request).
  */
 public final class UserActivityRows {
+  /** The kinds of part: BigQuery's user query spells them too, and ORDER BY kind DESC puts them in this order. */
   public static final String USER = "user";
   public static final String RECENT = "recent";
-  public static final String PURCHASED = UserActivityRow.PURCHASED;
+  public static final String PURCHASED = "purchased"; // not a contract name: a part's kind, not the column
 
   private final String userId;
   private boolean found;
