@@ -1,5 +1,6 @@
 package dev.shopstream.bench;
 
+import dev.shopstream.contract.api.RecommendationApi;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -220,13 +221,15 @@ final class FreshnessBench implements Callable<Integer> {
   }
 
   private static List<String> items(URI recommend, String user) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(recommend + "?user_id=" + user + "&k=5"))
+    URI uri = URI.create(recommend + "?" + RecommendationApi.USER_ID + "=" + user + "&" + RecommendationApi.K + "=5");
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri)
         .GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       return List.of();
     }
     List<String> ids = new ArrayList<>();
-    Json.MAPPER.readTree(r.body()).path("items").forEach(item -> ids.add(item.path("product_id").asText()));
+    Json.MAPPER.readTree(r.body()).path(RecommendationApi.ITEMS)
+        .forEach(item -> ids.add(item.path(RecommendationApi.PRODUCT_ID).asText()));
     return ids;
   }
 

@@ -1,6 +1,7 @@
 package dev.shopstream.bench;
 
 import dev.shopstream.emulator.pubsub.PubsubEmulator;
+import dev.shopstream.functions.PubsubPublishers;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,8 +62,9 @@ final class IngestBench implements Callable<Integer> {
     System.out.println("Pub/Sub emulator: " + (journal ? "journaled under " + journalDir : "in memory"));
     try (PubsubEmulator pubsub = PubsubEmulator.builder().maxBacklog(10_000_000, 8L << 30)
         .dataDirectory(journalDir).start()) {
-      createTopic(pubsub, project, "events");
-      Map.of("PROJECT_ID", project, "EVENTS_TOPIC", "events", "PUBSUB_EMULATOR_HOST", pubsub.grpcTarget())
+      createTopic(pubsub, project, PubsubPublishers.DEFAULT_EVENTS_TOPIC);
+      Map.of("PROJECT_ID", project, "EVENTS_TOPIC", PubsubPublishers.DEFAULT_EVENTS_TOPIC,
+          "PUBSUB_EMULATOR_HOST", pubsub.grpcTarget())
           .forEach(System::setProperty);
       String time = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
       try (FunctionServer ingest = FunctionServer.http(IngestFunction.class);

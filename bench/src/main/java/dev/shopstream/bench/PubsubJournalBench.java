@@ -1,5 +1,6 @@
 package dev.shopstream.bench;
 
+import dev.shopstream.contract.MessageEnvelope;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,7 +61,7 @@ final class PubsubJournalBench implements Callable<Integer> {
   private void run() throws Exception {
     Path dir = dirOption == null ? Files.createTempDirectory("pubsub-journal-bench") : Path.of(dirOption);
     PubsubMessage message = PubsubMessage.newBuilder().setData(ByteString.copyFrom(new byte[bytes]))
-        .putAttributes("event_id", "e").build();
+        .putAttributes(MessageEnvelope.EVENT_ID, "e").build();
     System.out.println("| run | publishes | msgs/s | p50 ms | p99 ms |");
     System.out.println("|---|---|---|---|---|");
     try (PubsubEmulator memory = PubsubEmulator.builder().maxBacklog(100_000_000, 64L << 30).start();

@@ -1,5 +1,7 @@
 package dev.shopstream.bench;
 
+import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.contract.api.RecommendationApi;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,7 +75,8 @@ final class ServingBench implements Callable<Integer> {
   private static final int CATEGORIES = 40;
   private static final int CLOSED_LOOP_SLICES = 5;
   private static final int PER_LIST = 10;
-  private static final String[] TABLES = {"products", "item_neighbors", "product_trends", "user_activity"};
+  private static final String[] TABLES = {TableSchemas.PRODUCTS, TableSchemas.ITEM_NEIGHBORS,
+      TableSchemas.PRODUCT_TRENDS, TableSchemas.USER_ACTIVITY};
   private static final List<String> SIGNALS = List.of("co_view", "co_cart", "co_purchase", "combined", "next");
 
   ServingBench() {}
@@ -238,19 +241,25 @@ final class ServingBench implements Callable<Integer> {
     /** A request unanswered this long fails (a stuck keep-alive connection would otherwise stall a worker). */
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+    /** Every request asks for 10 items. */
+    private static final String K = RecommendationApi.K + "=10";
+
+    private static String cartLine(String productId) {
+      return "{\"" + RecommendationApi.PRODUCT_ID + "\":\"" + productId + "\"}";
+    }
+
     HttpRequest request(long seq) {
       long h = mix(seq);
       String product = "p" + (h % withNeighbors);
       return switch ((int) (seq % 10)) {
-        case 0, 1, 2, 3, 4 -> get("/recommendations?user_id=u" + (h % users) + "&k=10");
-        case 5, 6 -> get("/products/" + product + "/similar?k=10");
-        case 7 -> get("/products/" + product + "/bought-together?k=10");
-        case 8 -> get("/trending?k=10&category=c" + (h % CATEGORIES));
-        default -> HttpRequest.newBuilder(server.uri("/cart/recommendations?k=10")).timeout(TIMEOUT)
+        case 0, 1, 2, 3, 4 -> get("/recommendations?" + RecommendationApi.USER_ID + "=u" + (h % users) + "&" + K);
+        case 5, 6 -> get("/products/" + product + "/similar?" + K);
+        case 7 -> get("/products/" + product + "/bought-together?" + K);
+        case 8 -> get("/trending?" + K + "&" + RecommendationApi.CATEGORY + "=c" + (h % CATEGORIES));
+        default -> HttpRequest.newBuilder(server.uri("/cart/recommendations?" + K)).timeout(TIMEOUT)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"product_id\":\"" + product
-                + "\"},{\"product_id\":\"p" + (h / 7 % withNeighbors) + "\"},{\"product_id\":\"p"
-                + (h / 49 % products) + "\"}]}"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"" + RecommendationApi.ITEMS + "\":[" + cartLine(product)
+                + "," + cartLine("p" + (h / 7 % withNeighbors)) + "," + cartLine("p" + (h / 49 % products)) + "]}"))
             .build();
       };
     }

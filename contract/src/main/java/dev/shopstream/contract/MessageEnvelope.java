@@ -40,6 +40,9 @@ public final class MessageEnvelope {
   /** Dead-letter topic: when it failed (RFC 3339). */
   public static final String DEAD_LETTER_FAILED_AT = "failed_at";
 
+  /** The events topic's id where no setting names another (the functions publish to it, the pipeline reads it). */
+  public static final String DEFAULT_EVENTS_TOPIC = "events";
+
   /** The version of the events contract this code writes and reads. */
   public static final String CURRENT_SCHEMA_VERSION = "1";
 

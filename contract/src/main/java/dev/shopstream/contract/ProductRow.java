@@ -1,17 +1,21 @@
 package dev.shopstream.contract;
 
+import static dev.shopstream.contract.ColumnSource.required;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * A row of the {@code products} table ({@code product-v1.schema.json}): the one place its columns are spelled. The
  * typed shape is {@link Product}; {@link #toRow} writes it in the shape of {@link Rows} (what every sink takes, and
- * what the pipeline's catalog side input holds), {@link #fromRow} reads it back from that shape. Absent optional
- * values are left out; {@code attributes} is JSON text, left out when empty.
+ * what the pipeline's catalog side input holds), {@link #fromRow} reads it back from that shape, {@link #from} reads
+ * it from a query's answer (what the serving stores read). Absent optional values are left out; {@code attributes}
+ * is JSON text, left out when empty.
  */
 public final class ProductRow {
   // the table's columns are the catalog's wire fields, spelled once, by ProductCodec
@@ -23,6 +27,9 @@ public final class ProductRow {
   public static final String AVAILABLE = ProductCodec.AVAILABLE;
   public static final String ATTRIBUTES = ProductCodec.ATTRIBUTES;
   public static final String UPDATED_AT = ProductCodec.UPDATED_AT;
+  /** The table's columns in its order. */
+  public static final List<String> COLUMNS = List.of(PRODUCT_ID, TITLE, CATEGORY, PRICE, CURRENCY, AVAILABLE,
+      ATTRIBUTES, UPDATED_AT);
 
   private ProductRow() {}
 
@@ -51,20 +58,36 @@ public final class ProductRow {
     Object price = row.get(PRICE);
     Object available = row.get(AVAILABLE);
     Object attributes = row.get(ATTRIBUTES);
-    Map<String, String> parsed = Map.of();
-    if (attributes != null) {
-      try {
-        parsed = Json.MAPPER.readValue(attributes.toString(), new TypeReference<Map<String, String>>() {});
-      } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException(ATTRIBUTES + ": is not a JSON object of strings", e);
-      }
-    }
     return new Product(String.valueOf(UserActivityRow.required(row, PRODUCT_ID)), text(row, TITLE),
         text(row, CATEGORY),
         price == null ? null : price instanceof Number n ? n.doubleValue() : Double.valueOf(price.toString()),
         text(row, CURRENCY),
         available == null ? null : available instanceof Boolean b ? b : Boolean.valueOf(available.toString()),
-        parsed, Instant.parse(String.valueOf(UserActivityRow.required(row, UPDATED_AT))));
+        attributes(attributes == null ? null : attributes.toString()),
+        Instant.parse(String.valueOf(UserActivityRow.required(row, UPDATED_AT))));
+  }
+
+  /**
+   * Reads a row of a query's answer. A query may leave out the optional columns it does not need (the serving
+   * catalog reads no prices or attributes): those read as absent.
+   */
+  public static Product from(ColumnSource row) {
+    Double price = row.has(PRICE) ? row.number(PRICE) : null;
+    Boolean available = row.has(AVAILABLE) ? row.bool(AVAILABLE) : null;
+    return new Product(required(PRODUCT_ID, row.text(PRODUCT_ID)), row.optionalText(TITLE),
+        row.optionalText(CATEGORY), price, row.optionalText(CURRENCY), available,
+        attributes(row.optionalText(ATTRIBUTES)), required(UPDATED_AT, row.instant(UPDATED_AT)));
+  }
+
+  private static Map<String, String> attributes(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return Json.MAPPER.readValue(json, new TypeReference<Map<String, String>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(ATTRIBUTES + ": is not a JSON object of strings", e);
+    }
   }
 
   private static String text(Map<String, ?> row, String column) {

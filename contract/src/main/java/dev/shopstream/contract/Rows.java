@@ -53,14 +53,14 @@ public final class Rows {
 
   public static Map<String, Object> deadLetter(DeadLetter d) {
     Map<String, Object> row = new LinkedHashMap<>();
-    putIfPresent(row, "event_id", d.eventId());
-    row.put("payload", d.payload());
+    putIfPresent(row, DeadLetter.EVENT_ID, d.eventId());
+    row.put(DeadLetter.PAYLOAD, d.payload());
     if (!d.attributes().isEmpty()) {
-      row.put("attributes", json(new TreeMap<>(d.attributes())));
+      row.put(DeadLetter.ATTRIBUTES, json(new TreeMap<>(d.attributes())));
     }
-    row.put("error", d.error());
-    row.put("step", d.step());
-    row.put("failed_at", d.failedAt().toString());
+    row.put(DeadLetter.ERROR, d.error());
+    row.put(DeadLetter.STEP, d.step());
+    row.put(DeadLetter.FAILED_AT, d.failedAt().toString());
     return row;
   }
 

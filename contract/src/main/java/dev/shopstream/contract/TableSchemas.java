@@ -33,6 +33,15 @@ public final class TableSchemas {
       "/contract/schemas/item-neighbor-v1.schema.json",
       "/contract/schemas/user-activity-v1.schema.json");
 
+  /** The tables' names (each schema's {@code x-table.name}; {@link #get} fails for a name no schema defines). */
+  public static final String EVENTS = "events";
+  public static final String DEAD_LETTER = "dead_letter";
+  public static final String PRODUCTS = "products";
+  public static final String SESSIONS = "sessions";
+  public static final String PRODUCT_TRENDS = "product_trends";
+  public static final String ITEM_NEIGHBORS = "item_neighbors";
+  public static final String USER_ACTIVITY = "user_activity";
+
   private static final List<TableSchema> ALL = SCHEMA_RESOURCES.stream()
       .map(r -> fromSchema(JsonSchema.fromResource(r).document())).toList();
 
@@ -48,31 +57,31 @@ public final class TableSchemas {
   }
 
   public static TableSchema events() {
-    return get("events");
+    return get(EVENTS);
   }
 
   public static TableSchema deadLetter() {
-    return get("dead_letter");
+    return get(DEAD_LETTER);
   }
 
   public static TableSchema products() {
-    return get("products");
+    return get(PRODUCTS);
   }
 
   public static TableSchema sessions() {
-    return get("sessions");
+    return get(SESSIONS);
   }
 
   public static TableSchema productTrends() {
-    return get("product_trends");
+    return get(PRODUCT_TRENDS);
   }
 
   public static TableSchema itemNeighbors() {
-    return get("item_neighbors");
+    return get(ITEM_NEIGHBORS);
   }
 
   public static TableSchema userActivity() {
-    return get("user_activity");
+    return get(USER_ACTIVITY);
   }
 
   /** Builds the table of one schema document that carries {@code x-table}. */

@@ -82,4 +82,18 @@ class TableSchemasTest {
     assertThat(Files.readString(docs)).as("docs/CONTRACT.md is stale: regenerate with ContractDocs.main")
         .isEqualTo(ContractDocs.render());
   }
+
+  @Test
+  void theTableNameConstantsAreTheSchemasTables() {
+    assertThat(TableSchemas.all().stream().map(TableSchema::name).toList()).containsExactly(TableSchemas.EVENTS,
+        TableSchemas.DEAD_LETTER, TableSchemas.PRODUCTS, TableSchemas.SESSIONS, TableSchemas.PRODUCT_TRENDS,
+        TableSchemas.ITEM_NEIGHBORS, TableSchemas.USER_ACTIVITY);
+  }
+
+  @Test
+  void theDeadLetterConstantsAreTheDeadLetterTablesColumns() {
+    assertThat(List.of(DeadLetter.EVENT_ID, DeadLetter.PAYLOAD, DeadLetter.ATTRIBUTES, DeadLetter.ERROR,
+        DeadLetter.STEP, DeadLetter.FAILED_AT)).isEqualTo(TableSchemas.deadLetter().columns().stream()
+        .map(TableSchema.Column::name).toList());
+  }
 }

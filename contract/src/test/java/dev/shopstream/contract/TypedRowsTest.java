@@ -139,4 +139,68 @@ class TypedRowsTest {
     trend.remove(ProductTrendRow.UNITS);
     assertThatThrownBy(() -> ProductTrendRow.fromRow(trend)).hasMessage("units: is required");
   }
+
+  /** A query's answer as a map of the selected columns to their (driver-typed) values. */
+  private record Answered(Map<String, Object> values) implements ColumnSource {
+    @Override
+    public boolean has(String column) {
+      return values.containsKey(column);
+    }
+
+    @Override
+    public Object value(String column, Kind kind) {
+      if (!values.containsKey(column)) {
+        throw new IllegalArgumentException("not selected: " + column);
+      }
+      Object v = values.get(column);
+      return switch (kind) {
+        case NUMBER -> v == null ? null : ((Number) v).doubleValue();
+        case INTEGER -> v == null ? null : ((Number) v).longValue();
+        default -> v;
+      };
+    }
+  }
+
+  private static Answered answered(Object... columnsAndValues) {
+    Map<String, Object> values = new HashMap<>();
+    for (int i = 0; i < columnsAndValues.length; i += 2) {
+      values.put((String) columnsAndValues[i], columnsAndValues[i + 1]);
+    }
+    return new Answered(values);
+  }
+
+  @Test
+  void theColumnListsTheStoresSelectAreTheTablesColumns() {
+    assertThat(ItemNeighborRow.COLUMNS).isEqualTo(columns(TableSchemas.itemNeighbors()));
+    assertThat(ProductTrendRow.COLUMNS).isEqualTo(columns(TableSchemas.productTrends()));
+    assertThat(ProductRow.COLUMNS).isEqualTo(columns(TableSchemas.products()));
+    assertThat(ColumnSource.selectList(List.of(ProductRow.PRODUCT_ID, ProductRow.TITLE))).isEqualTo("product_id, title");
+  }
+
+  @Test
+  void aQueryAnswersRowReadsAsTheTypedRow() {
+    assertThat(ItemNeighborRow.from(answered("product_id", "p-1", "neighbor_id", "p-2", "signal", "co_view",
+        "score", 0.5, "rank", 1L, "co_count", null, "updated_at", T)))
+        .isEqualTo(new ItemNeighborRow("p-1", "p-2", "co_view", 0.5, 1, 0, T));
+    assertThat(ProductTrendRow.from(answered("product_id", "p-1", "event_type", "view", "window_start", T,
+        "window_end", T.plusSeconds(60), "events", 4L, "units", 7L, "updated_at", T)))
+        .isEqualTo(new ProductTrendRow("p-1", "view", T, T.plusSeconds(60), 4, 7, null, T));
+    // the serving catalog selects no prices or attributes: they read as absent
+    assertThat(ProductRow.from(answered("product_id", "p-1", "title", "Teapot", "category", null,
+        "available", false, "updated_at", T)))
+        .isEqualTo(new Product("p-1", "Teapot", null, null, null, false, Map.of(), T));
+    assertThat(ProductRow.from(answered("product_id", "p-1", "price", 2.5, "attributes", "{\"colour\":\"red\"}",
+        "updated_at", T))).isEqualTo(new Product("p-1", null, null, 2.5, null, null, Map.of("colour", "red"), T));
+  }
+
+  @Test
+  void aQueryAnswersRowWithoutARequiredValueNamesTheColumn() {
+    assertThatThrownBy(() -> ProductRow.from(answered("product_id", "p-1", "updated_at", null)))
+        .hasMessage("updated_at: is required");
+    assertThatThrownBy(() -> ProductTrendRow.from(answered("product_id", "p-1", "event_type", "view",
+        "window_start", T, "window_end", T, "events", 4L, "updated_at", T)))
+        .hasMessageContaining("units");
+    assertThatThrownBy(() -> ItemNeighborRow.from(answered("product_id", "p-1", "neighbor_id", null)))
+        .hasMessage("neighbor_id: is required");
+  }
 }

@@ -3,6 +3,7 @@ package dev.shopstream.datagen;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shopstream.contract.Json;
 import dev.shopstream.contract.rows.Csv;
+import dev.shopstream.contract.rows.RowParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -240,7 +241,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     Path dir = Path.of(outDir);
     boolean csv = format.equals("csv");
-    Path catalogFile = dir.resolve("catalog").resolve(csv ? "products.csv" : "products.jsonl");
+    Path catalogFile = dir.resolve(RowParser.CATALOG_FOLDER).resolve(csv ? "products.csv" : "products.jsonl");
     writeCatalog(catalog, catalogFile, format, currency, start);
     long written = 0;
     long bad = 0;
@@ -248,7 +249,7 @@ final class GenerateCommand implements Callable<Integer> {
     long begin = System.nanoTime();
     long lastProgress = begin;
     List<Path> files;
-    Path eventsDir = dir.resolve("events");
+    Path eventsDir = dir.resolve(RowParser.EVENTS_FOLDER);
     try (PartWriter writer = new PartWriter(eventsDir, "part", csv ? "csv" : "jsonl", gzip,
         eventsPerFile,
         csv ? Csv.line(EventRows.CSV_HEADER) : null)) {
@@ -277,10 +278,10 @@ final class GenerateCommand implements Callable<Integer> {
       files = writer.files();
     }
     ObjectNode summary = Json.MAPPER.createObjectNode();
-    summary.put("events", written);
+    summary.put("events", written); // not a contract name: a count in the run's summary
     summary.put("rows", rows);
     summary.put("malformed_injected", bad);
-    summary.put("products", catalog.products.size());
+    summary.put("products", catalog.products.size()); // not a contract name: a count in the summary
     summary.put("users", users);
     summary.put("first_session", start.toString());
     summary.put("catalog_file", catalogFile.toString());

@@ -42,7 +42,7 @@ final class OnlineRetailConverter {
       o.put("usable_rows", usableRows);
       o.put("invoices", invoices);
       o.put("events_written", eventsWritten);
-      o.put("products", products);
+      o.put("products", products); // not a contract name: a count in the conversion's figures
       o.put("customers", customers);
       ObjectNode d = o.putObject("dropped");
       dropped.forEach(d::put);

@@ -67,7 +67,7 @@ final class EvaluationReport {
   static ObjectNode json(Run run) {
     Protocol.Report r = run.report();
     ObjectNode json = Json.MAPPER.createObjectNode();
-    json.put("schema_version", SCHEMA_VERSION);
+    json.put("schema_version", SCHEMA_VERSION); // not a contract name: report.json's own format version
     json.put("generated_at", run.startedAt().toString());
     json.put("command", run.command());
     json.put("seconds", round(run.seconds(), 1));

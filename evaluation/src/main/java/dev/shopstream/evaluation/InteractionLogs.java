@@ -1,5 +1,6 @@
 package dev.shopstream.evaluation;
 
+import dev.shopstream.contract.EventCodec;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.rows.Csv;
 import dev.shopstream.contract.rows.OnlineRetailRows;
@@ -128,18 +129,18 @@ public final class InteractionLogs {
 
   private static boolean isHeader(List<String> row) {
     String first = row.get(0).trim().toLowerCase(Locale.ROOT);
-    return first.equals("user") || first.equals("user_id") || row.stream()
-        .anyMatch(f -> f.trim().equalsIgnoreCase("timestamp") || f.trim().equalsIgnoreCase("event_time"));
+    return first.equals("user") || first.equals(EventCodec.USER_ID) || row.stream()
+        .anyMatch(f -> f.trim().equalsIgnoreCase("timestamp") || f.trim().equalsIgnoreCase(EventCodec.EVENT_TIME));
   }
 
   private static int[] columns(List<String> header, Path file) throws IOException {
     int[] c = {-1, -1, -1, -1};
     for (int i = 0; i < header.size(); i++) {
       switch (header.get(i).trim().toLowerCase(Locale.ROOT)) {
-        case "user", "user_id" -> c[0] = i;
-        case "item", "item_id", "product_id" -> c[1] = i;
-        case "timestamp", "time", "event_time" -> c[2] = i;
-        case "event_type", "type" -> c[3] = i;
+        case "user", EventCodec.USER_ID -> c[0] = i;
+        case "item", "item_id", EventCodec.PRODUCT_ID -> c[1] = i;
+        case "timestamp", "time", EventCodec.EVENT_TIME -> c[2] = i;
+        case EventCodec.EVENT_TYPE, "type" -> c[3] = i;
         default -> { }
       }
     }

@@ -11,6 +11,7 @@ import com.google.cloud.pubsub.v1.Publisher;
 import com.google.cloud.pubsub.v1.PublisherInterface;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
+import dev.shopstream.contract.MessageEnvelope;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
  * when that is set.
  */
 public final class PubsubPublishers {
-  public static final String DEFAULT_EVENTS_TOPIC = "events";
+  public static final String DEFAULT_EVENTS_TOPIC = MessageEnvelope.DEFAULT_EVENTS_TOPIC;
   static final Pattern TOPIC_ID = Pattern.compile("[A-Za-z][A-Za-z0-9._~+%-]{2,254}");
 
   /**

@@ -3,8 +3,11 @@ package dev.shopstream.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shopstream.contract.ColumnSource;
+import dev.shopstream.contract.DeadLetter;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.ProductRow;
 import dev.shopstream.contract.ProductTrendRow;
 import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.emulator.gcs.GcsEmulator;
@@ -35,6 +38,12 @@ import java.util.stream.Collectors;
  */
 final class ConsoleApi {
   static final int MAX_LIMIT = 200;
+  /** The dead-letter columns the console lists (its JSON fields are the columns' names). */
+  private static final List<String> DEAD_LETTER_COLUMNS = List.of(DeadLetter.EVENT_ID, DeadLetter.STEP,
+      DeadLetter.ERROR, DeadLetter.PAYLOAD, DeadLetter.FAILED_AT);
+  /** The catalog columns the console lists (its JSON fields are the columns' names). */
+  private static final List<String> PRODUCT_COLUMNS = List.of(ProductRow.PRODUCT_ID, ProductRow.TITLE,
+      ProductRow.CATEGORY, ProductRow.PRICE, ProductRow.CURRENCY, ProductRow.AVAILABLE);
 
   private final DuckDbWarehouse warehouse;
   private final GcsEmulator gcs;
@@ -68,13 +77,14 @@ final class ConsoleApi {
         rs.next();
         json.put("total", rs.getLong(1));
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT event_id, step, error, payload, failed_at"
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + ColumnSource.selectList(DEAD_LETTER_COLUMNS)
           + " FROM dead_letter ORDER BY failed_at DESC LIMIT ?")) {
         ps.setInt(1, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            items.addObject().put("event_id", rs.getString(1)).put("step", rs.getString(2))
-                .put("error", rs.getString(3)).put("payload", rs.getString(4)).put("failed_at", time(rs, 5));
+            items.addObject().put(DeadLetter.EVENT_ID, rs.getString(1)).put(DeadLetter.STEP, rs.getString(2))
+                .put(DeadLetter.ERROR, rs.getString(3)).put(DeadLetter.PAYLOAD, rs.getString(4))
+                .put(DeadLetter.FAILED_AT, time(rs, 5));
           }
         }
       }
@@ -149,7 +159,7 @@ final class ConsoleApi {
           ends.add(end);
           ObjectNode s = series.computeIfAbsent(id,
               x -> Json.MAPPER.createObjectNode().put(ProductTrendRow.PRODUCT_ID, x));
-          s.put("title", rs.getString(4));
+          s.put(ProductRow.TITLE, rs.getString(4));
           s.withObject("/scores").put(end, rs.getDouble(3));
         }
       }
@@ -210,7 +220,7 @@ final class ConsoleApi {
    * {@code limit} products by id.
    */
   ObjectNode products(List<String> ids, int limit) throws SQLException {
-    String columns = "SELECT product_id, title, category, price, currency, available FROM products";
+    String columns = "SELECT " + ColumnSource.selectList(PRODUCT_COLUMNS) + " FROM products";
     String sql = ids.isEmpty() ? columns + " ORDER BY product_id LIMIT ?"
         : columns + " WHERE product_id IN (" + String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))
             + ") ORDER BY product_id";
@@ -226,20 +236,20 @@ final class ConsoleApi {
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          ObjectNode p = items.addObject().put("product_id", rs.getString(1)).put("title", rs.getString(2))
-              .put("category", rs.getString(3));
+          ObjectNode p = items.addObject().put(ProductRow.PRODUCT_ID, rs.getString(1))
+              .put(ProductRow.TITLE, rs.getString(2)).put(ProductRow.CATEGORY, rs.getString(3));
           double price = rs.getDouble(4);
           if (rs.wasNull()) {
-            p.putNull("price");
+            p.putNull(ProductRow.PRICE);
           } else {
-            p.put("price", price);
+            p.put(ProductRow.PRICE, price);
           }
-          p.put("currency", rs.getString(5));
+          p.put(ProductRow.CURRENCY, rs.getString(5));
           boolean available = rs.getBoolean(6);
           if (rs.wasNull()) {
-            p.putNull("available");
+            p.putNull(ProductRow.AVAILABLE);
           } else {
-            p.put("available", available);
+            p.put(ProductRow.AVAILABLE, available);
           }
         }
       }

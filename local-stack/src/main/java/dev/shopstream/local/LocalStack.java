@@ -7,6 +7,7 @@ import com.google.pubsub.v1.TopicName;
 import dev.shopstream.contract.Json;
 import dev.shopstream.emulator.gcs.GcsEmulator;
 import dev.shopstream.emulator.pubsub.PubsubEmulator;
+import dev.shopstream.functions.PubsubPublishers;
 import dev.shopstream.functions.upload.UploadFunction;
 import dev.shopstream.pipeline.metrics.PipelineMetrics;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
@@ -53,7 +54,8 @@ public final class LocalStack implements AutoCloseable {
 
     public static Config defaults() {
       return new Config(Path.of("data"), "127.0.0.1", 8080, 8081, 8082, 8085, 8086, 4443, "local-project",
-          "events", "events-pipeline", "catalog", "catalog-pipeline", "uploads", LocalPipeline.Settings.defaults(), 8083);
+          PubsubPublishers.DEFAULT_EVENTS_TOPIC, "events-pipeline", "catalog", "catalog-pipeline", "uploads",
+          LocalPipeline.Settings.defaults(), 8083);
     }
 
     /** Free ports everywhere and the given data folder: for tests. */

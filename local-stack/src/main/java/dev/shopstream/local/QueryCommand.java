@@ -2,6 +2,7 @@ package dev.shopstream.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.api.ErrorReply;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
  * connection of its own, rolled back, with the same limits. Exit 0 with the table, 2 for a usage error or a
  * statement that is not one read-only query, 1 when the query fails.
  */
-@Command(name = "query", sortOptions = false,
+@Command(name = "query", sortOptions = false, // not a contract name: the command's name
     description = {"Runs one read-only SQL query (SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE) on "
         + "the warehouse and prints a table.",
         "Opens DIR/warehouse.duckdb read-only, or, while a stack runs on it, asks that stack's /api/query."},
@@ -187,8 +188,8 @@ final class QueryCommand implements Callable<Integer> {
     if (response.statusCode() == 200) {
       return WarehouseQuery.Result.fromJson(body);
     }
-    String message = body.path("message").asText(response.body());
-    if ("not_read_only".equals(body.path("error").asText())) {
+    String message = body.path(ErrorReply.MESSAGE).asText(response.body());
+    if ("not_read_only".equals(body.path(ErrorReply.ERROR).asText())) {
       throw new Refused(message);
     }
     throw new Failed(message + " (HTTP " + response.statusCode() + ")");

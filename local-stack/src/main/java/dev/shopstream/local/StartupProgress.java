@@ -74,7 +74,9 @@ final class StartupProgress implements AutoCloseable {
     Instant now = clock.instant();
     ObjectNode json = Json.MAPPER.createObjectNode();
     ArrayNode steps = json.putArray("waiting_for");
-    waiting.forEach((step, s) -> steps.addObject().put("step", step).put("since", s.since())
+    waiting.forEach((step, s) -> steps.addObject()
+        .put("step", step) // not a contract name: the log line's field
+        .put("since", s.since())
         .put("waiting_ms", Duration.between(s.at(), now).toMillis()));
     json.put("elapsed_ms", Duration.between(began, now).toMillis());
     return json;

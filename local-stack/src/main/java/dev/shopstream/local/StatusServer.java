@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.UserActivityRow;
+import dev.shopstream.contract.api.ErrorReply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -149,7 +151,8 @@ final class StatusServer implements AutoCloseable {
         String user = path.substring("/api/users/".length());
         body = api.user(user);
         if (body == null) {
-          answer(exchange, 404, error("unknown_user", "no user_activity row for this user").put("user_id", user));
+          answer(exchange, 404, error("unknown_user", "no user_activity row for this user")
+              .put(UserActivityRow.USER_ID, user));
           return;
         }
       } else if (path.equals("/api/quality")) {
@@ -307,7 +310,7 @@ final class StatusServer implements AutoCloseable {
   }
 
   private static ObjectNode error(String code, String message) {
-    return Json.MAPPER.createObjectNode().put("error", code).put("message", message);
+    return Json.MAPPER.createObjectNode().put(ErrorReply.ERROR, code).put(ErrorReply.MESSAGE, message);
   }
 
   private static void answer(HttpExchange exchange, int status, ObjectNode body) throws IOException {

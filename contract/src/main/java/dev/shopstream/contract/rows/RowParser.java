@@ -30,6 +30,10 @@ import java.util.Set;
  * stay text so that validation names the bad field.
  */
 public final class RowParser {
+  /** The upload bucket's folders: an object under {@code events/} holds events, under {@code catalog/} products. */
+  public static final String EVENTS_FOLDER = "events";
+  public static final String CATALOG_FOLDER = "catalog";
+
   /** Events CSV columns, in the documented order. */
   public static final List<String> EVENT_COLUMNS = List.of("event_id", "event_type", "user_id", "session_id",
       "event_time", "product_id", "quantity", "price", "currency", "query");

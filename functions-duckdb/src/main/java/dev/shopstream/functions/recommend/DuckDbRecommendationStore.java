@@ -1,8 +1,11 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.contract.ColumnSource;
+import dev.shopstream.contract.ItemNeighborRow;
+import dev.shopstream.contract.ProductRow;
+import dev.shopstream.contract.ProductTrendRow;
+import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.model.ModelConfig;
-import dev.shopstream.model.Neighbor;
-import dev.shopstream.model.Signal;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,13 +24,14 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /**
  * {@link RecommendationStore} on the local DuckDB warehouse (the contract's tables, created by
  * {@link DuckDbWarehouse}); values only as {@code ?} parameters. Same queries, in meaning, as
- * {@link BigQueryRecommendationStore}'s. The local stack's store (this module, {@code functions-duckdb}): the function
+ * {@link BigQueryRecommendationStore}'s, and the same reading of the rows (the contract's typed rows, here over
+ * {@link ResultSetColumns}). The local stack's store (this module, {@code functions-duckdb}): the function
  * opens it for {@code WAREHOUSE=duckdb} through {@link DuckDbRecommendationStoreProvider}.
  */
 public final class DuckDbRecommendationStore implements RecommendationStore {
   /** Parameter: max rows. */
-  static final String NEIGHBORS_SQL = """
-      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+  static final String NEIGHBORS_SQL = "SELECT " + ColumnSource.selectList(ItemNeighborRow.COLUMNS) + """
+
       FROM item_neighbors
       QUALIFY updated_at = max(updated_at) OVER (PARTITION BY product_id, signal)
       ORDER BY product_id, signal, rank, neighbor_id
@@ -35,8 +39,8 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       """;
 
   /** Parameters: since, max rows. {@link #NEIGHBORS_SQL} over the rows changed since. */
-  static final String NEIGHBORS_CHANGED_SQL = """
-      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+  static final String NEIGHBORS_CHANGED_SQL = "SELECT " + ColumnSource.selectList(ItemNeighborRow.COLUMNS) + """
+
       FROM item_neighbors
       WHERE updated_at >= ?::TIMESTAMPTZ
       QUALIFY updated_at = max(updated_at) OVER (PARTITION BY product_id, signal)
@@ -45,8 +49,8 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       """;
 
   /** Parameters: since, window seconds, max rows. The newest pane per key, windows not yet expired. */
-  static final String TREND_ROWS_CHANGED_SQL = """
-      SELECT product_id, event_type, window_start, window_end, events, updated_at
+  static final String TREND_ROWS_CHANGED_SQL = "SELECT " + ColumnSource.selectList(ProductTrendRow.COLUMNS) + """
+
       FROM product_trends
       WHERE updated_at >= ?::TIMESTAMPTZ
       QUALIFY row_number() OVER (PARTITION BY product_id, event_type, window_start ORDER BY updated_at DESC) = 1
@@ -62,12 +66,12 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       )
       SELECT t.product_id,
         sum(t.events * CASE t.event_type WHEN 'view' THEN ? WHEN 'add_to_cart' THEN ? WHEN 'purchase' THEN ?
-          ELSE 0 END) AS score,
+          ELSE 0 END) AS trend_score,
         sum(t.events) AS events, any_value(l.newest) AS newest, any_value(l.updated) AS updated
       FROM product_trends AS t, latest AS l
       WHERE t.window_end > l.newest - to_seconds(?)
       GROUP BY t.product_id
-      ORDER BY score DESC, t.product_id
+      ORDER BY trend_score DESC, t.product_id
       LIMIT ?
       """;
 
@@ -86,8 +90,8 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       """;
 
   /** Parameter: max rows. */
-  static final String CATALOG_SQL = """
-      SELECT product_id, title, category, available
+  static final String CATALOG_SQL = "SELECT " + ColumnSource.selectList(CATALOG_COLUMNS) + """
+
       FROM products
       QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY updated_at DESC) = 1
       ORDER BY product_id
@@ -125,19 +129,7 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
   public List<NeighborRow> neighbors(int maxRows) {
     try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(NEIGHBORS_SQL)) {
       ps.setInt(1, maxRows);
-      List<NeighborRow> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Signal signal = signal(rs.getString("signal"));
-          if (signal == null) {
-            continue;
-          }
-          double coCount = rs.getDouble("co_count");
-          out.add(new NeighborRow(rs.getString("product_id"), new Neighbor(rs.getString("neighbor_id"), signal,
-              rs.getDouble("score"), (int) rs.getLong("rank"), coCount), instant(rs, "updated_at")));
-        }
-      }
-      return out;
+      return neighborRows(ps);
     } catch (SQLException e) {
       throw new StoreException("DuckDB item_neighbors query failed: " + e.getMessage(), e);
     }
@@ -158,7 +150,8 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
         while (rs.next()) {
           newest = instant(rs, "newest");
           updated = instant(rs, "updated");
-          products.add(new TrendScore(rs.getString("product_id"), rs.getDouble("score"), rs.getLong("events")));
+          products.add(new TrendScore(rs.getString(ProductTrendRow.PRODUCT_ID), rs.getDouble(TREND_SCORE),
+              rs.getLong(ProductTrendRow.EVENTS)));
         }
       }
       return new Trends(newest, updated, products);
@@ -194,21 +187,21 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
     try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(NEIGHBORS_CHANGED_SQL)) {
       ps.setString(1, since.toString());
       ps.setInt(2, maxRows);
-      List<NeighborRow> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Signal signal = signal(rs.getString("signal"));
-          if (signal != null) {
-            out.add(new NeighborRow(rs.getString("product_id"), new Neighbor(rs.getString("neighbor_id"), signal,
-                rs.getDouble("score"), (int) rs.getLong("rank"), rs.getDouble("co_count")),
-                instant(rs, "updated_at")));
-          }
-        }
-      }
-      return out;
+      return neighborRows(ps);
     } catch (SQLException e) {
       throw new StoreException("DuckDB item_neighbors changes query failed: " + e.getMessage(), e);
     }
+  }
+
+  private static List<NeighborRow> neighborRows(PreparedStatement ps) throws SQLException {
+    List<NeighborRow> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      ColumnSource row = ResultSetColumns.of(rs, ItemNeighborRow.COLUMNS);
+      while (rs.next()) {
+        NeighborRow.of(ItemNeighborRow.from(row)).ifPresent(out::add);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -219,9 +212,9 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       ps.setInt(3, maxRows);
       List<TrendRow> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
+        ColumnSource row = ResultSetColumns.of(rs, ProductTrendRow.COLUMNS);
         while (rs.next()) {
-          out.add(new TrendRow(rs.getString("product_id"), rs.getString("event_type"), instant(rs, "window_start"),
-              instant(rs, "window_end"), rs.getLong("events"), instant(rs, "updated_at")));
+          out.add(TrendRow.of(ProductTrendRow.from(row)));
         }
       }
       return out;
@@ -236,10 +229,9 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       ps.setInt(1, maxRows);
       List<CatalogEntry> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
+        ColumnSource row = ResultSetColumns.of(rs, CATALOG_COLUMNS);
         while (rs.next()) {
-          Object available = rs.getObject("available");
-          out.add(new CatalogEntry(rs.getString("product_id"), rs.getString("title"), rs.getString("category"),
-              !Boolean.FALSE.equals(available)));
+          out.add(CatalogEntry.of(ProductRow.from(row)));
         }
       }
       return out;
@@ -259,13 +251,13 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       UserActivityRows rows = new UserActivityRows(userId);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          rows.add(UserActivityRows.USER, null, null, null, instant(rs, "updated_at"));
-          for (Object item : array(rs.getArray("recent_items"))) {
+          rows.add(UserActivityRows.USER, null, null, null, instant(rs, UserActivityRow.UPDATED_AT));
+          for (Object item : array(rs.getArray(UserActivityRow.RECENT_ITEMS))) {
             Object[] f = ((Struct) item).getAttributes();
             rows.add(UserActivityRows.RECENT, (String) f[0], (String) f[1],
                 f[2] == null ? null : ((OffsetDateTime) f[2]).toInstant(), null);
           }
-          for (Object product : array(rs.getArray("purchased"))) {
+          for (Object product : array(rs.getArray(UserActivityRow.PURCHASED))) {
             rows.add(UserActivityRows.PURCHASED, (String) product, null, null, null);
           }
         }
@@ -290,7 +282,7 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       List<UserChange> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new UserChange(rs.getString("user_id"), instant(rs, "updated_at")));
+          out.add(new UserChange(rs.getString(UserActivityRow.USER_ID), instant(rs, UserActivityRow.UPDATED_AT)));
         }
       }
       return out;
@@ -319,10 +311,5 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
   private static Instant instant(ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
-  }
-
-  /** The signal of a wire name; null for a name this code does not know (the row is skipped). */
-  static Signal signal(String wireName) {
-    return RecommendationStore.knownSignal(wireName);
   }
 }

@@ -3,6 +3,7 @@ package dev.shopstream.functions.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.functions.HttpResponse;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.api.ErrorReply;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -39,7 +40,7 @@ public record JsonReply(int status, ObjectNode body, Map<String, String> headers
     return new JsonReply(status, body, Map.of());
   }
 
-  /** {@code {"error": code, "message": message}}. */
+  /** The {@link ErrorReply}: {@code error} the code, {@code message} the message. */
   public static JsonReply error(int status, String code, String message) {
     return json(status, errorBody(code, message));
   }
@@ -51,8 +52,8 @@ public record JsonReply(int status, ObjectNode body, Map<String, String> headers
 
   public static ObjectNode errorBody(String code, String message) {
     ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("error", code);
-    body.put("message", message);
+    body.put(ErrorReply.ERROR, code);
+    body.put(ErrorReply.MESSAGE, message);
     return body;
   }
 

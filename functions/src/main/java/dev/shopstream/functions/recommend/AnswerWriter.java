@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.api.RecommendationApi;
 import dev.shopstream.functions.http.JsonReply;
 import dev.shopstream.functions.recommend.Selection.Item;
 import java.io.IOException;
@@ -11,7 +12,8 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Writes the 200 answer every endpoint shares: the endpoint's own fields ({@link Head}), then {@code as_of},
+ * Writes the 200 answer every endpoint shares ({@link RecommendationApi}): the endpoint's own fields
+ * ({@link Head}), then {@code as_of},
  * {@code stale}, {@code snapshot_loaded_at}, {@code strategy} (personalized, trending, or personalized+trending:
  * which kinds of items it has), {@code fallback} (why trending filled in, when it did) and the items. Written
  * straight to bytes by a streaming generator: no tree is built per answer.
@@ -35,22 +37,22 @@ final class AnswerWriter {
       try (JsonGenerator g = factory.createGenerator(bytes)) {
         g.writeStartObject();
         head.write(g);
-        g.writeStringField("as_of", snapshot.asOfText());
-        g.writeBooleanField("stale", stale);
-        g.writeStringField("snapshot_loaded_at", snapshot.loadedAtText());
-        g.writeStringField("strategy", trending == 0 && !items.isEmpty() ? "personalized"
+        g.writeStringField(RecommendationApi.AS_OF, snapshot.asOfText());
+        g.writeBooleanField(RecommendationApi.STALE, stale);
+        g.writeStringField(RecommendationApi.SNAPSHOT_LOADED_AT, snapshot.loadedAtText());
+        g.writeStringField(RecommendationApi.STRATEGY, trending == 0 && !items.isEmpty() ? "personalized"
             : trending == items.size() ? "trending" : "personalized+trending");
         if (fallback != null) {
-          g.writeStringField("fallback", fallback);
+          g.writeStringField(RecommendationApi.FALLBACK, fallback);
         }
-        g.writeArrayFieldStart("items");
+        g.writeArrayFieldStart(RecommendationApi.ITEMS);
         for (Item item : items) {
           g.writeStartObject();
-          g.writeStringField("product_id", item.productId());
-          g.writeNumberField("score", item.score());
-          g.writeStringField("reason", item.reason());
+          g.writeStringField(RecommendationApi.PRODUCT_ID, item.productId());
+          g.writeNumberField(RecommendationApi.SCORE, item.score());
+          g.writeStringField(RecommendationApi.REASON, item.reason());
           if (item.category() != null) {
-            g.writeStringField("category", item.category());
+            g.writeStringField(RecommendationApi.CATEGORY, item.category());
           }
           g.writeEndObject();
         }

@@ -1,6 +1,7 @@
 package dev.shopstream.functions.recommend;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shopstream.contract.api.ErrorReply;
 import dev.shopstream.functions.http.JsonReply;
 
 /** A request the function refuses: its JSON reply names the parameter or field at fault. */
@@ -12,17 +13,17 @@ final class BadRequest extends RuntimeException {
     this.reply = reply;
   }
 
-  /** 400 {@code {"error": "invalid_parameter", "parameter": name, "message": ...}}. */
+  /** 400 {@code invalid_parameter}, the {@link ErrorReply#PARAMETER} named. */
   static BadRequest parameter(String name, String message) {
     ObjectNode body = JsonReply.errorBody("invalid_parameter", message);
-    body.put("parameter", name);
+    body.put(ErrorReply.PARAMETER, name);
     return new BadRequest(JsonReply.json(400, body), message);
   }
 
-  /** 400 {@code {"error": "invalid_body", "field": name, "message": ...}}. */
+  /** 400 {@code invalid_body}, the {@link ErrorReply#FIELD} named. */
   static BadRequest invalidBody(String field, String message) {
     ObjectNode body = JsonReply.errorBody("invalid_body", message);
-    body.put("field", field);
+    body.put(ErrorReply.FIELD, field);
     return new BadRequest(JsonReply.json(400, body), message);
   }
 

@@ -8,12 +8,14 @@ import com.google.cloud.bigquery.JobException;
 import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.TableResult;
+import dev.shopstream.contract.ColumnSource;
+import dev.shopstream.contract.ItemNeighborRow;
+import dev.shopstream.contract.ProductRow;
 import dev.shopstream.contract.ProductTrendRow;
 import dev.shopstream.contract.TableSchemas;
+import dev.shopstream.contract.UserActivityRow;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.model.ModelConfig;
-import dev.shopstream.model.Neighbor;
-import dev.shopstream.model.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,15 +28,17 @@ import java.util.regex.Pattern;
  * {@link RecommendationStore} on BigQuery, the contract's tables in {@code <project>.<dataset>}. Values travel only
  * as named query parameters. The table paths are the one piece of SQL text from configuration: the dataset must
  * match {@link #DATASET} (checked here, so no caller can inject through it) and the tables are the contract's.
- * The Storage Write API appends, so every query takes the latest row per key itself.
+ * The Storage Write API appends, so every query takes the latest row per key itself. The table rows are read by the
+ * contract's typed rows ({@link ItemNeighborRow#from} ...) over {@link FieldValueColumns}, as the DuckDB store reads
+ * them over JDBC.
  */
 public final class BigQueryRecommendationStore implements RecommendationStore {
   /** {@code project.dataset}: a Google Cloud project id and a dataset id. */
   public static final Pattern DATASET = Pattern.compile(Settings.PROJECT_ID.pattern() + "\\.[A-Za-z0-9_]{1,1024}");
 
   /** Same meaning as {@code DuckDbRecommendationStore.NEIGHBORS_SQL} (module functions-duckdb); %1$s is the table. */
-  static final String NEIGHBORS_SQL = """
-      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+  static final String NEIGHBORS_SQL = "SELECT " + ColumnSource.selectList(ItemNeighborRow.COLUMNS) + """
+
       FROM `%1$s`
       WHERE TRUE
       QUALIFY updated_at = MAX(updated_at) OVER (PARTITION BY product_id, signal)
@@ -48,8 +52,8 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
    * clustered on {@code updated_at} (terraform), so the filter prunes what is scanned to the rows changed since.
    * Same meaning as {@code DuckDbRecommendationStore.NEIGHBORS_CHANGED_SQL}.
    */
-  static final String NEIGHBORS_CHANGED_SQL = """
-      SELECT product_id, neighbor_id, signal, score, rank, co_count, updated_at
+  static final String NEIGHBORS_CHANGED_SQL = "SELECT " + ColumnSource.selectList(ItemNeighborRow.COLUMNS) + """
+
       FROM `%1$s`
       WHERE updated_at >= @since
       QUALIFY updated_at = MAX(updated_at) OVER (PARTITION BY product_id, signal)
@@ -63,8 +67,8 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
    * {@link #NEIGHBORS_CHANGED_SQL}), windows not yet expired. Same meaning as
    * {@code DuckDbRecommendationStore.TREND_ROWS_CHANGED_SQL}.
    */
-  static final String TREND_ROWS_CHANGED_SQL = """
-      SELECT product_id, event_type, window_start, window_end, events, updated_at
+  static final String TREND_ROWS_CHANGED_SQL = "SELECT " + ColumnSource.selectList(ProductTrendRow.COLUMNS) + """
+
       FROM `%1$s`
       WHERE updated_at >= @since
       QUALIFY ROW_NUMBER() OVER (PARTITION BY product_id, event_type, window_start ORDER BY updated_at DESC) = 1
@@ -85,12 +89,12 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       )
       SELECT t.product_id,
         SUM(t.events * CASE t.event_type WHEN 'view' THEN @view_weight WHEN 'add_to_cart' THEN @add_to_cart_weight
-          WHEN 'purchase' THEN @purchase_weight ELSE 0 END) AS score,
+          WHEN 'purchase' THEN @purchase_weight ELSE 0 END) AS trend_score,
         SUM(t.events) AS events, ANY_VALUE(l.newest) AS newest, ANY_VALUE(l.updated) AS updated
       FROM latest_rows AS t, latest AS l
       WHERE t.window_end > TIMESTAMP_SUB(l.newest, INTERVAL @window_seconds SECOND)
       GROUP BY t.product_id
-      ORDER BY score DESC, t.product_id
+      ORDER BY trend_score DESC, t.product_id
       LIMIT @max_rows
       """;
 
@@ -111,9 +115,9 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       LIMIT @max_rows
       """;
 
-  /** Same meaning as {@code DuckDbRecommendationStore.CATALOG_SQL}. */
-  static final String CATALOG_SQL = """
-      SELECT product_id, title, category, available
+  /** Same meaning as {@code DuckDbRecommendationStore.CATALOG_SQL}: the columns {@link #CATALOG_COLUMNS}. */
+  static final String CATALOG_SQL = "SELECT " + ColumnSource.selectList(CATALOG_COLUMNS) + """
+
       FROM `%1$s`
       WHERE TRUE
       QUALIFY ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY updated_at DESC) = 1
@@ -166,16 +170,14 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       throw new IllegalArgumentException("BigQuery dataset must be project.dataset, got '" + dataset + "'");
     }
     this.bigQuery = bigQuery;
-    this.neighborsSql = NEIGHBORS_SQL.formatted(dataset + "." + TableSchemas.get("item_neighbors").name());
-    this.neighborsChangedSql = NEIGHBORS_CHANGED_SQL.formatted(
-        dataset + "." + TableSchemas.get("item_neighbors").name());
-    this.trendRowsChangedSql = TREND_ROWS_CHANGED_SQL.formatted(
-        dataset + "." + TableSchemas.get("product_trends").name());
-    this.trendsSql = TRENDS_SQL.formatted(dataset + "." + TableSchemas.get("product_trends").name());
-    this.catalogSql = CATALOG_SQL.formatted(dataset + "." + TableSchemas.products().name());
-    this.userSql = USER_SQL.formatted(dataset + "." + TableSchemas.get("user_activity").name());
-    this.userChangesSql = USER_CHANGES_SQL.formatted(dataset + "." + TableSchemas.get("user_activity").name());
-    this.popularitySql = POPULARITY_SQL.formatted(dataset + "." + TableSchemas.events().name());
+    this.neighborsSql = NEIGHBORS_SQL.formatted(dataset + "." + TableSchemas.ITEM_NEIGHBORS);
+    this.neighborsChangedSql = NEIGHBORS_CHANGED_SQL.formatted(dataset + "." + TableSchemas.ITEM_NEIGHBORS);
+    this.trendRowsChangedSql = TREND_ROWS_CHANGED_SQL.formatted(dataset + "." + TableSchemas.PRODUCT_TRENDS);
+    this.trendsSql = TRENDS_SQL.formatted(dataset + "." + TableSchemas.PRODUCT_TRENDS);
+    this.catalogSql = CATALOG_SQL.formatted(dataset + "." + TableSchemas.PRODUCTS);
+    this.userSql = USER_SQL.formatted(dataset + "." + TableSchemas.USER_ACTIVITY);
+    this.userChangesSql = USER_CHANGES_SQL.formatted(dataset + "." + TableSchemas.USER_ACTIVITY);
+    this.popularitySql = POPULARITY_SQL.formatted(dataset + "." + TableSchemas.EVENTS);
   }
 
   @Override
@@ -192,29 +194,18 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   @Override
   public List<TrendRow> trendRowsChangedSince(Instant since, Duration window, int maxRows) {
     List<TrendRow> out = new ArrayList<>();
-    for (FieldValueList row : run("product_trends", trendRowsChangedSql, Map.of("since", timestamp(since),
+    for (FieldValueList row : run(TableSchemas.PRODUCT_TRENDS, trendRowsChangedSql, Map.of("since", timestamp(since),
         "window_seconds", QueryParameterValue.int64(window.toSeconds()),
         "max_rows", QueryParameterValue.int64(maxRows)))) {
-      out.add(new TrendRow(row.get(ProductTrendRow.PRODUCT_ID).getStringValue(),
-          row.get(ProductTrendRow.EVENT_TYPE).getStringValue(), instant(row.get(ProductTrendRow.WINDOW_START)),
-          instant(row.get(ProductTrendRow.WINDOW_END)), row.get(ProductTrendRow.EVENTS).getLongValue(),
-          instant(row.get(ProductTrendRow.UPDATED_AT))));
+      out.add(TrendRow.of(ProductTrendRow.from(FieldValueColumns.of(row, ProductTrendRow.COLUMNS))));
     }
     return out;
   }
 
   private List<NeighborRow> neighborRows(String sql, Map<String, QueryParameterValue> parameters) {
     List<NeighborRow> out = new ArrayList<>();
-    for (FieldValueList row : run("item_neighbors", sql, parameters)) {
-      Signal signal = RecommendationStore.knownSignal(row.get("signal").getStringValue());
-      if (signal == null) {
-        continue;
-      }
-      FieldValue coCount = row.get("co_count");
-      out.add(new NeighborRow(row.get("product_id").getStringValue(),
-          new Neighbor(row.get("neighbor_id").getStringValue(), signal, row.get("score").getDoubleValue(),
-              (int) row.get("rank").getLongValue(), coCount.isNull() ? 0 : coCount.getDoubleValue()),
-          instant(row.get("updated_at"))));
+    for (FieldValueList row : run(TableSchemas.ITEM_NEIGHBORS, sql, parameters)) {
+      NeighborRow.of(ItemNeighborRow.from(FieldValueColumns.of(row, ItemNeighborRow.COLUMNS))).ifPresent(out::add);
     }
     return out;
   }
@@ -224,7 +215,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     Instant newest = null;
     Instant updated = null;
     List<TrendScore> products = new ArrayList<>();
-    for (FieldValueList row : run("product_trends", trendsSql, Map.of(
+    for (FieldValueList row : run(TableSchemas.PRODUCT_TRENDS, trendsSql, Map.of(
         "view_weight", QueryParameterValue.float64(weights.viewWeight()),
         "add_to_cart_weight", QueryParameterValue.float64(weights.addToCartWeight()),
         "purchase_weight", QueryParameterValue.float64(weights.purchaseWeight()),
@@ -232,8 +223,8 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
         "max_rows", QueryParameterValue.int64(maxRows)))) {
       newest = instant(row.get("newest"));
       updated = instant(row.get("updated"));
-      products.add(new TrendScore(row.get("product_id").getStringValue(), row.get("score").getDoubleValue(),
-          row.get("events").getLongValue()));
+      products.add(new TrendScore(row.get(ProductTrendRow.PRODUCT_ID).getStringValue(),
+          row.get(TREND_SCORE).getDoubleValue(), row.get(ProductTrendRow.EVENTS).getLongValue()));
     }
     return new Trends(newest, updated, products);
   }
@@ -241,7 +232,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   @Override
   public List<TrendScore> popularity(Instant asOf, Duration window, ModelConfig weights, int maxRows) {
     List<TrendScore> out = new ArrayList<>();
-    for (FieldValueList row : run(TableSchemas.events().name(), popularitySql, Map.of(
+    for (FieldValueList row : run(TableSchemas.EVENTS, popularitySql, Map.of(
         "view_weight", QueryParameterValue.float64(weights.viewWeight()),
         "add_to_cart_weight", QueryParameterValue.float64(weights.addToCartWeight()),
         "purchase_weight", QueryParameterValue.float64(weights.purchaseWeight()),
@@ -256,10 +247,9 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   @Override
   public List<CatalogEntry> catalog(int maxRows) {
     List<CatalogEntry> out = new ArrayList<>();
-    for (FieldValueList row : run("products", catalogSql, Map.of("max_rows", QueryParameterValue.int64(maxRows)))) {
-      FieldValue available = row.get("available");
-      out.add(new CatalogEntry(row.get("product_id").getStringValue(), text(row.get("title")),
-          text(row.get("category")), available.isNull() || available.getBooleanValue()));
+    for (FieldValueList row : run(TableSchemas.PRODUCTS, catalogSql,
+        Map.of("max_rows", QueryParameterValue.int64(maxRows)))) {
+      out.add(CatalogEntry.of(ProductRow.from(FieldValueColumns.of(row, CATALOG_COLUMNS))));
     }
     return out;
   }
@@ -267,10 +257,11 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   @Override
   public Optional<UserActivity> userActivity(String userId) {
     UserActivityRows rows = new UserActivityRows(userId);
-    for (FieldValueList row : run("user_activity", userSql,
-        Map.of("user_id", QueryParameterValue.string(userId)))) {
-      rows.add(row.get("kind").getStringValue(), text(row.get("product_id")), text(row.get("event_type")),
-          instant(row.get("event_time")), instant(row.get("updated_at")));
+    for (FieldValueList row : run(TableSchemas.USER_ACTIVITY, userSql,
+        Map.of(UserActivityRow.USER_ID, QueryParameterValue.string(userId)))) {
+      rows.add(row.get("kind").getStringValue(), text(row.get(UserActivityRow.PRODUCT_ID)),
+          text(row.get(UserActivityRow.EVENT_TYPE)), instant(row.get(UserActivityRow.EVENT_TIME)),
+          instant(row.get(UserActivityRow.UPDATED_AT)));
     }
     return rows.result();
   }
@@ -278,10 +269,11 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   @Override
   public List<UserChange> userChanges(Instant since, int maxRows) {
     List<UserChange> out = new ArrayList<>();
-    for (FieldValueList row : run("user_activity", userChangesSql, Map.of(
+    for (FieldValueList row : run(TableSchemas.USER_ACTIVITY, userChangesSql, Map.of(
         "since", timestamp(since),
         "max_rows", QueryParameterValue.int64(maxRows)))) {
-      out.add(new UserChange(row.get("user_id").getStringValue(), instant(row.get("updated_at"))));
+      out.add(new UserChange(row.get(UserActivityRow.USER_ID).getStringValue(),
+          instant(row.get(UserActivityRow.UPDATED_AT))));
     }
     return out;
   }

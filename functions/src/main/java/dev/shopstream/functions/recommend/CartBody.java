@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.cloud.functions.HttpRequest;
 import dev.shopstream.contract.Json;
+import dev.shopstream.contract.api.RecommendationApi;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -16,13 +17,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The body of {@code POST /cart/recommendations}: JSON {@code {"items": [{"product_id": "a", "quantity": 2}, ...]}}
+ * The body of {@code POST /cart/recommendations}: JSON {@code {items: [{product_id: a, quantity: 2}, ...]}}
  * (quantity optional and not used), at most {@code MAX_CART_BODY_BYTES} and {@code MAX_CART_ITEMS} items (413
  * beyond), not JSON: 415; anything else wrong: 400 {@code invalid_body} naming the field.
  */
 final class CartBody {
-  private static final Set<String> CART_FIELDS = Set.of("items");
-  private static final Set<String> CART_ITEM_FIELDS = Set.of("product_id", "quantity");
+  private static final Set<String> CART_FIELDS = Set.of(RecommendationApi.ITEMS);
+  private static final Set<String> CART_ITEM_FIELDS = Set.of(RecommendationApi.PRODUCT_ID,
+      RecommendationApi.QUANTITY);
 
   private CartBody() {}
 
@@ -48,12 +50,13 @@ final class CartBody {
       throw invalidBody("$", "the body is not valid JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
-      throw invalidBody("$", "the body must be a JSON object {\"items\": [...]}");
+      throw invalidBody("$", "the body must be a JSON object {\"" + RecommendationApi.ITEMS + "\": [...]}");
     }
     checkFields(root, CART_FIELDS, "");
-    JsonNode items = root.get("items");
+    JsonNode items = root.get(RecommendationApi.ITEMS);
     if (items == null || !items.isArray() || items.isEmpty()) {
-      throw invalidBody("items", "items must be a non-empty array of {\"product_id\": ...}");
+      throw invalidBody(RecommendationApi.ITEMS, RecommendationApi.ITEMS + " must be a non-empty array of {\""
+          + RecommendationApi.PRODUCT_ID + "\": ...}");
     }
     if (items.size() > maxItems) {
       throw BadRequest.of(413, "too_many_items",
@@ -62,23 +65,25 @@ final class CartBody {
     Set<String> ids = new LinkedHashSet<>();
     for (int i = 0; i < items.size(); i++) {
       JsonNode item = items.get(i);
-      String field = "items[" + i + "]";
+      String field = RecommendationApi.ITEMS + "[" + i + "]";
       if (!item.isObject()) {
-        throw invalidBody(field, field + " must be an object {\"product_id\": ...}");
+        throw invalidBody(field, field + " must be an object {\"" + RecommendationApi.PRODUCT_ID + "\": ...}");
       }
       checkFields(item, CART_ITEM_FIELDS, field + ".");
-      JsonNode id = item.get("product_id");
+      String idField = field + "." + RecommendationApi.PRODUCT_ID;
+      JsonNode id = item.get(RecommendationApi.PRODUCT_ID);
       if (id == null || !id.isTextual()) {
-        throw invalidBody(field + ".product_id", field + ".product_id is required (a string)");
+        throw invalidBody(idField, idField + " is required (a string)");
       }
-      JsonNode quantity = item.get("quantity");
+      String quantityField = field + "." + RecommendationApi.QUANTITY;
+      JsonNode quantity = item.get(RecommendationApi.QUANTITY);
       if (quantity != null && !(quantity.canConvertToInt() && quantity.isIntegralNumber() && quantity.asInt() >= 1)) {
-        throw invalidBody(field + ".quantity", field + ".quantity must be a positive integer");
+        throw invalidBody(quantityField, quantityField + " must be a positive integer");
       }
       try {
-        ids.add(Parameters.id(field + ".product_id", id.asText()));
+        ids.add(Parameters.id(idField, id.asText()));
       } catch (BadRequest e) {
-        throw invalidBody(field + ".product_id", e.getMessage());
+        throw invalidBody(idField, e.getMessage());
       }
     }
     return List.copyOf(ids);

@@ -1,6 +1,7 @@
 package dev.shopstream.functions.recommend;
 
 import com.google.cloud.functions.HttpRequest;
+import dev.shopstream.contract.api.RecommendationApi;
 import dev.shopstream.functions.http.JsonReply;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
 import dev.shopstream.model.ExplainedRecommendations;
@@ -21,7 +22,8 @@ import java.util.function.IntFunction;
  * ({@code "fallback": "few_neighbors"}).
  */
 final class ItemRecommendations {
-  private static final Set<String> PARAMETERS = Set.of("k", "category", "exclude");
+  private static final Set<String> PARAMETERS = Set.of(RecommendationApi.K, RecommendationApi.CATEGORY,
+      RecommendationApi.EXCLUDE);
   private static final Map<Signal, Double> SIMILAR = ExplainedRecommendations.similarWeights();
 
   private final Map<Signal, Double> boughtTogether;
@@ -42,7 +44,8 @@ final class ItemRecommendations {
     Map<Signal, Double> weights = similar ? SIMILAR : boughtTogether;
     IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
         view.snapshot().recommender(), List.of(productId), weights, limit, exclude);
-    return answer(g -> g.writeStringField("product_id", productId), view, category, exclude, k, candidates);
+    return answer(g -> g.writeStringField(RecommendationApi.PRODUCT_ID, productId), view, category, exclude, k,
+        candidates);
   }
 
   /** Bought together with the cart's items ({@link CartBody}). */
@@ -55,7 +58,7 @@ final class ItemRecommendations {
     IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
         view.snapshot().recommender(), cart, boughtTogether, limit, exclude);
     AnswerWriter.Head head = g -> {
-      g.writeArrayFieldStart("cart");
+      g.writeArrayFieldStart(RecommendationApi.CART);
       for (String id : cart) {
         g.writeString(id);
       }

@@ -1,6 +1,7 @@
 package dev.shopstream.functions.recommend;
 
 import com.google.cloud.functions.HttpRequest;
+import dev.shopstream.contract.api.RecommendationApi;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -40,7 +41,7 @@ final class Parameters {
         throw BadRequest.parameter(name, "unknown parameter '" + name + "'; this endpoint takes "
             + String.join(", ", allowed.stream().sorted().toList()));
       }
-      if (e.getValue().size() > 1 && !"exclude".equals(e.getKey())) {
+      if (e.getValue().size() > 1 && !RecommendationApi.EXCLUDE.equals(e.getKey())) {
         throw BadRequest.parameter(e.getKey(), e.getKey() + " may be given once");
       }
     }
@@ -54,7 +55,7 @@ final class Parameters {
 
   /** {@code k}: an integer from 1 to {@code max}; {@code defaultK} when absent. */
   int k(int defaultK, int max) {
-    Optional<String> text = single("k");
+    Optional<String> text = single(RecommendationApi.K);
     if (text.isEmpty()) {
       return defaultK;
     }
@@ -63,7 +64,7 @@ final class Parameters {
       k = text.get().isEmpty() ? 0 : Integer.parseInt(text.get());
     }
     if (k < 1 || k > max) {
-      throw BadRequest.parameter("k", "k must be an integer from 1 to " + max);
+      throw BadRequest.parameter(RecommendationApi.K, RecommendationApi.K + " must be an integer from 1 to " + max);
     }
     return k;
   }
@@ -74,13 +75,14 @@ final class Parameters {
   }
 
   Optional<String> category() {
-    return single("category").map(c -> checkText("category", c, MAX_CATEGORY_LENGTH));
+    return single(RecommendationApi.CATEGORY)
+        .map(c -> checkText(RecommendationApi.CATEGORY, c, MAX_CATEGORY_LENGTH));
   }
 
   /** {@code exclude}: product ids, comma-separated and/or repeated, at most {@value #MAX_EXCLUDE}. */
   Set<String> exclude() {
     Set<String> out = new LinkedHashSet<>();
-    for (String value : values.getOrDefault("exclude", List.of())) {
+    for (String value : values.getOrDefault(RecommendationApi.EXCLUDE, List.of())) {
       if (value == null) {
         continue;
       }
@@ -88,9 +90,10 @@ final class Parameters {
         if (id.isEmpty()) {
           continue; // "a,,b" or a trailing comma: nothing to exclude
         }
-        out.add(id("exclude", id));
+        out.add(id(RecommendationApi.EXCLUDE, id));
         if (out.size() > MAX_EXCLUDE) {
-          throw BadRequest.parameter("exclude", "exclude may list at most " + MAX_EXCLUDE + " product ids");
+          throw BadRequest.parameter(RecommendationApi.EXCLUDE,
+              RecommendationApi.EXCLUDE + " may list at most " + MAX_EXCLUDE + " product ids");
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.shopstream.functions.recommend;
 
 import com.google.cloud.bigquery.BigQueryOptions;
 import com.google.cloud.functions.HttpRequest;
+import dev.shopstream.contract.api.RecommendationApi;
 import dev.shopstream.functions.Readiness;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.JsonHttpFunction;
@@ -38,7 +39,7 @@ import java.util.logging.Logger;
  *       gets trending ({@code "fallback": "unknown_user"}).
  *   <li>{@code GET /products/{id}/similar}: others you may like (co-view neighbours).
  *   <li>{@code GET /products/{id}/bought-together} and {@code POST /cart/recommendations} (body
- *       {@code {"items": [{"product_id": "..."}, ...]}}): frequently bought together (co-purchase, then co-cart).
+ *       {@code {items: [{product_id: ...}, ...]}}): frequently bought together (co-purchase, then co-cart).
  *   <li>{@code GET /trending[?category=]}.
  * </ul>
  *
@@ -198,7 +199,7 @@ public final class RecommendFunction extends JsonHttpFunction {
           if (wrongMethod.isPresent()) {
             return wrongMethod.get();
           }
-          String productId = Parameters.decodePathSegment("product_id", parts[0]);
+          String productId = Parameters.decodePathSegment(RecommendationApi.PRODUCT_ID, parts[0]);
           boolean similar = parts[1].equals("similar");
           String key = path;
           return withSnapshot(view -> shared.answer(key, request, view,

@@ -1,5 +1,9 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.contract.ItemNeighborRow;
+import dev.shopstream.contract.Product;
+import dev.shopstream.contract.ProductRow;
+import dev.shopstream.contract.ProductTrendRow;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Neighbor;
@@ -19,8 +23,18 @@ import java.util.Optional;
  *
  * <p>Every bulk read is bounded by {@code maxRows}; a store returns at most that many rows (the caller logs when
  * the bound was reached, so a truncated snapshot is never silent).
+ *
+ * <p>Both stores read the tables' rows with the contract's typed rows ({@link ItemNeighborRow#from},
+ * {@link ProductTrendRow#from}, {@link ProductRow#from}) and turn them into serving rows here ({@link NeighborRow#of}
+ * ...): one reading whatever the warehouse.
  */
 public interface RecommendationStore {
+  /** The {@code products} columns the catalog query selects: what serving needs of a product, and its version. */
+  List<String> CATALOG_COLUMNS = List.of(ProductRow.PRODUCT_ID, ProductRow.TITLE, ProductRow.CATEGORY,
+      ProductRow.AVAILABLE, ProductRow.UPDATED_AT);
+  /** The trends query's column of a product's trend score (besides its id and events: the table's names). */
+  String TREND_SCORE = "trend_score";
+
   /**
    * The current neighbour lists: per product and signal, the rows with the newest {@code updated_at} (older rows
    * of neighbours that dropped out of the top K stay in the upsert table and are left out here), ordered by
@@ -114,6 +128,13 @@ public interface RecommendationStore {
       Objects.requireNonNull(productId, "productId");
       Objects.requireNonNull(neighbor, "neighbor");
     }
+
+    /** The serving row of a table row; empty for a signal this code does not know (the store skips the row). */
+    public static Optional<NeighborRow> of(ItemNeighborRow row) {
+      Signal signal = knownSignal(row.signal());
+      return signal == null ? Optional.empty() : Optional.of(new NeighborRow(row.productId(),
+          new Neighbor(row.neighborId(), signal, row.score(), (int) row.rank(), row.coCount()), row.updatedAt()));
+    }
   }
 
   /**
@@ -141,13 +162,23 @@ public interface RecommendationStore {
       Objects.requireNonNull(windowStart, "windowStart");
       Objects.requireNonNull(windowEnd, "windowEnd");
     }
+
+    public static TrendRow of(ProductTrendRow row) {
+      return new TrendRow(row.productId(), row.eventType(), row.windowStart(), row.windowEnd(), row.events(),
+          row.updatedAt());
+    }
   }
 
   /** A product's trend score and the number of events behind it (all types). */
   record TrendScore(String productId, double score, long events) {}
 
   /** The catalog's facts serving needs; {@code available} is false only when the catalog says so. */
-  record CatalogEntry(String productId, String title, String category, boolean available) {}
+  record CatalogEntry(String productId, String title, String category, boolean available) {
+    public static CatalogEntry of(Product product) {
+      return new CatalogEntry(product.productId(), product.title(), product.category(),
+          !Boolean.FALSE.equals(product.available()));
+    }
+  }
 
   /**
    * @param recentItems newest first, as the pipeline wrote them

@@ -1,5 +1,6 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
 import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
 import dev.shopstream.functions.recommend.RecommendationStore.TrendRow;
@@ -125,12 +126,12 @@ final class SnapshotRefresher implements AutoCloseable {
       if (since == null) {
         neighbors = store.neighbors(max);
         trendRows = store.trendRowsChangedSince(Instant.EPOCH, window, max);
-        warnIfTruncated("item_neighbors", neighbors.size(), max);
-        warnIfTruncated("product_trends", trendRows.size(), max);
+        warnIfTruncated(TableSchemas.ITEM_NEIGHBORS, neighbors.size(), max);
+        warnIfTruncated(TableSchemas.PRODUCT_TRENDS, trendRows.size(), max);
         popular = readPopularity(trendRows, max);
       }
       List<CatalogEntry> catalog = store.catalog(max);
-      warnIfTruncated("products", catalog.size(), max);
+      warnIfTruncated(TableSchemas.PRODUCTS, catalog.size(), max);
       // every read succeeded: only now is anything kept
       if (since == null) {
         popularity = popular;
@@ -140,7 +141,8 @@ final class SnapshotRefresher implements AutoCloseable {
       } else {
         rows.mergeNeighbors(neighbors);
         rows.mergeTrends(trendRows, window);
-        warnIfTruncated("item_neighbors", rows.neighborRowCount(), max); // the lists kept outgrew the bound
+        // the lists kept outgrew the bound
+        warnIfTruncated(TableSchemas.ITEM_NEIGHBORS, rows.neighborRowCount(), max);
       }
       lastLoadStarted = started;
       List<NeighborRow> current = rows.neighborRows(max);

@@ -15,9 +15,10 @@ import java.util.Optional;
  * {@code event_type} is not a contract type is skipped (never fails the request).
  */
 public final class UserActivityRows {
+  /** The kinds of part: BigQuery's user query spells them too, and ORDER BY kind DESC puts them in this order. */
   public static final String USER = "user";
   public static final String RECENT = "recent";
-  public static final String PURCHASED = "purchased";
+  public static final String PURCHASED = "purchased"; // not a contract name: a part's kind, not the column
 
   private final String userId;
   private boolean found;

@@ -1,6 +1,7 @@
 package dev.shopstream.functions.recommend;
 
 import com.google.cloud.functions.HttpRequest;
+import dev.shopstream.contract.api.RecommendationApi;
 import dev.shopstream.functions.http.JsonReply;
 import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
@@ -27,7 +28,8 @@ import java.util.logging.Logger;
 final class UserRecommendations {
   static final String BUY_AGAIN = "buy_again";
   private static final Logger LOG = Logger.getLogger(UserRecommendations.class.getName());
-  private static final Set<String> PARAMETERS = Set.of("user_id", "k", "mode", "category", "exclude");
+  private static final Set<String> PARAMETERS = Set.of(RecommendationApi.USER_ID, RecommendationApi.K,
+      RecommendationApi.MODE, RecommendationApi.CATEGORY, RecommendationApi.EXCLUDE);
 
   private final UserActivityCache users;
   private final Clock clock;
@@ -41,11 +43,12 @@ final class UserRecommendations {
 
   JsonReply answer(HttpRequest request, View view) {
     Parameters p = Parameters.of(request, PARAMETERS);
-    String userId = p.requiredId("user_id");
+    String userId = p.requiredId(RecommendationApi.USER_ID);
     int k = p.k(RecommendFunction.DEFAULT_K, RecommendFunction.MAX_K);
-    boolean buyAgain = p.single("mode").map(m -> {
+    boolean buyAgain = p.single(RecommendationApi.MODE).map(m -> {
       if (!m.equals(BUY_AGAIN)) {
-        throw BadRequest.parameter("mode", "mode must be " + BUY_AGAIN + " or absent");
+        throw BadRequest.parameter(RecommendationApi.MODE,
+            RecommendationApi.MODE + " must be " + BUY_AGAIN + " or absent");
       }
       return true;
     }).orElse(false);
@@ -85,8 +88,8 @@ final class UserRecommendations {
     }
     String mode = buyAgain ? BUY_AGAIN : "default";
     return AnswerWriter.answer(g -> {
-      g.writeStringField("user_id", userId);
-      g.writeStringField("mode", mode);
+      g.writeStringField(RecommendationApi.USER_ID, userId);
+      g.writeStringField(RecommendationApi.MODE, mode);
     }, snapshot, stale, selection.items(), fallback);
   }
 }

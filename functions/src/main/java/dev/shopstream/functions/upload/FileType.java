@@ -8,7 +8,7 @@ import java.util.Optional;
 public record FileType(Kind kind, Format format, boolean gzip) {
   /** The object prefixes the function acts on. */
   public enum Kind {
-    EVENTS("events/"), CATALOG("catalog/");
+    EVENTS(RowParser.EVENTS_FOLDER + "/"), CATALOG(RowParser.CATALOG_FOLDER + "/");
 
     private final String prefix;
 

@@ -106,8 +106,9 @@ abstract class RowDecoder {
       // A CSV row has one product; name its columns, not the JSON path.
       List<FieldError> errors = new ArrayList<>();
       for (FieldError e : d.errors()) {
-        String field = e.field().startsWith("products[0].") ? e.field().substring("products[0].".length())
-            : e.field().equals("products") ? "product_id" : e.field();
+        String line = EventCodec.PRODUCTS + "[0].";
+        String field = e.field().startsWith(line) ? e.field().substring(line.length())
+            : e.field().equals(EventCodec.PRODUCTS) ? EventCodec.PRODUCT_ID : e.field();
         errors.add(new FieldError(field, e.reason()));
       }
       return new Decoded(null, errors);

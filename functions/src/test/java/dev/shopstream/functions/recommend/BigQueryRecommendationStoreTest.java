@@ -170,8 +170,9 @@ class BigQueryRecommendationStoreTest {
   void changedTrendRowsFilterOnUpdatedAtAndTakeTheNewestPaneOfWindowsNotExpired() throws Exception {
     FieldList s = schema("product_id", StandardSQLTypeName.STRING, "event_type", StandardSQLTypeName.STRING,
         "window_start", StandardSQLTypeName.TIMESTAMP, "window_end", StandardSQLTypeName.TIMESTAMP,
-        "events", StandardSQLTypeName.INT64, "updated_at", StandardSQLTypeName.TIMESTAMP);
-    answer(row(s, "tea-02", "view", "1795172400.0", T, "6", T));
+        "events", StandardSQLTypeName.INT64, "units", StandardSQLTypeName.INT64,
+        "timing", StandardSQLTypeName.STRING, "updated_at", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "tea-02", "view", "1795172400.0", T, "6", "9", "ON_TIME", T));
     Instant t = Instant.parse("2026-11-20T12:00:00Z");
 
     List<RecommendationStore.TrendRow> rows = store.trendRowsChangedSince(t.minusSeconds(65),
@@ -191,7 +192,7 @@ class BigQueryRecommendationStoreTest {
 
   @Test
   void trendsPassTheModelsWeightsAndTheWindowAsParameters() throws Exception {
-    FieldList s = schema("product_id", StandardSQLTypeName.STRING, "score", StandardSQLTypeName.FLOAT64,
+    FieldList s = schema("product_id", StandardSQLTypeName.STRING, "trend_score", StandardSQLTypeName.FLOAT64,
         "events", StandardSQLTypeName.INT64, "newest", StandardSQLTypeName.TIMESTAMP,
         "updated", StandardSQLTypeName.TIMESTAMP);
     answer(row(s, "mug-03", "15.0", "3", T, T));
@@ -213,8 +214,10 @@ class BigQueryRecommendationStoreTest {
   @Test
   void catalogTreatsAMissingAvailabilityAsAvailable() throws Exception {
     FieldList s = schema("product_id", StandardSQLTypeName.STRING, "title", StandardSQLTypeName.STRING,
-        "category", StandardSQLTypeName.STRING, "available", StandardSQLTypeName.BOOL);
-    answer(row(s, "a", "A", "home", "true"), row(s, "b", null, null, null), row(s, "c", "C", "home", "false"));
+        "category", StandardSQLTypeName.STRING, "available", StandardSQLTypeName.BOOL,
+        "updated_at", StandardSQLTypeName.TIMESTAMP);
+    answer(row(s, "a", "A", "home", "true", T), row(s, "b", null, null, null, T),
+        row(s, "c", "C", "home", "false", T));
 
     assertThat(store.catalog(10)).containsExactly(new CatalogEntry("a", "A", "home", true),
         new CatalogEntry("b", null, null, true), new CatalogEntry("c", "C", "home", false));

@@ -130,7 +130,11 @@ final class DuckDbSql {
     };
   }
 
-  /** DuckDB's from_json structure for a column, e.g. {@code [{"product_id":"VARCHAR","quantity":"BIGINT"}]}. */
+  /**
+   * DuckDB's from_json structure for a column: its DuckDB type as a JSON string, a record's as an object of its
+   * fields' structures, a repeated column's as a list of one element's (the events' products:
+   * {@code [{"<field>":"VARCHAR", ...}]}).
+   */
   static String jsonStructure(Column c) {
     String base;
     if (c.type() == TableSchema.Type.RECORD) {

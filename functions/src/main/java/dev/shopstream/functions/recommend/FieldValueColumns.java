@@ -1,0 +1,28 @@
+package dev.shopstream.functions.recommend;
+
+import com.google.cloud.bigquery.FieldValue;
+import com.google.cloud.bigquery.FieldValueList;
+import dev.shopstream.contract.ColumnSource;
+import java.util.Collection;
+
+/** BigQuery's adapter to the contract's {@link ColumnSource}. */
+final class FieldValueColumns {
+  private FieldValueColumns() {}
+
+  /** A row of a BigQuery answer as the contract's typed rows read it, by name, of a query that selected those. */
+  static ColumnSource of(FieldValueList row, Collection<String> selected) {
+    return ColumnSource.of(selected, (column, kind) -> {
+      FieldValue v = row.get(column);
+      if (v == null || v.isNull()) {
+        return null;
+      }
+      return switch (kind) {
+        case TEXT -> v.getStringValue();
+        case INSTANT -> v.getTimestampInstant();
+        case NUMBER -> v.getDoubleValue();
+        case INTEGER -> v.getLongValue();
+        case BOOL -> v.getBooleanValue();
+      };
+    });
+  }
+}
