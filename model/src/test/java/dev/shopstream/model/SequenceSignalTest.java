@@ -174,6 +174,45 @@ class SequenceSignalTest {
   }
 
   @Test
+  void theProductsLedByTrendingAndThePriorTogetherAreTheBestSumsOfBothLists() {
+    Recommender none = Recommender.ofNeighbors(ModelConfig.defaults().toBuilder().trendWeight(1.5)
+        .popularityWeight(0.7).build(), Map.of());
+    for (long seed = 1; seed <= 300; seed++) {
+      java.util.Random random = new java.util.Random(seed);
+      List<Recommendation> t = new java.util.ArrayList<>();
+      List<Recommendation> p = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        if (random.nextInt(3) > 0) {
+          t.add(new Recommendation("i" + i, random.nextInt(6))); // small integers: many ties
+        }
+        if (random.nextInt(3) > 0) {
+          p.add(new Recommendation("i" + i, 1 + random.nextInt(20)));
+        }
+      }
+      Trending trending = Trending.of(t);
+      Trending popular = Trending.of(p);
+      Set<String> exclude = new java.util.HashSet<>();
+      for (int i = 0; i < 40; i++) {
+        if (random.nextInt(5) == 0) {
+          exclude.add("i" + i);
+        }
+      }
+      int k = 1 + random.nextInt(12);
+      // every product of either list, scored by the sum, best first: what the blend must add
+      List<Recommendation> expected = java.util.stream.Stream.concat(t.stream(), p.stream())
+          .map(Recommendation::productId).distinct().filter(id -> !exclude.contains(id))
+          .map(id -> new Recommendation(id, (trending.isEmpty() ? 0 : 1.5 / trending.max()) * trending.score(id)
+              + (popular.isEmpty() ? 0 : 0.7 / popular.max()) * popular.score(id)))
+          .filter(r -> r.score() > 0).sorted(Recommender.BEST_FIRST).limit(k).toList();
+
+      List<Recommendation> actual = ExplainedRecommendations.scoreForUser(none, List.of(), null, k, exclude,
+          trending, popular);
+
+      assertThat(actual).as("seed %d", seed).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void recencyOrderMakesTheLastItemCountMost() {
     Instant t = T0;
     // a (newest) and b at the same time: only their order tells them apart
