@@ -80,8 +80,8 @@ public interface Method {
         for (UserInteraction ui : training) {
           model.observe(ui.user(), ui.interaction());
         }
-        Trending trending = config.trendWeight() > 0 || config.popularityWeight() > 0
-            ? trending(training, trendingWindow, config) : Trending.none();
+        Trending trending = config.trendWeight() > 0 ? trending(training, trendingWindow, config) : Trending.none();
+        Trending popular = config.popularityWeight() > 0 ? popular(training, config) : Trending.none();
         return new Method() {
           @Override
           public String name() {
@@ -91,7 +91,7 @@ public interface Method {
           @Override
           public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
             return ExplainedRecommendations.scoreForUser(model, model.user(user).recent(), now, limit, exclude,
-                trending);
+                trending, popular);
           }
 
           @Override
@@ -99,7 +99,8 @@ public interface Method {
               Set<String> exclude) {
             UserHistory history = new UserHistory();
             recent.forEach(i -> history.observe(i, config));
-            return ExplainedRecommendations.scoreForUser(model, history.recent(), now, limit, exclude, trending);
+            return ExplainedRecommendations.scoreForUser(model, history.recent(), now, limit, exclude, trending,
+                popular);
           }
         };
       }
@@ -134,6 +135,14 @@ public interface Method {
     List<Interaction> interactions = new ArrayList<>(trainingInTimeOrder.size());
     trainingInTimeOrder.forEach(ui -> interactions.add(ui.interaction()));
     return Trending.fromInteractions(interactions, asOf, window, weights);
+  }
+
+  /**
+   * The popularity prior's list, as serving's: each product's event-type-weighted count of interactions over the
+   * last {@link ModelConfig#popularityWindow()} of the training log.
+   */
+  static Trending popular(List<UserInteraction> trainingInTimeOrder, ModelConfig config) {
+    return trending(trainingInTimeOrder, config.popularityWindow(), config);
   }
 
   /** "7 days", "36 hours", or the ISO-8601 form. */

@@ -100,7 +100,7 @@ public final class Tuner {
     d.add(new Dimension<>("next_weight", List.of(0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0), ModelConfig.Builder::nextWeight));
     d.add(new Dimension<>("next_steps", List.of(1, 3, 10), ModelConfig.Builder::nextSteps));
     d.add(new Dimension<>("recency_order", List.of(0.0, 0.5, 1.0), ModelConfig.Builder::recencyOrder));
-    d.add(new Dimension<>("popularity_weight", List.of(0.0, 0.05, 0.1, 0.25, 0.5),
+    d.add(new Dimension<>("popularity_weight", List.of(0.0, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
         ModelConfig.Builder::popularityWeight));
     if (views) {
       d.add(new Dimension<>("view_weight", List.of(0.25, 0.5, 1.0, 2.0), ModelConfig.Builder::viewWeight));

@@ -7,10 +7,13 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Recommendations with their explanation: which input item contributed most to each one, and through which
@@ -45,11 +48,16 @@ public final class ExplainedRecommendations {
 
   /**
    * A recommendation, the input item that contributed most to it, and the signal linking the two; or, for a
-   * trending product the blend added with no link to the input items ({@link #trending()}), no source and no
-   * signal.
+   * product the blend added with no link to the input items ({@link #trending()}), no source and no signal, and
+   * {@code popular} when the popularity prior gave it more than trending did.
    */
-  public record Explained(String productId, double score, String sourceId, Signal signal) {
-    /** True for a trending product with no link to the user's items: no source to name. */
+  public record Explained(String productId, double score, String sourceId, Signal signal, boolean popular) {
+    /** An explanation that is not led by the popularity prior. */
+    public Explained(String productId, double score, String sourceId, Signal signal) {
+      this(productId, score, sourceId, signal, false);
+    }
+
+    /** True for a product with no link to the user's items (trending or popular): no source to name. */
     public boolean trending() {
       return sourceId == null;
     }
@@ -90,10 +98,22 @@ public final class ExplainedRecommendations {
    */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems,
       Instant requestTime, int k, Set<String> exclude, Trending trending) {
-    List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending);
+    return forUser(recommender, recentItems, requestTime, k, exclude, trending, Trending.none());
+  }
+
+  /**
+   * {@link #forUser(Recommender, Collection, Instant, int, Set, Trending)} with the popularity prior: {@code popular}
+   * is the shop's all-time popularity ({@code pop(c)}), weighed by {@link ModelConfig#popularityWeight()} π in the
+   * blend {@code personal(c) / max personal + β × fade × trend(c) / max trend + π × pop(c) / max pop}; it does not
+   * fade, so an item with no link to the user's items still ranks above one that nobody takes. A product led by
+   * either list and not by the user's items is explained as trending (no source).
+   */
+  public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
+    List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular);
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Candidate c : ranked) {
-      out.add(c.trendLed ? new Explained(c.productId, c.score, null, null)
+      out.add(c.trendLed ? new Explained(c.productId, c.score, null, null, c.popularLed)
           : new Explained(c.productId, c.score, c.source,
               c.sourceNext ? Signal.NEXT : evidence(recommender, c.source, c.productId)));
     }
@@ -114,13 +134,22 @@ public final class ExplainedRecommendations {
    */
   public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
       Instant requestTime, int k, Set<String> exclude, Trending trending) {
-    return scores(rank(recommender, recentItems, null, requestTime, k, exclude, trending));
+    return scoreForUser(recommender, recentItems, requestTime, k, exclude, trending, Trending.none());
+  }
+
+  /**
+   * The scores of {@link #forUser(Recommender, Collection, Instant, int, Set, Trending, Trending)} without the
+   * explanations.
+   */
+  public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
+    return scores(rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular));
   }
 
   /** {@link Recommender#recommendForUser(Collection, Instant, int, Set)}: no blend, decay as of {@code decayAsOf}. */
   static List<Recommendation> personal(Recommender recommender, Collection<Interaction> recentItems,
       Instant decayAsOf, int k, Set<String> exclude) {
-    return scores(rank(recommender, recentItems, decayAsOf, null, k, exclude, Trending.none()));
+    return scores(rank(recommender, recentItems, decayAsOf, null, k, exclude, Trending.none(), Trending.none()));
   }
 
   private static List<Recommendation> scores(List<Candidate> ranked) {
@@ -139,14 +168,15 @@ public final class ExplainedRecommendations {
   }
 
   private static List<Candidate> rank(Recommender recommender, Collection<Interaction> recentItems,
-      Instant decayAsOf, Instant requestTime, int k, Set<String> exclude, Trending trending) {
+      Instant decayAsOf, Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
     ModelConfig config = recommender.config();
     List<Interaction> ordered = newestFirst(recentItems);
     Instant newest = ordered.isEmpty() ? null : ordered.get(0).time();
     double fade = newest == null || requestTime == null ? 1
         : config.trendFade(Duration.between(newest, requestTime));
-    double beta = config.trendWeight() * fade + config.popularityWeight();
-    boolean blend = beta > 0 && !trending.isEmpty();
+    double beta = trending.isEmpty() ? 0 : config.trendWeight() * fade;
+    double pi = popular.isEmpty() ? 0 : config.popularityWeight();
+    boolean blend = beta > 0 || pi > 0;
     if (ordered.isEmpty() && !blend) {
       return List.of();
     }
@@ -169,7 +199,7 @@ public final class ExplainedRecommendations {
       }
     }
     if (blend) {
-      blend(candidates, all, k, exclude, trending, beta);
+      blend(candidates, all, k, exclude, trending, beta, popular, pi);
     }
     return TopK.first(all, k, Candidate.BEST_FIRST);
   }
@@ -198,26 +228,81 @@ public final class ExplainedRecommendations {
    * the first {@code k} of them that are not excluded can be in a top k (they are in the blend's order already).
    */
   private static void blend(Map<String, Candidate> candidates, List<Candidate> all, int k, Set<String> exclude,
-      Trending trending, double beta) {
+      Trending trending, double beta, Trending popular, double pi) {
     double maxPersonal = 0;
     for (Candidate c : all) {
       maxPersonal = Math.max(maxPersonal, c.score);
     }
-    double trendScale = beta / trending.max();
+    double trendScale = beta > 0 ? beta / trending.max() : 0;
+    double popularScale = pi > 0 ? pi / popular.max() : 0;
     for (Candidate c : all) {
       double personal = maxPersonal > 0 ? c.score / maxPersonal : 0;
-      double trend = trendScale * trending.score(c.productId);
-      c.score = personal + trend;
+      c.score = personal + trendScale * trending.score(c.productId) + popularScale * popular.score(c.productId);
     }
+    ToDoubleFunction<String> led =
+        p -> trendScale * trending.score(p) + popularScale * popular.score(p);
+    List<Recommendation> ranked;
+    if (popularScale == 0) {
+      ranked = trending.ranked();
+    } else if (trendScale == 0) {
+      ranked = popular.ranked();
+    } else {
+      ranked = bestOfSums(trending, trendScale, popular, popularScale, k, candidates.keySet(), exclude);
+    }
+    addLed(candidates, all, k, exclude, ranked, led);
+    for (Candidate c : all) {
+      if (c.trendLed) {
+        c.popularLed = popularScale * popular.score(c.productId) > trendScale * trending.score(c.productId);
+      }
+    }
+  }
+
+  /**
+   * The {@code k} best products of either list (not excluded, not yet candidates) by {@code x × a(c) + y × b(c)}:
+   * Fagin's threshold algorithm, reading both lists in rank order and stopping once the k-th best sum seen beats
+   * the best sum a product not seen yet could have, {@code x × a[d] + y × b[d]} at depth d. Exact (ties go on
+   * reading), and on a request it reads only the heads of a catalog-long popularity list.
+   */
+  private static List<Recommendation> bestOfSums(Trending a, double x, Trending b, double y, int k,
+      Set<String> candidates, Set<String> exclude) {
+    List<Recommendation> ra = a.ranked();
+    List<Recommendation> rb = b.ranked();
+    List<Recommendation> found = new ArrayList<>();
+    PriorityQueue<Recommendation> kept = new PriorityQueue<>(Math.min(k, 1024) + 1, Recommender.BEST_FIRST.reversed());
+    Set<String> seen = new HashSet<>();
+    int depth = Math.max(ra.size(), rb.size());
+    for (int d = 0; d < depth; d++) {
+      for (List<Recommendation> list : List.of(ra, rb)) {
+        String id = d < list.size() ? list.get(d).productId() : null;
+        if (id != null && seen.add(id) && !exclude.contains(id) && !candidates.contains(id)) {
+          Recommendation r = new Recommendation(id, x * a.score(id) + y * b.score(id));
+          found.add(r);
+          kept.add(r);
+          if (kept.size() > k) {
+            kept.poll();
+          }
+        }
+      }
+      double bound = x * (d < ra.size() ? ra.get(d).score() : 0) + y * (d < rb.size() ? rb.get(d).score() : 0);
+      if (kept.size() >= k && kept.peek().score() > bound) {
+        break;
+      }
+    }
+    return TopK.first(found, k, Recommender.BEST_FIRST);
+  }
+
+  /** Adds the first {@code k} products of {@code ranked} that are neither excluded nor candidates, led by no item. */
+  private static void addLed(Map<String, Candidate> candidates, List<Candidate> all, int k, Set<String> exclude,
+      List<Recommendation> ranked, ToDoubleFunction<String> score) {
     int added = 0;
-    for (Recommendation t : trending.ranked()) {
+    for (Recommendation t : ranked) {
       if (added >= k) {
         break;
       }
       if (exclude.contains(t.productId()) || candidates.containsKey(t.productId())) {
         continue;
       }
-      Candidate c = new Candidate(t.productId(), trendScale * t.score(), null, false);
+      Candidate c = new Candidate(t.productId(), score.applyAsDouble(t.productId()), null, false);
       c.trendLed = true;
       all.add(c);
       added++;
@@ -240,6 +325,7 @@ public final class ExplainedRecommendations {
     String source;
     boolean sourceNext;
     boolean trendLed;
+    boolean popularLed;
 
     Candidate(String productId, double term, String from, boolean next) {
       this.productId = productId;

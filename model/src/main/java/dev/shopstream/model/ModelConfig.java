@@ -40,8 +40,9 @@ import java.util.Objects;
  *   <li>{@code sessionGap}: the inactivity that ends a session (30 minutes, the usual web-analytics timeout):
  *       the trend weight β fades linearly from 0 for a user active right now to full for one inactive this long
  *       ({@code fade = min(1, (now − newest) / sessionGap)}); {@link Duration#ZERO} = no fading.
- *   <li>{@code popularityWeight}: π, a prior of popularity over the trending window that does not fade: an item
- *       with no link to the user's items still ranks above one nobody takes.
+ *   <li>{@code popularityWeight}: π, a prior of all-time popularity that does not fade: an item with no link to the
+ *       user's items still ranks above one nobody takes. Popularity is each product's event-type-weighted count of
+ *       interactions over the last {@code popularityWindow} (a year), not the trending window's.
  * </ul>
  */
 public record ModelConfig(
@@ -60,7 +61,8 @@ public record ModelConfig(
     double nextWeight,
     double recencyOrder,
     Duration sessionGap,
-    double popularityWeight) implements Serializable {
+    double popularityWeight,
+    Duration popularityWindow) implements Serializable {
 
   /** How the weights of the two interactions of a pair combine. */
   public enum PairWeight { MIN, PRODUCT }
@@ -74,6 +76,10 @@ public record ModelConfig(
       throw new IllegalArgumentException("weights must be >= 0");
     }
     Objects.requireNonNull(sessionGap, "sessionGap");
+    Objects.requireNonNull(popularityWindow, "popularityWindow");
+    if (popularityWindow.toSeconds() < 1) {
+      throw new IllegalArgumentException("popularityWindow must be at least one second, was " + popularityWindow);
+    }
     for (double w : new double[] {trendWeight, nextWeight, recencyOrder, popularityWeight}) {
       if (!(w >= 0) || Double.isInfinite(w)) {
         throw new IllegalArgumentException("trendWeight, nextWeight, recencyOrder and popularityWeight must be"
@@ -114,7 +120,13 @@ public record ModelConfig(
    * validation split of protocol (a) it changes nothing (HR@10 0.5036 with and without: docs/EVALUATION.md).
    */
   public static final Duration DEFAULT_SESSION_GAP = Duration.ofMinutes(30);
-  public static final double DEFAULT_POPULARITY_WEIGHT = 0;
+  public static final double DEFAULT_POPULARITY_WEIGHT = 0.1;
+  /**
+   * A year: the popularity prior counts every interaction of the last 365 days (serving: of the {@code events}
+   * table before the newest trend window; evaluation: of the training log before its newest interaction), so a
+   * product's standing follows the whole seasonal cycle rather than the last week's trending.
+   */
+  public static final Duration DEFAULT_POPULARITY_WINDOW = Duration.ofDays(365);
 
   /**
    * The defaults: view 1, add_to_cart 3, purchase 5, half-life 1 h, horizon 30 days, 20 recent items per user, 200
@@ -128,7 +140,7 @@ public record ModelConfig(
   public static ModelConfig defaults() {
     return new ModelConfig(1, 3, 5, Duration.ofHours(1), Duration.ofDays(30), 20, 200, 20, Similarity.JACCARD,
         PairWeight.MIN, DEFAULT_TREND_WEIGHT, DEFAULT_NEXT_STEPS, DEFAULT_NEXT_WEIGHT, DEFAULT_RECENCY_ORDER,
-        DEFAULT_SESSION_GAP, DEFAULT_POPULARITY_WEIGHT);
+        DEFAULT_SESSION_GAP, DEFAULT_POPULARITY_WEIGHT, DEFAULT_POPULARITY_WINDOW);
   }
 
   /**
@@ -197,6 +209,7 @@ public record ModelConfig(
     private double recencyOrder;
     private Duration sessionGap;
     private double popularityWeight;
+    private Duration popularityWindow;
 
     private Builder(ModelConfig c) {
       viewWeight = c.viewWeight;
@@ -215,6 +228,7 @@ public record ModelConfig(
       recencyOrder = c.recencyOrder;
       sessionGap = c.sessionGap;
       popularityWeight = c.popularityWeight;
+      popularityWindow = c.popularityWindow;
     }
 
     /** The three event-type weights at once. */
@@ -302,11 +316,16 @@ public record ModelConfig(
       return this;
     }
 
+    public Builder popularityWindow(Duration value) {
+      popularityWindow = value;
+      return this;
+    }
+
     /** The config; fails with {@link IllegalArgumentException} or {@link NullPointerException} as the constructor. */
     public ModelConfig build() {
       return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
           maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder,
-          sessionGap, popularityWeight);
+          sessionGap, popularityWeight, popularityWindow);
     }
   }
 

@@ -145,14 +145,71 @@ class SequenceSignalTest {
     // right now: no trending at all
     assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0, 10, Set.of(), trending))
         .containsExactly(new Recommendation("c", 0.5));
-    // a prior π = 0.1 does not fade: trending products still rank (below c), by popularity
+    // a prior π = 0.1 over all-time popularity does not fade: popular products still rank (below c)
+    Trending popular = Trending.of(List.of(new Recommendation("p", 50), new Recommendation("c", 5)));
     Recommender prior = Recommender.ofNeighbors(r.config().toBuilder().popularityWeight(0.1).build(),
         Map.of("a", List.of(new Neighbor("c", Signal.COMBINED, 0.5, 1, 1))));
+    assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0, 10, Set.of(), trending, popular))
+        .containsExactly(new Recommendation("c", 1 + 0.1 * 5 / 50), new Recommendation("p", 0.1));
+    // the prior reads the popularity list, not trending: with none, π adds nothing
     assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0, 10, Set.of(), trending))
-        .extracting(Recommendation::productId).containsExactly("c", "t");
+        .containsExactly(new Recommendation("c", 0.5));
+    // returning after a day, both: t 2 × 10/10; c 1 + 2 × 1/10 + 0.1 × 5/50; p 0.1 × 50/50, led by no item
+    List<Explained> both = ExplainedRecommendations.forUser(prior, recent, T0.plus(Duration.ofDays(1)), 10,
+        Set.of(), trending, popular);
+    assertThat(both).extracting(Explained::productId, Explained::score).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("t", 2.0), org.assertj.core.groups.Tuple.tuple("c", 1 + 0.2 + 0.01),
+        org.assertj.core.groups.Tuple.tuple("p", 0.1));
+    assertThat(both.get(2).trending()).isTrue();
+    assertThat(both.get(2).popular()).as("p: led by the prior, not by trending").isTrue();
+    assertThat(both.get(0).trending()).isTrue();
+    assertThat(both.get(0).popular()).as("t: led by trending").isFalse();
+    assertThat(both.get(1).sourceId()).isEqualTo("a");
+    // only the k best of the two lists' sum are added, and exclusions are never added
+    assertThat(ExplainedRecommendations.scoreForUser(prior, recent, T0.plus(Duration.ofDays(1)), 2, Set.of("t"),
+        trending, popular)).extracting(Recommendation::productId).containsExactly("c", "p");
     // no request time: as before, the full trend weight
     assertThat(ExplainedRecommendations.scoreForUser(r, recent, 10, Set.of(), trending))
         .extracting(Recommendation::productId).containsExactly("t", "c");
+  }
+
+  @Test
+  void theProductsLedByTrendingAndThePriorTogetherAreTheBestSumsOfBothLists() {
+    Recommender none = Recommender.ofNeighbors(ModelConfig.defaults().toBuilder().trendWeight(1.5)
+        .popularityWeight(0.7).build(), Map.of());
+    for (long seed = 1; seed <= 300; seed++) {
+      java.util.Random random = new java.util.Random(seed);
+      List<Recommendation> t = new java.util.ArrayList<>();
+      List<Recommendation> p = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        if (random.nextInt(3) > 0) {
+          t.add(new Recommendation("i" + i, random.nextInt(6))); // small integers: many ties
+        }
+        if (random.nextInt(3) > 0) {
+          p.add(new Recommendation("i" + i, 1 + random.nextInt(20)));
+        }
+      }
+      Trending trending = Trending.of(t);
+      Trending popular = Trending.of(p);
+      Set<String> exclude = new java.util.HashSet<>();
+      for (int i = 0; i < 40; i++) {
+        if (random.nextInt(5) == 0) {
+          exclude.add("i" + i);
+        }
+      }
+      int k = 1 + random.nextInt(12);
+      // every product of either list, scored by the sum, best first: what the blend must add
+      List<Recommendation> expected = java.util.stream.Stream.concat(t.stream(), p.stream())
+          .map(Recommendation::productId).distinct().filter(id -> !exclude.contains(id))
+          .map(id -> new Recommendation(id, (trending.isEmpty() ? 0 : 1.5 / trending.max()) * trending.score(id)
+              + (popular.isEmpty() ? 0 : 0.7 / popular.max()) * popular.score(id)))
+          .filter(r -> r.score() > 0).sorted(Recommender.BEST_FIRST).limit(k).toList();
+
+      List<Recommendation> actual = ExplainedRecommendations.scoreForUser(none, List.of(), null, k, exclude,
+          trending, popular);
+
+      assertThat(actual).as("seed %d", seed).isEqualTo(expected);
+    }
   }
 
   @Test

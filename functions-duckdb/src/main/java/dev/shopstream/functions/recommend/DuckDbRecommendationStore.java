@@ -75,6 +75,20 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       LIMIT ?
       """;
 
+  /** Parameters: view, add_to_cart and purchase weights, as of, window seconds, as of, max rows. */
+  static final String POPULARITY_SQL = """
+      SELECT p.product_id,
+        sum(CASE e.event_type WHEN 'view' THEN ? WHEN 'add_to_cart' THEN ? WHEN 'purchase' THEN ? ELSE 0 END)
+          AS score,
+        count(*) AS events
+      FROM events AS e, unnest(e.products) AS u(p)
+      WHERE e.event_time > ?::TIMESTAMPTZ - to_seconds(?) AND e.event_time <= ?::TIMESTAMPTZ
+      GROUP BY p.product_id
+      HAVING score > 0
+      ORDER BY score DESC, p.product_id
+      LIMIT ?
+      """;
+
   /** Parameter: max rows. */
   static final String CATALOG_SQL = "SELECT " + ColumnSource.selectList(CATALOG_COLUMNS) + """
 
@@ -143,6 +157,28 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       return new Trends(newest, updated, products);
     } catch (SQLException e) {
       throw new StoreException("DuckDB product_trends query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<TrendScore> popularity(Instant asOf, Duration window, ModelConfig weights, int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(POPULARITY_SQL)) {
+      ps.setDouble(1, weights.viewWeight());
+      ps.setDouble(2, weights.addToCartWeight());
+      ps.setDouble(3, weights.purchaseWeight());
+      ps.setString(4, asOf.toString());
+      ps.setLong(5, window.toSeconds());
+      ps.setString(6, asOf.toString());
+      ps.setInt(7, maxRows);
+      List<TrendScore> products = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          products.add(new TrendScore(rs.getString(1), rs.getDouble(2), rs.getLong(3)));
+        }
+      }
+      return products;
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB events popularity query failed: " + e.getMessage(), e);
     }
   }
 

@@ -168,6 +168,47 @@ class RecommendFunctionTest {
   }
 
   @Test
+  void thePopularityPriorRanksPopularProductsWithNoLinkToTheUserAndSaysSo() throws Exception {
+    try (DuckDbWarehouse shop = DuckDbWarehouse.open(folder.resolve("popular.duckdb"))) {
+      ShopFixture.insertAll(shop);
+      java.time.Instant now = ShopFixture.NOW; // the newest trend window's end: the prior's as-of
+      List<Map<String, Object>> events = new ArrayList<>();
+      for (int i = 0; i < 4; i++) { // mug-03: 4 purchases over the year (20)
+        events.add(event("m3-" + i, EventType.PURCHASE, now.minus(java.time.Duration.ofDays(80L * i)), "mug-03"));
+      }
+      events.add(event("m4", EventType.ADD_TO_CART, now.minusSeconds(60), "mug-04")); // 3
+      events.add(event("t2-a", EventType.VIEW, now.minusSeconds(60), "tea-02")); // 2 views: 2
+      events.add(event("t2-b", EventType.VIEW, now.minusSeconds(30), "tea-02"));
+      for (int i = 0; i < 10; i++) { // unavailable: never answered, does not scale the prior
+        events.add(event("g9-" + i, EventType.PURCHASE, now.minusSeconds(10), "gone-09"));
+      }
+      events.add(event("old", EventType.PURCHASE, now.minus(java.time.Duration.ofDays(400)), "mug-02")); // too old
+      shop.insert(dev.shopstream.contract.TableSchemas.events(), events);
+      RecommendFunction prior = new RecommendFunction(new DuckDbRecommendationStore(shop),
+          CONFIG.withModel(CONFIG.model().toBuilder().popularityWeight(1).build()), new TestClock(now),
+          mock(ScheduledExecutorService.class));
+      assertThat(prior.refreshSnapshot()).isTrue();
+
+      JsonNode bob = FakeExchange.request("GET", "/recommendations").query("user_id", "bob").query("k", "3")
+          .serve(prior).json();
+
+      // bob viewed pot-03 (combined tea-02 .8, mug-02 .5; over .8: 1, .625) + 1 × popularity over 20 (mug-03):
+      // tea-02 1 + 2/20, mug-03 20/20 (no link to pot-03), mug-02 .625; mug-04 3/20 next
+      assertThat(ids(bob)).containsExactly("tea-02", "mug-03", "mug-02");
+      assertThat(scores(bob)).usingComparatorForType(new DoubleComparator(1e-9), Double.class)
+          .containsExactly(1.1, 1.0, 0.625);
+      assertThat(reasons(bob)).containsExactly("viewed together with pot-03", "popular in home/kitchen/mugs",
+          "added to cart together with pot-03");
+      assertThat(bob.get("strategy").asText()).isEqualTo("personalized+trending");
+    }
+  }
+
+  private static Map<String, Object> event(String id, EventType type, java.time.Instant at, String product) {
+    return dev.shopstream.contract.Rows.event(new dev.shopstream.contract.Event(id, type, "u-" + id, null, at,
+        List.of(new dev.shopstream.contract.ProductLine(product, 1, 4.0)), "EUR", null, null), at);
+  }
+
+  @Test
   void theTrendWeightFadesWhileTheUserIsMidSession() throws Exception {
     TestClock clock = new TestClock(ShopFixture.NOW);
     RecommendFunction fading = new RecommendFunction(new DuckDbRecommendationStore(warehouse),

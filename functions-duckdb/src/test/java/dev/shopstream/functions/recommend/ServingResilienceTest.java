@@ -83,6 +83,13 @@ class ServingResilienceTest {
     }
 
     @Override
+    public List<RecommendationStore.TrendScore> popularity(java.time.Instant asOf, Duration window,
+        ModelConfig weights, int maxRows) {
+      check();
+      return delegate.popularity(asOf, window, weights, maxRows);
+    }
+
+    @Override
     public List<RecommendationStore.TrendRow> trendRowsChangedSince(java.time.Instant since, Duration window,
         int maxRows) {
       check();

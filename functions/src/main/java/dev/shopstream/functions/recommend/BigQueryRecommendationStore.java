@@ -98,6 +98,23 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       LIMIT @max_rows
       """;
 
+  /**
+   * Parameters: the type weights, as_of, window_seconds, max_rows. Prunes to the window's {@code event_time}
+   * partitions and reads three columns.
+   */
+  static final String POPULARITY_SQL = """
+      SELECT p.product_id,
+        SUM(CASE e.event_type WHEN 'view' THEN @view_weight WHEN 'add_to_cart' THEN @add_to_cart_weight
+          WHEN 'purchase' THEN @purchase_weight ELSE 0 END) AS score,
+        COUNT(*) AS events
+      FROM `%1$s` AS e, UNNEST(e.products) AS p
+      WHERE e.event_time > TIMESTAMP_SUB(@as_of, INTERVAL @window_seconds SECOND) AND e.event_time <= @as_of
+      GROUP BY p.product_id
+      HAVING score > 0
+      ORDER BY score DESC, p.product_id
+      LIMIT @max_rows
+      """;
+
   /** Same meaning as {@code DuckDbRecommendationStore.CATALOG_SQL}: the columns {@link #CATALOG_COLUMNS}. */
   static final String CATALOG_SQL = "SELECT " + ColumnSource.selectList(CATALOG_COLUMNS) + """
 
@@ -142,6 +159,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   private final String catalogSql;
   private final String userSql;
   private final String userChangesSql;
+  private final String popularitySql;
 
   /**
    * @param dataset {@code project.dataset} holding the contract's tables
@@ -159,6 +177,7 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     this.catalogSql = CATALOG_SQL.formatted(dataset + "." + TableSchemas.PRODUCTS);
     this.userSql = USER_SQL.formatted(dataset + "." + TableSchemas.USER_ACTIVITY);
     this.userChangesSql = USER_CHANGES_SQL.formatted(dataset + "." + TableSchemas.USER_ACTIVITY);
+    this.popularitySql = POPULARITY_SQL.formatted(dataset + "." + TableSchemas.EVENTS);
   }
 
   @Override
@@ -208,6 +227,21 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
           row.get(TREND_SCORE).getDoubleValue(), row.get(ProductTrendRow.EVENTS).getLongValue()));
     }
     return new Trends(newest, updated, products);
+  }
+
+  @Override
+  public List<TrendScore> popularity(Instant asOf, Duration window, ModelConfig weights, int maxRows) {
+    List<TrendScore> out = new ArrayList<>();
+    for (FieldValueList row : run(TableSchemas.EVENTS, popularitySql, Map.of(
+        "view_weight", QueryParameterValue.float64(weights.viewWeight()),
+        "add_to_cart_weight", QueryParameterValue.float64(weights.addToCartWeight()),
+        "purchase_weight", QueryParameterValue.float64(weights.purchaseWeight()),
+        "as_of", timestamp(asOf),
+        "window_seconds", QueryParameterValue.int64(window.toSeconds()),
+        "max_rows", QueryParameterValue.int64(maxRows)))) {
+      out.add(new TrendScore(row.get(0).getStringValue(), row.get(1).getDoubleValue(), row.get(2).getLongValue()));
+    }
+    return out;
   }
 
   @Override

@@ -33,7 +33,8 @@ final class Candidates {
         break;
       }
       selection.offer(e.productId(), e.score(),
-          e.trending() ? Selection.trendingReason(selection.category(e.productId())) : reason(e));
+          !e.trending() ? reason(e) : e.popular() ? Selection.popularReason(selection.category(e.productId()))
+              : Selection.trendingReason(selection.category(e.productId())));
     }
   }
 

@@ -19,7 +19,8 @@ import java.util.Objects;
  *     it for a shop with {@code evaluate --tune}, docs/EVALUATION.md), the weight of the items often taken next
  *     ({@code NEXT_WEIGHT}, default {@link ModelConfig#DEFAULT_NEXT_WEIGHT}) and the popularity prior
  *     ({@code POPULARITY_WEIGHT}, default {@link ModelConfig#DEFAULT_POPULARITY_WEIGHT}), both 0 to
- *     {@value #MAX_TREND_WEIGHT}
+ *     {@value #MAX_TREND_WEIGHT}, over the {@code events} of the last {@code POPULARITY_WINDOW} (ISO-8601, default
+ *     P365D)
  * @param snapshotRefresh pause between two background refreshes of the snapshot ({@code SNAPSHOT_REFRESH}, PT5S)
  * @param staleAfter a snapshot older than this is served with {@code "stale": true} even when no refresh failed
  *     ({@code SNAPSHOT_STALE_AFTER}, default three refresh intervals plus 30 s)
@@ -149,6 +150,7 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
             .nextWeight(settings.decimal("NEXT_WEIGHT", ModelConfig.defaults().nextWeight(), 0, MAX_TREND_WEIGHT))
             .popularityWeight(settings.decimal("POPULARITY_WEIGHT", ModelConfig.defaults().popularityWeight(), 0,
                 MAX_TREND_WEIGHT))
+            .popularityWindow(settings.duration("POPULARITY_WINDOW", ModelConfig.DEFAULT_POPULARITY_WINDOW))
             .build(),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),

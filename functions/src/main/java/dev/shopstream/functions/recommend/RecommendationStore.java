@@ -69,6 +69,16 @@ public interface RecommendationStore {
   Trends trends(Duration window, ModelConfig weights, int maxRows);
 
   /**
+   * The popularity prior's scores ({@link ModelConfig#popularityWeight()}): per product, {@code Σ w(event_type)}
+   * over the {@code events} rows' product lines with an {@code event_time} in {@code (asOf − window, asOf]}, with
+   * the model's type weights (other types 0), best first (ties: smaller id first), products scoring 0 left out.
+   * Read at full loads only: a year's popularity moves slowly, and the query scans that window of {@code events}.
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  List<TrendScore> popularity(Instant asOf, Duration window, ModelConfig weights, int maxRows);
+
+  /**
    * The {@code product_trends} rows with {@code updated_at >= since}: per product, event type and window, the one
    * with the newest {@code updated_at} (a later pane replaces an earlier one), leaving out windows that end
    * {@code window} or more before the newest window end among them (they can never count again). {@link SnapshotRows}

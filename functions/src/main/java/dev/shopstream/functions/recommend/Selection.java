@@ -21,12 +21,14 @@ import java.util.Set;
 final class Selection {
   /** One answered item. */
   record Item(String productId, double score, String reason, String category) {
+    /** Not linked to the user's items: trending, or popular (the popularity prior). */
     boolean trending() {
-      return reason.startsWith(TRENDING_PREFIX);
+      return reason.startsWith(TRENDING_PREFIX) || reason.startsWith(POPULAR_PREFIX);
     }
   }
 
   static final String TRENDING_PREFIX = "trending in ";
+  static final String POPULAR_PREFIX = "popular in ";
 
   private final Snapshot snapshot;
   private final Optional<String> category;
@@ -91,6 +93,14 @@ final class Selection {
   /** The product's category path, null when the catalog does not know it. */
   String category(String productId) {
     return snapshot.category(productId);
+  }
+
+  /**
+   * "popular in home/kitchen", or "popular in the shop": a product the popularity prior (all-time popularity) added
+   * with no link to the user's items.
+   */
+  static String popularReason(String category) {
+    return POPULAR_PREFIX + (category == null ? "the shop" : category);
   }
 
   /** "trending in home/kitchen", or "trending in the shop" for a product of unknown category. */

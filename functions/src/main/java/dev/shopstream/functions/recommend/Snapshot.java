@@ -30,11 +30,19 @@ import java.util.Set;
  * them, formatted once.
  */
 record Snapshot(Recommender recommender, List<TrendScore> trending,
-    Map<String, List<TrendScore>> trendingByCategory, Trending trendingBlend, Map<String, CatalogEntry> catalog,
-    Instant asOf, Instant loadedAt, int neighborRows, String asOfText, String loadedAtText) {
+    Map<String, List<TrendScore>> trendingByCategory, Trending trendingBlend, Trending popularBlend,
+    Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows, String asOfText,
+    String loadedAtText) {
 
+  /** {@link #build(ModelConfig, List, Trends, List, List, Instant)} with no popularity prior. */
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
       List<CatalogEntry> catalogRows, Instant loadedAt) {
+    return build(config, neighborRows, trends, List.of(), catalogRows, loadedAt);
+  }
+
+  /** @param popularity the popularity prior's scores ({@link RecommendationStore#popularity}), any order */
+  static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
+      List<TrendScore> popularity, List<CatalogEntry> catalogRows, Instant loadedAt) {
     Map<String, List<Neighbor>> byItem = new HashMap<>();
     Set<String> seen = new HashSet<>();
     Map<String, String> ids = new HashMap<>(); // one String per product id: lookups on a request touch less memory
@@ -76,16 +84,21 @@ record Snapshot(Recommender recommender, List<TrendScore> trending,
       byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(t);
     }
     byCategory.replaceAll((c, list) -> List.copyOf(list));
-    List<Recommendation> trendScores = new ArrayList<>(trending.size());
-    for (TrendScore t : trending) { // the blend scales by the best product that can be answered
+    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, blend(trending, catalog, ids),
+        blend(popularity, catalog, ids), Map.copyOf(catalog), asOf,
+        loadedAt, neighborRows.size(), asOf == null ? null : asOf.toString(), loadedAt.toString());
+  }
+
+  /** The blend's list: the products that can be answered (the blend scales by the best of them). */
+  private static Trending blend(List<TrendScore> scores, Map<String, CatalogEntry> catalog, Map<String, String> ids) {
+    List<Recommendation> out = new ArrayList<>(scores.size());
+    for (TrendScore t : scores) {
       CatalogEntry e = catalog.get(t.productId());
       if (e == null || e.available()) {
-        trendScores.add(new Recommendation(t.productId(), t.score()));
+        out.add(new Recommendation(one(ids, t.productId()), t.score()));
       }
     }
-    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, Trending.of(trendScores),
-        Map.copyOf(catalog), asOf,
-        loadedAt, neighborRows.size(), asOf == null ? null : asOf.toString(), loadedAt.toString());
+    return Trending.of(out);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
 import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
 import dev.shopstream.functions.recommend.RecommendationStore.TrendRow;
+import dev.shopstream.functions.recommend.RecommendationStore.TrendScore;
 import dev.shopstream.functions.recommend.RecommendationStore.Trends;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +31,9 @@ import java.util.logging.Logger;
  * Write API's triggering frequency, a DuckDB batch; plus the difference between the pipeline's and this function's
  * clocks) is still read, as long as that is below the overlap. A row that took longer (a bundle retried for minutes)
  * is read by the next full load at the latest: that bounds the drift. A changed read that reaches
- * {@code SNAPSHOT_MAX_ROWS} is replaced by a full load at once. The catalog is read whole each refresh.
+ * {@code SNAPSHOT_MAX_ROWS} is replaced by a full load at once. The catalog is read whole each refresh. The
+ * popularity prior (when its weight is above 0) is read at full loads only and kept between them: a year's
+ * popularity barely moves in {@code SNAPSHOT_FULL_RELOAD}, and its query scans that year of {@code events}.
  *
  * <p>A failed refresh keeps the previous snapshot; it is then served {@linkplain View#stale stale}, as is a
  * snapshot older than {@code staleAfter} (refreshes stuck or slow). Nothing ever loaded: {@link #current} is
@@ -49,6 +52,7 @@ final class SnapshotRefresher implements AutoCloseable {
   private volatile String lastError;
   /** Refresh thread only: the rows kept between loads, and when and how far the last load read. */
   private final SnapshotRows rows = new SnapshotRows();
+  private List<TrendScore> popularity = List.of();
   private Instant lastLoadStarted;
   private Instant lastFullLoad;
   private volatile Load lastLoad;
@@ -71,6 +75,26 @@ final class SnapshotRefresher implements AutoCloseable {
   void start() {
     scheduler.scheduleWithFixedDelay(this::refreshLogged, 0, config.snapshotRefresh().toMillis(),
         TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The popularity prior's scores as of the newest trend window among {@code trendRows} (a full load's), over the
+   * model's {@code popularityWindow}; none when the prior's weight is 0 or there is no trend window yet.
+   */
+  private List<TrendScore> readPopularity(List<TrendRow> trendRows, int max) {
+    if (config.model().popularityWeight() <= 0) {
+      return List.of();
+    }
+    Instant asOf = null;
+    for (TrendRow t : trendRows) {
+      asOf = asOf == null || t.windowEnd().isAfter(asOf) ? t.windowEnd() : asOf;
+    }
+    if (asOf == null) {
+      return List.of();
+    }
+    List<TrendScore> read = store.popularity(asOf, config.model().popularityWindow(), config.model(), max);
+    warnIfTruncated("events (popularity)", read.size(), max);
+    return read;
   }
 
   /** Waits up to {@code timeout} for the first snapshot; true when one is loaded. */
@@ -98,16 +122,19 @@ final class SnapshotRefresher implements AutoCloseable {
           since = null;
         }
       }
+      List<TrendScore> popular = popularity;
       if (since == null) {
         neighbors = store.neighbors(max);
         trendRows = store.trendRowsChangedSince(Instant.EPOCH, window, max);
         warnIfTruncated(TableSchemas.ITEM_NEIGHBORS, neighbors.size(), max);
         warnIfTruncated(TableSchemas.PRODUCT_TRENDS, trendRows.size(), max);
+        popular = readPopularity(trendRows, max);
       }
       List<CatalogEntry> catalog = store.catalog(max);
       warnIfTruncated(TableSchemas.PRODUCTS, catalog.size(), max);
       // every read succeeded: only now is anything kept
       if (since == null) {
+        popularity = popular;
         rows.replaceNeighbors(neighbors);
         rows.replaceTrends(trendRows, window);
         lastFullLoad = started;
@@ -120,7 +147,7 @@ final class SnapshotRefresher implements AutoCloseable {
       lastLoadStarted = started;
       List<NeighborRow> current = rows.neighborRows(max);
       Trends trends = rows.trends(config.model(), max);
-      Snapshot next = Snapshot.build(config.model(), current, trends, catalog, started);
+      Snapshot next = Snapshot.build(config.model(), current, trends, popularity, catalog, started);
       boolean first = snapshot == null;
       snapshot = next;
       Load load = new Load(since == null, since, neighbors.size(), trendRows.size());

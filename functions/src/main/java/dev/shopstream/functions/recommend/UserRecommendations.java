@@ -74,7 +74,7 @@ final class UserRecommendations {
       List<Interaction> recent = activity.get().recentItems();
       Instant now = clock.instant(); // mid-session (active minutes ago) fades the trend weight
       candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, now, limit, exclude,
-          snapshot.trendingBlend());
+          snapshot.trendingBlend(), snapshot.popularBlend());
     } else if (fallback == null) {
       fallback = "unknown_user";
     }

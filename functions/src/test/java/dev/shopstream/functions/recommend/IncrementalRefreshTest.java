@@ -93,6 +93,18 @@ class IncrementalRefreshTest {
       throw new UnsupportedOperationException("the refresher reads trend rows");
     }
 
+    /** The popularity prior's answer, and each read's as-of instant and window. */
+    List<TrendScore> popular = List.of();
+    final List<Instant> popularityReads = new ArrayList<>();
+    final List<Duration> popularityWindows = new ArrayList<>();
+
+    @Override
+    public List<TrendScore> popularity(Instant asOf, Duration window, ModelConfig weights, int maxRows) {
+      popularityReads.add(asOf);
+      popularityWindows.add(window);
+      return popular;
+    }
+
     @Override
     public List<CatalogEntry> catalog(int maxRows) {
       return List.of(new CatalogEntry("p1", "P1", "home", true), new CatalogEntry("p2", "P2", "garden", false));
@@ -172,6 +184,48 @@ class IncrementalRefreshTest {
     assertThat(refresher.refresh()).isTrue();
     assertThat(refresher.lastLoad().full()).isTrue();
     assertThat(refresher.current().orElseThrow().snapshot().neighborRows()).isZero();
+  }
+
+  @Test
+  void thePopularityPriorIsReadAtFullLoadsOnlyAsOfTheNewestTrendWindowAndBlendsOnlyAvailableProducts() {
+    ChangingWarehouse warehouse = new ChangingWarehouse();
+    TestClock clock = new TestClock(Instant.parse("2026-12-01T10:00:00Z"));
+    Instant windowEnd = Instant.parse("2026-12-01T09:55:00Z");
+    warehouse.commit(new TrendRow("p1", "view", windowEnd.minus(WINDOW), windowEnd, 3, clock.instant()));
+    warehouse.popular = List.of(new RecommendationStore.TrendScore("p2", 9, 9),
+        new RecommendationStore.TrendScore("p1", 5, 5), new RecommendationStore.TrendScore("p3", 2, 2));
+    RecommendConfig config = CONFIG.withModel(CONFIG.model().toBuilder().popularityWeight(0.1)
+        .popularityWindow(Duration.ofDays(90)).build())
+        .withSnapshotReads(new SnapshotReads(Duration.ofSeconds(60), Duration.ofMinutes(10)));
+    SnapshotRefresher refresher = new SnapshotRefresher(warehouse, config, clock, null);
+
+    assertThat(refresher.refresh()).isTrue();
+    assertThat(warehouse.popularityReads).containsExactly(windowEnd);
+    assertThat(warehouse.popularityWindows).containsExactly(Duration.ofDays(90));
+    // p2 is unavailable in the catalog: never recommended, so the prior scales by p1, the best available product
+    assertThat(refresher.current().orElseThrow().snapshot().popularBlend().ranked())
+        .extracting(r -> r.productId()).containsExactly("p1", "p3");
+
+    clock.advance(Duration.ofMinutes(2));
+    warehouse.popular = List.of(new RecommendationStore.TrendScore("p3", 7, 7));
+    assertThat(refresher.refresh()).isTrue();
+    assertThat(refresher.lastLoad().full()).isFalse();
+    assertThat(warehouse.popularityReads).as("an incremental load keeps the prior").hasSize(1);
+    assertThat(refresher.current().orElseThrow().snapshot().popularBlend().ranked())
+        .extracting(r -> r.productId()).containsExactly("p1", "p3");
+
+    clock.advance(Duration.ofMinutes(8));
+    assertThat(refresher.refresh()).isTrue();
+    assertThat(refresher.lastLoad().full()).isTrue();
+    assertThat(warehouse.popularityReads).hasSize(2);
+    assertThat(refresher.current().orElseThrow().snapshot().popularBlend().ranked())
+        .extracting(r -> r.productId()).containsExactly("p3");
+
+    SnapshotRefresher withoutPrior = new SnapshotRefresher(warehouse,
+        CONFIG.withModel(CONFIG.model().toBuilder().popularityWeight(0).build()), clock, null);
+    assertThat(withoutPrior.refresh()).isTrue();
+    assertThat(warehouse.popularityReads).as("weight 0: no query").hasSize(2);
+    assertThat(withoutPrior.current().orElseThrow().snapshot().popularBlend().isEmpty()).isTrue();
   }
 
   /**

@@ -81,6 +81,11 @@ class UserActivityCacheTest {
     }
 
     @Override
+    public List<TrendScore> popularity(Instant asOf, Duration window, ModelConfig weights, int maxRows) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<CatalogEntry> catalog(int maxRows) {
       throw new UnsupportedOperationException();
     }
