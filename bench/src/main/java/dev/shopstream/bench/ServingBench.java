@@ -56,6 +56,8 @@ final class ServingBench implements Callable<Integer> {
   int neighbors = 25_000;
   @Option(names = "--users", description = "users in user_activity (10 recent items, 2 purchases each; default ${DEFAULT-VALUE})")
   int users = 10_000;
+  @Option(names = "--events", description = "events over the last year in the events table, products skewed towards small ids: what the popularity prior counts (default ${DEFAULT-VALUE})")
+  int events = 200_000;
   @Option(names = "--rates", split = ",", paramLabel = "N,N,...", description = "requests/s of the open-loop runs (default 250,500,1000,2000)")
   List<Integer> rates = List.of(250, 500, 1000, 2000);
   @Option(names = "--duration", paramLabel = "DURATION", description = "per run (default 10s; a plain number is seconds)")
@@ -76,7 +78,7 @@ final class ServingBench implements Callable<Integer> {
   private static final int CLOSED_LOOP_SLICES = 5;
   private static final int PER_LIST = 10;
   private static final String[] TABLES = {TableSchemas.PRODUCTS, TableSchemas.ITEM_NEIGHBORS,
-      TableSchemas.PRODUCT_TRENDS, TableSchemas.USER_ACTIVITY};
+      TableSchemas.PRODUCT_TRENDS, TableSchemas.USER_ACTIVITY, TableSchemas.EVENTS};
   private static final List<String> SIGNALS = List.of("co_view", "co_cart", "co_purchase", "combined", "next");
 
   ServingBench() {}
@@ -93,10 +95,10 @@ final class ServingBench implements Callable<Integer> {
     Path file = dir.resolve("warehouse.duckdb");
     DuckDbWarehouse warehouse = DuckDbWarehouse.open(file);
     long t0 = System.nanoTime();
-    int withNeighbors = fill(warehouse, products, neighbors, users);
-    System.out.printf("%nwarehouse %s: %d products, %d item_neighbors rows (%d products with lists), %d users; "
-        + "filled in %.1f s%n", file, products, warehouse.count("item_neighbors"), withNeighbors, users,
-        (System.nanoTime() - t0) / 1e9);
+    int withNeighbors = fill(warehouse, products, neighbors, users, events);
+    System.out.printf("%nwarehouse %s: %d products, %d item_neighbors rows (%d products with lists), %d users, "
+        + "%d events; filled in %.1f s%n", file, products, warehouse.count("item_neighbors"), withNeighbors, users,
+        events, (System.nanoTime() - t0) / 1e9);
     Map.of("WAREHOUSE", "duckdb", "DUCKDB_PATH", file.toString(), "SNAPSHOT_REFRESH", "PT5S",
         "SNAPSHOT_FULL_RELOAD", fullReload).forEach(System::setProperty);
     System.out.println("SNAPSHOT_FULL_RELOAD=" + fullReload + (Duration.parse(fullReload).getSeconds() <= 5
@@ -279,10 +281,12 @@ final class ServingBench implements Callable<Integer> {
    * Generates the data in DuckDB itself ({@code range()}; row-by-row inserts through the warehouse's upsert take
    * minutes for 10k users): product i in category {@code c<i mod 40>/s<i mod 3>}, 2% unavailable; the first
    * {@code neighbors / (5 × 10)} products get a list of 10 per signal (the four co-occurrence signals and next); every product has view, cart and purchase
-   * trends, skewed towards small ids; users' recent items are drawn from the products with lists. Returns how
-   * many products have lists.
+   * trends, skewed towards small ids; users' recent items are drawn from the products with lists; {@code events}
+   * one-product events spread over the last year, skewed towards small ids (the popularity prior's input). Returns
+   * how many products have lists.
    */
-  private static int fill(DuckDbWarehouse w, int products, int neighbors, int users) throws Exception {
+  private static int fill(DuckDbWarehouse w, int products, int neighbors, int users, int events)
+      throws Exception {
     int withNeighbors = Math.max(1, Math.min(products, neighbors / (SIGNALS.size() * PER_LIST)));
     String[] sql = {
         """
@@ -305,9 +309,15 @@ final class ServingBench implements Callable<Integer> {
             'event_type': CASE WHEN j % 5 = 4 THEN 'purchase' WHEN j % 3 = 2 THEN 'add_to_cart' ELSE 'view' END,
             'event_time': now() - to_seconds(60 * j)}),
           ['p' || (u % ?), 'p' || ((u * 13) % ?)], now() - to_seconds(u % 10800)
-        FROM range(?) AS t(u)"""};
+        FROM range(?) AS t(u)""",
+        """
+        INSERT INTO events (event_id, event_type, user_id, event_time, products, ingest_time)
+        SELECT 'e' || i, ['view', 'add_to_cart', 'purchase'][1 + i % 3], 'u' || (i % ?),
+          now() - to_seconds(i % 31536000), [{'product_id': 'p' || (hash(i) % (1 + hash(i, 1) % ?)),
+          'quantity': 1, 'price': 1.0}], now()
+        FROM range(?) AS t(i)"""};
     long[][] parameters = {{products}, {products, withNeighbors}, {products},
-        {withNeighbors, products, products, users}};
+        {withNeighbors, products, products, users}, {users, products, events}};
     try (java.sql.Connection c = w.connect()) {
       for (int q = 0; q < sql.length; q++) {
         try (java.sql.PreparedStatement ps = c.prepareStatement(sql[q])) {

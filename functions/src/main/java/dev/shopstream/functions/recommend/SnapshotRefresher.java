@@ -158,6 +158,7 @@ final class SnapshotRefresher implements AutoCloseable {
       LOG.log(level, () -> "snapshot loaded (" + (load.full() ? "full" : "changes since " + load.since()) + ": read "
           + load.neighborRowsRead() + " neighbour rows, " + load.trendRowsRead() + " trend rows): "
           + current.size() + " neighbour rows, " + trends.products().size() + " trending products, "
+          + popularity.size() + " popular products, "
           + catalog.size() + " catalog products, as_of " + next.asOf() + ", in "
           + Duration.between(started, clock.instant()).toMillis() + " ms");
       return true;
