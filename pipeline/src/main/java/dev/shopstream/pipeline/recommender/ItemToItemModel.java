@@ -60,9 +60,11 @@ import org.joda.time.Instant;
  *       product lines are observed in order, producing occurrence and co-occurrence increments (with the directed
  *       transitions of the {@code next} signal: a pair's increment for the earlier item's list carries them, the
  *       later item's does not), and a
- *       {@code user_activity} row when the history changed. An event-time timer at the user's newest event time
- *       (or element timestamp, the later) + {@code userStateTtl} clears the state: after that much inactivity the
- *       user's old items no longer co-occur with new ones.
+ *       {@code user_activity} row when the history changed. The state (history, newest time seen, pending timer:
+ *       one {@link UserState} value) is cleared once the watermark passes the user's newest event time (or
+ *       element timestamp, the later) + {@code userStateTtl}: after that much inactivity the user's old items no
+ *       longer co-occur with new ones. One event-time timer per user does it, set at the first event and moved by
+ *       itself when it fires early, not at every event.
  *   <li><b>Per item counter</b> (keyed by product_id): the item's occurrence count; forwards every pair to the
  *       other item's neighbour list together with this item's current count, and reports its own count to its
  *       own list and to the lists of the items it co-occurred with (up to {@code maxNeighborsPerItem} of them).
@@ -71,6 +73,9 @@ import org.joda.time.Instant;
  *       every signal, at most once per {@code emitEvery} of processing time (immediately when it is zero), or
  *       once when a bounded input ends ({@link #withEmitAtEndOfInput}).
  * </ol>
+ *
+ * <p>State values have compact coders ({@link ModelStateCoders}), not Java serialization: changing them or the
+ * state's layout needs a drain and start, not an in-place update (docs/DATAFLOW.md).
  *
  * <p>Between the stages, the messages of a bundle are merged per destination item ({@link BundleMerge}): one message
  * per item and bundle carries the summed increments and the largest counts, instead of one per event and pair.
