@@ -27,8 +27,9 @@ public final class ItemNeighbors implements Serializable {
   /**
    * A cache of the next candidates to evict, lightest first, or null/empty when unknown (not serialized; a scan
    * finds them again). Invariant: every candidate not in it is at least as heavy as each one in it. Co-counts
-   * only grow, so it stays valid except from a candidate that grows (it and those after it are dropped from the
-   * cache); a new candidate lighter than the cache's last is inserted in order.
+   * only grow, so it stays valid with two updates: a cached candidate that grows moves to its new place, or leaves
+   * the cache when it is no longer lighter than the cache's last; a new candidate lighter than the cache's last is
+   * inserted in order.
    */
   private transient List<String> lightest;
 
@@ -37,6 +38,17 @@ public final class ItemNeighbors implements Serializable {
 
   public ItemNeighbors(String itemId) {
     this.itemId = itemId;
+  }
+
+  /**
+   * An item's store holding {@code count} and {@code candidates} as {@link #count()}, {@link #candidateIds()} and
+   * {@link #candidate} returned them: for a state coder restoring what it wrote (the map is copied).
+   */
+  public static ItemNeighbors restore(String itemId, SignalVector count, Map<String, Candidate> candidates) {
+    ItemNeighbors neighbors = new ItemNeighbors(itemId);
+    neighbors.count = count;
+    neighbors.candidates.putAll(candidates);
+    return neighbors;
   }
 
   public String itemId() {
@@ -107,7 +119,15 @@ public final class ItemNeighbors implements Serializable {
       if (old != null) {
         int i = lightest.indexOf(neighborId);
         if (i >= 0) {
-          lightest.subList(i, lightest.size()).clear(); // it grew: the ones after it may now be heavier
+          // it grew: it stays cached only if it is still lighter than the last cached one (then it moves to its place)
+          lightest.remove(i);
+          if (!lightest.isEmpty() && lighter(neighborId, lightest.get(lightest.size() - 1))) {
+            int j = i;
+            while (lighter(lightest.get(j), neighborId)) {
+              j++;
+            }
+            lightest.add(j, neighborId);
+          }
         }
       } else if (!lightest.isEmpty() && lighter(neighborId, lightest.get(lightest.size() - 1))) {
         int i = 0;
@@ -136,26 +156,36 @@ public final class ItemNeighbors implements Serializable {
    * id.
    */
   private boolean lighter(String a, String b) {
-    double ca = candidates.get(a).coCount().get(Signal.COMBINED);
-    double cb = candidates.get(b).coCount().get(Signal.COMBINED);
-    return ca < cb || ca == cb && a.compareTo(b) > 0;
+    return lighter(candidates.get(a).coCount().get(Signal.COMBINED), a,
+        candidates.get(b).coCount().get(Signal.COMBINED), b);
   }
 
   /** Fills {@link #lightest} with the {@link #LIGHTEST_KEPT} lightest candidates, lightest first. */
   private void scanLightest() {
     lightest = new ArrayList<>(LIGHTEST_KEPT + 1);
-    for (String id : candidates.keySet()) {
-      if (lightest.size() < LIGHTEST_KEPT || lighter(id, lightest.get(lightest.size() - 1))) {
-        int i = lightest.size();
-        while (i > 0 && lighter(id, lightest.get(i - 1))) {
+    double[] weights = new double[LIGHTEST_KEPT + 1]; // the combined co-counts of lightest, in its order
+    for (Map.Entry<String, Candidate> e : candidates.entrySet()) {
+      String id = e.getKey();
+      double w = e.getValue().coCount().get(Signal.COMBINED);
+      int n = lightest.size();
+      if (n < LIGHTEST_KEPT || lighter(w, id, weights[n - 1], lightest.get(n - 1))) {
+        int i = n;
+        while (i > 0 && lighter(w, id, weights[i - 1], lightest.get(i - 1))) {
           i--;
         }
+        System.arraycopy(weights, i, weights, i + 1, n - i);
+        weights[i] = w;
         lightest.add(i, id);
         if (lightest.size() > LIGHTEST_KEPT) {
           lightest.remove(lightest.size() - 1);
         }
       }
     }
+  }
+
+  /** {@link #lighter(String, String)} of two candidates whose combined co-counts are known. */
+  private static boolean lighter(double ca, String a, double cb, String b) {
+    return ca < cb || ca == cb && a.compareTo(b) > 0;
   }
 
   /** Top {@code k} neighbours for the signal, scored with the candidates' last known counts. */

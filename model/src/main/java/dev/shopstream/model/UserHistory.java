@@ -36,6 +36,17 @@ public final class UserHistory implements Serializable {
   private final List<Interaction> recent = new ArrayList<>();
   private final List<String> purchased = new ArrayList<>();
 
+  /**
+   * A history holding {@code recent} (newest first) and {@code purchased} (most recent first) as {@link #recent()}
+   * and {@link #purchased()} returned them: for a state coder restoring what it wrote (the lists are copied).
+   */
+  public static UserHistory restore(List<Interaction> recent, List<String> purchased) {
+    UserHistory history = new UserHistory();
+    history.recent.addAll(recent);
+    history.purchased.addAll(purchased);
+    return history;
+  }
+
   /** Most recent interactions, newest first (a copy). */
   public List<Interaction> recent() {
     return List.copyOf(recent);

@@ -1,5 +1,6 @@
 package dev.shopstream.pipeline.recommender;
 
+import dev.shopstream.model.Signal;
 import dev.shopstream.model.SignalVector;
 import dev.shopstream.pipeline.recommender.ItemMessages.Pair;
 import dev.shopstream.pipeline.recommender.ItemMessages.ToItem;
@@ -33,29 +34,108 @@ import org.joda.time.Instant;
 final class BundleMerge {
   private BundleMerge() {}
 
+  private static final Signal[] SIGNALS = Signal.values();
+
   private static Instant earlier(@Nullable Instant a, Instant b) {
     return a == null || b.isBefore(a) ? b : a;
   }
 
-  /** To the item counters: per item, the summed occurrence and, per partner, the summed pair increments. */
+  /**
+   * Sums are kept in place (one array per destination, the same additions in the same order as
+   * {@link SignalVector#plus}, so the same doubles) instead of a new vector per message.
+   */
+  private static double[] values(SignalVector v) {
+    double[] a = new double[SIGNALS.length];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = v.get(SIGNALS[i]);
+    }
+    return a;
+  }
+
+  private static void addTo(double[] sum, SignalVector v) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += v.get(SIGNALS[i]);
+    }
+  }
+
+  private static void maxTo(double[] max, SignalVector v) {
+    for (int i = 0; i < max.length; i++) {
+      max[i] = Math.max(max[i], v.get(SIGNALS[i]));
+    }
+  }
+
+  private static SignalVector vector(double[] a) {
+    return SignalVector.of(a[0], a[1], a[2], a[3], a[4]);
+  }
+
+  static {
+    // vector(double[]) names the signals by position
+    if (SIGNALS.length != 5 || SIGNALS[0] != Signal.CO_VIEW || SIGNALS[1] != Signal.CO_CART
+        || SIGNALS[2] != Signal.CO_PURCHASE || SIGNALS[3] != Signal.COMBINED || SIGNALS[4] != Signal.NEXT) {
+      throw new IllegalStateException("BundleMerge.vector does not know the signals " + List.of(SIGNALS));
+    }
+  }
+
+  /**
+   * To the item counters: per item, the summed occurrence and, per partner, the summed pair increments. An event's
+   * messages are added between {@link #startEvent} and the next one: its items' occurrences, then its pairs.
+   */
   static final class ToItems {
     private static final class Merged {
-      SignalVector occurrence = SignalVector.ZERO;
-      final Map<String, SignalVector> pairs = new LinkedHashMap<>();
+      final double[] occurrence = new double[SIGNALS.length];
+      final Map<String, double[]> pairs = new LinkedHashMap<>();
       Instant timestamp;
+      long event;
     }
 
     private final Map<String, Merged> byItem = new LinkedHashMap<>();
     private long added;
+    private long event;
+    private Instant timestamp;
 
-    void add(String item, SignalVector occurrence, List<Pair> pairs, Instant timestamp) {
-      Merged m = byItem.computeIfAbsent(item, k -> new Merged());
-      m.occurrence = m.occurrence.plus(occurrence);
-      for (Pair p : pairs) {
-        m.pairs.merge(p.other(), p.increment(), SignalVector::plus);
+    /** The following messages are one event's, with this timestamp. */
+    void startEvent(Instant eventTimestamp) {
+      event++;
+      timestamp = eventTimestamp;
+    }
+
+    /** The item's state to add to; counts one message per item and event (what was sent before the merge). */
+    private Merged touch(String item) {
+      Merged m = byItem.get(item);
+      if (m == null) {
+        m = new Merged();
+        byItem.put(item, m);
       }
-      m.timestamp = earlier(m.timestamp, timestamp);
-      added++;
+      if (m.event != event) {
+        m.event = event;
+        m.timestamp = earlier(m.timestamp, timestamp);
+        added++;
+      }
+      return m;
+    }
+
+    void addOccurrence(String item, SignalVector occurrence) {
+      addTo(touch(item).occurrence, occurrence);
+    }
+
+    /** {@code item}'s counter is told that it co-occurred with {@code other}: {@code other}'s list grows. */
+    void addPair(String item, String other, SignalVector increment) {
+      Map<String, double[]> pairs = touch(item).pairs;
+      double[] sum = pairs.get(other);
+      if (sum == null) {
+        pairs.put(other, values(increment));
+      } else {
+        addTo(sum, increment);
+      }
+    }
+
+    /** One event's message to one item (as {@link #startEvent}, {@link #addOccurrence}, {@link #addPair}). */
+    void add(String item, SignalVector occurrence, List<Pair> pairs, Instant eventTimestamp) {
+      startEvent(eventTimestamp);
+      addOccurrence(item, occurrence);
+      for (Pair p : pairs) {
+        addPair(item, p.other(), p.increment());
+      }
     }
 
     /** Messages added since the last drain (before merging). */
@@ -68,8 +148,8 @@ final class BundleMerge {
       List<TimestampedValue<KV<String, ToItem>>> out = new ArrayList<>(byItem.size());
       byItem.forEach((item, m) -> {
         List<Pair> pairs = new ArrayList<>(m.pairs.size());
-        m.pairs.forEach((other, increment) -> pairs.add(new Pair(other, increment)));
-        out.add(TimestampedValue.of(KV.of(item, new ToItem(m.occurrence, pairs)), m.timestamp));
+        m.pairs.forEach((other, increment) -> pairs.add(new Pair(other, vector(increment))));
+        out.add(TimestampedValue.of(KV.of(item, new ToItem(vector(m.occurrence), pairs)), m.timestamp));
       });
       byItem.clear();
       added = 0;
@@ -82,9 +162,31 @@ final class BundleMerge {
    * with the summed increments and the largest count reported.
    */
   static final class ToLists {
+    /** The merged messages about one neighbour (or the own count): increments summed, counts at their maximum. */
+    private static final class Sum {
+      final @Nullable String neighbor;
+      final double[] increment;
+      final double[] count;
+
+      Sum(@Nullable String neighbor, SignalVector increment, SignalVector count) {
+        this.neighbor = neighbor;
+        this.increment = values(increment);
+        this.count = values(count);
+      }
+
+      void add(SignalVector moreIncrement, SignalVector reportedCount) {
+        addTo(increment, moreIncrement);
+        maxTo(count, reportedCount);
+      }
+
+      ToNeighbors message() {
+        return new ToNeighbors(neighbor, vector(increment), vector(count));
+      }
+    }
+
     private static final class Merged {
-      final Map<String, ToNeighbors> byNeighbor = new LinkedHashMap<>();
-      @Nullable ToNeighbors own;
+      final Map<String, Sum> byNeighbor = new LinkedHashMap<>();
+      @Nullable Sum own;
       Instant timestamp;
     }
 
@@ -92,11 +194,29 @@ final class BundleMerge {
     private long added;
 
     void add(String list, ToNeighbors message, Instant timestamp) {
-      Merged m = byList.computeIfAbsent(list, k -> new Merged());
-      if (message.neighbor() == null) {
-        m.own = m.own == null ? message : merge(m.own, message);
+      add(list, message.neighbor(), message.increment(), message.count(), timestamp);
+    }
+
+    /** A {@link ToNeighbors} of these fields, without making one. */
+    void add(String list, @Nullable String neighbor, SignalVector increment, SignalVector count, Instant timestamp) {
+      Merged m = byList.get(list);
+      if (m == null) {
+        m = new Merged();
+        byList.put(list, m);
+      }
+      if (neighbor == null) {
+        if (m.own == null) {
+          m.own = new Sum(null, increment, count);
+        } else {
+          m.own.add(increment, count);
+        }
       } else {
-        m.byNeighbor.merge(message.neighbor(), message, BundleMerge::merge);
+        Sum sum = m.byNeighbor.get(neighbor);
+        if (sum == null) {
+          m.byNeighbor.put(neighbor, new Sum(neighbor, increment, count));
+        } else {
+          sum.add(increment, count);
+        }
       }
       m.timestamp = earlier(m.timestamp, timestamp);
       added++;
@@ -113,19 +233,16 @@ final class BundleMerge {
       byList.forEach((list, m) -> {
         List<ToNeighbors> messages = new ArrayList<>(m.byNeighbor.size() + 1);
         if (m.own != null) {
-          messages.add(m.own);
+          messages.add(m.own.message());
         }
-        messages.addAll(m.byNeighbor.values());
+        for (Sum sum : m.byNeighbor.values()) {
+          messages.add(sum.message());
+        }
         out.add(TimestampedValue.of(KV.of(list, messages), m.timestamp));
       });
       byList.clear();
       added = 0;
       return out;
     }
-  }
-
-  /** Two messages about the same neighbour (or both about the item's own count): increments add, counts max. */
-  static ToNeighbors merge(ToNeighbors a, ToNeighbors b) {
-    return new ToNeighbors(a.neighbor(), a.increment().plus(b.increment()), a.count().max(b.count()));
   }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TimestampedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -49,16 +50,29 @@ final class CountBroadcasts {
    */
   List<TimestampedValue<KV<String, ToNeighbors>>> drain() {
     List<TimestampedValue<KV<String, ToNeighbors>>> reports = new ArrayList<>();
+    drain((list, neighbor, count, timestamp) -> reports.add(
+        TimestampedValue.of(KV.of(list, new ToNeighbors(neighbor, SignalVector.ZERO, count)), timestamp)));
+    return reports;
+  }
+
+  /** The same reports as {@link #drain()}, in the same order, added to {@code toLists}; then forgets them. */
+  void drainInto(BundleMerge.ToLists toLists) {
+    drain((list, neighbor, count, timestamp) -> toLists.add(list, neighbor, SignalVector.ZERO, count, timestamp));
+  }
+
+  private interface Report {
+    void to(String list, @Nullable String neighbor, SignalVector count, Instant timestamp);
+  }
+
+  private void drain(Report report) {
     for (Grown g : grown.values()) {
       String item = g.state().itemId();
       SignalVector count = g.state().count();
-      reports.add(TimestampedValue.of(KV.of(item, new ToNeighbors(null, SignalVector.ZERO, count)), g.timestamp()));
+      report.to(item, null, count, g.timestamp());
       for (String partner : g.state().candidateIds()) {
-        reports.add(TimestampedValue.of(KV.of(partner, new ToNeighbors(item, SignalVector.ZERO, count)),
-            g.timestamp()));
+        report.to(partner, item, count, g.timestamp());
       }
     }
     grown.clear();
-    return reports;
   }
 }

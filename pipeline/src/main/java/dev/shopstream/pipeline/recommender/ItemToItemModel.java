@@ -12,7 +12,6 @@ import dev.shopstream.model.Neighbor;
 import dev.shopstream.model.Observation;
 import dev.shopstream.model.Signal;
 import dev.shopstream.model.Similarity;
-import dev.shopstream.model.SignalVector;
 import dev.shopstream.model.UserHistory;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.recommender.ItemMessages.Pair;
@@ -22,15 +21,11 @@ import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -65,9 +60,11 @@ import org.joda.time.Instant;
  *       product lines are observed in order, producing occurrence and co-occurrence increments (with the directed
  *       transitions of the {@code next} signal: a pair's increment for the earlier item's list carries them, the
  *       later item's does not), and a
- *       {@code user_activity} row when the history changed. An event-time timer at the user's newest event time
- *       (or element timestamp, the later) + {@code userStateTtl} clears the state: after that much inactivity the
- *       user's old items no longer co-occur with new ones.
+ *       {@code user_activity} row when the history changed. The state (history, newest time seen, pending timer:
+ *       one {@link UserState} value) is cleared once the watermark passes the user's newest event time (or
+ *       element timestamp, the later) + {@code userStateTtl}: after that much inactivity the user's old items no
+ *       longer co-occur with new ones. One event-time timer per user does it, set at the first event and moved by
+ *       itself when it fires early, not at every event.
  *   <li><b>Per item counter</b> (keyed by product_id): the item's occurrence count; forwards every pair to the
  *       other item's neighbour list together with this item's current count, and reports its own count to its
  *       own list and to the lists of the items it co-occurred with (up to {@code maxNeighborsPerItem} of them).
@@ -76,6 +73,9 @@ import org.joda.time.Instant;
  *       every signal, at most once per {@code emitEvery} of processing time (immediately when it is zero), or
  *       once when a bounded input ends ({@link #withEmitAtEndOfInput}).
  * </ol>
+ *
+ * <p>State values have compact coders ({@link ModelStateCoders}), not Java serialization: changing them or the
+ * state's layout needs a drain and start, not an in-place update (docs/DATAFLOW.md).
  *
  * <p>Between the stages, the messages of a bundle are merged per destination item ({@link BundleMerge}): one message
  * per item and bundle carries the summed increments and the largest counts, instead of one per event and pair.
@@ -205,13 +205,10 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     private final Duration ttl;
     private final Clock clock;
 
-    @StateId("history")
-    private final StateSpec<ValueState<UserHistory>> historySpec =
-        StateSpecs.value(SerializableCoder.of(UserHistory.class));
-
-    /** Newest event time or element timestamp seen (millis): the base of the expiry timer. */
-    @StateId("lastSeen")
-    private final StateSpec<ValueState<Long>> lastSeenSpec = StateSpecs.value(VarLongCoder.of());
+    /** The history, the newest time seen and the pending expiry timer, in one value: one read and one write. */
+    @StateId("user")
+    private final StateSpec<ValueState<UserState>> userSpec =
+        StateSpecs.value(ModelStateCoders.UserStateCoder.INSTANCE);
 
     @TimerId("expiry")
     private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -240,60 +237,73 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
     @ProcessElement
     public void process(@Element KV<String, Event> element, @Timestamp Instant timestamp,
-        @StateId("history") ValueState<UserHistory> historyState,
-        @StateId("lastSeen") ValueState<Long> lastSeenState,
+        @StateId("user") ValueState<UserState> userState,
         @TimerId("expiry") Timer expiry,
         MultiOutputReceiver out) {
       in.inc();
       Event event = element.getValue();
-      UserHistory history = historyState.read();
-      if (history == null) {
-        history = new UserHistory();
+      UserState state = userState.read();
+      if (state == null) {
+        state = UserState.empty();
       }
-      boolean changed = false;
-      Map<String, SignalVector> occurrence = new LinkedHashMap<>();
-      Map<String, List<Pair>> pairs = new LinkedHashMap<>();
+      UserHistory history = state.history();
+      List<Observation> observed = new ArrayList<>(event.products().size());
       for (Interaction interaction : Interaction.of(event)) {
         Observation o = history.observe(interaction, config);
-        if (Signal.forType(interaction.type()) == null || config.weight(interaction.type()) <= 0) {
-          continue;
-        }
-        changed = true;
-        if (!o.occurrence().isZero()) {
-          occurrence.merge(interaction.productId(), o.occurrence(), SignalVector::plus);
-        }
-        for (CoIncrement p : o.pairs()) {
-          // a counter forwards a pair to the other item's list: so the increment of A's list (with the directed
-          // transition A → B, the next signal) goes to B's counter, and B's (symmetric only) to A's
-          pairs.computeIfAbsent(p.itemA(), k -> new ArrayList<>()).add(new Pair(p.itemB(), p.incrementOfB()));
-          pairs.computeIfAbsent(p.itemB(), k -> new ArrayList<>()).add(new Pair(p.itemA(), p.incrementOfA()));
+        if (Signal.forType(interaction.type()) != null && config.weight(interaction.type()) > 0) {
+          observed.add(o);
         }
       }
-      // merged per item over the bundle (BundleMerge): the counter applies an item's occurrence before its pairs
-      java.util.Set<String> items = new java.util.LinkedHashSet<>(occurrence.keySet());
-      items.addAll(pairs.keySet());
-      for (String item : items) {
-        toItems.add(item, occurrence.getOrDefault(item, SignalVector.ZERO), pairs.getOrDefault(item, List.of()),
-            timestamp);
-      }
-      if (!changed) {
+      if (observed.isEmpty()) {
         return;
       }
-      historyState.write(history);
-      Long previous = lastSeenState.read();
-      long lastSeen = Math.max(Math.max(event.eventTime().toEpochMilli(), timestamp.getMillis()),
-          previous == null ? Long.MIN_VALUE : previous);
-      lastSeenState.write(lastSeen);
-      expiry.set(new Instant(lastSeen).plus(org.joda.time.Duration.millis(ttl.toMillis())));
+      // merged per item over the bundle (BundleMerge): the items' occurrences first, then the pairs, in the order of
+      // the event's lines; a counter forwards a pair to the other item's list: so the increment of A's list (with
+      // the directed transition A → B, the next signal) goes to B's counter, and B's (symmetric only) to A's
+      toItems.startEvent(timestamp);
+      for (Observation o : observed) {
+        if (!o.occurrence().isZero()) {
+          toItems.addOccurrence(o.interaction().productId(), o.occurrence());
+        }
+      }
+      for (Observation o : observed) {
+        for (CoIncrement p : o.pairs()) {
+          toItems.addPair(p.itemA(), p.itemB(), p.incrementOfB());
+          toItems.addPair(p.itemB(), p.itemA(), p.incrementOfA());
+        }
+      }
+      long lastSeen = state.see(Math.max(event.eventTime().toEpochMilli(), timestamp.getMillis()));
+      if (state.expiryTimer() == UserState.NONE) {
+        // one timer per user at a time: the expiry only moves later, so the timer, when it fires, moves itself to
+        // the newest expiry instead of being moved at every event (each move is a timer deletion and insertion)
+        state.expiryTimer(setExpiry(expiry, lastSeen));
+      }
+      userState.write(state);
       out.get(USER_ACTIVITY).output(userActivityRow(element.getKey(), history, clock.instant()));
       userActivityRows.inc();
     }
 
+    /** Sets the timer at {@code lastSeen} + the TTL; returns that time (millis). */
+    private long setExpiry(Timer expiry, long lastSeen) {
+      Instant at = new Instant(lastSeen).plus(org.joda.time.Duration.millis(ttl.toMillis()));
+      expiry.set(at);
+      return at.getMillis();
+    }
+
+    /** The state expires when the watermark passes the newest time seen + the TTL: else the timer moves there. */
     @OnTimer("expiry")
-    public void expire(@StateId("history") ValueState<UserHistory> historyState,
-        @StateId("lastSeen") ValueState<Long> lastSeenState) {
-      historyState.clear();
-      lastSeenState.clear();
+    public void expire(@StateId("user") ValueState<UserState> userState, @TimerId("expiry") Timer expiry) {
+      UserState state = userState.read();
+      if (state == null) {
+        return;
+      }
+      long due = new Instant(state.lastSeen()).plus(org.joda.time.Duration.millis(ttl.toMillis())).getMillis();
+      if (due > state.expiryTimer()) {
+        state.expiryTimer(setExpiry(expiry, state.lastSeen()));
+        userState.write(state);
+      } else {
+        userState.clear();
+      }
     }
   }
 
@@ -312,7 +322,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
     @StateId("item")
     private final StateSpec<ValueState<ItemNeighbors>> itemSpec =
-        StateSpecs.value(SerializableCoder.of(ItemNeighbors.class));
+        StateSpecs.value(ModelStateCoders.ItemNeighborsCoder.INSTANCE);
 
     CountFn(int maxPartners) {
       this.maxPartners = maxPartners;
@@ -339,16 +349,14 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
       }
       for (Pair p : message.pairs()) {
         state.addCoOccurrence(p.other(), p.increment(), null, maxPartners);
-        toLists.add(p.other(), new ToNeighbors(item, p.increment(), state.count()), timestamp);
+        toLists.add(p.other(), item, p.increment(), state.count(), timestamp);
       }
       itemState.write(state);
     }
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      for (var report : broadcasts.drain()) {
-        toLists.add(report.getValue().getKey(), report.getValue().getValue(), report.getTimestamp());
-      }
+      broadcasts.drainInto(toLists);
       toListMessages.inc(toLists.added());
       for (var message : toLists.drain()) {
         context.output(message.getValue(), message.getTimestamp(), GlobalWindow.INSTANCE);
@@ -366,7 +374,7 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
     @StateId("neighbors")
     private final StateSpec<ValueState<ItemNeighbors>> neighborsSpec =
-        StateSpecs.value(SerializableCoder.of(ItemNeighbors.class));
+        StateSpecs.value(ModelStateCoders.ItemNeighborsCoder.INSTANCE);
 
     @StateId("pending")
     private final StateSpec<ValueState<Boolean>> pendingSpec =

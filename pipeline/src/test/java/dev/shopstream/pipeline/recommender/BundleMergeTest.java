@@ -106,6 +106,63 @@ class BundleMergeTest {
     assertThat(merge.added()).isZero();
   }
 
+  /**
+   * The per-event protocol (an event's occurrences, then its pairs) gives one message per item and bundle whose sums
+   * are, bit for bit, those of adding the vectors in order ({@link SignalVector#plus}), and counts one message per
+   * item and event.
+   */
+  @Test
+  void anEventsMessagesMergePerItemWithTheSumsOfVectorAdditionInOrder() {
+    Random random = new Random(3);
+    BundleMerge.ToItems merge = new BundleMerge.ToItems();
+    Map<String, SignalVector> occurrence = new LinkedHashMap<>();
+    Map<String, Map<String, SignalVector>> pairs = new LinkedHashMap<>();
+    Map<String, Instant> earliest = new LinkedHashMap<>();
+    long messages = 0;
+    for (int e = 0; e < 300; e++) {
+      Instant t = new Instant(random.nextInt(1_000));
+      merge.startEvent(t);
+      java.util.Set<String> touched = new java.util.HashSet<>();
+      for (int i = random.nextInt(3); i > 0; i--) {
+        String item = "p" + random.nextInt(10);
+        SignalVector v = decimals(random);
+        merge.addOccurrence(item, v);
+        occurrence.merge(item, v, SignalVector::plus);
+        pairs.computeIfAbsent(item, k -> new LinkedHashMap<>());
+        touched.add(item);
+        earliest.merge(item, t, (a, b) -> b.isBefore(a) ? b : a);
+      }
+      for (int i = random.nextInt(6); i > 0; i--) {
+        String item = "p" + random.nextInt(10);
+        String other = "p" + random.nextInt(10);
+        SignalVector v = decimals(random);
+        merge.addPair(item, other, v);
+        occurrence.putIfAbsent(item, SignalVector.ZERO);
+        pairs.computeIfAbsent(item, k -> new LinkedHashMap<>()).merge(other, v, SignalVector::plus);
+        touched.add(item);
+        earliest.merge(item, t, (a, b) -> b.isBefore(a) ? b : a);
+      }
+      messages += touched.size();
+    }
+
+    assertThat(merge.added()).isEqualTo(messages);
+    var out = merge.drain();
+    assertThat(out).extracting(m -> m.getValue().getKey()).containsExactlyElementsOf(occurrence.keySet());
+    for (var m : out) {
+      String item = m.getValue().getKey();
+      List<Pair> expected = new ArrayList<>();
+      pairs.get(item).forEach((other, v) -> expected.add(new Pair(other, v)));
+      assertThat(m.getValue().getValue()).as(item).isEqualTo(new ToItem(occurrence.get(item), expected));
+      assertThat(m.getTimestamp()).as(item).isEqualTo(earliest.get(item));
+    }
+  }
+
+  /** Values whose sums round: adding them in another order would give other doubles. */
+  private static SignalVector decimals(Random random) {
+    return SignalVector.of(random.nextInt(3) * 0.1, random.nextDouble(), 0, random.nextInt(7) * 0.7,
+        random.nextDouble() / 3);
+  }
+
   private static void assertSameState(ItemNeighbors actual, ItemNeighbors expected, int seed) {
     assertThat(actual.count()).as("own count, seed %d", seed).isEqualTo(expected.count());
     assertThat(actual.candidateIds()).as("candidates, seed %d", seed).isEqualTo(expected.candidateIds());

@@ -240,6 +240,36 @@ public class ItemToItemModelTest implements Serializable {
     pipeline.run().waitUntilFinish();
   }
 
+  /**
+   * The expiry counts from the user's newest event, not the first: the timer set at the first event's time + TTL
+   * moves itself when it fires for a user who was active since, and clears the state only once the watermark has
+   * passed the newest event + TTL.
+   */
+  @Test
+  public void aUserActiveSinceTheFirstExpiryKeepsTheStateUntilTheTtlAfterTheNewestEvent() {
+    ModelConfig config = ModelConfig.itemKnnBaseline();
+    TestStream<Event> stream = TestStream.create(EventCoder.of())
+        .addElements(at(event("e1", EventType.VIEW, "u1", "10:00", "A")))
+        .addElements(at(event("e2", EventType.VIEW, "u1", "10:40", "B")))
+        .advanceWatermarkTo(org.joda.time.Instant.parse("2026-11-22T11:20:00Z"))  // past 10:00 + 1 h, not 10:40 + 1 h
+        .addElements(at(event("e3", EventType.VIEW, "u1", "11:30", "C")))
+        .advanceWatermarkTo(org.joda.time.Instant.parse("2026-11-22T12:20:00Z"))  // past 10:40 + 1 h, not 11:30 + 1 h
+        .addElements(at(event("e4", EventType.VIEW, "u1", "12:25", "D")))
+        .advanceWatermarkTo(org.joda.time.Instant.parse("2026-11-22T13:30:00Z"))  // past 12:25 + 1 h: expired
+        .addElements(at(event("e5", EventType.VIEW, "u1", "13:31", "E")))
+        .advanceWatermarkToInfinity();
+    PCollectionTuple out = pipeline.apply(stream).apply(ItemToItemModel.create().withConfig(config)
+        .withUserStateTtl(Duration.ofHours(1)).withClock(CLOCK));
+
+    PAssert.that(out.get(ItemToItemModel.USER_ACTIVITY)).satisfies(rows -> {
+      List<String> products = new ArrayList<>();
+      rows.forEach(r -> products.add(String.join(",", recent(r).stream().map(i -> i.split(" ")[0]).toList())));
+      assertThat(products).containsExactlyInAnyOrder("A", "B,A", "C,B,A", "D,C,B,A", "E");
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
   @Test
   public void theNextSignalIsDirectedAndIsTheModelModulesTransitions() {
     ModelConfig config = ModelConfig.defaults().toBuilder().halfLife(Duration.ZERO).build();
