@@ -239,8 +239,6 @@ public final class ExplainedRecommendations {
       double personal = maxPersonal > 0 ? c.score / maxPersonal : 0;
       c.score = personal + trendScale * trending.score(c.productId) + popularScale * popular.score(c.productId);
     }
-    ToDoubleFunction<String> led =
-        p -> trendScale * trending.score(p) + popularScale * popular.score(p);
     List<Recommendation> ranked;
     if (popularScale == 0) {
       ranked = trending.ranked();
@@ -249,12 +247,8 @@ public final class ExplainedRecommendations {
     } else {
       ranked = bestOfSums(trending, trendScale, popular, popularScale, k, candidates.keySet(), exclude);
     }
-    addLed(candidates, all, k, exclude, ranked, led);
-    for (Candidate c : all) {
-      if (c.trendLed) {
-        c.popularLed = popularScale * popular.score(c.productId) > trendScale * trending.score(c.productId);
-      }
-    }
+    addLed(candidates, all, k, exclude, ranked, p -> trendScale * trending.score(p),
+        p -> popularScale * popular.score(p));
   }
 
   /**
@@ -291,9 +285,12 @@ public final class ExplainedRecommendations {
     return TopK.first(found, k, Recommender.BEST_FIRST);
   }
 
-  /** Adds the first {@code k} products of {@code ranked} that are neither excluded nor candidates, led by no item. */
+  /**
+   * Adds the first {@code k} products of {@code ranked} that are neither excluded nor candidates, led by no item:
+   * scored by their trend and popularity parts, popular-led when the second is the larger.
+   */
   private static void addLed(Map<String, Candidate> candidates, List<Candidate> all, int k, Set<String> exclude,
-      List<Recommendation> ranked, ToDoubleFunction<String> score) {
+      List<Recommendation> ranked, ToDoubleFunction<String> trendPart, ToDoubleFunction<String> popularPart) {
     int added = 0;
     for (Recommendation t : ranked) {
       if (added >= k) {
@@ -302,8 +299,11 @@ public final class ExplainedRecommendations {
       if (exclude.contains(t.productId()) || candidates.containsKey(t.productId())) {
         continue;
       }
-      Candidate c = new Candidate(t.productId(), score.applyAsDouble(t.productId()), null, false);
+      double trend = trendPart.applyAsDouble(t.productId());
+      double pop = popularPart.applyAsDouble(t.productId());
+      Candidate c = new Candidate(t.productId(), trend + pop, null, false);
       c.trendLed = true;
+      c.popularLed = pop > trend;
       all.add(c);
       added++;
     }

@@ -2,10 +2,7 @@ package dev.shopstream.functions.recommend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shopstream.contract.Event;
 import dev.shopstream.contract.EventType;
-import dev.shopstream.contract.ProductLine;
-import dev.shopstream.contract.Rows;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
 import dev.shopstream.functions.recommend.RecommendationStore.TrendRow;
@@ -17,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,13 +81,13 @@ class DuckDbChangedRowsTest {
     try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(folder.resolve("warehouse.duckdb"))) {
       Instant asOf = ShopFixture.NOW;
       warehouse.insert(TableSchemas.events(), List.of(
-          event("e1", EventType.VIEW, asOf.minusSeconds(60), "mug-01"),
-          event("e2", EventType.PURCHASE, asOf.minus(Duration.ofDays(20)), "mug-01", "tea-02"), // two lines
-          event("e3", EventType.ADD_TO_CART, asOf.minus(Duration.ofDays(29)), "tea-02"),
-          event("e4", EventType.SEARCH, asOf.minusSeconds(30)), // no product: weighs 0 anyway
-          event("e5", EventType.VIEW, asOf.minus(Duration.ofDays(31)), "pot-03"), // before the window
-          event("e6", EventType.PURCHASE, asOf.plusSeconds(1), "pot-03"), // after as-of
-          event("e7", EventType.VIEW, asOf, "pot-03"))); // at as-of: counts
+          ShopFixture.event("e1", EventType.VIEW, asOf.minusSeconds(60), "mug-01"),
+          ShopFixture.event("e2", EventType.PURCHASE, asOf.minus(Duration.ofDays(20)), "mug-01", "tea-02"), // two lines
+          ShopFixture.event("e3", EventType.ADD_TO_CART, asOf.minus(Duration.ofDays(29)), "tea-02"),
+          ShopFixture.event("e4", EventType.SEARCH, asOf.minusSeconds(30)), // no product: weighs 0 anyway
+          ShopFixture.event("e5", EventType.VIEW, asOf.minus(Duration.ofDays(31)), "pot-03"), // before the window
+          ShopFixture.event("e6", EventType.PURCHASE, asOf.plusSeconds(1), "pot-03"), // after as-of
+          ShopFixture.event("e7", EventType.VIEW, asOf, "pot-03"))); // at as-of: counts
       DuckDbRecommendationStore store = new DuckDbRecommendationStore(warehouse);
 
       List<RecommendationStore.TrendScore> popular = store.popularity(asOf, Duration.ofDays(30),
@@ -104,11 +100,5 @@ class DuckDbChangedRowsTest {
       assertThat(store.popularity(asOf, Duration.ofDays(30), ModelConfig.builder().weights(0, 0, 0).build(), 10))
           .as("products scoring 0 are left out").isEmpty();
     }
-  }
-
-  private static Map<String, Object> event(String id, EventType type, Instant at, String... products) {
-    List<ProductLine> lines = java.util.Arrays.stream(products).map(p -> new ProductLine(p, 1, 2.5)).toList();
-    return Rows.event(new Event(id, type, "u1", null, at, lines, "EUR", type == EventType.SEARCH ? "tea" : null,
-        null), at);
   }
 }

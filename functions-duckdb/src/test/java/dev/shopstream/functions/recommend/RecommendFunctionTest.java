@@ -174,15 +174,15 @@ class RecommendFunctionTest {
       java.time.Instant now = ShopFixture.NOW; // the newest trend window's end: the prior's as-of
       List<Map<String, Object>> events = new ArrayList<>();
       for (int i = 0; i < 4; i++) { // mug-03: 4 purchases over the year (20)
-        events.add(event("m3-" + i, EventType.PURCHASE, now.minus(java.time.Duration.ofDays(80L * i)), "mug-03"));
+        events.add(ShopFixture.event("m3-" + i, EventType.PURCHASE, now.minus(java.time.Duration.ofDays(80L * i)), "mug-03"));
       }
-      events.add(event("m4", EventType.ADD_TO_CART, now.minusSeconds(60), "mug-04")); // 3
-      events.add(event("t2-a", EventType.VIEW, now.minusSeconds(60), "tea-02")); // 2 views: 2
-      events.add(event("t2-b", EventType.VIEW, now.minusSeconds(30), "tea-02"));
+      events.add(ShopFixture.event("m4", EventType.ADD_TO_CART, now.minusSeconds(60), "mug-04")); // 3
+      events.add(ShopFixture.event("t2-a", EventType.VIEW, now.minusSeconds(60), "tea-02")); // 2 views: 2
+      events.add(ShopFixture.event("t2-b", EventType.VIEW, now.minusSeconds(30), "tea-02"));
       for (int i = 0; i < 10; i++) { // unavailable: never answered, does not scale the prior
-        events.add(event("g9-" + i, EventType.PURCHASE, now.minusSeconds(10), "gone-09"));
+        events.add(ShopFixture.event("g9-" + i, EventType.PURCHASE, now.minusSeconds(10), "gone-09"));
       }
-      events.add(event("old", EventType.PURCHASE, now.minus(java.time.Duration.ofDays(400)), "mug-02")); // too old
+      events.add(ShopFixture.event("old", EventType.PURCHASE, now.minus(java.time.Duration.ofDays(400)), "mug-02")); // too old
       shop.insert(dev.shopstream.contract.TableSchemas.events(), events);
       RecommendFunction prior = new RecommendFunction(new DuckDbRecommendationStore(shop),
           CONFIG.withModel(CONFIG.model().toBuilder().popularityWeight(1).build()), new TestClock(now),
@@ -201,11 +201,6 @@ class RecommendFunctionTest {
           "added to cart together with pot-03");
       assertThat(bob.get("strategy").asText()).isEqualTo("personalized+trending");
     }
-  }
-
-  private static Map<String, Object> event(String id, EventType type, java.time.Instant at, String product) {
-    return dev.shopstream.contract.Rows.event(new dev.shopstream.contract.Event(id, type, "u-" + id, null, at,
-        List.of(new dev.shopstream.contract.ProductLine(product, 1, 4.0)), "EUR", null, null), at);
   }
 
   @Test

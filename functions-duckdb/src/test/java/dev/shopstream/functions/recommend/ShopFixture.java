@@ -145,4 +145,13 @@ final class ShopFixture {
     row.put("updated_at", NOW.toString());
     return row;
   }
+
+  /** An {@code events} row: one line of each product (quantity 1), a search's query "tea", at {@code at}. */
+  static Map<String, Object> event(String id, dev.shopstream.contract.EventType type, Instant at,
+      String... products) {
+    List<dev.shopstream.contract.ProductLine> lines = java.util.Arrays.stream(products)
+        .map(p -> new dev.shopstream.contract.ProductLine(p, 1, 2.5)).toList();
+    return dev.shopstream.contract.Rows.event(new dev.shopstream.contract.Event(id, type, "u-" + id, null, at, lines,
+        "EUR", type == dev.shopstream.contract.EventType.SEARCH ? "tea" : null, null), at);
+  }
 }
