@@ -57,6 +57,11 @@ public final class RealHttp implements AutoCloseable {
     return new RealHttp(invoker, port);
   }
 
+  /** The loopback port the invoker listens on, for clients other than this class's own. */
+  public int port() {
+    return port;
+  }
+
   /** One answer: status, headers (case-insensitive), body. */
   public record Answer(int status, Map<String, String> headers, byte[] body) {
     public String text() {

@@ -18,6 +18,7 @@ import dev.shopstream.contract.Json;
 import dev.shopstream.functions.FakeExchange;
 import dev.shopstream.functions.HoldingPublisher;
 import dev.shopstream.functions.http.AccessPolicy;
+import dev.shopstream.functions.http.JsonHttpFunction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -262,13 +263,31 @@ class IngestFunctionTest {
   void declaredBodyOverTheLimitIs413WithoutReadingIt() throws Exception {
     IngestFunction limited = new IngestFunction(publisher, new IngestConfig(10, 100, Duration.ofSeconds(10),
         AccessPolicy.open()), CLOCK);
-    FakeExchange x = FakeExchange.request("POST", "/").body(JSON, new byte[0]).contentLength(101);
+    FakeExchange x = FakeExchange.request("POST", "/").body(JSON, new byte[0])
+        .contentLength(JsonHttpFunction.DRAIN_LIMIT_BYTES + 1);
 
     x.serve(limited);
 
     assertThat(x.status()).isEqualTo(413);
     assertThat(x.json().get("error").asText()).isEqualTo("body_too_large");
     verify(x.request, never()).getInputStream();
+    // a body too large to drain is not read at all, and the client is told that this connection ends here
+    assertThat(x.header("Connection")).contains("close");
+  }
+
+  /** A body over the function's limit but small enough to drain is read and dropped: the connection stays usable. */
+  @Test
+  void declaredBodyOverTheLimitButDrainableIs413AndKeepsTheConnection() throws Exception {
+    IngestFunction limited = new IngestFunction(publisher, new IngestConfig(10, 100, Duration.ofSeconds(10),
+        AccessPolicy.open()), CLOCK);
+    byte[] body = ("[" + view("e-1", "u-1") + "]").getBytes(StandardCharsets.UTF_8);
+    FakeExchange x = FakeExchange.request("POST", "/").body(JSON, body).contentLength(body.length);
+
+    x.serve(limited);
+
+    assertThat(x.status()).isEqualTo(413);
+    assertThat(x.header("Connection")).isEmpty();
+    verify(publisher, never()).publish(any());
   }
 
   @Test
