@@ -115,6 +115,15 @@ public final class EvaluateCommand {
         + "the same"})
     String rows;
 
+    @Option(names = "--item-next-weights", paramLabel = "N,N", split = ",", description = {"the weights ν of the "
+        + "next signal for which the cart and product endpoints' rows are scored (default 0 and the default ν)"})
+    List<Double> itemNextWeights;
+
+    @Option(names = "--on", paramLabel = "test|validation", defaultValue = "test", description = {"score the rows "
+        + "on the protocol's test split (default) or on its validation split (the protocol's own split of the "
+        + "training part, the one --tune uses; the test part is then never read)"})
+    String on;
+
     @Option(names = "--report", paramLabel = "DIR", description = {"also write DIR/report.html (plots of HR@k and "
         + "NDCG@k by k, coverage, the tuning trace, the protocol, split, data set, date and command) and "
         + "DIR/report.json (the same figures); DIR is created. The local stack's console shows the newest report "
@@ -214,6 +223,13 @@ public final class EvaluateCommand {
       if (tuned != null) {
         methods.add(Method.model("recommender (tuned)", recommender, window));
       }
+      List<Double> itemNext = o.itemNextWeights != null ? o.itemNextWeights
+          : java.util.stream.Stream.of(0.0, defaults.itemNextWeight()).distinct().toList();
+      for (double nu : itemNext) {
+        check(cl, "--item-next-weights", nu, 0, 1000);
+      }
+      methods.addAll(Method.itemEndpoints(Method.ItemsAsked.CART, defaults, itemNext));
+      methods.addAll(Method.itemEndpoints(Method.ItemsAsked.PRODUCT, defaults, itemNext));
       if (o.rows != null) { // a long run split over processes: only the rows named (their names' starts)
         List<String> wanted = List.of(o.rows.split(";"));
         methods.removeIf(m -> wanted.stream().noneMatch(w -> !w.isBlank() && m.name().startsWith(w.trim())));
@@ -221,7 +237,12 @@ public final class EvaluateCommand {
           throw invalid(cl, "--rows", o.rows, "matches no row");
         }
       }
-      Protocol.Report report = protocol.evaluate(loaded.log(), methods);
+      if (!o.on.equals("test") && !o.on.equals("validation")) {
+        throw invalid(cl, "--on", o.on, "must be test or validation");
+      }
+      // on validation: the protocol splits its own training part again, exactly as the tuner scores configs
+      Protocol.Report report = protocol.evaluate(o.on.equals("validation") ? protocol.trainingPart(loaded.log())
+          : loaded.log(), methods);
       double seconds = (System.nanoTime() - start) / 1e9;
       String command = commandLine(args);
       print(out, input, loaded, report, tuned, seconds, command);
@@ -278,6 +299,7 @@ public final class EvaluateCommand {
       }
     }
     s.put("trending_window", window.toString());
+    s.put("scored_on", o.on);
     return s;
   }
 

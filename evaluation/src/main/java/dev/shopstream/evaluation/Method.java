@@ -107,6 +107,113 @@ public interface Method {
     };
   }
 
+  /** Which items the bought-together endpoints are asked about. */
+  enum ItemsAsked {
+    /** {@code POST /cart/recommendations}: every item so far (the user's recent items, or the session so far). */
+    CART("cart endpoint (bought together with the items so far"),
+    /** {@code GET /products/{id}/bought-together}: the newest item only, the product page being looked at. */
+    PRODUCT("product endpoint (bought together with the last item");
+
+    private final String label;
+
+    ItemsAsked(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * The recommendation endpoints of given items, as serving ranks them ({@link ExplainedRecommendations#forItems}
+   * with {@link ExplainedRecommendations#boughtTogetherWeights}), one spec per {@code itemNextWeights} value ν
+   * (the weight of the {@code next} neighbours), for a cart of the items so far or for the last item alone. No
+   * trending fill: the endpoints' own ranking is what is measured. The specs share one model, trained once per
+   * training log (ν changes the ranking only, not the training).
+   */
+  static List<Spec> itemEndpoints(ItemsAsked asked, ModelConfig config, List<Double> itemNextWeights) {
+    ModelConfig trainedAs = config.toBuilder().itemNextWeight(0).build();
+    Map<List<UserInteraction>, Trained> trained = new java.util.IdentityHashMap<>();
+    List<Spec> specs = new ArrayList<>();
+    for (double nu : itemNextWeights) {
+      ModelConfig scoring = trainedAs.toBuilder().itemNextWeight(nu).build();
+      String name = asked.label + ", next ×" + (nu == Math.rint(nu) ? String.valueOf((long) nu) : String.valueOf(nu))
+          + ")";
+      specs.add(new Spec() {
+        @Override
+        public String name() {
+          return name;
+        }
+
+        @Override
+        public Method train(List<UserInteraction> training) {
+          Trained model;
+          synchronized (trained) {
+            model = trained.computeIfAbsent(training, t -> {
+              CoOccurrenceModel m = new CoOccurrenceModel(trainedAs);
+              t.forEach(ui -> m.observe(ui.user(), ui.interaction()));
+              return new Trained(m);
+            });
+          }
+          Map<dev.shopstream.model.Signal, Double> weights = ExplainedRecommendations.boughtTogetherWeights(scoring);
+          return new Method() {
+            @Override
+            public String name() {
+              return name;
+            }
+
+            @Override
+            public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
+              List<Interaction> recent = new ArrayList<>(model.model.user(user).recent());
+              recent.sort(Comparator.comparing(Interaction::time));
+              return forItems(recent, now, limit, exclude);
+            }
+
+            @Override
+            public List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit,
+                Set<String> exclude) {
+              if (recent.isEmpty()) {
+                return List.of();
+              }
+              List<String> items = asked == ItemsAsked.PRODUCT ? List.of(recent.get(recent.size() - 1).productId())
+                  : recent.stream().map(Interaction::productId).distinct().toList();
+              List<Recommendation> out = new ArrayList<>();
+              for (ExplainedRecommendations.Explained e : ExplainedRecommendations.forItems(model, items, weights,
+                  limit, exclude)) {
+                out.add(new Recommendation(e.productId(), e.score()));
+              }
+              return out;
+            }
+          };
+        }
+      });
+    }
+    return specs;
+  }
+
+  /**
+   * A trained model whose neighbour lists are computed once per item, signal and length (the model scores its
+   * candidates at every call; the lists do not change after training): the same lists, asked thousands of times
+   * by the trials of a protocol.
+   */
+  final class Trained implements dev.shopstream.model.Recommender {
+    private final CoOccurrenceModel model;
+    private final Map<String, List<dev.shopstream.model.Neighbor>> lists =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    Trained(CoOccurrenceModel model) {
+      this.model = model;
+    }
+
+    @Override
+    public ModelConfig config() {
+      return model.config();
+    }
+
+    @Override
+    public List<dev.shopstream.model.Neighbor> neighbors(String itemId, int k, dev.shopstream.model.Signal signal) {
+      return lists.computeIfAbsent(itemId + '\u0000' + signal.ordinal() + '\u0000' + k,
+          key -> model.neighbors(itemId, k, signal));
+    }
+  }
+
   /**
    * Trending at the end of training, as serving's trending list: the items with the most event-type-weighted
    * interactions ({@code weights}' weights) in the last {@code window} of the training log, the same list for

@@ -391,13 +391,18 @@ public final class ExplainedRecommendations {
 
   /**
    * "Frequently bought together": co_purchase at 1 and co_cart at {@code w(add_to_cart) / w(purchase)} of the
-   * config (a shared cart is weaker evidence than a shared purchase by the model's own type weights).
+   * config (a shared cart is weaker evidence than a shared purchase by the model's own type weights), and the
+   * {@code next} neighbours (what shoppers took next after the given items) at {@link ModelConfig#itemNextWeight}
+   * when it is above 0.
    */
   public static Map<Signal, Double> boughtTogetherWeights(ModelConfig config) {
     Map<Signal, Double> w = new EnumMap<>(Signal.class);
     w.put(Signal.CO_PURCHASE, 1.0);
     w.put(Signal.CO_CART, config.purchaseWeight() > 0
         ? Math.min(1.0, config.addToCartWeight() / config.purchaseWeight()) : 1.0);
+    if (config.itemNextWeight() > 0) {
+      w.put(Signal.NEXT, config.itemNextWeight());
+    }
     return w;
   }
 

@@ -83,4 +83,28 @@ class ExplainedRecommendationsTest {
     assertThat(ExplainedRecommendations.forItems(MODEL, List.of("b"), ExplainedRecommendations.similarWeights(), 10,
         Set.of("c"))).isEmpty();
   }
+
+  /**
+   * With ν above 0 the bought-together endpoints add the {@code next} neighbours at ν: an item shoppers took next
+   * after the cart's item ranks, explained by that item and the next signal; at ν = 0 nothing changes.
+   */
+  @Test
+  void boughtTogetherAddsTheNextNeighboursAtTheItemNextWeight() {
+    Recommender withNext = Recommender.ofNeighbors(CONFIG, Map.of(
+        "b", List.of(new Neighbor("e", Signal.CO_CART, 0.5, 1, 1), new Neighbor("f", Signal.NEXT, 0.4, 1, 1),
+            new Neighbor("e", Signal.NEXT, 0.1, 1, 1))));
+    ModelConfig nu2 = CONFIG.toBuilder().itemNextWeight(2).build();
+
+    assertThat(ExplainedRecommendations.boughtTogetherWeights(CONFIG.toBuilder().itemNextWeight(0).build()))
+        .doesNotContainKey(Signal.NEXT);
+    assertThat(ExplainedRecommendations.boughtTogetherWeights(nu2)).containsEntry(Signal.NEXT, 2.0);
+    assertThat(ExplainedRecommendations.forItems(withNext, List.of("b"),
+        ExplainedRecommendations.boughtTogetherWeights(CONFIG.toBuilder().itemNextWeight(0).build()), 10, Set.of()))
+        .containsExactly(new Explained("e", 0.5 * 0.6, "b", Signal.CO_CART));
+    // f: next 0.4 x 2 = 0.8, explained by the next signal; e: co_cart 0.3 + next 0.1 x 2, its larger term co_cart
+    assertThat(ExplainedRecommendations.forItems(withNext, List.of("b"),
+        ExplainedRecommendations.boughtTogetherWeights(nu2), 10, Set.of()))
+        .containsExactly(new Explained("f", 0.8, "b", Signal.NEXT),
+            new Explained("e", 0.5 * 0.6 + 0.1 * 2, "b", Signal.CO_CART));
+  }
 }

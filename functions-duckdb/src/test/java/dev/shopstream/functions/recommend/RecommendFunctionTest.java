@@ -355,14 +355,15 @@ class RecommendFunctionTest {
 
   @Test
   void categoryAndExcludeFilterTheCart() throws Exception {
-    // cart pot-03: co_cart mug-02 (.36), then trending mug-03, tea-02 (pot-03 is in the cart)
-    assertThat(ids(cart("k", "3"))).containsExactly("mug-02", "mug-03", "tea-02");
+    // cart pot-03: next mug-04 (.9 x ν 4), co_cart mug-02 (.36), then trending tea-02 (pot-03 is in the cart)
+    assertThat(ids(cart("k", "3"))).containsExactly("mug-04", "mug-02", "tea-02");
 
     JsonNode grocery = cart("k", "3", "category", "grocery");
     assertThat(ids(grocery)).containsExactly("tea-02");
     assertThat(reasons(grocery)).containsExactly("trending in grocery/tea");
-    assertThat(ids(cart("k", "3", "exclude", "mug-02"))).containsExactly("mug-03", "tea-02");
-    assertThat(ids(cart("k", "3", "category", "home", "exclude", "mug-03,tea-02"))).containsExactly("mug-02");
+    assertThat(ids(cart("k", "3", "exclude", "mug-02"))).containsExactly("mug-04", "mug-03", "tea-02");
+    assertThat(ids(cart("k", "3", "category", "home", "exclude", "mug-04,tea-02"))).containsExactly("mug-02",
+        "mug-03");
   }
 
   private JsonNode cart(String... parameters) throws Exception {
@@ -389,9 +390,11 @@ class RecommendFunctionTest {
         .body("application/json", "{\"items\": [{\"product_id\": \"mug-03\"}, {\"product_id\": \"pot-03\"}]}")
         .query("k", "3").serve(function);
     assertThat(x.status()).as(x.text()).isEqualTo(200);
-    // mug-02: .3 from mug-03 + .36 from pot-03; mug-04 .6; then trending tea-02 (gone-09 never, cart items never)
-    assertThat(ids(x.json())).containsExactly("mug-02", "mug-04", "tea-02");
-    assertThat(scores(x.json()).get(0)).isCloseTo(0.66, Offset.offset(1e-9));
+    // mug-04: .6 from mug-03 + next .9 x ν 4 from pot-03; mug-02: .3 from mug-03 + .36 from pot-03; then trending
+    // tea-02 (gone-09 never, cart items never)
+    assertThat(ids(x.json())).containsExactly("mug-04", "mug-02", "tea-02");
+    assertThat(scores(x.json()).get(0)).isCloseTo(0.6 + 3.6, Offset.offset(1e-9));
+    assertThat(scores(x.json()).get(1)).isCloseTo(0.66, Offset.offset(1e-9));
   }
 
   @Test
@@ -409,10 +412,12 @@ class RecommendFunctionTest {
   void boughtTogetherUsesPurchasesThenCartsAndFillsWithTrending() throws Exception {
     JsonNode body = ok("/products/pot-03/bought-together", "k", "3");
 
-    // co_cart mug-02 .6 x (w(cart) 3 / w(purchase) 5)
-    assertThat(body.get("items").get(0).get("product_id").asText()).isEqualTo("mug-02");
-    assertThat(body.get("items").get(0).get("score").asDouble()).isEqualTo(0.36, Offset.offset(1e-9));
-    assertThat(reasons(body)).containsExactly("added to cart together with pot-03", "trending in home/kitchen/mugs",
+    // what shoppers took next after pot-03, at ν = 4 (ITEM_NEXT_WEIGHT): mug-04 .9 x 4; then co_cart mug-02 .6 x
+    // (w(cart) 3 / w(purchase) 5); then trending
+    assertThat(ids(body)).startsWith("mug-04", "mug-02");
+    assertThat(body.get("items").get(0).get("score").asDouble()).isEqualTo(3.6, Offset.offset(1e-9));
+    assertThat(body.get("items").get(1).get("score").asDouble()).isEqualTo(0.36, Offset.offset(1e-9));
+    assertThat(reasons(body)).containsExactly("often viewed next after pot-03", "added to cart together with pot-03",
         "trending in grocery/tea");
     assertThat(body.get("fallback").asText()).isEqualTo("few_neighbors");
     assertThat(ids(ok("/products/tea-02/bought-together", "k", "1"))).containsExactly("pot-03");
@@ -430,8 +435,8 @@ class RecommendFunctionTest {
     assertThat(body.get("as_of").asText()).isEqualTo(ShopFixture.MODEL_TIME.toString());
     assertThat(body.get("stale").asBoolean()).isFalse();
     assertThat(body.get("cart").toString()).isEqualTo("[\"tea-02\",\"pot-03\"]");
-    assertThat(ids(body)).containsExactly("mug-02", "mug-03");
-    assertThat(reasons(body).get(0)).isEqualTo("added to cart together with pot-03");
+    assertThat(ids(body)).containsExactly("mug-04", "mug-02");
+    assertThat(reasons(body)).containsExactly("often viewed next after pot-03", "added to cart together with pot-03");
   }
 
   @ParameterizedTest

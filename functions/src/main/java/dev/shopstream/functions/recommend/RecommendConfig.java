@@ -151,6 +151,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
             .popularityWeight(settings.decimal("POPULARITY_WEIGHT", ModelConfig.defaults().popularityWeight(), 0,
                 MAX_TREND_WEIGHT))
             .popularityWindow(settings.duration("POPULARITY_WINDOW", ModelConfig.DEFAULT_POPULARITY_WINDOW))
+            .itemNextWeight(settings.decimal("ITEM_NEXT_WEIGHT", ModelConfig.defaults().itemNextWeight(), 0,
+                MAX_TREND_WEIGHT))
             .build(),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
