@@ -2,6 +2,7 @@ package dev.shopstream.evaluation;
 
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.logging.CloudLogging;
+import dev.shopstream.model.FactorConfig;
 import dev.shopstream.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,6 +32,7 @@ public final class EvaluateCommand {
   static final Path DEFAULT_ONLINE_RETAIL = Path.of("../shared/datasets/online-retail/online_retail.csv.gz");
 
   static final String COMMAND = "java -jar evaluation/target/evaluate.jar";
+  static final String FACTORS_ROW = "learned factors (online BPR)";
 
   /** The options, declared for picocli: {@code --name=value} and {@code --name value} alike. */
   @Command(name = COMMAND, sortOptions = false, usageHelpWidth = 116, separator = "=",
@@ -41,7 +43,8 @@ public final class EvaluateCommand {
           "(ModelConfig.itemKnnBaseline()) and the recommender (ModelConfig.defaults(): co-occurrence, the next",
           "signal and trending fading mid-session; also part by part: co-occurrence only, + the next signal, + the",
           "popularity prior; with --tune also the config tuned on a validation split carved from the training part),",
-          "and item-kNN with the recommender's user horizon, items per user and neighbours per item.",
+          "and item-kNN with the recommender's user horizon, items per user and neighbours per item; the learned",
+          "factors alone (an item-based factor model trained online by BPR) and, with --factor-weight, blended.",
           "Progress is logged as JSON lines on stderr; the table goes to stdout; with --report also an HTML report",
           "and report.json. Exit status: 0 done, 1 the evaluation failed, 2 a usage error or a missing input file.",
           "Durations: 30s, 30m, 2h, 7d or ISO-8601 (PT30S, P7D).",
@@ -115,6 +118,32 @@ public final class EvaluateCommand {
         + "the same"})
     String rows;
 
+    @Option(names = "--factor-weight", paramLabel = "W", defaultValue = "0", description = {"also the row "
+        + "\"recommender (defaults + learned factors, φ = W)\": the defaults with the learned factors blended at "
+        + "weight W (default 0: no such row)"})
+    double factorWeight;
+
+    @Option(names = "--factor-dimensions", paramLabel = "N", defaultValue = "32",
+        description = "learned factors: embedding size (default 32)")
+    int factorDimensions;
+
+    @Option(names = "--factor-learning-rate", paramLabel = "F", defaultValue = "0.05",
+        description = "learned factors: SGD learning rate (default 0.05)")
+    double factorLearningRate;
+
+    @Option(names = "--factor-regularization", paramLabel = "F", defaultValue = "0.01",
+        description = "learned factors: L2 regularization (default 0.01)")
+    double factorRegularization;
+
+    @Option(names = "--factor-negatives", paramLabel = "N", defaultValue = "5",
+        description = "learned factors: sampled negatives per positive (default 5)")
+    int factorNegatives;
+
+    @Option(names = "--validation", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = {
+        "score the rows on the validation split (the protocol applied to its own training part, as --tune does) "
+            + "instead of the test split"})
+    boolean validation;
+
     @Option(names = "--report", paramLabel = "DIR", description = {"also write DIR/report.html (plots of HR@k and "
         + "NDCG@k by k, coverage, the tuning trace, the protocol, split, data set, date and command) and "
         + "DIR/report.json (the same figures); DIR is created. The local stack's console shows the newest report "
@@ -158,6 +187,14 @@ public final class EvaluateCommand {
         throw invalid(cl, "--trending-window", o.trendingWindow.toString(), "must be positive");
       }
       check(cl, "--passes", o.passes, 1, 10);
+      check(cl, "--factor-weight", o.factorWeight, 0, 1000);
+      check(cl, "--factor-dimensions", o.factorDimensions, 1, 1024);
+      check(cl, "--factor-learning-rate", o.factorLearningRate, 0, 10);
+      check(cl, "--factor-regularization", o.factorRegularization, 0, 10);
+      check(cl, "--factor-negatives", o.factorNegatives, 1, 1000);
+      FactorConfig factors = FactorConfig.defaults().withDimensions(o.factorDimensions)
+          .withLearningRate(o.factorLearningRate).withRegularization(o.factorRegularization)
+          .withNegatives(o.factorNegatives);
       Set<String> only = new java.util.LinkedHashSet<>();
       for (String name : o.tuneParams.split(",")) {
         if (!name.isBlank()) {
@@ -211,6 +248,11 @@ public final class EvaluateCommand {
       methods.add(Method.model("recommender (defaults, sequence-aware + popularity prior)",
           sequenceAware.toBuilder().popularityWeight(defaults.popularityWeight()).build(), window));
       methods.add(Method.model("recommender (defaults)", defaults, window));
+      methods.add(Method.factors(FACTORS_ROW, factors, defaults));
+      if (o.factorWeight > 0) {
+        methods.add(Method.model("recommender (defaults + learned factors, φ = " + o.factorWeight + ")",
+            defaults.toBuilder().factorWeight(o.factorWeight).build(), window, factors));
+      }
       if (tuned != null) {
         methods.add(Method.model("recommender (tuned)", recommender, window));
       }
@@ -221,7 +263,13 @@ public final class EvaluateCommand {
           throw invalid(cl, "--rows", o.rows, "matches no row");
         }
       }
-      Protocol.Report report = protocol.evaluate(loaded.log(), methods);
+      List<UserInteraction> scored = loaded.log();
+      if (o.validation) {
+        scored = protocol.trainingPart(scored);
+        LOG.info(String.format("scoring on the validation split: the protocol on its training part (%,d of %,d "
+            + "interactions)", scored.size(), loaded.log().size()));
+      }
+      Protocol.Report report = protocol.evaluate(scored, methods);
       double seconds = (System.nanoTime() - start) / 1e9;
       String command = commandLine(args);
       print(out, input, loaded, report, tuned, seconds, command);
@@ -292,7 +340,7 @@ public final class EvaluateCommand {
 
   /** The config's co-occurrence alone: no trending, no next signal, no recency order, no popularity prior. */
   static ModelConfig coOccurrenceOnly(ModelConfig c) {
-    return c.toBuilder().trendWeight(0).nextWeight(0).recencyOrder(0).popularityWeight(0).build();
+    return c.toBuilder().trendWeight(0).nextWeight(0).recencyOrder(0).popularityWeight(0).factorWeight(0).build();
   }
 
   static Protocol protocol(CommandLine cl, Options o) {

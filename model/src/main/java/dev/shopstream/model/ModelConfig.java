@@ -43,6 +43,9 @@ import java.util.Objects;
  *   <li>{@code popularityWeight}: π, a prior of all-time popularity that does not fade: an item with no link to the
  *       user's items still ranks above one nobody takes. Popularity is each product's event-type-weighted count of
  *       interactions over the last {@code popularityWindow} (a year), not the trending window's.
+ *   <li>{@code factorWeight}: φ, the weight of the learned factors ({@link FactorModel}, trained online by BPR) in
+ *       the blend: {@code + φ × exp(s(c) − max s)}, the item's factor score relative to the best item's; 0 (the
+ *       default) = no factors, and the ranking is exactly what it was without them.
  * </ul>
  */
 public record ModelConfig(
@@ -62,7 +65,8 @@ public record ModelConfig(
     double recencyOrder,
     Duration sessionGap,
     double popularityWeight,
-    Duration popularityWindow) implements Serializable {
+    Duration popularityWindow,
+    double factorWeight) implements Serializable {
 
   /** How the weights of the two interactions of a pair combine. */
   public enum PairWeight { MIN, PRODUCT }
@@ -80,10 +84,10 @@ public record ModelConfig(
     if (popularityWindow.toSeconds() < 1) {
       throw new IllegalArgumentException("popularityWindow must be at least one second, was " + popularityWindow);
     }
-    for (double w : new double[] {trendWeight, nextWeight, recencyOrder, popularityWeight}) {
+    for (double w : new double[] {trendWeight, nextWeight, recencyOrder, popularityWeight, factorWeight}) {
       if (!(w >= 0) || Double.isInfinite(w)) {
-        throw new IllegalArgumentException("trendWeight, nextWeight, recencyOrder and popularityWeight must be"
-            + " finite and >= 0, was " + w);
+        throw new IllegalArgumentException("trendWeight, nextWeight, recencyOrder, popularityWeight and factorWeight"
+            + " must be finite and >= 0, was " + w);
       }
     }
     if (nextSteps < 0 || sessionGap.isNegative()) {
@@ -127,6 +131,11 @@ public record ModelConfig(
    * product's standing follows the whole seasonal cycle rather than the last week's trending.
    */
   public static final Duration DEFAULT_POPULARITY_WINDOW = Duration.ofDays(365);
+  /**
+   * φ = 0: the learned factors ({@link FactorModel}) are not part of the default blend. Serving and the pipeline
+   * have no factor embeddings yet (docs/EVALUATION.md, "Learned factors trained online").
+   */
+  public static final double DEFAULT_FACTOR_WEIGHT = 0;
 
   /**
    * The defaults: view 1, add_to_cart 3, purchase 5, half-life 1 h, horizon 30 days, 20 recent items per user, 200
@@ -140,7 +149,7 @@ public record ModelConfig(
   public static ModelConfig defaults() {
     return new ModelConfig(1, 3, 5, Duration.ofHours(1), Duration.ofDays(30), 20, 200, 20, Similarity.JACCARD,
         PairWeight.MIN, DEFAULT_TREND_WEIGHT, DEFAULT_NEXT_STEPS, DEFAULT_NEXT_WEIGHT, DEFAULT_RECENCY_ORDER,
-        DEFAULT_SESSION_GAP, DEFAULT_POPULARITY_WEIGHT, DEFAULT_POPULARITY_WINDOW);
+        DEFAULT_SESSION_GAP, DEFAULT_POPULARITY_WEIGHT, DEFAULT_POPULARITY_WINDOW, DEFAULT_FACTOR_WEIGHT);
   }
 
   /**
@@ -150,7 +159,8 @@ public record ModelConfig(
   public static ModelConfig itemKnnBaseline() {
     return builder().weights(1, 1, 1).halfLife(Duration.ZERO).userHorizon(Duration.ofHours(24)).maxItemsPerUser(50)
         .maxNeighborsPerItem(100).topK(20).similarity(Similarity.COSINE).pairWeight(PairWeight.MIN).trendWeight(0)
-        .nextSteps(0).nextWeight(0).recencyOrder(0).sessionGap(Duration.ZERO).popularityWeight(0).build();
+        .nextSteps(0).nextWeight(0).recencyOrder(0).sessionGap(Duration.ZERO).popularityWeight(0).factorWeight(0)
+        .build();
   }
 
   public double weight(EventType type) {
@@ -210,6 +220,7 @@ public record ModelConfig(
     private Duration sessionGap;
     private double popularityWeight;
     private Duration popularityWindow;
+    private double factorWeight;
 
     private Builder(ModelConfig c) {
       viewWeight = c.viewWeight;
@@ -229,6 +240,7 @@ public record ModelConfig(
       sessionGap = c.sessionGap;
       popularityWeight = c.popularityWeight;
       popularityWindow = c.popularityWindow;
+      factorWeight = c.factorWeight;
     }
 
     /** The three event-type weights at once. */
@@ -321,11 +333,16 @@ public record ModelConfig(
       return this;
     }
 
+    public Builder factorWeight(double value) {
+      factorWeight = value;
+      return this;
+    }
+
     /** The config; fails with {@link IllegalArgumentException} or {@link NullPointerException} as the constructor. */
     public ModelConfig build() {
       return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
           maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder,
-          sessionGap, popularityWeight, popularityWindow);
+          sessionGap, popularityWeight, popularityWindow, factorWeight);
     }
   }
 
