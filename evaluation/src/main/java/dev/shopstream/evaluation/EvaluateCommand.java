@@ -118,10 +118,10 @@ public final class EvaluateCommand {
         + "the same"})
     String rows;
 
-    @Option(names = "--factor-weight", paramLabel = "W", defaultValue = "0", description = {"also the row "
+    @Option(names = "--factor-weight", paramLabel = "W[,W...]", split = ",", description = {"also the rows "
         + "\"recommender (defaults + learned factors, φ = W)\": the defaults with the learned factors blended at "
-        + "weight W (default 0: no such row)"})
-    double factorWeight;
+        + "weight W, one row per W (default none)"})
+    List<Double> factorWeights = new ArrayList<>();
 
     @Option(names = "--factor-dimensions", paramLabel = "N", defaultValue = "32",
         description = "learned factors: embedding size (default 32)")
@@ -135,8 +135,8 @@ public final class EvaluateCommand {
         description = "learned factors: L2 regularization (default 0.01)")
     double factorRegularization;
 
-    @Option(names = "--factor-negatives", paramLabel = "N", defaultValue = "5",
-        description = "learned factors: sampled negatives per positive (default 5)")
+    @Option(names = "--factor-negatives", paramLabel = "N", defaultValue = "10",
+        description = "learned factors: sampled negatives per positive (default 10)")
     int factorNegatives;
 
     @Option(names = "--validation", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = {
@@ -187,7 +187,9 @@ public final class EvaluateCommand {
         throw invalid(cl, "--trending-window", o.trendingWindow.toString(), "must be positive");
       }
       check(cl, "--passes", o.passes, 1, 10);
-      check(cl, "--factor-weight", o.factorWeight, 0, 1000);
+      for (double w : o.factorWeights) {
+        check(cl, "--factor-weight", w, 0, 1000);
+      }
       check(cl, "--factor-dimensions", o.factorDimensions, 1, 1024);
       check(cl, "--factor-learning-rate", o.factorLearningRate, 0, 10);
       check(cl, "--factor-regularization", o.factorRegularization, 0, 10);
@@ -249,9 +251,9 @@ public final class EvaluateCommand {
           sequenceAware.toBuilder().popularityWeight(defaults.popularityWeight()).build(), window));
       methods.add(Method.model("recommender (defaults)", defaults, window));
       methods.add(Method.factors(FACTORS_ROW, factors, defaults));
-      if (o.factorWeight > 0) {
-        methods.add(Method.model("recommender (defaults + learned factors, φ = " + o.factorWeight + ")",
-            defaults.toBuilder().factorWeight(o.factorWeight).build(), window, factors));
+      for (double w : o.factorWeights) {
+        methods.add(Method.model("recommender (defaults + learned factors, φ = " + w + ")",
+            defaults.toBuilder().factorWeight(w).build(), window, factors));
       }
       if (tuned != null) {
         methods.add(Method.model("recommender (tuned)", recommender, window));

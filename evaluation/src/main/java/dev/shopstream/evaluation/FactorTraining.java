@@ -53,7 +53,7 @@ final class FactorTraining {
   }
 
   private void log() {
-    LOG.info(String.format("%s: learned factors (online BPR, d=%d, lr=%s, reg=%s, negatives=%d): %,d of %,d "
+    LOG.info(String.format("%s: training the learned factors (online BPR, d=%d, lr=%s, reg=%s, negatives=%d): %,d of %,d "
             + "interactions, %,d steps, %,d items, mean BPR loss %.4f over the last %,d steps, %.1f s", label,
         model.config().dimensions(), model.config().learningRate(), model.config().regularization(),
         model.config().negatives(), seen, total, model.steps(), model.items(),

@@ -63,10 +63,11 @@ class LearnedFactorsTest {
     Path csv = dir.resolve("shop.csv");
     Files.write(csv, lines);
 
-    String test = run("--input=" + csv, "--protocol=b", "--factor-weight=0.5", "--factor-dimensions=8",
+    String test = run("--input=" + csv, "--protocol=b", "--factor-weight=0.5,2", "--factor-dimensions=8",
         "--rows=popularity;learned factors;recommender (defaults + learned");
     assertThat(test).contains("| learned factors (online BPR) |",
-        "| recommender (defaults + learned factors, φ = 0.5) |").doesNotContain("| item-kNN");
+        "| recommender (defaults + learned factors, φ = 0.5) |", "| recommender (defaults + learned factors, φ = 2.0) |")
+        .doesNotContain("| item-kNN");
     String validation = run("--input=" + csv, "--protocol=b", "--validation", "--rows=popularity");
     assertThat(trials(validation)).isLessThan(trials(test));
     assertThat(run("--input=" + csv, "--factor-negatives=0")).contains("'--factor-negatives': '0'");
