@@ -110,7 +110,7 @@ public final class EvaluateCommand {
     @Option(names = "--tune-params", paramLabel = "A,B", defaultValue = "", description = {"tune only these "
         + "parameters (the others keep their defaults): user_horizon, half_life, similarity, pair_weight, "
         + "max_items_per_user, max_neighbors_per_item, session_gap, trend_weight, next_weight, next_steps, "
-        + "recency_order, popularity_weight, view_weight, add_to_cart_weight"})
+        + "recency_order, popularity_weight, factor_weight, view_weight, add_to_cart_weight"})
     String tuneParams;
 
     @Option(names = "--rows", paramLabel = "\"A;B\"", description = {"only the rows whose name starts with one of "

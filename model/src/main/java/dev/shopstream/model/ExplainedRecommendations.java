@@ -122,7 +122,9 @@ public final class ExplainedRecommendations {
   /**
    * {@link #forUser(Recommender, Collection, Instant, int, Set, Trending, Trending)} with the learned factors:
    * {@code factors} are the user's {@link FactorModel} scores (for the same recent items), weighed by
-   * {@link ModelConfig#factorWeight()} φ: {@code + φ × exp(s(c) − max s)}. With φ > 0 every item the factor model
+   * {@link ModelConfig#factorWeight()} φ, which fades mid-session as β does: {@code + φ × fade × exp(s(c) − max s)}
+   * (the factors describe the user's standing taste; mid-visit the next signal knows better). With φ × fade > 0
+   * every item the factor model
    * knows is a candidate; one with no link to the user's items whose largest part is the factors' is explained by
    * the history item contributing most to its factor score ({@link Explained#factor()}, signal null). Null factors
    * or φ = 0: exactly the ranking without them.
@@ -210,7 +212,7 @@ public final class ExplainedRecommendations {
         : config.trendFade(Duration.between(newest, requestTime));
     double beta = trending.isEmpty() ? 0 : config.trendWeight() * fade;
     double pi = popular.isEmpty() ? 0 : config.popularityWeight();
-    double phi = factors == null ? 0 : config.factorWeight();
+    double phi = factors == null ? 0 : config.factorWeight() * fade; // a standing taste: fades mid-session
     boolean blend = beta > 0 || pi > 0 || phi > 0;
     if (ordered.isEmpty() && !blend) {
       return List.of();

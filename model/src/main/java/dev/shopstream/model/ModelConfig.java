@@ -44,7 +44,8 @@ import java.util.Objects;
  *       user's items still ranks above one nobody takes. Popularity is each product's event-type-weighted count of
  *       interactions over the last {@code popularityWindow} (a year), not the trending window's.
  *   <li>{@code factorWeight}: φ, the weight of the learned factors ({@link FactorModel}, trained online by BPR) in
- *       the blend: {@code + φ × exp(s(c) − max s)}, the item's factor score relative to the best item's; 0 (the
+ *       the blend: {@code + φ × fade × exp(s(c) − max s)}, the item's factor score relative to the best item's,
+ *       fading mid-session as the trend weight does (the same {@link #trendFade}); 0 (the
  *       default) = no factors, and the ranking is exactly what it was without them.
  * </ul>
  */

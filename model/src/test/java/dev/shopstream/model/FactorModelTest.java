@@ -173,7 +173,14 @@ class FactorModelTest {
     assertThat(led.sourceId()).isIn("a0", "a1");
     assertThat(with.stream().filter(e -> e.productId().equals("b5")).findFirst().orElseThrow())
         .extracting(Explained::sourceId, Explained::factor).containsExactly("a0", false);
-    assertThat(with.subList(0, 5)).extracting(Explained::productId).allMatch(id -> id.startsWith("a"));
+    assertThat(with.stream().filter(Explained::factor).limit(5)).extracting(Explained::productId)
+        .hasSize(5).allMatch(id -> id.startsWith("a"));
     assertThat(without).extracting(Explained::factor).containsOnly(false);
+
+    // mid-session (the request at the newest item's time) φ fades to nothing, as β does: the ranking without them
+    Instant midSession = recent.get(recent.size() - 1).time();
+    assertThat(ExplainedRecommendations.scoreForUser(weighted, recent, midSession, 20, Set.of(), trending, popular,
+        factors.scores(recent))).isEqualTo(ExplainedRecommendations.scoreForUser(weighted, recent, midSession, 20,
+        Set.of(), trending, popular));
   }
 }
