@@ -249,7 +249,7 @@ public final class EvaluateCommand {
           window));
       methods.add(Method.model("recommender (defaults, sequence-aware + popularity prior)",
           sequenceAware.toBuilder().popularityWeight(defaults.popularityWeight()).build(), window));
-      methods.add(Method.model("recommender (defaults)", defaults, window));
+      methods.add(Method.model("recommender (defaults)", defaults, window, factors));
       methods.add(Method.factors(FACTORS_ROW, factors, defaults));
       for (double w : o.factorWeights) {
         methods.add(Method.model("recommender (defaults + learned factors, φ = " + w + ")",

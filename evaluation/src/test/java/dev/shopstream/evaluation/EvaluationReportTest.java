@@ -98,7 +98,7 @@ class EvaluationReportTest {
     assertThat(json.path("split").path("trials").asLong()).isEqualTo(Long.parseLong(split.group(3).replace(",", "")));
 
     List<String[]> table = tableRows(printed);
-    assertThat(table).hasSize(9);
+    assertThat(table).hasSize(10);
     JsonNode methods = json.path("methods");
     assertThat(methods).hasSize(table.size());
     String html = Files.readString(reports.resolve("report.html"));

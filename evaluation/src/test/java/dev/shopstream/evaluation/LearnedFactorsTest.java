@@ -27,14 +27,14 @@ class LearnedFactorsTest {
   void theFactorRowLearnsTheShopsGroupsOnLeaveLastOutAndBeatsPopularity() {
     List<UserInteraction> log = Logs.clusteredBaskets(600, 6, 3);
     LeaveLastOutProtocol b = new LeaveLastOutProtocol(100, 42, EventType.PURCHASE, 10);
-    ModelConfig defaults = ModelConfig.defaults();
+    ModelConfig defaults = ModelConfig.defaults().toBuilder().factorWeight(0).build();
 
     Protocol.Report r = b.evaluate(log, List.of(Method.popularity(EventType.PURCHASE),
         Method.factors("factors", FactorConfig.defaults(), defaults),
         Method.factors("frozen", FactorConfig.defaults().withLearningRate(0), defaults),
         Method.model("defaults", defaults, WEEK),
         Method.model("defaults, φ = 0 given factors", defaults, WEEK, FactorConfig.defaults().withDimensions(8)),
-        Method.model("blend", defaults.toBuilder().factorWeight(1).build(), WEEK)));
+        Method.model("blend", defaults.toBuilder().factorWeight(4).build(), WEEK)));
 
     double popularity = r.metrics().get("popularity").hitRate();
     assertThat(r.metrics().get("factors").hitRate()).isGreaterThan(popularity + 0.1);

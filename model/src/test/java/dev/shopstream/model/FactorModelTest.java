@@ -142,7 +142,7 @@ class FactorModelTest {
     FactorModel factors = trained(FactorConfig.defaults());
     Map<String, List<Neighbor>> lists = Map.of("a0", List.of(new Neighbor("b5", Signal.COMBINED, 0.5, 1, 1),
         new Neighbor("a4", Signal.COMBINED, 0.2, 1, 1)));
-    ModelConfig config = ModelConfig.defaults();
+    ModelConfig config = ModelConfig.defaults().toBuilder().factorWeight(0).build();
     Recommender zero = Recommender.ofNeighbors(config, lists);
     List<Interaction> recent = history("a0", "a1");
     Instant now = T0.plusSeconds(86_400);
