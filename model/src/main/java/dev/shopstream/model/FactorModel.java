@@ -86,9 +86,9 @@ public final class FactorModel {
       }
       double[] qi = target.get(positive);
       double[] qn = target.get(negative);
-      double x_ = bias[positive] - bias[negative] + dot(u, qi) - dot(u, qn);
-      double g = sigmoid(-x_);
-      loss += softplus(-x_);
+      double margin = bias[positive] - bias[negative] + dot(u, qi) - dot(u, qn);
+      double g = sigmoid(-margin);
+      loss += softplus(-margin);
       compared++;
       for (int f = 0; f < d; f++) {
         double diff = qi[f] - qn[f];
