@@ -2,6 +2,7 @@ package dev.shopstream.evaluation;
 
 import dev.shopstream.contract.EventType;
 import dev.shopstream.contract.logging.CloudLogging;
+import dev.shopstream.model.FactorConfig;
 import dev.shopstream.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,6 +32,7 @@ public final class EvaluateCommand {
   static final Path DEFAULT_ONLINE_RETAIL = Path.of("../shared/datasets/online-retail/online_retail.csv.gz");
 
   static final String COMMAND = "java -jar evaluation/target/evaluate.jar";
+  static final String FACTORS_ROW = "learned factors (online BPR)";
 
   /** The options, declared for picocli: {@code --name=value} and {@code --name value} alike. */
   @Command(name = COMMAND, sortOptions = false, usageHelpWidth = 116, separator = "=",
@@ -41,7 +43,8 @@ public final class EvaluateCommand {
           "(ModelConfig.itemKnnBaseline()) and the recommender (ModelConfig.defaults(): co-occurrence, the next",
           "signal and trending fading mid-session; also part by part: co-occurrence only, + the next signal, + the",
           "popularity prior; with --tune also the config tuned on a validation split carved from the training part),",
-          "and item-kNN with the recommender's user horizon, items per user and neighbours per item.",
+          "and item-kNN with the recommender's user horizon, items per user and neighbours per item; the learned",
+          "factors alone (an item-based factor model trained online by BPR) and, with --factor-weight, blended.",
           "Progress is logged as JSON lines on stderr; the table goes to stdout; with --report also an HTML report",
           "and report.json. Exit status: 0 done, 1 the evaluation failed, 2 a usage error or a missing input file.",
           "Durations: 30s, 30m, 2h, 7d or ISO-8601 (PT30S, P7D).",
@@ -107,7 +110,7 @@ public final class EvaluateCommand {
     @Option(names = "--tune-params", paramLabel = "A,B", defaultValue = "", description = {"tune only these "
         + "parameters (the others keep their defaults): user_horizon, half_life, similarity, pair_weight, "
         + "max_items_per_user, max_neighbors_per_item, session_gap, trend_weight, next_weight, next_steps, "
-        + "recency_order, popularity_weight, view_weight, add_to_cart_weight"})
+        + "recency_order, popularity_weight, factor_weight, view_weight, add_to_cart_weight"})
     String tuneParams;
 
     @Option(names = "--rows", paramLabel = "\"A;B\"", description = {"only the rows whose name starts with one of "
@@ -119,10 +122,32 @@ public final class EvaluateCommand {
         + "next signal for which the cart and product endpoints' rows are scored (default 0 and the default ν)"})
     List<Double> itemNextWeights;
 
-    @Option(names = "--on", paramLabel = "test|validation", defaultValue = "test", description = {"score the rows "
-        + "on the protocol's test split (default) or on its validation split (the protocol's own split of the "
-        + "training part, the one --tune uses; the test part is then never read)"})
-    String on;
+
+    @Option(names = "--factor-weight", paramLabel = "W[,W...]", split = ",", description = {"also the rows "
+        + "\"recommender (defaults + learned factors, φ = W)\": the defaults with the learned factors blended at "
+        + "weight W, one row per W (default none)"})
+    List<Double> factorWeights = new ArrayList<>();
+
+    @Option(names = "--factor-dimensions", paramLabel = "N", defaultValue = "32",
+        description = "learned factors: embedding size (default 32)")
+    int factorDimensions;
+
+    @Option(names = "--factor-learning-rate", paramLabel = "F", defaultValue = "0.05",
+        description = "learned factors: SGD learning rate (default 0.05)")
+    double factorLearningRate;
+
+    @Option(names = "--factor-regularization", paramLabel = "F", defaultValue = "0.01",
+        description = "learned factors: L2 regularization (default 0.01)")
+    double factorRegularization;
+
+    @Option(names = "--factor-negatives", paramLabel = "N", defaultValue = "10",
+        description = "learned factors: sampled negatives per positive (default 10)")
+    int factorNegatives;
+
+    @Option(names = "--validation", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = {
+        "score the rows on the validation split (the protocol applied to its own training part, as --tune does) "
+            + "instead of the test split"})
+    boolean validation;
 
     @Option(names = "--report", paramLabel = "DIR", description = {"also write DIR/report.html (plots of HR@k and "
         + "NDCG@k by k, coverage, the tuning trace, the protocol, split, data set, date and command) and "
@@ -167,6 +192,16 @@ public final class EvaluateCommand {
         throw invalid(cl, "--trending-window", o.trendingWindow.toString(), "must be positive");
       }
       check(cl, "--passes", o.passes, 1, 10);
+      for (double w : o.factorWeights) {
+        check(cl, "--factor-weight", w, 0, 1000);
+      }
+      check(cl, "--factor-dimensions", o.factorDimensions, 1, 1024);
+      check(cl, "--factor-learning-rate", o.factorLearningRate, 0, 10);
+      check(cl, "--factor-regularization", o.factorRegularization, 0, 10);
+      check(cl, "--factor-negatives", o.factorNegatives, 1, 1000);
+      FactorConfig factors = FactorConfig.defaults().withDimensions(o.factorDimensions)
+          .withLearningRate(o.factorLearningRate).withRegularization(o.factorRegularization)
+          .withNegatives(o.factorNegatives);
       Set<String> only = new java.util.LinkedHashSet<>();
       for (String name : o.tuneParams.split(",")) {
         if (!name.isBlank()) {
@@ -219,7 +254,12 @@ public final class EvaluateCommand {
           window));
       methods.add(Method.model("recommender (defaults, sequence-aware + popularity prior)",
           sequenceAware.toBuilder().popularityWeight(defaults.popularityWeight()).build(), window));
-      methods.add(Method.model("recommender (defaults)", defaults, window));
+      methods.add(Method.model("recommender (defaults)", defaults, window, factors));
+      methods.add(Method.factors(FACTORS_ROW, factors, defaults));
+      for (double w : o.factorWeights) {
+        methods.add(Method.model("recommender (defaults + learned factors, φ = " + w + ")",
+            defaults.toBuilder().factorWeight(w).build(), window, factors));
+      }
       if (tuned != null) {
         methods.add(Method.model("recommender (tuned)", recommender, window));
       }
@@ -237,12 +277,13 @@ public final class EvaluateCommand {
           throw invalid(cl, "--rows", o.rows, "matches no row");
         }
       }
-      if (!o.on.equals("test") && !o.on.equals("validation")) {
-        throw invalid(cl, "--on", o.on, "must be test or validation");
+      List<UserInteraction> scored = loaded.log();
+      if (o.validation) {
+        scored = protocol.trainingPart(scored);
+        LOG.info(String.format("scoring on the validation split: the protocol on its training part (%,d of %,d "
+            + "interactions)", scored.size(), loaded.log().size()));
       }
-      // on validation: the protocol splits its own training part again, exactly as the tuner scores configs
-      Protocol.Report report = protocol.evaluate(o.on.equals("validation") ? protocol.trainingPart(loaded.log())
-          : loaded.log(), methods);
+      Protocol.Report report = protocol.evaluate(scored, methods);
       double seconds = (System.nanoTime() - start) / 1e9;
       String command = commandLine(args);
       print(out, input, loaded, report, tuned, seconds, command);
@@ -299,7 +340,7 @@ public final class EvaluateCommand {
       }
     }
     s.put("trending_window", window.toString());
-    s.put("scored_on", o.on);
+    s.put("scored_on", o.validation ? "validation" : "test");
     return s;
   }
 
@@ -314,7 +355,7 @@ public final class EvaluateCommand {
 
   /** The config's co-occurrence alone: no trending, no next signal, no recency order, no popularity prior. */
   static ModelConfig coOccurrenceOnly(ModelConfig c) {
-    return c.toBuilder().trendWeight(0).nextWeight(0).recencyOrder(0).popularityWeight(0).build();
+    return c.toBuilder().trendWeight(0).nextWeight(0).recencyOrder(0).popularityWeight(0).factorWeight(0).build();
   }
 
   static Protocol protocol(CommandLine cl, Options o) {

@@ -3,6 +3,8 @@ package dev.shopstream.evaluation;
 import dev.shopstream.contract.EventType;
 import dev.shopstream.model.CoOccurrenceModel;
 import dev.shopstream.model.ExplainedRecommendations;
+import dev.shopstream.model.FactorConfig;
+import dev.shopstream.model.FactorModel;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Recommendation;
@@ -63,6 +65,16 @@ public interface Method {
    * exactly as a user's history is.
    */
   static Spec model(String name, ModelConfig config, Duration trendingWindow) {
+    return model(name, config, trendingWindow, FactorConfig.defaults());
+  }
+
+  /**
+   * {@link #model(String, ModelConfig, Duration)}; when {@code config.factorWeight() > 0} a {@link FactorModel}
+   * ({@code factors}) is trained online in the same replay (each interaction after the user's history before it)
+   * and blended with weight φ ({@link ExplainedRecommendations#scoreForUser(dev.shopstream.model.Recommender,
+   * java.util.Collection, Instant, int, Set, Trending, Trending, FactorModel.Scores)}).
+   */
+  static Spec model(String name, ModelConfig config, Duration trendingWindow, FactorConfig factorConfig) {
     return new Spec() {
       @Override
       public String name() {
@@ -71,15 +83,22 @@ public interface Method {
 
       @Override
       public Object key() {
-        return List.of(config, trendingWindow);
+        return config.factorWeight() > 0 ? List.of(config, trendingWindow, factorConfig)
+            : List.of(config, trendingWindow);
       }
 
       @Override
       public Method train(List<UserInteraction> training) {
         CoOccurrenceModel model = new CoOccurrenceModel(config);
+        FactorTraining learning = config.factorWeight() > 0
+            ? new FactorTraining(factorConfig, config, training.size(), name) : null;
         for (UserInteraction ui : training) {
+          if (learning != null) {
+            learning.observe(model.user(ui.user()).recent(), ui.interaction());
+          }
           model.observe(ui.user(), ui.interaction());
         }
+        FactorModel factors = learning == null ? null : learning.done();
         Trending trending = config.trendWeight() > 0 ? trending(training, trendingWindow, config) : Trending.none();
         Trending popular = config.popularityWeight() > 0 ? popular(training, config) : Trending.none();
         return new Method() {
@@ -90,8 +109,9 @@ public interface Method {
 
           @Override
           public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
-            return ExplainedRecommendations.scoreForUser(model, model.user(user).recent(), now, limit, exclude,
-                trending, popular);
+            List<Interaction> recent = model.user(user).recent();
+            return ExplainedRecommendations.scoreForUser(model, recent, now, limit, exclude, trending, popular,
+                factors == null ? null : factors.scores(recent));
           }
 
           @Override
@@ -99,8 +119,61 @@ public interface Method {
               Set<String> exclude) {
             UserHistory history = new UserHistory();
             recent.forEach(i -> history.observe(i, config));
-            return ExplainedRecommendations.scoreForUser(model, history.recent(), now, limit, exclude, trending,
-                popular);
+            List<Interaction> items = history.recent();
+            return ExplainedRecommendations.scoreForUser(model, items, now, limit, exclude, trending, popular,
+                factors == null ? null : factors.scores(items));
+          }
+        };
+      }
+    };
+  }
+
+  /**
+   * The learned factors alone ({@link FactorModel#recommend}): trained online in one pass over the training log in
+   * time order, each interaction after the user's recent items ({@link UserHistory} under {@code histories}'
+   * horizon and bound, the recommender's); a user (or a session prefix) is ranked by the mean of their recent
+   * items' embeddings.
+   */
+  static Spec factors(String name, FactorConfig factorConfig, ModelConfig histories) {
+    return new Spec() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Object key() {
+        return List.of("factors", factorConfig, histories);
+      }
+
+      @Override
+      public Method train(List<UserInteraction> training) {
+        Map<String, UserHistory> users = new HashMap<>();
+        FactorTraining learning = new FactorTraining(factorConfig, histories, training.size(), name);
+        for (UserInteraction ui : training) {
+          UserHistory h = users.computeIfAbsent(ui.user(), u -> new UserHistory());
+          learning.observe(h.recent(), ui.interaction());
+          h.observe(ui.interaction(), histories);
+        }
+        FactorModel factors = learning.done();
+        return new Method() {
+          @Override
+          public String name() {
+            return name;
+          }
+
+          @Override
+          public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
+            UserHistory h = users.get(user);
+            return factors.recommend(h == null ? List.of() : h.recent(), limit, exclude);
+          }
+
+          @Override
+          public List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit,
+              Set<String> exclude) {
+            UserHistory history = new UserHistory();
+            recent.forEach(i -> history.observe(i, histories));
+            return factors.recommend(history.recent(), limit, exclude);
           }
         };
       }

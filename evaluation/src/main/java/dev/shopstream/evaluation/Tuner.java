@@ -102,6 +102,8 @@ public final class Tuner {
     d.add(new Dimension<>("recency_order", List.of(0.0, 0.5, 1.0), ModelConfig.Builder::recencyOrder));
     d.add(new Dimension<>("popularity_weight", List.of(0.0, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
         ModelConfig.Builder::popularityWeight));
+    d.add(new Dimension<>("factor_weight", List.of(0.0, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0),
+        ModelConfig.Builder::factorWeight));
     if (views) {
       d.add(new Dimension<>("view_weight", List.of(0.25, 0.5, 1.0, 2.0), ModelConfig.Builder::viewWeight));
     }
@@ -221,6 +223,7 @@ public final class Tuner {
     p.put("next_steps", String.valueOf(c.nextSteps()));
     p.put("recency_order", String.valueOf(c.recencyOrder()));
     p.put("popularity_weight", String.valueOf(c.popularityWeight()));
+    p.put("factor_weight", String.valueOf(c.factorWeight()));
     p.put("view_weight", String.valueOf(c.viewWeight()));
     p.put("add_to_cart_weight", String.valueOf(c.addToCartWeight()));
     p.put("purchase_weight", String.valueOf(c.purchaseWeight()));
@@ -243,10 +246,10 @@ public final class Tuner {
   public static String describe(ModelConfig c) {
     return String.format("similarity=%s pair_weight=%s half_life=%s user_horizon=%s max_items_per_user=%d "
             + "max_neighbors_per_item=%d weights(view=%s, add_to_cart=%s, purchase=%s) trend_weight=%s "
-            + "session_gap=%s next_weight=%s next_steps=%d recency_order=%s popularity_weight=%s",
+            + "session_gap=%s next_weight=%s next_steps=%d recency_order=%s popularity_weight=%s factor_weight=%s",
         c.similarity().name().toLowerCase(), c.pairWeightMode().name().toLowerCase(), c.halfLife(),
         c.userHorizon(), c.maxItemsPerUser(), c.maxNeighborsPerItem(), c.viewWeight(), c.addToCartWeight(),
         c.purchaseWeight(), c.trendWeight(), c.sessionGap(), c.nextWeight(), c.nextSteps(), c.recencyOrder(),
-        c.popularityWeight());
+        c.popularityWeight(), c.factorWeight());
   }
 }

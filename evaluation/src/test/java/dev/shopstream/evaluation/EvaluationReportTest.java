@@ -98,7 +98,9 @@ class EvaluationReportTest {
     assertThat(json.path("split").path("trials").asLong()).isEqualTo(Long.parseLong(split.group(3).replace(",", "")));
 
     List<String[]> table = tableRows(printed);
-    assertThat(table).hasSize(13); // 9 recommender rows, the cart and product endpoints at ν = 0 and the default
+    // 10 method rows (9 recommender rows and the learned factors), the cart and product endpoints at ν = 0 and the
+    // default
+    assertThat(table).hasSize(14);
     JsonNode methods = json.path("methods");
     assertThat(methods).hasSize(table.size());
     String html = Files.readString(reports.resolve("report.html"));

@@ -51,10 +51,16 @@ public final class ExplainedRecommendations {
    * product the blend added with no link to the input items ({@link #trending()}), no source and no signal, and
    * {@code popular} when the popularity prior gave it more than trending did.
    */
-  public record Explained(String productId, double score, String sourceId, Signal signal, boolean popular) {
+  public record Explained(String productId, double score, String sourceId, Signal signal, boolean popular,
+      boolean factor) {
+    /** An explanation that is not led by the learned factors. */
+    public Explained(String productId, double score, String sourceId, Signal signal, boolean popular) {
+      this(productId, score, sourceId, signal, popular, false);
+    }
+
     /** An explanation that is not led by the popularity prior. */
     public Explained(String productId, double score, String sourceId, Signal signal) {
-      this(productId, score, sourceId, signal, false);
+      this(productId, score, sourceId, signal, false, false);
     }
 
     /** True for a product with no link to the user's items (trending or popular): no source to name. */
@@ -110,10 +116,28 @@ public final class ExplainedRecommendations {
    */
   public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems,
       Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
-    List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular);
+    return forUser(recommender, recentItems, requestTime, k, exclude, trending, popular, null);
+  }
+
+  /**
+   * {@link #forUser(Recommender, Collection, Instant, int, Set, Trending, Trending)} with the learned factors:
+   * {@code factors} are the user's {@link FactorModel} scores (for the same recent items), weighed by
+   * {@link ModelConfig#factorWeight()} φ, which fades mid-session as β does: {@code + φ × fade × exp(s(c) − max s)}
+   * (the factors describe the user's standing taste; mid-visit the next signal knows better). With φ × fade > 0
+   * every item the factor model
+   * knows is a candidate; one with no link to the user's items whose largest part is the factors' is explained by
+   * the history item contributing most to its factor score ({@link Explained#factor()}, signal null). Null factors
+   * or φ = 0: exactly the ranking without them.
+   */
+  public static List<Explained> forUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular,
+      FactorModel.Scores factors) {
+    List<Candidate> ranked = rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular,
+        factors);
     List<Explained> out = new ArrayList<>(ranked.size());
     for (Candidate c : ranked) {
-      out.add(c.trendLed ? new Explained(c.productId, c.score, null, null, c.popularLed)
+      out.add(c.factorLed ? new Explained(c.productId, c.score, factors.because(c.productId), null, false, true)
+          : c.trendLed ? new Explained(c.productId, c.score, null, null, c.popularLed)
           : new Explained(c.productId, c.score, c.source,
               c.sourceNext ? Signal.NEXT : evidence(recommender, c.source, c.productId)));
     }
@@ -143,13 +167,24 @@ public final class ExplainedRecommendations {
    */
   public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
       Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
-    return scores(rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular));
+    return scoreForUser(recommender, recentItems, requestTime, k, exclude, trending, popular, null);
+  }
+
+  /**
+   * The scores of {@link #forUser(Recommender, Collection, Instant, int, Set, Trending, Trending,
+   * FactorModel.Scores)} without the explanations.
+   */
+  public static List<Recommendation> scoreForUser(Recommender recommender, Collection<Interaction> recentItems,
+      Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular,
+      FactorModel.Scores factors) {
+    return scores(rank(recommender, recentItems, null, requestTime, k, exclude, trending, popular, factors));
   }
 
   /** {@link Recommender#recommendForUser(Collection, Instant, int, Set)}: no blend, decay as of {@code decayAsOf}. */
   static List<Recommendation> personal(Recommender recommender, Collection<Interaction> recentItems,
       Instant decayAsOf, int k, Set<String> exclude) {
-    return scores(rank(recommender, recentItems, decayAsOf, null, k, exclude, Trending.none(), Trending.none()));
+    return scores(rank(recommender, recentItems, decayAsOf, null, k, exclude, Trending.none(), Trending.none(),
+        null));
   }
 
   private static List<Recommendation> scores(List<Candidate> ranked) {
@@ -168,7 +203,8 @@ public final class ExplainedRecommendations {
   }
 
   private static List<Candidate> rank(Recommender recommender, Collection<Interaction> recentItems,
-      Instant decayAsOf, Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular) {
+      Instant decayAsOf, Instant requestTime, int k, Set<String> exclude, Trending trending, Trending popular,
+      FactorModel.Scores factors) {
     ModelConfig config = recommender.config();
     List<Interaction> ordered = newestFirst(recentItems);
     Instant newest = ordered.isEmpty() ? null : ordered.get(0).time();
@@ -176,7 +212,8 @@ public final class ExplainedRecommendations {
         : config.trendFade(Duration.between(newest, requestTime));
     double beta = trending.isEmpty() ? 0 : config.trendWeight() * fade;
     double pi = popular.isEmpty() ? 0 : config.popularityWeight();
-    boolean blend = beta > 0 || pi > 0;
+    double phi = factors == null ? 0 : config.factorWeight() * fade; // a standing taste: fades mid-session
+    boolean blend = beta > 0 || pi > 0 || phi > 0;
     if (ordered.isEmpty() && !blend) {
       return List.of();
     }
@@ -199,7 +236,7 @@ public final class ExplainedRecommendations {
       }
     }
     if (blend) {
-      blend(candidates, all, k, exclude, trending, beta, popular, pi);
+      blend(candidates, all, k, exclude, trending, beta, popular, pi, factors, phi);
     }
     return TopK.first(all, k, Candidate.BEST_FIRST);
   }
@@ -228,7 +265,7 @@ public final class ExplainedRecommendations {
    * the first {@code k} of them that are not excluded can be in a top k (they are in the blend's order already).
    */
   private static void blend(Map<String, Candidate> candidates, List<Candidate> all, int k, Set<String> exclude,
-      Trending trending, double beta, Trending popular, double pi) {
+      Trending trending, double beta, Trending popular, double pi, FactorModel.Scores factors, double phi) {
     double maxPersonal = 0;
     for (Candidate c : all) {
       maxPersonal = Math.max(maxPersonal, c.score);
@@ -237,7 +274,13 @@ public final class ExplainedRecommendations {
     double popularScale = pi > 0 ? pi / popular.max() : 0;
     for (Candidate c : all) {
       double personal = maxPersonal > 0 ? c.score / maxPersonal : 0;
-      c.score = personal + trendScale * trending.score(c.productId) + popularScale * popular.score(c.productId);
+      c.score = personal + trendScale * trending.score(c.productId) + popularScale * popular.score(c.productId)
+          + (phi > 0 ? phi * factors.relative(c.productId) : 0);
+    }
+    if (phi > 0) {
+      addFactorLed(candidates, all, exclude, factors, phi, p -> trendScale * trending.score(p),
+          p -> popularScale * popular.score(p));
+      return;
     }
     List<Recommendation> ranked;
     if (popularScale == 0) {
@@ -310,6 +353,31 @@ public final class ExplainedRecommendations {
   }
 
   /**
+   * With the learned factors every item they score is a candidate: adds those neither excluded nor candidates yet,
+   * scored by their trend, popularity and factor parts; factor-led (explained by the history item that contributed
+   * most to the factor score) when the factor part is the largest and the user has a history, else as
+   * {@link #addLed} marks them.
+   */
+  private static void addFactorLed(Map<String, Candidate> candidates, List<Candidate> all, Set<String> exclude,
+      FactorModel.Scores factors, double phi, ToDoubleFunction<String> trendPart,
+      ToDoubleFunction<String> popularPart) {
+    for (int i = 0; i < factors.size(); i++) {
+      String id = factors.id(i);
+      if (exclude.contains(id) || candidates.containsKey(id)) {
+        continue;
+      }
+      double trend = trendPart.applyAsDouble(id);
+      double pop = popularPart.applyAsDouble(id);
+      double factor = phi * factors.relative(i);
+      Candidate c = new Candidate(id, trend + pop + factor, null, false);
+      c.factorLed = factor >= trend && factor >= pop && factors.hasHistory(); // explained once kept
+      c.trendLed = !c.factorLed;
+      c.popularLed = pop > trend;
+      all.add(c);
+    }
+  }
+
+  /**
    * A candidate of {@link #forUser} being scored: its sum so far, its largest term, that term's item and whether it
    * was a next term.
    */
@@ -326,6 +394,7 @@ public final class ExplainedRecommendations {
     boolean sourceNext;
     boolean trendLed;
     boolean popularLed;
+    boolean factorLed;
 
     Candidate(String productId, double term, String from, boolean next) {
       this.productId = productId;

@@ -1,0 +1,306 @@
+package dev.shopstream.model;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * An item-based factor model learned online (FISM / asymmetric-SVD / item2vec family), with no per-user
+ * parameters: every item has a context embedding {@code p_j}, a target embedding {@code q_i} and a bias
+ * {@code b_i}. A user is the mean of the context embeddings of the distinct products of their recent history
+ * ({@link UserHistory#recent()}), {@code u = (1 / |H|) Σ_{j ∈ H} p_j}, and an item scores
+ * {@code s(i) = b_i + u · q_i}. The bias learns popularity; {@code u · q_i} learns what goes with the history.
+ *
+ * <p>{@link #observe} is one SGD step of BPR (Rendle et al. 2009) per interaction, in time order, as the stream
+ * delivers them: the interacted item {@code i} is the positive, and {@link FactorConfig#negatives()} items sampled
+ * uniformly among the items seen so far (not {@code i}, not in the history) the negatives; for each,
+ * {@code x = s(i) − s(n)} and every parameter moves by {@code lr × (σ(−x) × ∂x/∂θ − reg × θ)}. An item the history
+ * already holds (a repeat) is not a step: the model is for what is new to the user. One pass, no epochs.
+ *
+ * <p>Explanation: a score's personal part is the sum over history items {@code j} of {@code p_j · q_i / |H|}, so
+ * {@link Scores#because} names the history item with the largest term ("because you bought X").
+ *
+ * <p>Not thread-safe. Deterministic: the same {@link FactorConfig#seed()} and interactions in the same order give
+ * the same parameters bit for bit.
+ */
+public final class FactorModel {
+  private final FactorConfig config;
+  private final Random random;
+  private final Map<String, Integer> index = new HashMap<>();
+  private final List<String> ids = new ArrayList<>();
+  private final List<double[]> context = new ArrayList<>();
+  private final List<double[]> target = new ArrayList<>();
+  private double[] bias = new double[256];
+  private long steps;
+
+  public FactorModel(FactorConfig config) {
+    this.config = config;
+    this.random = new Random(config.seed());
+  }
+
+  public FactorConfig config() {
+    return config;
+  }
+
+  /** Items seen so far. */
+  public int items() {
+    return ids.size();
+  }
+
+  /** BPR steps taken so far (interactions that were not repeats and had a negative to compare with). */
+  public long steps() {
+    return steps;
+  }
+
+  /**
+   * One online step for interaction {@code x} after {@code history} (the user's recent items before x, any order):
+   * x's item is learned as preferred, by this user's history, to uniformly sampled items. Returns the step's mean
+   * BPR loss {@code −ln σ(x)} over its negatives, or NaN when there was no step (x's product is in the history, or
+   * no other item is known yet).
+   */
+  public double observe(Collection<Interaction> history, Interaction x) {
+    int positive = indexOf(x.productId(), true);
+    int[] ctx = context(history);
+    for (int j : ctx) {
+      if (j == positive) {
+        return Double.NaN; // a repeat: nothing new about what goes with the history
+      }
+    }
+    int d = config.dimensions();
+    double[] u = mean(ctx);
+    double[] gradU = new double[d];
+    double lr = config.learningRate();
+    double reg = config.regularization();
+    double loss = 0;
+    int compared = 0;
+    for (int s = 0; s < config.negatives(); s++) {
+      int negative = sampleNegative(positive, ctx);
+      if (negative < 0) {
+        continue;
+      }
+      double[] qi = target.get(positive);
+      double[] qn = target.get(negative);
+      double margin = bias[positive] - bias[negative] + dot(u, qi) - dot(u, qn);
+      double g = sigmoid(-margin);
+      loss += softplus(-margin);
+      compared++;
+      for (int f = 0; f < d; f++) {
+        double diff = qi[f] - qn[f];
+        gradU[f] += g * diff;
+        qi[f] += lr * (g * u[f] - reg * qi[f]);
+        qn[f] += lr * (-g * u[f] - reg * qn[f]);
+      }
+      bias[positive] += lr * (g - reg * bias[positive]);
+      bias[negative] += lr * (-g - reg * bias[negative]);
+    }
+    if (compared == 0) {
+      return Double.NaN;
+    }
+    for (int j : ctx) {
+      double[] pj = context.get(j);
+      for (int f = 0; f < d; f++) {
+        pj[f] += lr * (gradU[f] / ctx.length - reg * pj[f]);
+      }
+    }
+    steps++;
+    return loss / compared;
+  }
+
+  /** The scores of every known item for a user with {@code history} (the user's recent items, any order). */
+  public Scores scores(Collection<Interaction> history) {
+    int[] ctx = context(history);
+    double[] u = mean(ctx);
+    double[] raw = new double[ids.size()];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = bias[i] + dot(u, target.get(i));
+      max = Math.max(max, raw[i]);
+    }
+    return new Scores(ctx, raw, max);
+  }
+
+  /**
+   * The factor model alone: the {@code k} best items for {@code history}, none in {@code exclude}, by
+   * {@code σ(s(i))} (positive, in the order of {@code s}), ties by id.
+   */
+  public List<Recommendation> recommend(Collection<Interaction> history, int k, Set<String> exclude) {
+    Scores s = scores(history);
+    List<Recommendation> all = new ArrayList<>(s.raw.length);
+    for (int i = 0; i < s.raw.length; i++) {
+      if (!exclude.contains(ids.get(i))) {
+        all.add(new Recommendation(ids.get(i), sigmoid(s.raw[i])));
+      }
+    }
+    return TopK.first(all, k, Comparator.comparingDouble(Recommendation::score).reversed()
+        .thenComparing(Recommendation::productId));
+  }
+
+  /** One user's scores: {@code s(i)}, its share relative to the best item, and which history item led it. */
+  public final class Scores {
+    private final int[] ctx;
+    private final double[] raw;
+    private final double max;
+
+    private Scores(int[] ctx, double[] raw, double max) {
+      this.ctx = ctx;
+      this.raw = raw;
+      this.max = max;
+    }
+
+    /** Whether the user's history holds an item the model knows (else the scores are the biases alone). */
+    public boolean hasHistory() {
+      return ctx.length > 0;
+    }
+
+    /** The items scored (every item the model knows), in the order of {@link #id(int)}. */
+    public int size() {
+      return raw.length;
+    }
+
+    public String id(int i) {
+      return ids.get(i);
+    }
+
+    /** {@code s(i)}, the model's raw score; NaN for an item the model does not know. */
+    public double score(String id) {
+      Integer i = index.get(id);
+      return i == null || i >= raw.length ? Double.NaN : raw[i];
+    }
+
+    /**
+     * {@code exp(s(i) − max s)} in (0, 1]: the item's softmax probability relative to the best item's (1 for the
+     * best, heavy-tailed below, as {@code pop(c) / max pop} is); 0 for an item the model does not know.
+     */
+    public double relative(int i) {
+      return Math.exp(raw[i] - max);
+    }
+
+    public double relative(String id) {
+      Integer i = index.get(id);
+      return i == null || i >= raw.length ? 0 : relative(i);
+    }
+
+    /**
+     * The history item whose term {@code p_j · q_i} adds most to {@code id}'s score ("because you bought X"): the
+     * first of equal terms in the history's order; null without a history or for an unknown item.
+     */
+    public String because(String id) {
+      Integer i = index.get(id);
+      if (i == null || ctx.length == 0) {
+        return null;
+      }
+      double[] qi = target.get(i);
+      int best = -1;
+      double bestTerm = Double.NEGATIVE_INFINITY;
+      for (int j : ctx) {
+        double term = dot(context.get(j), qi);
+        if (term > bestTerm) {
+          bestTerm = term;
+          best = j;
+        }
+      }
+      return ids.get(best);
+    }
+  }
+
+  /** The known distinct products of the history, in its order. */
+  private int[] context(Collection<Interaction> history) {
+    Set<Integer> seen = new LinkedHashSet<>();
+    for (Interaction h : history) {
+      Integer j = index.get(h.productId());
+      if (j != null) {
+        seen.add(j);
+      }
+    }
+    int[] out = new int[seen.size()];
+    int n = 0;
+    for (int j : seen) {
+      out[n++] = j;
+    }
+    return out;
+  }
+
+  private double[] mean(int[] ctx) {
+    double[] u = new double[config.dimensions()];
+    for (int j : ctx) {
+      double[] pj = context.get(j);
+      for (int f = 0; f < u.length; f++) {
+        u[f] += pj[f];
+      }
+    }
+    if (ctx.length > 0) {
+      for (int f = 0; f < u.length; f++) {
+        u[f] /= ctx.length;
+      }
+    }
+    return u;
+  }
+
+  /** A uniformly sampled known item, not {@code positive} and not in the context; -1 after 20 failed draws. */
+  private int sampleNegative(int positive, int[] ctx) {
+    if (ids.size() < 2) {
+      return -1;
+    }
+    draw:
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int n = random.nextInt(ids.size());
+      if (n == positive) {
+        continue;
+      }
+      for (int j : ctx) {
+        if (j == n) {
+          continue draw;
+        }
+      }
+      return n;
+    }
+    return -1;
+  }
+
+  private int indexOf(String id, boolean add) {
+    Integer i = index.get(id);
+    if (i != null || !add) {
+      return i == null ? -1 : i;
+    }
+    int n = ids.size();
+    index.put(id, n);
+    ids.add(id);
+    context.add(gaussian());
+    target.add(gaussian());
+    if (n >= bias.length) {
+      bias = java.util.Arrays.copyOf(bias, bias.length * 2);
+    }
+    return n;
+  }
+
+  private double[] gaussian() {
+    double[] v = new double[config.dimensions()];
+    for (int f = 0; f < v.length; f++) {
+      v[f] = random.nextGaussian() * config.initialScale();
+    }
+    return v;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int f = 0; f < a.length; f++) {
+      s += a[f] * b[f];
+    }
+    return s;
+  }
+
+  static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  /** {@code ln(1 + e^x)}, stable for large x. */
+  private static double softplus(double x) {
+    return x > 30 ? x : Math.log1p(Math.exp(x));
+  }
+}

@@ -1,0 +1,186 @@
+package dev.shopstream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shopstream.contract.EventType;
+import dev.shopstream.model.ExplainedRecommendations.Explained;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The online BPR factor model learns a planted structure, is deterministic for a seed, explains a score by the
+ * history item that contributed most, and with φ = 0 leaves the shared ranking bit for bit as it was.
+ */
+class FactorModelTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final int PER_CLUSTER = 12;
+
+  private static String item(char cluster, int i) {
+    return cluster + String.valueOf(i);
+  }
+
+  /**
+   * Replays a planted log: 400 users, each taking 8 distinct items of one cluster ("a" or "b", alternating, so both
+   * clusters are equally popular) in a random order, users interleaved in time, each interaction after the user's
+   * items before it. Only the history tells the clusters apart.
+   */
+  private static FactorModel trained(FactorConfig config) {
+    FactorModel model = new FactorModel(config);
+    Random r = new Random(7);
+    int users = 400;
+    List<List<Interaction>> histories = new ArrayList<>();
+    List<List<String>> plans = new ArrayList<>();
+    for (int u = 0; u < users; u++) {
+      char cluster = u % 2 == 0 ? 'a' : 'b';
+      List<String> items = new ArrayList<>();
+      for (int i = 0; i < PER_CLUSTER; i++) {
+        items.add(item(cluster, i));
+      }
+      java.util.Collections.shuffle(items, r);
+      plans.add(items.subList(0, 8));
+      histories.add(new ArrayList<>());
+    }
+    long t = 0;
+    for (int step = 0; step < 8; step++) {
+      for (int u = 0; u < users; u++) {
+        Interaction x = new Interaction(plans.get(u).get(step), EventType.PURCHASE, T0.plusSeconds(t++));
+        model.observe(histories.get(u), x);
+        histories.get(u).add(0, x);
+      }
+    }
+    return model;
+  }
+
+  private static List<Interaction> history(String... items) {
+    List<Interaction> out = new ArrayList<>();
+    for (int i = 0; i < items.length; i++) {
+      out.add(new Interaction(items[i], EventType.PURCHASE, T0.plusSeconds(i)));
+    }
+    return out;
+  }
+
+  /** The share of (same-cluster, other-cluster) pairs the history's scores order correctly (an AUC). */
+  private static double separation(FactorModel model, char cluster, List<Interaction> h) {
+    FactorModel.Scores s = model.scores(h);
+    char other = cluster == 'a' ? 'b' : 'a';
+    int right = 0;
+    int pairs = 0;
+    for (int i = 3; i < PER_CLUSTER; i++) { // items 0-2 are the history
+      for (int j = 0; j < PER_CLUSTER; j++) {
+        pairs++;
+        if (s.score(item(cluster, i)) > s.score(item(other, j))) {
+          right++;
+        }
+      }
+    }
+    return right / (double) pairs;
+  }
+
+  @Test
+  void itLearnsThatItemsOfTheHistorysClusterGoWithIt() {
+    FactorModel model = trained(FactorConfig.defaults());
+    List<Interaction> aHistory = history("a0", "a1", "a2");
+    List<Interaction> bHistory = history("b0", "b1", "b2");
+
+    assertThat(separation(model, 'a', aHistory)).isGreaterThan(0.95);
+    assertThat(separation(model, 'b', bHistory)).isGreaterThan(0.95);
+    List<Recommendation> top = model.recommend(aHistory, PER_CLUSTER - 3, Set.of("a0", "a1", "a2"));
+    assertThat(top).extracting(Recommendation::productId).allMatch(id -> id.startsWith("a"));
+
+    // with the gradient step disabled (learning rate 0) the same replay learns nothing
+    FactorModel frozen = trained(FactorConfig.defaults().withLearningRate(0));
+    assertThat(separation(frozen, 'a', aHistory)).isLessThan(0.8);
+    assertThat(frozen.steps()).isEqualTo(model.steps());
+  }
+
+  @Test
+  void theSameSeedAndLogGiveTheSameModelBitForBitAndAnotherSeedAnother() {
+    List<Interaction> h = history("a0", "b1");
+    FactorModel.Scores one = trained(FactorConfig.defaults()).scores(h);
+    FactorModel.Scores two = trained(FactorConfig.defaults()).scores(h);
+    FactorModel.Scores other = trained(FactorConfig.defaults().withSeed(43)).scores(h);
+    boolean anyDifferent = false;
+    for (int i = 0; i < one.size(); i++) {
+      String id = one.id(i);
+      assertThat(Double.doubleToRawLongBits(two.score(id))).as(id).isEqualTo(Double.doubleToRawLongBits(one.score(id)));
+      anyDifferent |= other.score(id) != one.score(id);
+    }
+    assertThat(anyDifferent).isTrue();
+  }
+
+  @Test
+  void aScoreIsExplainedByTheHistoryItemThatContributedMost() {
+    FactorModel model = trained(FactorConfig.defaults());
+    FactorModel.Scores s = model.scores(history("a0", "b0"));
+
+    assertThat(s.because("a7")).isEqualTo("a0");
+    assertThat(s.because("b7")).isEqualTo("b0");
+    assertThat(model.scores(List.of()).because("a7")).isNull();
+    assertThat(s.because("unknown")).isNull();
+    assertThat(s.relative("unknown")).isZero();
+  }
+
+  @Test
+  void aRepeatOfAHistoryItemIsNoStep() {
+    FactorModel model = new FactorModel(FactorConfig.defaults());
+    assertThat(model.observe(List.of(), new Interaction("x", EventType.PURCHASE, T0))).isNaN(); // nothing to compare
+    assertThat(model.observe(List.of(), new Interaction("z", EventType.PURCHASE, T0))).isGreaterThan(0);
+    // y after x: the only negative is z (not y itself, not the history's x)
+    assertThat(model.observe(history("x"), new Interaction("y", EventType.PURCHASE, T0))).isGreaterThan(0);
+    assertThat(model.observe(history("x", "y"), new Interaction("y", EventType.PURCHASE, T0))).isNaN();
+    assertThat(model.steps()).isEqualTo(2);
+    assertThat(model.items()).isEqualTo(3);
+  }
+
+  @Test
+  void withFactorWeightZeroTheSharedRankingIsBitForBitTheSameAndWithAWeightTheFactorsLeadAndExplain() {
+    FactorModel factors = trained(FactorConfig.defaults());
+    Map<String, List<Neighbor>> lists = Map.of("a0", List.of(new Neighbor("b5", Signal.COMBINED, 0.5, 1, 1),
+        new Neighbor("a4", Signal.COMBINED, 0.2, 1, 1)));
+    ModelConfig config = ModelConfig.defaults().toBuilder().factorWeight(0).build();
+    Recommender zero = Recommender.ofNeighbors(config, lists);
+    List<Interaction> recent = history("a0", "a1");
+    Instant now = T0.plusSeconds(86_400);
+    Trending trending = Trending.of(List.of(new Recommendation("b9", 3), new Recommendation("a6", 1)));
+    Trending popular = Trending.of(List.of(new Recommendation("b8", 10), new Recommendation("a4", 2)));
+
+    assertThat(config.factorWeight()).isZero();
+    List<Explained> without = ExplainedRecommendations.forUser(zero, recent, now, 20, Set.of(), trending, popular);
+    List<Explained> withZero = ExplainedRecommendations.forUser(zero, recent, now, 20, Set.of(), trending, popular,
+        factors.scores(recent));
+    assertThat(withZero).isEqualTo(without);
+    for (int i = 0; i < without.size(); i++) {
+      assertThat(Double.doubleToRawLongBits(withZero.get(i).score()))
+          .isEqualTo(Double.doubleToRawLongBits(without.get(i).score()));
+    }
+    assertThat(ExplainedRecommendations.scoreForUser(zero, recent, now, 20, Set.of(), trending, popular,
+        factors.scores(recent))).isEqualTo(ExplainedRecommendations.scoreForUser(zero, recent, now, 20, Set.of(),
+        trending, popular));
+
+    // φ = 4: every item the factors know is a candidate, the history's cluster first, led and explained by a
+    // history item; the personal link of b5 still explains b5
+    Recommender weighted = Recommender.ofNeighbors(config.toBuilder().factorWeight(4).build(), lists);
+    List<Explained> with = ExplainedRecommendations.forUser(weighted, recent, now, 30, Set.of("a0", "a1"), trending,
+        popular, factors.scores(recent));
+    assertThat(with).hasSize(2 * PER_CLUSTER - 2); // every item the factors know, minus the two excluded
+    Explained led = with.stream().filter(e -> e.productId().equals("a7")).findFirst().orElseThrow();
+    assertThat(led.factor()).isTrue();
+    assertThat(led.sourceId()).isIn("a0", "a1");
+    assertThat(with.stream().filter(e -> e.productId().equals("b5")).findFirst().orElseThrow())
+        .extracting(Explained::sourceId, Explained::factor).containsExactly("a0", false);
+    assertThat(with.stream().filter(Explained::factor).limit(5)).extracting(Explained::productId)
+        .hasSize(5).allMatch(id -> id.startsWith("a"));
+    assertThat(without).extracting(Explained::factor).containsOnly(false);
+
+    // mid-session (the request at the newest item's time) φ fades to nothing, as β does: the ranking without them
+    Instant midSession = recent.get(recent.size() - 1).time();
+    assertThat(ExplainedRecommendations.scoreForUser(weighted, recent, midSession, 20, Set.of(), trending, popular,
+        factors.scores(recent))).isEqualTo(ExplainedRecommendations.scoreForUser(weighted, recent, midSession, 20,
+        Set.of(), trending, popular));
+  }
+}
