@@ -165,6 +165,29 @@ public class SessionizeEventsTest {
   }
 
   @Test
+  public void lateChangesWithinTheLateFiringDelayGoOutAsOneRow() {
+    TestStream<Event> stream = TestStream.create(EventCoder.of())
+        .advanceWatermarkTo(at("10:00"))
+        .addElements(event("e-1", EventType.VIEW, "u-3", "10:00", new ProductLine("sku-1", 1, null)))
+        .advanceWatermarkTo(at("11:00")) // final row
+        .addElements(event("e-2", EventType.VIEW, "u-3", "10:10", new ProductLine("sku-2", 1, null)))
+        .addElements(event("e-3", EventType.VIEW, "u-3", "10:20", new ProductLine("sku-3", 1, null)))
+        .advanceProcessingTime(Duration.standardMinutes(2)) // the late flush: both late events in one row
+        .advanceWatermarkToInfinity();
+
+    PCollection<String> rows = describe(pipeline.apply(stream)
+        .apply(new SessionizeEvents(Duration.standardMinutes(30), Duration.standardMinutes(1),
+            Duration.standardMinutes(1), Duration.standardHours(1)).withClock(TestEvents.CLOCK)));
+
+    PAssert.that(rows).containsInAnyOrder(
+        view("u-3", "10:00", "10:00", 1, "[sku-1]"),
+        view("u-3", "10:00", "10:20", 3, "[sku-1, sku-2, sku-3]"));
+    org.apache.beam.sdk.PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertThat(TestEvents.counter(result, SessionizeEvents.class, "late")).isEqualTo(1);
+  }
+
+  @Test
   public void finalRowsEqualTheMergingWindowsOnRandomOnTimeStreams() {
     List<TimestampedValue<Event>> events = randomEvents(new Random(11), 12, 240);
     TestStream.Builder<Event> stream = TestStream.create(EventCoder.of()).advanceWatermarkTo(at("08:00"));
