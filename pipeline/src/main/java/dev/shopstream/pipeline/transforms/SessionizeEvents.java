@@ -64,8 +64,10 @@ import org.joda.time.Duration;
  * allowedLateness}, then it is forgotten; when the user has no session left, the state is cleared (the bound on
  * state is that TTL, as the merging windows' garbage collection was). An event that overlaps a kept session updates
  * that session: when the session's final row went out already, its row is written again (a late row; same key, an
- * upsert, unless the event starts the session earlier). An event that overlaps no kept session starts a new session:
- * when its end is behind the watermark the user's timers have shown, its row is written at once as late, else when
+ * upsert, unless the event starts the session earlier; a closed session stays closed, so every later change is a
+ * late row and there is no second final row). An event that overlaps no kept session starts a new session: when its
+ * end is behind the watermark the user's timers have shown, its row is written as late (at once, or after
+ * {@code lateFiringDelay}), else when
  * the watermark passes its end (for a user with no state this is the next watermark advance when the event is
  * behind it: the step cannot tell it is late). <b>Nothing is dropped</b>, unlike the merging windows, which dropped
  * data later than the allowed lateness: such an event now gives a session row of its own (the event is in
