@@ -139,8 +139,9 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
 
   void setTrendPeriod(String value);
 
-  @Description("How late (event time behind the watermark) data may be and still update sessions and "
-      + "product_trends (ISO-8601 duration); later data is dropped from those tables (never from events).")
+  @Description("How late (event time behind the watermark) data may be and still update product_trends, and how "
+      + "long a closed session is kept to take late data (ISO-8601 duration); later data is dropped from "
+      + "product_trends and starts a session of its own in sessions (never dropped from events).")
   @Default.String("PT1H")
   String getAllowedLateness();
 

@@ -22,48 +22,65 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.AtomicCoder;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
-import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
-import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.transforms.windowing.Sessions;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
- * Events to rows of the contract's {@code sessions} table: per user, event-time session windows with a gap of
- * {@code gap}. Panes accumulate: early ones ({@code earlyFiringDelay} of processing time after the first element of a
- * pane) while the session is open, the on-time one when the watermark passes its end, late ones for data within
- * {@code allowedLateness} ({@code lateFiringDelay} after the first late element of a pane; zero: at once). Every
- * emission is the whole session so far, and the table's upsert keeps the latest. Data later than that is dropped by
- * the runner (counted by Beam as {@code droppedDueToLateness}).
+ * Events to rows of the contract's {@code sessions} table: per user, sessions with an inactivity gap of {@code gap}
+ * (event time), the same as Beam's {@code Sessions} windows would make: an event's window is {@code [t, t + gap)}
+ * and overlapping windows merge, whatever the order the events arrive in. Every row is the whole session so far and
+ * the table's upsert on (user, {@code session_start}) keeps the latest: early rows ({@code earlyFiringDelay} of
+ * processing time after the first change since the last row) while the session is open, the final one when the
+ * watermark passes its end ({@code last event + gap}), late ones when data for it arrives later
+ * ({@code lateFiringDelay} after the first late change; zero: at once).
  *
- * <p>The session is a {@link Combine.PerKey} of a compact {@link Summary} (start, end, count, products in order of
- * first appearance, conversion, revenue), not a {@code GroupByKey} of the events: a session's state stays small,
- * runners lift the combine before the shuffle, and the merging of windows is the runner's merging of accumulators.
- * (A {@code GroupByKey} under session windows gave wrong sessions on Flink's batch runner: its final reduce merges
- * the partial windows sorted by their end, so a long partial window that overlaps an earlier-ending one is left
- * unmerged. Its combine path for merging windows does not pre-combine and merges correctly.)
+ * <p>It is one stateful step per user in the global window (input in the global window, as the pipeline's is), not
+ * merging windows: one state value ({@link UserSessions}: the kept sessions' compact {@link Summary}s, start, end,
+ * count, products in order of first appearance, conversion, revenue; order-independent, so out-of-order events give
+ * the same row), one event-time timer and one processing-time timer per user. The profile of the whole graph on
+ * Flink put Beam's merging windows (window sets, trigger state, a combine per pane) at about 27 % of the CPU. A
+ * bounded input (a backfill) has no early rows: every session's row comes when the watermark passes its end.
+ *
+ * <p><b>Late data</b> (a stateful step does not see the watermark; what it knows of it per user is the newest
+ * event-time timer that fired for that user). A session stays in state until the watermark passes its end + {@code
+ * allowedLateness}, then it is forgotten; when the user has no session left, the state is cleared (the bound on
+ * state is that TTL, as the merging windows' garbage collection was). An event that overlaps a kept session updates
+ * that session: when the session's final row went out already, its row is written again (a late row; same key, an
+ * upsert, unless the event starts the session earlier; a closed session stays closed, so every later change is a
+ * late row and there is no second final row). An event that overlaps no kept session starts a new session: when its
+ * end is behind the watermark the user's timers have shown, its row is written as late (at once, or after
+ * {@code lateFiringDelay}), else when
+ * the watermark passes its end (for a user with no state this is the next watermark advance when the event is
+ * behind it: the step cannot tell it is late). <b>Nothing is dropped</b>, unlike the merging windows, which dropped
+ * data later than the allowed lateness: such an event now gives a session row of its own (the event is in
+ * {@code events} anyway), beside the row of the session it belonged to when that one was forgotten already. A change
+ * of this step's state or graph means a Flink checkpoint of an earlier release cannot be restored (locally:
+ * {@code --discard-pipeline-state}; Dataflow: drain and start).
  *
  * <p>Limitation: late data that starts a session earlier or merges two sessions changes {@code session_start}, the
  * key, so the earlier row stays beside the new one.
  *
- * <p>Counters (namespace: this class): {@code in} (events), {@code out} (session rows), {@code late} (rows from
- * late panes), {@code empty_panes} (panes of an empty summary, not written; see {@link TrendingProducts}).
+ * <p>Counters (namespace: this class): {@code in} (events), {@code out} (session rows), {@code early} (rows of open
+ * sessions before their end), {@code late} (rows of sessions whose final row went out already, or whose end was
+ * behind the watermark known for the user).
  */
 public final class SessionizeEvents extends PTransform<PCollection<Event>, PCollection<TableRow>> {
   public static final Duration DEFAULT_GAP = Duration.standardMinutes(30);
@@ -98,16 +115,10 @@ public final class SessionizeEvents extends PTransform<PCollection<Event>, PColl
     return events
         .apply("CountIn", ParDo.of(new CountFn<>(SessionizeEvents.class)))
         .setCoder(EventCoder.of())
-        .apply("SessionWindows", Window.<Event>into(Sessions.withGapDuration(gap))
-            .triggering(AfterWatermark.pastEndOfWindow()
-                .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay))
-                .withLateFirings(Triggers.afterDelay(lateFiringDelay)))
-            .withAllowedLateness(allowedLateness)
-            .accumulatingFiredPanes())
         .apply("KeyByUser", WithKeys.of((Event e) -> e.userId()).withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
-        .apply("SummarizeSession", Combine.perKey(new SummarizeFn()))
-        .apply("ToSessionRow", ParDo.of(new SessionRowFn(clock)))
+        .apply("SessionsPerUser", ParDo.of(new SessionFn(gap, earlyFiringDelay, lateFiringDelay, allowedLateness,
+            events.isBounded() == PCollection.IsBounded.UNBOUNDED, clock)))
         .setCoder(TableRowJsonCoder.of());
   }
 
@@ -126,73 +137,140 @@ public final class SessionizeEvents extends PTransform<PCollection<Event>, PColl
     }
   }
 
-  static final class SessionRowFn extends DoFn<KV<String, Summary>, TableRow> {
+  /**
+   * The stateful step: one {@link UserSessions} value per user, one event-time timer ({@code close}: the earliest
+   * session end or forgetting time of the user's sessions; it only moves earlier when an event arrives, and moves
+   * itself later when it fires before what is due, so an event that extends the session costs no timer move) and one
+   * processing-time timer ({@code flush}: early rows, and late rows when {@code lateFiringDelay} is not zero).
+   */
+  static final class SessionFn extends DoFn<KV<String, Event>, TableRow> {
+    @StateId("sessions")
+    private final StateSpec<ValueState<UserSessions>> sessionsSpec = StateSpecs.value(UserSessions.Coder.INSTANCE);
+
+    @TimerId("close")
+    private final TimerSpec closeSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @TimerId("flush")
+    private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
     private final Counter out = Metrics.counter(SessionizeEvents.class, "out");
+    private final Counter early = Metrics.counter(SessionizeEvents.class, "early");
     private final Counter late = Metrics.counter(SessionizeEvents.class, "late");
-    private final Counter emptyPanes = Metrics.counter(SessionizeEvents.class, "empty_panes");
+    private final long gap;
+    private final long allowedLateness;
+    private final Duration earlyFiringDelay;
+    private final Duration lateFiringDelay;
+    private final boolean processingTimers;
     private final Clock clock;
 
-    SessionRowFn(Clock clock) {
+    SessionFn(Duration gap, Duration earlyFiringDelay, Duration lateFiringDelay, Duration allowedLateness,
+        boolean processingTimers, Clock clock) {
+      this.gap = gap.getMillis();
+      this.allowedLateness = allowedLateness.getMillis();
+      this.earlyFiringDelay = earlyFiringDelay;
+      this.lateFiringDelay = lateFiringDelay;
+      this.processingTimers = processingTimers;
       this.clock = clock;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Summary> session, PaneInfo pane, OutputReceiver<TableRow> o) {
-      if (session.getValue().events == 0) {
-        emptyPanes.inc(); // see TrendingProducts: a runner's pane of an empty accumulator carries no session
-        return;
+    public void process(@Element KV<String, Event> element, @Timestamp org.joda.time.Instant timestamp,
+        @StateId("sessions") ValueState<UserSessions> state, @TimerId("close") Timer close,
+        @TimerId("flush") Timer flush, OutputReceiver<TableRow> o) {
+      UserSessions user = state.read();
+      if (user == null) {
+        user = new UserSessions();
       }
-      o.output(BigQueryTables.tableRow(session.getValue().row(session.getKey(), clock.instant())));
-      out.inc();
-      if (pane.getTiming() == PaneInfo.Timing.LATE) {
+      UserSessions.Added added = user.add(element.getValue(), timestamp.getMillis(), gap);
+      UserSessions.Session session = added.session();
+      if (!added.late()) {
+        session.dirty = true;
+        if (processingTimers) {
+          scheduleFlush(user, flush, earlyFiringDelay);
+        }
+      } else if (lateFiringDelay.isLongerThan(Duration.ZERO) && processingTimers) {
+        session.dirty = true;
+        scheduleFlush(user, flush, lateFiringDelay);
+      } else {
+        emit(element.getKey(), session, o);
         late.inc();
       }
-    }
-  }
-
-  /**
-   * Events of one session to its {@link Summary}; summaries of merged windows merge. Accumulators are changed in place
-   * and returned (Flink's streaming combine keeps the accumulator it passed to {@code addInput}, see
-   * {@link TrendingProducts.EventsAndUnits}).
-   */
-  static final class SummarizeFn extends Combine.CombineFn<Event, Summary, Summary> {
-    @Override
-    public Summary createAccumulator() {
-      return new Summary();
+      long due = user.nextDue(gap, allowedLateness);
+      if (user.closeTimer == UserSessions.NONE || due < user.closeTimer) {
+        close.set(new org.joda.time.Instant(due));
+        user.closeTimer = due;
+      }
+      state.write(user);
     }
 
-    @Override
-    public Summary addInput(Summary summary, Event event) {
-      summary.add(event);
-      return summary;
+    private static void scheduleFlush(UserSessions user, Timer flush, Duration delay) {
+      if (!user.flushPending) {
+        flush.offset(delay).setRelative();
+        user.flushPending = true;
+      }
     }
 
-    @Override
-    public Summary mergeAccumulators(Iterable<Summary> summaries) {
-      Summary merged = null;
-      for (Summary s : summaries) {
-        if (merged == null) {
-          merged = s;
+    /**
+     * The watermark passed {@code closeTimer}: sessions that ended by then get their final (on-time) row and are
+     * closed; closed ones past their allowed lateness are forgotten (a late change still waiting for its flush goes
+     * out first); the timer moves to the next due time, or the state is cleared when no session is left.
+     */
+    @OnTimer("close")
+    public void onClose(@Key String userId, @StateId("sessions") ValueState<UserSessions> state,
+        @TimerId("close") Timer close, OutputReceiver<TableRow> o) {
+      UserSessions user = state.read();
+      if (user == null) {
+        return;
+      }
+      long now = user.closeTimer;
+      user.watermarkSeen = Math.max(user.watermarkSeen, now);
+      for (int i = 0; i < user.sessions.size(); ) {
+        UserSessions.Session s = user.sessions.get(i);
+        if (!s.closed && s.due(gap, allowedLateness) <= now) {
+          emit(userId, s, o);
+          s.closed = true;
+        }
+        if (s.closed && s.due(gap, allowedLateness) <= now) {
+          if (s.dirty) {
+            emit(userId, s, o);
+            late.inc();
+          }
+          user.sessions.remove(i);
         } else {
-          merged.merge(s);
+          i++;
         }
       }
-      return merged == null ? new Summary() : merged;
+      if (user.sessions.isEmpty()) {
+        state.clear(); // a pending flush finds no state and does nothing
+        return;
+      }
+      user.closeTimer = user.nextDue(gap, allowedLateness);
+      close.set(new org.joda.time.Instant(user.closeTimer));
+      state.write(user);
     }
 
-    @Override
-    public Summary extractOutput(Summary summary) {
-      return summary;
+    /** Early rows of the open sessions that changed, late rows of the closed ones that did. */
+    @OnTimer("flush")
+    public void onFlush(@Key String userId, @StateId("sessions") ValueState<UserSessions> state,
+        OutputReceiver<TableRow> o) {
+      UserSessions user = state.read();
+      if (user == null) {
+        return;
+      }
+      user.flushPending = false;
+      for (UserSessions.Session s : user.sessions) {
+        if (s.dirty) {
+          emit(userId, s, o);
+          (s.closed ? late : early).inc();
+        }
+      }
+      state.write(user);
     }
 
-    @Override
-    public Coder<Summary> getAccumulatorCoder(CoderRegistry registry, Coder<Event> input) {
-      return SummaryCoder.INSTANCE;
-    }
-
-    @Override
-    public Coder<Summary> getDefaultOutputCoder(CoderRegistry registry, Coder<Event> input) {
-      return SummaryCoder.INSTANCE;
+    private void emit(String userId, UserSessions.Session s, OutputReceiver<TableRow> o) {
+      o.output(BigQueryTables.tableRow(s.summary.row(userId, clock.instant())));
+      s.dirty = false;
+      out.inc();
     }
   }
 
@@ -234,6 +312,10 @@ public final class SessionizeEvents extends PTransform<PCollection<Event>, PColl
           revenue = revenue.add(BigDecimal.valueOf(p.price()).multiply(BigDecimal.valueOf(p.quantity())));
         }
       }
+    }
+
+    long events() {
+      return events;
     }
 
     void merge(Summary other) {
