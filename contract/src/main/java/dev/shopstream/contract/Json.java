@@ -1,6 +1,7 @@
 package dev.shopstream.contract;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
 import java.util.List;
 
 /** The one JSON mapper of the contract, with explicit limits on what a hostile payload may make it do. */
@@ -32,6 +34,35 @@ public final class Json {
   private Json() {}
 
   /**
+   * {@link #MAPPER}'s {@code readTree} for text from outside (a request body, an uploaded row, a message): every way
+   * the text can be bad is a {@link JsonProcessingException}. Jackson itself throws {@link NumberFormatException}
+   * for a short number whose exponent no {@code BigDecimal} holds ({@code 1e-9999999990}: floats are read as
+   * {@code BigDecimal}s), which would escape a caller's {@code catch (JsonProcessingException e)} and fail the
+   * whole request or bundle instead of naming the bad record. Every parse of outside text goes through here
+   * ({@code UntrustedJsonGoesThroughJsonTest} checks the main sources).
+   */
+  public static JsonNode readUntrusted(String text) throws JsonProcessingException {
+    try {
+      return MAPPER.readTree(text);
+    } catch (NumberFormatException e) {
+      throw outOfRange(e);
+    }
+  }
+
+  /** {@link #readUntrusted(String)} for bytes (UTF-8 or as Jackson detects the encoding). */
+  public static JsonNode readUntrusted(byte[] bytes) throws IOException {
+    try {
+      return MAPPER.readTree(bytes);
+    } catch (NumberFormatException e) {
+      throw outOfRange(e);
+    }
+  }
+
+  private static JsonProcessingException outOfRange(NumberFormatException e) {
+    return new JsonParseException((JsonParser) null, "a number out of range: " + e.getMessage(), e);
+  }
+
+  /**
    * Parses one JSON document of a record. Returns null, and adds a {@link FieldError} on {@code $} to
    * {@code errors}, when the text is not JSON, has trailing content or is empty: bad input is an error, never an
    * exception.
@@ -39,7 +70,7 @@ public final class Json {
   public static JsonNode parseRecord(String json, List<FieldError> errors) {
     JsonNode node;
     try {
-      node = MAPPER.readTree(json);
+      node = readUntrusted(json);
     } catch (JsonProcessingException e) {
       errors.add(new FieldError(FieldError.ROOT, "is not valid JSON: " + e.getOriginalMessage()));
       return null;

@@ -47,7 +47,7 @@ public final class JsonSchema {
       if (in == null) {
         throw new IllegalArgumentException("schema not on the class path: " + resource);
       }
-      return new JsonSchema(Json.MAPPER.readTree(in));
+      return new JsonSchema(Json.MAPPER.readTree(in)); // trusted JSON: our schema resource
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read schema " + resource, e);
     }

@@ -189,7 +189,7 @@ final class HttpSender {
 
   private static JsonNode parse(String body) {
     try {
-      JsonNode node = Json.MAPPER.readTree(body);
+      JsonNode node = Json.MAPPER.readTree(body); // trusted JSON: our ingest answer
       return node == null ? Json.MAPPER.createObjectNode() : node;
     } catch (IOException e) {
       return Json.MAPPER.createObjectNode();

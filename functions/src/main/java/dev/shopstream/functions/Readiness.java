@@ -130,7 +130,7 @@ public interface Readiness {
       if (answer.statusCode() == 503) {
         String reason = "not ready";
         try {
-          JsonNode body = Json.MAPPER.readTree(answer.body());
+          JsonNode body = Json.MAPPER.readTree(answer.body()); // trusted JSON: the stack's status
           reason = body == null ? reason : body.path("reason").asText(reason);
         } catch (IOException e) {
           // the status alone says it

@@ -162,7 +162,7 @@ final class QueryCommand implements Callable<Integer> {
     Path endpoints = dataDir.resolve("endpoints.json");
     String status;
     try {
-      status = Json.MAPPER.readTree(Files.readString(endpoints)).path("status").asText("");
+      status = Json.MAPPER.readTree(Files.readString(endpoints)).path("status").asText(""); // trusted JSON: the stack's endpoints file
     } catch (java.io.IOException e) {
       throw new Failed("no running stack: " + endpoints.toAbsolutePath() + " cannot be read (" + e + ")");
     }
@@ -181,7 +181,7 @@ final class QueryCommand implements Callable<Integer> {
     }
     JsonNode body;
     try {
-      body = Json.MAPPER.readTree(response.body());
+      body = Json.MAPPER.readTree(response.body()); // trusted JSON: the stack's answer
     } catch (java.io.IOException e) {
       throw new Failed("the stack answered " + response.statusCode() + " with no JSON");
     }

@@ -243,7 +243,7 @@ public final class Soak {
               .header("Content-Type", "application/x-ndjson")
               .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", lines))).build(),
           HttpResponse.BodyHandlers.ofString());
-      JsonNode body = Json.MAPPER.readTree(r.body());
+      JsonNode body = Json.MAPPER.readTree(r.body()); // trusted JSON: our function's answer
       if (r.statusCode() == 202 || r.statusCode() == 400) {
         body.path("event_ids").forEach(id -> accepted.add(id.asText()));
         refusedAtIngest += body.path("rejected").size();
@@ -282,7 +282,7 @@ public final class Soak {
     if (!stack.gcs().awaitIdle(Duration.ofSeconds(60))) {
       throw new IllegalStateException("the upload function did not finish " + name + " within 60 s");
     }
-    JsonNode summary = Json.MAPPER.readTree(storage.readAllBytes(BlobId.of(BUCKET, "errors/" + name + ".summary.json")));
+    JsonNode summary = Json.MAPPER.readTree(storage.readAllBytes(BlobId.of(BUCKET, "errors/" + name + ".summary.json"))); // trusted JSON: our upload summary
     long published = summary.path("published").asLong();
     long rejected = summary.path("rejected").asLong();
     if (published != valid.size() || rejected != invalid) {

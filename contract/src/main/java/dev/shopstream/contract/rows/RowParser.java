@@ -194,7 +194,7 @@ public final class RowParser {
     JsonNode node;
     if (!csv) {
       try {
-        node = Json.MAPPER.readTree(text);
+        node = Json.readUntrusted(text);
       } catch (JsonProcessingException e) {
         return Parsed.invalid("is not valid JSON: " + e.getOriginalMessage());
       }

@@ -450,6 +450,7 @@ class RecommendFunctionTest {
       "application/json|{\"items\": [{\"product_id\": \"a\"}], \"k\": 3}|400|k",
       "application/json|[1, 2]|400|$",
       "application/json|{\"items\": |400|$",
+      "application/json|{\"items\": [{\"product_id\": \"a\", \"quantity\": 1e-9999999990}]}|400|$",
       "application/json|{\"items\": [{\"product_id\": \"a\"}, {\"product_id\": \"b\"}, {\"product_id\": \"c\"}, {\"product_id\": \"d\"}]}|413|",
       "text/plain|{\"items\": [{\"product_id\": \"a\"}]}|415|",
   })

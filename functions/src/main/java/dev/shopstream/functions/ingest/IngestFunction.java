@@ -173,7 +173,7 @@ public final class IngestFunction extends JsonHttpFunction {
   private List<Supplier<Decoded>> jsonItems(String text) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(text);
+      root = Json.readUntrusted(text);
     } catch (JsonProcessingException e) {
       return List.of(() -> codec.decode(text)); // the codec words the syntax error
     }
@@ -196,7 +196,7 @@ public final class IngestFunction extends JsonHttpFunction {
 
   private Decoded decodeLine(String line) {
     try {
-      return decode(Json.MAPPER.readTree(line));
+      return decode(Json.readUntrusted(line));
     } catch (JsonProcessingException e) {
       return codec.decode(line); // the codec words the syntax error
     }

@@ -160,7 +160,7 @@ public final class DataflowFlexTemplateLauncher implements BackfillLauncher {
     HttpSender.Response response = http.send(request);
     int status = response.status();
     if (status >= 200 && status < 300) {
-      JsonNode job = Json.MAPPER.readTree(response.body() == null ? "{}" : response.body()).path("job");
+      JsonNode job = Json.MAPPER.readTree(response.body() == null ? "{}" : response.body()).path("job"); // trusted JSON: Google's API answer
       return new Launch(jobName, job.path("id").isTextual() ? job.get("id").textValue() : null, false);
     }
     if (status == 409) {

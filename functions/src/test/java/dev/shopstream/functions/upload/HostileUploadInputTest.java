@@ -59,6 +59,7 @@ class HostileUploadInputTest {
       Map.entry("deeply-nested.jsonl", List.of("succeeded_with_rejections", 1, 2)),
       Map.entry("empty.csv", List.of("failed", 0, 0)),
       Map.entry("empty.jsonl", List.of("succeeded", 0, 0)),
+      Map.entry("exponent-beyond-int-range.jsonl", List.of("succeeded_with_rejections", 1, 1)),
       Map.entry("formula-header.csv", List.of("failed", 0, 0)),
       Map.entry("formula-injection.csv", List.of("succeeded_with_rejections", 1, 6)),
       Map.entry("header-only.csv", List.of("succeeded", 0, 0)),

@@ -390,7 +390,7 @@ final class JsonApiHandler implements HttpHandler {
       return Json.MAPPER.createObjectNode();
     }
     try {
-      JsonNode json = Json.MAPPER.readTree(bytes);
+      JsonNode json = Json.readUntrusted(bytes);
       if (!json.isObject()) {
         throw GcsException.badRequest("The JSON metadata must be an object.");
       }

@@ -315,7 +315,7 @@ final class ObjectStore {
   }
 
   private static JsonNode readJson(Path file) throws IOException {
-    return Json.MAPPER.readTree(file.toFile());
+    return Json.MAPPER.readTree(file.toFile()); // trusted JSON: metadata it wrote
   }
 
   private void writeJsonAtomically(Path target, JsonNode json) throws IOException {

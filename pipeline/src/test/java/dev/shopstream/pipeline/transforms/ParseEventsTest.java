@@ -33,6 +33,8 @@ public class ParseEventsTest {
   private static final String MALFORMED_JSON = "{\"event_id\": \"e-2\", \"event_type\": ";
   private static final String INVALID_EVENT = "{\"event_id\":\"e-3\",\"event_type\":\"teleport\",\"user_id\":\"\","
       + "\"event_time\":\"yesterday\",\"colour\":\"red\"}";
+  /** A number whose exponent no BigDecimal holds: Jackson throws NumberFormatException for it, not a parse error. */
+  private static final String EXPONENT_OVERFLOW = "{\"event_id\": \"e-7\", \"price\": 1e-9999999990}";
   /** {"event_id":"e-4"} with two bytes that are not UTF-8 inside the id. */
   private static final byte[] NOT_UTF8 = concat("{\"event_id\":\"e-4".getBytes(StandardCharsets.UTF_8),
       new byte[] {(byte) 0xC3, (byte) 0x28}, "\"}".getBytes(StandardCharsets.UTF_8));
@@ -52,7 +54,8 @@ public class ParseEventsTest {
         message(MALFORMED_JSON, Map.of("event_id", "e-2", "source", "web"), "m-2"),
         message(INVALID_EVENT, Map.of("source", "app"), "m-3"),
         message(NOT_UTF8, Map.of("event_id", "e-4"), "m-4"),
-        message(new byte[0], Map.of(), "m-6"));
+        message(new byte[0], Map.of(), "m-6"),
+        message(EXPONENT_OVERFLOW, Map.of("event_id", "e-7"), "m-7"));
 
     PCollectionTuple parsed = pipeline
         .apply(Create.of(messages).withCoder(PubsubMessageWithAttributesAndMessageIdCoder.of()))
@@ -62,7 +65,11 @@ public class ParseEventsTest {
     PAssert.that(parsed.get(ParseEvents.DEAD_LETTERS)).satisfies(deadLetters -> {
       Map<String, DeadLetter> byPayload = new HashMap<>();
       deadLetters.forEach(d -> byPayload.put(d.payload(), d));
-      assertThat(byPayload).hasSize(4);
+      assertThat(byPayload).hasSize(5);
+
+      DeadLetter overflow = byPayload.get(EXPONENT_OVERFLOW);
+      assertThat(overflow.step()).as("a dead letter, not a failed bundle").isEqualTo("parse");
+      assertThat(overflow.error()).startsWith("$: is not valid JSON: a number out of range");
 
       DeadLetter malformed = byPayload.get(MALFORMED_JSON);
       assertThat(malformed.step()).isEqualTo("parse");
@@ -96,9 +103,9 @@ public class ParseEventsTest {
 
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
-    assertThat(counter(result, ParseEvents.class, "in")).isEqualTo(6);
+    assertThat(counter(result, ParseEvents.class, "in")).isEqualTo(7);
     assertThat(counter(result, ParseEvents.class, "valid")).isEqualTo(2);
-    assertThat(counter(result, ParseEvents.class, "dead_lettered")).isEqualTo(4);
+    assertThat(counter(result, ParseEvents.class, "dead_lettered")).isEqualTo(5);
   }
 
   /**
