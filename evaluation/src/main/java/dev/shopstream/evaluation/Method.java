@@ -7,7 +7,10 @@ import dev.shopstream.model.FactorConfig;
 import dev.shopstream.model.FactorModel;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ModelConfig;
+import dev.shopstream.model.Neighbor;
 import dev.shopstream.model.Recommendation;
+import dev.shopstream.model.Recommender;
+import dev.shopstream.model.Signal;
 import dev.shopstream.model.Trending;
 import dev.shopstream.model.UserHistory;
 import java.time.Duration;
@@ -15,9 +18,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A recommendation method as the protocols see it: trained once on a training log (in time order), then asked
@@ -203,7 +208,7 @@ public interface Method {
    */
   static List<Spec> itemEndpoints(ItemsAsked asked, ModelConfig config, List<Double> itemNextWeights) {
     ModelConfig trainedAs = config.toBuilder().itemNextWeight(0).build();
-    Map<List<UserInteraction>, Trained> trained = new java.util.IdentityHashMap<>();
+    Map<List<UserInteraction>, Trained> trained = new IdentityHashMap<>();
     List<Spec> specs = new ArrayList<>();
     for (double nu : itemNextWeights) {
       ModelConfig scoring = trainedAs.toBuilder().itemNextWeight(nu).build();
@@ -225,7 +230,7 @@ public interface Method {
               return new Trained(m);
             });
           }
-          Map<dev.shopstream.model.Signal, Double> weights = ExplainedRecommendations.boughtTogetherWeights(scoring);
+          Map<Signal, Double> weights = ExplainedRecommendations.boughtTogetherWeights(scoring);
           return new Method() {
             @Override
             public String name() {
@@ -266,10 +271,9 @@ public interface Method {
    * candidates at every call; the lists do not change after training): the same lists, asked thousands of times
    * by the trials of a protocol.
    */
-  final class Trained implements dev.shopstream.model.Recommender {
+  final class Trained implements Recommender {
     private final CoOccurrenceModel model;
-    private final Map<String, List<dev.shopstream.model.Neighbor>> lists =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<Neighbor>> lists = new ConcurrentHashMap<>();
 
     Trained(CoOccurrenceModel model) {
       this.model = model;
@@ -281,7 +285,7 @@ public interface Method {
     }
 
     @Override
-    public List<dev.shopstream.model.Neighbor> neighbors(String itemId, int k, dev.shopstream.model.Signal signal) {
+    public List<Neighbor> neighbors(String itemId, int k, Signal signal) {
       return lists.computeIfAbsent(itemId + '\u0000' + signal.ordinal() + '\u0000' + k,
           key -> model.neighbors(itemId, k, signal));
     }
