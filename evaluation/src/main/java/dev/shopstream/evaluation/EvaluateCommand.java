@@ -268,8 +268,8 @@ public final class EvaluateCommand {
       for (double nu : itemNext) {
         check(cl, "--item-next-weights", nu, 0, 1000);
       }
-      methods.addAll(Method.itemEndpoints(Method.ItemsAsked.CART, defaults, itemNext));
-      methods.addAll(Method.itemEndpoints(Method.ItemsAsked.PRODUCT, defaults, itemNext));
+      methods.addAll(Method.itemEndpoints(List.of(Method.ItemsAsked.CART, Method.ItemsAsked.PRODUCT), defaults,
+          itemNext));
       if (o.rows != null) { // a long run split over processes: only the rows named (their names' starts)
         List<String> wanted = List.of(o.rows.split(";"));
         methods.removeIf(m -> wanted.stream().noneMatch(w -> !w.isBlank() && m.name().startsWith(w.trim())));

@@ -207,63 +207,75 @@ public interface Method {
    * training log (ν changes the ranking only, not the training).
    */
   static List<Spec> itemEndpoints(ItemsAsked asked, ModelConfig config, List<Double> itemNextWeights) {
+    return itemEndpoints(List.of(asked), config, itemNextWeights);
+  }
+
+  /** {@link #itemEndpoints(ItemsAsked, ModelConfig, List)} for each of {@code asked}, all on one trained model. */
+  static List<Spec> itemEndpoints(List<ItemsAsked> askedOf, ModelConfig config, List<Double> itemNextWeights) {
     ModelConfig trainedAs = config.toBuilder().itemNextWeight(0).build();
     Map<List<UserInteraction>, Trained> trained = new IdentityHashMap<>();
     List<Spec> specs = new ArrayList<>();
-    for (double nu : itemNextWeights) {
-      ModelConfig scoring = trainedAs.toBuilder().itemNextWeight(nu).build();
-      String name = asked.label + ", next ×" + (nu == Math.rint(nu) ? String.valueOf((long) nu) : String.valueOf(nu))
-          + ")";
-      specs.add(new Spec() {
-        @Override
-        public String name() {
-          return name;
-        }
-
-        @Override
-        public Method train(List<UserInteraction> training) {
-          Trained model;
-          synchronized (trained) {
-            model = trained.computeIfAbsent(training, t -> {
-              CoOccurrenceModel m = new CoOccurrenceModel(trainedAs);
-              t.forEach(ui -> m.observe(ui.user(), ui.interaction()));
-              return new Trained(m);
-            });
-          }
-          Map<Signal, Double> weights = ExplainedRecommendations.boughtTogetherWeights(scoring);
-          return new Method() {
-            @Override
-            public String name() {
-              return name;
-            }
-
-            @Override
-            public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
-              List<Interaction> recent = new ArrayList<>(model.model.user(user).recent());
-              recent.sort(Comparator.comparing(Interaction::time));
-              return forItems(recent, now, limit, exclude);
-            }
-
-            @Override
-            public List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit,
-                Set<String> exclude) {
-              if (recent.isEmpty()) {
-                return List.of();
-              }
-              List<String> items = asked == ItemsAsked.PRODUCT ? List.of(recent.get(recent.size() - 1).productId())
-                  : recent.stream().map(Interaction::productId).distinct().toList();
-              List<Recommendation> out = new ArrayList<>();
-              for (ExplainedRecommendations.Explained e : ExplainedRecommendations.forItems(model, items, weights,
-                  limit, exclude)) {
-                out.add(new Recommendation(e.productId(), e.score()));
-              }
-              return out;
-            }
-          };
-        }
-      });
+    for (ItemsAsked asked : askedOf) {
+      for (double nu : itemNextWeights) {
+        specs.add(itemEndpoint(asked, trainedAs, nu, trained));
+      }
     }
     return specs;
+  }
+
+  private static Spec itemEndpoint(ItemsAsked asked, ModelConfig trainedAs, double nu,
+      Map<List<UserInteraction>, Trained> trained) {
+    ModelConfig scoring = trainedAs.toBuilder().itemNextWeight(nu).build();
+    String name = asked.label + ", next ×" + (nu == Math.rint(nu) ? String.valueOf((long) nu) : String.valueOf(nu))
+        + ")";
+    return new Spec() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Method train(List<UserInteraction> training) {
+        Trained model;
+        synchronized (trained) {
+          model = trained.computeIfAbsent(training, t -> {
+            CoOccurrenceModel m = new CoOccurrenceModel(trainedAs);
+            t.forEach(ui -> m.observe(ui.user(), ui.interaction()));
+            return new Trained(m);
+          });
+        }
+        Map<Signal, Double> weights = ExplainedRecommendations.boughtTogetherWeights(scoring);
+        return new Method() {
+          @Override
+          public String name() {
+            return name;
+          }
+
+          @Override
+          public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
+            List<Interaction> recent = new ArrayList<>(model.model.user(user).recent());
+            recent.sort(Comparator.comparing(Interaction::time));
+            return forItems(recent, now, limit, exclude);
+          }
+
+          @Override
+          public List<Recommendation> forItems(List<Interaction> recent, Instant now, int limit,
+              Set<String> exclude) {
+            if (recent.isEmpty()) {
+              return List.of();
+            }
+            List<String> items = asked == ItemsAsked.PRODUCT ? List.of(recent.get(recent.size() - 1).productId())
+                : recent.stream().map(Interaction::productId).distinct().toList();
+            List<Recommendation> out = new ArrayList<>();
+            for (ExplainedRecommendations.Explained e : ExplainedRecommendations.forItems(model, items, weights,
+                limit, exclude)) {
+              out.add(new Recommendation(e.productId(), e.score()));
+            }
+            return out;
+          }
+        };
+      }
+    };
   }
 
   /**

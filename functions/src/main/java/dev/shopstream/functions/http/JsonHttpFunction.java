@@ -67,8 +67,8 @@ public abstract class JsonHttpFunction implements HttpFunction {
    */
   private static JsonReply settleBody(HttpRequest request, JsonReply reply) {
     long declared = request.getContentLength();
-    if (declared == 0) {
-      return reply;
+    if (declared == 0 || declared < 0 && request.getFirstHeader("Transfer-Encoding").isEmpty()) {
+      return reply; // no body (HTTP/1.1: neither a length nor a transfer coding): nothing to read on the hot path
     }
     if (declared > DRAIN_LIMIT_BYTES) {
       return reply.withHeader("Connection", "close");
