@@ -122,6 +122,11 @@ public final class EvaluateCommand {
         + "next signal for which the cart and product endpoints' rows are scored (default 0 and the default ν)"})
     List<Double> itemNextWeights;
 
+    @Option(names = "--cart-recency-orders", paramLabel = "R,R", split = ",", description = {"the orders ρ_cart "
+        + "(a cart's items weigh (1 + places before the last)^-ρ_cart) for which the cart endpoint's rows are scored "
+        + "(default the default ρ_cart)"})
+    List<Double> cartRecencyOrders;
+
 
     @Option(names = "--factor-weight", paramLabel = "W[,W...]", split = ",", description = {"also the rows "
         + "\"recommender (defaults + learned factors, φ = W)\": the defaults with the learned factors blended at "
@@ -268,8 +273,13 @@ public final class EvaluateCommand {
       for (double nu : itemNext) {
         check(cl, "--item-next-weights", nu, 0, 1000);
       }
+      List<Double> cartOrders = o.cartRecencyOrders != null ? o.cartRecencyOrders
+          : List.of(defaults.cartRecencyOrder());
+      for (double rho : cartOrders) {
+        check(cl, "--cart-recency-orders", rho, 0, 100);
+      }
       methods.addAll(Method.itemEndpoints(List.of(Method.ItemsAsked.CART, Method.ItemsAsked.PRODUCT), defaults,
-          itemNext));
+          itemNext, cartOrders));
       if (o.rows != null) { // a long run split over processes: only the rows named (their names' starts)
         List<String> wanted = List.of(o.rows.split(";"));
         methods.removeIf(m -> wanted.stream().noneMatch(w -> !w.isBlank() && m.name().startsWith(w.trim())));

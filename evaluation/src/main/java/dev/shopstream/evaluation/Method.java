@@ -207,27 +207,37 @@ public interface Method {
    * training log (ν changes the ranking only, not the training).
    */
   static List<Spec> itemEndpoints(ItemsAsked asked, ModelConfig config, List<Double> itemNextWeights) {
-    return itemEndpoints(List.of(asked), config, itemNextWeights);
+    return itemEndpoints(List.of(asked), config, itemNextWeights, List.of(config.cartRecencyOrder()));
   }
 
-  /** {@link #itemEndpoints(ItemsAsked, ModelConfig, List)} for each of {@code asked}, all on one trained model. */
-  static List<Spec> itemEndpoints(List<ItemsAsked> askedOf, ModelConfig config, List<Double> itemNextWeights) {
-    ModelConfig trainedAs = config.toBuilder().itemNextWeight(0).build();
+  /**
+   * {@link #itemEndpoints(ItemsAsked, ModelConfig, List)} for each of {@code asked}, all on one trained model; the
+   * cart's rows once per {@code cartRecencyOrders} value too (the weight of the cart's items by their order,
+   * {@link ModelConfig#cartRecencyOrder}; a product page has one item, so it does not apply there).
+   */
+  static List<Spec> itemEndpoints(List<ItemsAsked> askedOf, ModelConfig config, List<Double> itemNextWeights,
+      List<Double> cartRecencyOrders) {
+    ModelConfig trainedAs = config.toBuilder().itemNextWeight(0).cartRecencyOrder(0).build();
     Map<List<UserInteraction>, Trained> trained = new IdentityHashMap<>();
     List<Spec> specs = new ArrayList<>();
     for (ItemsAsked asked : askedOf) {
       for (double nu : itemNextWeights) {
-        specs.add(itemEndpoint(asked, trainedAs, nu, trained));
+        for (double rho : asked == ItemsAsked.CART ? cartRecencyOrders : List.of(0.0)) {
+          specs.add(itemEndpoint(asked, trainedAs, nu, rho, trained));
+        }
       }
     }
     return specs;
   }
 
-  private static Spec itemEndpoint(ItemsAsked asked, ModelConfig trainedAs, double nu,
+  private static String number(double x) {
+    return x == Math.rint(x) ? String.valueOf((long) x) : String.valueOf(x);
+  }
+
+  private static Spec itemEndpoint(ItemsAsked asked, ModelConfig trainedAs, double nu, double rho,
       Map<List<UserInteraction>, Trained> trained) {
-    ModelConfig scoring = trainedAs.toBuilder().itemNextWeight(nu).build();
-    String name = asked.label + ", next ×" + (nu == Math.rint(nu) ? String.valueOf((long) nu) : String.valueOf(nu))
-        + ")";
+    ModelConfig scoring = trainedAs.toBuilder().itemNextWeight(nu).cartRecencyOrder(rho).build();
+    String name = asked.label + ", next ×" + number(nu) + (rho != 0 ? ", order " + number(rho) : "") + ")";
     return new Spec() {
       @Override
       public String name() {
@@ -265,10 +275,10 @@ public interface Method {
               return List.of();
             }
             List<String> items = asked == ItemsAsked.PRODUCT ? List.of(recent.get(recent.size() - 1).productId())
-                : recent.stream().map(Interaction::productId).distinct().toList();
+                : recent.stream().map(Interaction::productId).toList(); // an item counts once, at its last place
             List<Recommendation> out = new ArrayList<>();
             for (ExplainedRecommendations.Explained e : ExplainedRecommendations.forItems(model, items, weights,
-                limit, exclude)) {
+                scoring.cartRecencyOrder(), limit, exclude)) {
               out.add(new Recommendation(e.productId(), e.score()));
             }
             return out;

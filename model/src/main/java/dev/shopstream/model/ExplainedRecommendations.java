@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -418,12 +419,34 @@ public final class ExplainedRecommendations {
   /** The {@code k} best candidates for a set of items, best first (score, then id), each explained. */
   public static List<Explained> forItems(Recommender recommender, Collection<String> items,
       Map<Signal, Double> signalWeights, int k, Set<String> exclude) {
+    return forItems(recommender, items, signalWeights, 0, k, exclude);
+  }
+
+  /**
+   * {@link #forItems(Recommender, Collection, Map, int, Set)} with the items weighed by their order: the one
+   * {@code p} places before the last weighs {@code (1 + p)^−recencyOrder} ({@link ModelConfig#cartRecencyOrder});
+   * an item listed twice counts once, at its last place.
+   */
+  public static List<Explained> forItems(Recommender recommender, Collection<String> items,
+      Map<Signal, Double> signalWeights, double recencyOrder, int k, Set<String> exclude) {
     int perItem = recommender.config().maxNeighborsPerItem();
     Set<String> inputs = new LinkedHashSet<>(items);
+    Map<String, Integer> lastIndex = new HashMap<>();
+    int index = 0;
+    for (String item : items) {
+      lastIndex.put(item, index++);
+    }
+    List<Integer> lastPlaces = new ArrayList<>(lastIndex.values());
+    lastPlaces.sort(null);
     Map<String, double[]> scores = new HashMap<>(); // {score, best term}
     Map<String, String> source = new HashMap<>();
     Map<String, Signal> sourceSignal = new HashMap<>();
-    for (String item : inputs) {
+    for (String item : inputs) { // in their first order, so that the first of equal terms stays the source
+      double itemWeight = 1;
+      if (recencyOrder != 0) { // places before the last, counting each item once (at its last index)
+        int before = inputs.size() - 1 - Collections.binarySearch(lastPlaces, lastIndex.get(item));
+        itemWeight = Math.pow(1 + before, -recencyOrder);
+      }
       for (Map.Entry<Signal, Double> s : signalWeights.entrySet()) {
         if (s.getValue() <= 0) {
           continue;
@@ -433,7 +456,7 @@ public final class ExplainedRecommendations {
           if (inputs.contains(c) || exclude.contains(c)) {
             continue;
           }
-          double term = s.getValue() * n.score();
+          double term = itemWeight * s.getValue() * n.score();
           double[] acc = scores.computeIfAbsent(c, x -> new double[] {0, Double.NEGATIVE_INFINITY});
           acc[0] += term;
           if (term > acc[1]) {

@@ -51,6 +51,11 @@ import java.util.Objects;
  *       the blend: {@code + φ × fade × exp(s(c) − max s)}, the item's factor score relative to the best item's,
  *       fading mid-session as the trend weight does (the same {@link #trendFade}); 0 (the
  *       default) = no factors, and the ranking is exactly what it was without them.
+ *   <li>{@code cartRecencyOrder}: ρ_cart, a cart's items weigh {@code (1 + p)^−ρ_cart} in its recommendations
+ *       ({@link ExplainedRecommendations#forItems(Recommender, java.util.Collection, java.util.Map, double, int,
+ *       java.util.Set)}),
+ *       {@code p} the item's position counted from the cart's last item (0 = the last one added): what the shopper
+ *       added last says most about what they take next; 0 = every item alike.
  * </ul>
  */
 public record ModelConfig(
@@ -72,7 +77,8 @@ public record ModelConfig(
     double popularityWeight,
     Duration popularityWindow,
     double itemNextWeight,
-    double factorWeight) implements Serializable {
+    double factorWeight,
+    double cartRecencyOrder) implements Serializable {
 
   /** How the weights of the two interactions of a pair combine. */
   public enum PairWeight { MIN, PRODUCT }
@@ -91,10 +97,10 @@ public record ModelConfig(
       throw new IllegalArgumentException("popularityWindow must be at least one second, was " + popularityWindow);
     }
     for (double w : new double[] {trendWeight, nextWeight, recencyOrder, popularityWeight, itemNextWeight,
-        factorWeight}) {
+        factorWeight, cartRecencyOrder}) {
       if (!(w >= 0) || Double.isInfinite(w)) {
-        throw new IllegalArgumentException("trendWeight, nextWeight, recencyOrder, popularityWeight, itemNextWeight"
-            + " and factorWeight must be finite and >= 0, was " + w);
+        throw new IllegalArgumentException("trendWeight, nextWeight, recencyOrder, popularityWeight, itemNextWeight,"
+            + " factorWeight and cartRecencyOrder must be finite and >= 0, was " + w);
       }
     }
     if (nextSteps < 0 || sessionGap.isNegative()) {
@@ -155,6 +161,7 @@ public record ModelConfig(
    * factor scores, so φ has no effect there (docs/EVALUATION.md, "Learned factors trained online").
    */
   public static final double DEFAULT_FACTOR_WEIGHT = 0;
+  public static final double DEFAULT_CART_RECENCY_ORDER = 0;
 
   /**
    * The defaults: view 1, add_to_cart 3, purchase 5, half-life 1 h, horizon 30 days, 20 recent items per user, 200
@@ -171,7 +178,7 @@ public record ModelConfig(
     return new ModelConfig(1, 3, 5, Duration.ofHours(1), Duration.ofDays(30), 20, 200, 20, Similarity.JACCARD,
         PairWeight.MIN, DEFAULT_TREND_WEIGHT, DEFAULT_NEXT_STEPS, DEFAULT_NEXT_WEIGHT, DEFAULT_RECENCY_ORDER,
         DEFAULT_SESSION_GAP, DEFAULT_POPULARITY_WEIGHT, DEFAULT_POPULARITY_WINDOW, DEFAULT_ITEM_NEXT_WEIGHT,
-        DEFAULT_FACTOR_WEIGHT);
+        DEFAULT_FACTOR_WEIGHT, DEFAULT_CART_RECENCY_ORDER);
   }
 
   /**
@@ -182,7 +189,7 @@ public record ModelConfig(
     return builder().weights(1, 1, 1).halfLife(Duration.ZERO).userHorizon(Duration.ofHours(24)).maxItemsPerUser(50)
         .maxNeighborsPerItem(100).topK(20).similarity(Similarity.COSINE).pairWeight(PairWeight.MIN).trendWeight(0)
         .nextSteps(0).nextWeight(0).recencyOrder(0).sessionGap(Duration.ZERO).popularityWeight(0).itemNextWeight(0)
-        .factorWeight(0).build();
+        .factorWeight(0).cartRecencyOrder(0).build();
   }
 
   public double weight(EventType type) {
@@ -243,6 +250,7 @@ public record ModelConfig(
     private double popularityWeight;
     private Duration popularityWindow;
     private double itemNextWeight;
+    private double cartRecencyOrder;
     private double factorWeight;
 
     private Builder(ModelConfig c) {
@@ -264,6 +272,7 @@ public record ModelConfig(
       popularityWeight = c.popularityWeight;
       popularityWindow = c.popularityWindow;
       itemNextWeight = c.itemNextWeight;
+      cartRecencyOrder = c.cartRecencyOrder;
       factorWeight = c.factorWeight;
     }
 
@@ -367,11 +376,16 @@ public record ModelConfig(
       return this;
     }
 
+    public Builder cartRecencyOrder(double value) {
+      cartRecencyOrder = value;
+      return this;
+    }
+
     /** The config; fails with {@link IllegalArgumentException} or {@link NullPointerException} as the constructor. */
     public ModelConfig build() {
       return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
           maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder,
-          sessionGap, popularityWeight, popularityWindow, itemNextWeight, factorWeight);
+          sessionGap, popularityWeight, popularityWindow, itemNextWeight, factorWeight, cartRecencyOrder);
     }
   }
 

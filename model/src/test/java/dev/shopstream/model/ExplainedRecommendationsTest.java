@@ -107,4 +107,32 @@ class ExplainedRecommendationsTest {
         .containsExactly(new Explained("f", 0.8, "b", Signal.NEXT),
             new Explained("e", 0.5 * 0.6 + 0.1 * 2, "b", Signal.CO_CART));
   }
+
+  /**
+   * With a cart recency order ρ the cart's items weigh {@code (1 + p)^−ρ} by their place before the last item: the
+   * last item's neighbours lead; an item listed twice counts at its last place; ρ = 0 weighs all alike.
+   */
+  @Test
+  void aCartsItemsWeighByTheirOrderTheLastMost() {
+    Recommender cartModel = Recommender.ofNeighbors(CONFIG, Map.of(
+        "x", List.of(new Neighbor("p", Signal.CO_PURCHASE, 0.6, 1, 1)),
+        "y", List.of(new Neighbor("q", Signal.CO_PURCHASE, 0.5, 1, 1)),
+        "z", List.of(new Neighbor("r", Signal.CO_PURCHASE, 0.4, 1, 1))));
+    Map<Signal, Double> weights = Map.of(Signal.CO_PURCHASE, 1.0);
+
+    assertThat(ExplainedRecommendations.forItems(cartModel, List.of("x", "y", "z"), weights, 0, 10, Set.of()))
+        .extracting(Explained::productId).containsExactly("p", "q", "r");
+    assertThat(ExplainedRecommendations.forItems(cartModel, List.of("x", "y", "z"), weights, 0, 10, Set.of()))
+        .isEqualTo(ExplainedRecommendations.forItems(cartModel, List.of("x", "y", "z"), weights, 10, Set.of()));
+    // ρ = 1: z (last) 0.4 x 1, y 0.5 / 2, x 0.6 / 3
+    assertThat(ExplainedRecommendations.forItems(cartModel, List.of("x", "y", "z"), weights, 1, 10, Set.of()))
+        .containsExactly(new Explained("r", 0.4, "z", Signal.CO_PURCHASE),
+            new Explained("q", Math.pow(2, -1) * 1.0 * 0.5, "y", Signal.CO_PURCHASE), new Explained("p", Math.pow(3, -1) * 1.0 * 0.6, "x",
+                Signal.CO_PURCHASE));
+    // x again at the end: it is now the last (weight 1), z one before (1/2), y two before (1/3)
+    assertThat(ExplainedRecommendations.forItems(cartModel, List.of("x", "y", "z", "x"), weights, 1, 10, Set.of()))
+        .containsExactly(new Explained("p", 0.6, "x", Signal.CO_PURCHASE),
+            new Explained("r", Math.pow(2, -1) * 1.0 * 0.4, "z", Signal.CO_PURCHASE),
+            new Explained("q", Math.pow(3, -1) * 1.0 * 0.5, "y", Signal.CO_PURCHASE));
+  }
 }

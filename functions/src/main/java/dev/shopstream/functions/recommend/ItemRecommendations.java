@@ -28,9 +28,11 @@ final class ItemRecommendations {
 
   private final Map<Signal, Double> boughtTogether;
   private final int maxPerCategory;
+  private final double cartRecencyOrder;
 
   ItemRecommendations(ModelConfig model, int maxPerCategory) {
     this.boughtTogether = ExplainedRecommendations.boughtTogetherWeights(model);
+    this.cartRecencyOrder = model.cartRecencyOrder();
     this.maxPerCategory = maxPerCategory;
   }
 
@@ -56,7 +58,7 @@ final class ItemRecommendations {
     Set<String> exclude = new LinkedHashSet<>(p.exclude());
     exclude.addAll(cart);
     IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
-        view.snapshot().recommender(), cart, boughtTogether, limit, exclude);
+        view.snapshot().recommender(), cart, boughtTogether, cartRecencyOrder, limit, exclude);
     AnswerWriter.Head head = g -> {
       g.writeArrayFieldStart(RecommendationApi.CART);
       for (String id : cart) {

@@ -153,6 +153,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
             .popularityWindow(settings.duration("POPULARITY_WINDOW", ModelConfig.DEFAULT_POPULARITY_WINDOW))
             .itemNextWeight(settings.decimal("ITEM_NEXT_WEIGHT", ModelConfig.defaults().itemNextWeight(), 0,
                 MAX_TREND_WEIGHT))
+            .cartRecencyOrder(settings.decimal("CART_RECENCY_ORDER", ModelConfig.defaults().cartRecencyOrder(), 0,
+                MAX_TREND_WEIGHT))
             .build(),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),
