@@ -73,4 +73,31 @@ class ItemEndpointsTest {
         .containsExactly("X");
     assertThat(ids(method(Method.ItemsAsked.CART, 0).forUser("u7", Logs.T0, 10, Set.of()))).isEmpty();
   }
+
+  /**
+   * With the cart recency order the last item leads: X's partner D (Jaccard 1) and A's C (4 / 6 = 0.67) swap
+   * places when A is added last (D 1 / 2 against C 0.67), and a row per order is scored.
+   */
+  @Test
+  void aCartsLastItemLeadsWithTheRecencyOrder() {
+    List<Interaction> xThenA = List.of(new Interaction("X", EventType.PURCHASE, Logs.T0.plusSeconds(86_400)),
+        new Interaction("A", EventType.PURCHASE, Logs.T0.plusSeconds(86_460)));
+    List<Interaction> aThenX = List.of(xThenA.get(1), xThenA.get(0));
+    List<Method.Spec> specs = Method.itemEndpoints(List.of(Method.ItemsAsked.CART, Method.ItemsAsked.PRODUCT),
+        ModelConfig.defaults(), List.of(0.0), List.of(0.0, 1.0));
+    assertThat(specs).extracting(Method.Spec::name).containsExactly(
+        "cart endpoint (bought together with the items so far, next ×0)",
+        "cart endpoint (bought together with the items so far, next ×0, order 1)",
+        "product endpoint (bought together with the last item, next ×0)");
+
+    Method flat = specs.get(0).train(log());
+    Method ordered = specs.get(1).train(log());
+    assertThat(ids(flat.forItems(xThenA, Logs.T0, 10, Set.of()))).containsExactly("D", "C", "B");
+    assertThat(ids(ordered.forItems(xThenA, Logs.T0, 10, Set.of()))).containsExactly("C", "D", "B");
+    assertThat(ids(ordered.forItems(aThenX, Logs.T0, 10, Set.of()))).containsExactly("D", "C", "B");
+    // X again after A: X counts once, at its last place
+    List<Interaction> xAx = List.of(xThenA.get(0), xThenA.get(1),
+        new Interaction("X", EventType.PURCHASE, Logs.T0.plusSeconds(86_520)));
+    assertThat(ids(ordered.forItems(xAx, Logs.T0, 10, Set.of()))).containsExactly("D", "C", "B");
+  }
 }

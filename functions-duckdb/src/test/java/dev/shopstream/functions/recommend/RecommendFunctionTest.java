@@ -390,11 +390,12 @@ class RecommendFunctionTest {
         .body("application/json", "{\"items\": [{\"product_id\": \"mug-03\"}, {\"product_id\": \"pot-03\"}]}")
         .query("k", "3").serve(function);
     assertThat(x.status()).as(x.text()).isEqualTo(200);
-    // mug-04: .6 from mug-03 + next .9 x ν 4 from pot-03; mug-02: .3 from mug-03 + .36 from pot-03; then trending
-    // tea-02 (gone-09 never, cart items never)
+    // the cart's last item, pot-03, weighs 1, mug-03 before it 1/2 (CART_RECENCY_ORDER 1): mug-04: .6 / 2 from
+    // mug-03 + next .9 x ν 4 from pot-03; mug-02: .3 / 2 from mug-03 + .36 from pot-03; then trending tea-02
+    // (gone-09 never, cart items never)
     assertThat(ids(x.json())).containsExactly("mug-04", "mug-02", "tea-02");
-    assertThat(scores(x.json()).get(0)).isCloseTo(0.6 + 3.6, Offset.offset(1e-9));
-    assertThat(scores(x.json()).get(1)).isCloseTo(0.66, Offset.offset(1e-9));
+    assertThat(scores(x.json()).get(0)).isCloseTo(0.6 / 2 + 3.6, Offset.offset(1e-9));
+    assertThat(scores(x.json()).get(1)).isCloseTo(0.3 / 2 + 0.36, Offset.offset(1e-9));
   }
 
   @Test

@@ -10,8 +10,8 @@ import dev.shopstream.contract.api.RecommendationApi;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,7 +28,10 @@ final class CartBody {
 
   private CartBody() {}
 
-  /** The distinct product ids of the cart, in their order. */
+  /**
+   * The product ids of the cart's items, in their order, repeats included (the recommendations weigh an item at its
+   * last place: {@code ModelConfig.cartRecencyOrder}).
+   */
   static List<String> read(HttpRequest request, int maxBodyBytes, int maxItems) throws IOException {
     String type = request.getContentType().orElse("");
     if (!type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -62,7 +65,7 @@ final class CartBody {
       throw BadRequest.of(413, "too_many_items",
           "a cart may have at most " + maxItems + " items, this one has " + items.size());
     }
-    Set<String> ids = new LinkedHashSet<>();
+    List<String> ids = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       JsonNode item = items.get(i);
       String field = RecommendationApi.ITEMS + "[" + i + "]";
@@ -86,7 +89,7 @@ final class CartBody {
         throw invalidBody(idField, e.getMessage());
       }
     }
-    return List.copyOf(ids);
+    return ids;
   }
 
   private static void checkFields(JsonNode node, Set<String> allowed, String prefix) {

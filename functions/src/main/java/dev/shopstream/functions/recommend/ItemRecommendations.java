@@ -50,15 +50,19 @@ final class ItemRecommendations {
         candidates);
   }
 
-  /** Bought together with the cart's items ({@link CartBody}). */
-  JsonReply cart(HttpRequest request, View view, List<String> cart) {
+  /**
+   * Bought together with the cart's items ({@link CartBody}, in their order with repeats: the last item weighs most,
+   * an item listed twice at its last place); the answer's {@code cart} lists each item once, at its first place.
+   */
+  JsonReply cart(HttpRequest request, View view, List<String> lines) {
     Parameters p = Parameters.of(request, PARAMETERS);
     int k = p.k(RecommendFunction.DEFAULT_K, RecommendFunction.MAX_K);
     Optional<String> category = p.category();
+    Set<String> cart = new LinkedHashSet<>(lines);
     Set<String> exclude = new LinkedHashSet<>(p.exclude());
     exclude.addAll(cart);
     IntFunction<List<Explained>> candidates = limit -> ExplainedRecommendations.forItems(
-        view.snapshot().recommender(), cart, boughtTogether, cartRecencyOrder, limit, exclude);
+        view.snapshot().recommender(), lines, boughtTogether, cartRecencyOrder, limit, exclude);
     AnswerWriter.Head head = g -> {
       g.writeArrayFieldStart(RecommendationApi.CART);
       for (String id : cart) {
