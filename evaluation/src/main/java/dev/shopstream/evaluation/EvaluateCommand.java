@@ -127,6 +127,11 @@ public final class EvaluateCommand {
         + "(default the default ρ_cart)"})
     List<Double> cartRecencyOrders;
 
+    @Option(names = "--session-recency-orders", paramLabel = "R[,R...]", split = ",", description = {"also the rows "
+        + "\"recommender (defaults, session order ρ_session = R)\": the defaults with a user's recent items weighed "
+        + "(1 + position)^-R while they are mid-session, one row per R (default none)"})
+    List<Double> sessionRecencyOrders = new ArrayList<>();
+
 
     @Option(names = "--factor-weight", paramLabel = "W[,W...]", split = ",", description = {"also the rows "
         + "\"recommender (defaults + learned factors, φ = W)\": the defaults with the learned factors blended at "
@@ -264,6 +269,11 @@ public final class EvaluateCommand {
       for (double w : o.factorWeights) {
         methods.add(Method.model("recommender (defaults + learned factors, φ = " + w + ")",
             defaults.toBuilder().factorWeight(w).build(), window, factors));
+      }
+      for (double r : o.sessionRecencyOrders) {
+        check(cl, "--session-recency-orders", r, 0, 100);
+        methods.add(Method.model("recommender (defaults, session order ρ_session = " + r + ")",
+            defaults.toBuilder().sessionRecencyOrder(r).build(), window));
       }
       if (tuned != null) {
         methods.add(Method.model("recommender (tuned)", recommender, window));

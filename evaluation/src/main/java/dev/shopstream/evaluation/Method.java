@@ -106,6 +106,7 @@ public interface Method {
         FactorModel factors = learning == null ? null : learning.done();
         Trending trending = config.trendWeight() > 0 ? trending(training, trendingWindow, config) : Trending.none();
         Trending popular = config.popularityWeight() > 0 ? popular(training, config) : Trending.none();
+        Trained lists = new Trained(model); // the trained lists, computed once per item (they no longer change)
         return new Method() {
           @Override
           public String name() {
@@ -115,7 +116,7 @@ public interface Method {
           @Override
           public List<Recommendation> forUser(String user, Instant now, int limit, Set<String> exclude) {
             List<Interaction> recent = model.user(user).recent();
-            return ExplainedRecommendations.scoreForUser(model, recent, now, limit, exclude, trending, popular,
+            return ExplainedRecommendations.scoreForUser(lists, recent, now, limit, exclude, trending, popular,
                 factors == null ? null : factors.scores(recent));
           }
 
@@ -125,7 +126,7 @@ public interface Method {
             UserHistory history = new UserHistory();
             recent.forEach(i -> history.observe(i, config));
             List<Interaction> items = history.recent();
-            return ExplainedRecommendations.scoreForUser(model, items, now, limit, exclude, trending, popular,
+            return ExplainedRecommendations.scoreForUser(lists, items, now, limit, exclude, trending, popular,
                 factors == null ? null : factors.scores(items));
           }
         };

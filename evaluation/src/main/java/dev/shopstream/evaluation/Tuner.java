@@ -247,10 +247,11 @@ public final class Tuner {
     return String.format("similarity=%s pair_weight=%s half_life=%s user_horizon=%s max_items_per_user=%d "
             + "max_neighbors_per_item=%d weights(view=%s, add_to_cart=%s, purchase=%s) trend_weight=%s "
             + "session_gap=%s next_weight=%s next_steps=%d recency_order=%s popularity_weight=%s factor_weight=%s "
-            + "item_next_weight=%s cart_recency_order=%s",
+            + "item_next_weight=%s cart_recency_order=%s session_recency_order=%s",
         c.similarity().name().toLowerCase(), c.pairWeightMode().name().toLowerCase(), c.halfLife(),
         c.userHorizon(), c.maxItemsPerUser(), c.maxNeighborsPerItem(), c.viewWeight(), c.addToCartWeight(),
         c.purchaseWeight(), c.trendWeight(), c.sessionGap(), c.nextWeight(), c.nextSteps(), c.recencyOrder(),
-        c.popularityWeight(), c.factorWeight(), c.itemNextWeight(), c.cartRecencyOrder());
+        c.popularityWeight(), c.factorWeight(), c.itemNextWeight(), c.cartRecencyOrder(),
+        c.sessionRecencyOrder());
   }
 }

@@ -225,7 +225,7 @@ public final class ExplainedRecommendations {
     for (int p = 0; p < ordered.size(); p++) {
       Interaction i = ordered.get(p);
       double weight = config.weight(i.type()) * config.decay(Duration.between(i.time(), now))
-          * config.orderWeight(p);
+          * config.orderWeight(p, fade);
       if (weight <= 0) {
         continue;
       }

@@ -56,6 +56,10 @@ import java.util.Objects;
  *       java.util.Set)}),
  *       {@code p} the item's position counted from the cart's last item (0 = the last one added): what the shopper
  *       added last says most about what they take next; 0 = every item alike.
+ *   <li>{@code sessionRecencyOrder}: ρ_session, the order weighting a user's recent items get while they are
+ *       mid-session, on top of ρ: {@code (1 + p_i)^−(ρ + ρ_session × (1 − fade))}, full for a user active right now
+ *       and gone for one away for the session gap (the position-weighted session kNN, V-SKNN, of Ludewig &amp;
+ *       Jannach 2018): mid-visit the sequence is the question, for a returning user their standing taste.
  * </ul>
  */
 public record ModelConfig(
@@ -78,7 +82,8 @@ public record ModelConfig(
     Duration popularityWindow,
     double itemNextWeight,
     double factorWeight,
-    double cartRecencyOrder) implements Serializable {
+    double cartRecencyOrder,
+    double sessionRecencyOrder) implements Serializable {
 
   /** How the weights of the two interactions of a pair combine. */
   public enum PairWeight { MIN, PRODUCT }
@@ -97,10 +102,10 @@ public record ModelConfig(
       throw new IllegalArgumentException("popularityWindow must be at least one second, was " + popularityWindow);
     }
     for (double w : new double[] {trendWeight, nextWeight, recencyOrder, popularityWeight, itemNextWeight,
-        factorWeight, cartRecencyOrder}) {
+        factorWeight, cartRecencyOrder, sessionRecencyOrder}) {
       if (!(w >= 0) || Double.isInfinite(w)) {
         throw new IllegalArgumentException("trendWeight, nextWeight, recencyOrder, popularityWeight, itemNextWeight,"
-            + " factorWeight and cartRecencyOrder must be finite and >= 0, was " + w);
+            + " factorWeight, cartRecencyOrder and sessionRecencyOrder must be finite and >= 0, was " + w);
       }
     }
     if (nextSteps < 0 || sessionGap.isNegative()) {
@@ -168,6 +173,7 @@ public record ModelConfig(
    * signal's own {@code 1 / distance} (docs/EVALUATION.md).
    */
   public static final double DEFAULT_CART_RECENCY_ORDER = 1;
+  public static final double DEFAULT_SESSION_RECENCY_ORDER = 0;
 
   /**
    * The defaults: view 1, add_to_cart 3, purchase 5, half-life 1 h, horizon 30 days, 20 recent items per user, 200
@@ -184,7 +190,7 @@ public record ModelConfig(
     return new ModelConfig(1, 3, 5, Duration.ofHours(1), Duration.ofDays(30), 20, 200, 20, Similarity.JACCARD,
         PairWeight.MIN, DEFAULT_TREND_WEIGHT, DEFAULT_NEXT_STEPS, DEFAULT_NEXT_WEIGHT, DEFAULT_RECENCY_ORDER,
         DEFAULT_SESSION_GAP, DEFAULT_POPULARITY_WEIGHT, DEFAULT_POPULARITY_WINDOW, DEFAULT_ITEM_NEXT_WEIGHT,
-        DEFAULT_FACTOR_WEIGHT, DEFAULT_CART_RECENCY_ORDER);
+        DEFAULT_FACTOR_WEIGHT, DEFAULT_CART_RECENCY_ORDER, DEFAULT_SESSION_RECENCY_ORDER);
   }
 
   /**
@@ -195,7 +201,7 @@ public record ModelConfig(
     return builder().weights(1, 1, 1).halfLife(Duration.ZERO).userHorizon(Duration.ofHours(24)).maxItemsPerUser(50)
         .maxNeighborsPerItem(100).topK(20).similarity(Similarity.COSINE).pairWeight(PairWeight.MIN).trendWeight(0)
         .nextSteps(0).nextWeight(0).recencyOrder(0).sessionGap(Duration.ZERO).popularityWeight(0).itemNextWeight(0)
-        .factorWeight(0).cartRecencyOrder(0).build();
+        .factorWeight(0).cartRecencyOrder(0).sessionRecencyOrder(0).build();
   }
 
   public double weight(EventType type) {
@@ -257,6 +263,7 @@ public record ModelConfig(
     private Duration popularityWindow;
     private double itemNextWeight;
     private double cartRecencyOrder;
+    private double sessionRecencyOrder;
     private double factorWeight;
 
     private Builder(ModelConfig c) {
@@ -279,6 +286,7 @@ public record ModelConfig(
       popularityWindow = c.popularityWindow;
       itemNextWeight = c.itemNextWeight;
       cartRecencyOrder = c.cartRecencyOrder;
+      sessionRecencyOrder = c.sessionRecencyOrder;
       factorWeight = c.factorWeight;
     }
 
@@ -387,11 +395,17 @@ public record ModelConfig(
       return this;
     }
 
+    public Builder sessionRecencyOrder(double value) {
+      sessionRecencyOrder = value;
+      return this;
+    }
+
     /** The config; fails with {@link IllegalArgumentException} or {@link NullPointerException} as the constructor. */
     public ModelConfig build() {
       return new ModelConfig(viewWeight, addToCartWeight, purchaseWeight, halfLife, userHorizon, maxItemsPerUser,
           maxNeighborsPerItem, topK, similarity, pairWeightMode, trendWeight, nextSteps, nextWeight, recencyOrder,
-          sessionGap, popularityWeight, popularityWindow, itemNextWeight, factorWeight, cartRecencyOrder);
+          sessionGap, popularityWeight, popularityWindow, itemNextWeight, factorWeight, cartRecencyOrder,
+          sessionRecencyOrder);
     }
   }
 
@@ -417,5 +431,15 @@ public record ModelConfig(
   /** {@code (1 + position)^−ρ}: the weight of the recent item at {@code position} (0 = newest) by its order. */
   public double orderWeight(int position) {
     return recencyOrder == 0 ? 1 : Math.pow(1 + position, -recencyOrder);
+  }
+
+  /**
+   * {@code (1 + position)^−(ρ + ρ_session × (1 − fade))}: the weight by its order of the recent item at
+   * {@code position} (0 = newest) for a user whose trend fade is {@code fade} ({@link #trendFade}: 0 mid-session,
+   * 1 for a returning user).
+   */
+  public double orderWeight(int position, double fade) {
+    double order = recencyOrder + sessionRecencyOrder * (1 - fade);
+    return order == 0 ? 1 : Math.pow(1 + position, -order);
   }
 }

@@ -26,15 +26,16 @@ class ModelConfigBuilderTest {
         .maxItemsPerUser(11).maxNeighborsPerItem(12).topK(13).similarity(Similarity.LIFT)
         .pairWeight(ModelConfig.PairWeight.PRODUCT).trendWeight(0.25).nextSteps(3).nextWeight(1.5)
         .recencyOrder(0.5).sessionGap(Duration.ofHours(2)).popularityWeight(0.1).popularityWindow(Duration.ofDays(90))
-        .itemNextWeight(0.75).factorWeight(0.5).cartRecencyOrder(1.25).build();
+        .itemNextWeight(0.75).factorWeight(0.5).cartRecencyOrder(1.25).sessionRecencyOrder(1.5)
+        .build();
     assertThat(c).isEqualTo(new ModelConfig(0.5, 2, 4, Duration.ofDays(1), Duration.ofDays(7), 11, 12, 13,
         Similarity.LIFT, ModelConfig.PairWeight.PRODUCT, 0.25, 3, 1.5, 0.5, Duration.ofHours(2), 0.1,
-        Duration.ofDays(90), 0.75, 0.5, 1.25));
+        Duration.ofDays(90), 0.75, 0.5, 1.25, 1.5));
     assertThat(d.toBuilder().viewWeight(2).build()).isEqualTo(new ModelConfig(2, d.addToCartWeight(),
         d.purchaseWeight(), d.halfLife(), d.userHorizon(), d.maxItemsPerUser(), d.maxNeighborsPerItem(), d.topK(),
         d.similarity(), d.pairWeightMode(), d.trendWeight(), d.nextSteps(), d.nextWeight(), d.recencyOrder(),
         d.sessionGap(), d.popularityWeight(), d.popularityWindow(), d.itemNextWeight(), d.factorWeight(),
-        d.cartRecencyOrder()));
+        d.cartRecencyOrder(), d.sessionRecencyOrder()));
     assertThat(d.toBuilder().trendWeight(0).build().trendWeight()).isZero();
     assertThat(d.trendWeight()).as("the original is unchanged").isEqualTo(ModelConfig.DEFAULT_TREND_WEIGHT);
   }

@@ -255,4 +255,32 @@ class SequenceSignalTest {
       return in.readObject();
     }
   }
+
+  /**
+   * ρ_session weighs a user's recent items by their order while they are mid-session only: right after the last
+   * interaction the newest item's neighbour leads, a day later (a returning user) every item weighs alike again.
+   */
+  @Test
+  void theSessionRecencyOrderWeighsTheNewestItemMostMidSessionOnly() {
+    ModelConfig config = ModelConfig.defaults().toBuilder().halfLife(Duration.ZERO).trendWeight(0)
+        .popularityWeight(0).nextWeight(0).sessionGap(Duration.ofMinutes(30)).sessionRecencyOrder(1).build();
+    Recommender r = Recommender.ofNeighbors(config, Map.of(
+        "old", List.of(new Neighbor("x", Signal.COMBINED, 0.6, 1, 1)),
+        "new", List.of(new Neighbor("y", Signal.COMBINED, 0.4, 1, 1))));
+    List<Interaction> recent = List.of(new Interaction("old", VIEW, T0.minusSeconds(60)),
+        new Interaction("new", VIEW, T0));
+
+    // mid-session (fade 0): new 0.4 x 1, old 0.6 x 1/2
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0, 10, Set.of(), Trending.none()))
+        .containsExactly(new Recommendation("y", 0.4), new Recommendation("x", 0.6 * Math.pow(2, -1.0)));
+    // 15 minutes away: half the order, (1 + 1)^-0.5 for old
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0.plus(Duration.ofMinutes(15)), 10, Set.of(),
+        Trending.none())).containsExactly(new Recommendation("x", 0.6 * Math.pow(2, -0.5)),
+            new Recommendation("y", 0.4));
+    // returning after a day, or no request time: as without it
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, T0.plus(Duration.ofDays(1)), 10, Set.of(),
+        Trending.none())).containsExactly(new Recommendation("x", 0.6), new Recommendation("y", 0.4));
+    assertThat(ExplainedRecommendations.scoreForUser(r, recent, 10, Set.of(), Trending.none()))
+        .containsExactly(new Recommendation("x", 0.6), new Recommendation("y", 0.4));
+  }
 }
