@@ -157,6 +157,10 @@ public final class EvaluateCommand {
         + "reservoir keeps (default FactorConfig's)")
     int factorReservoir = FactorConfig.defaults().reservoirSize();
 
+    @Option(names = "--factor-reservoir-sampling", paramLabel = "UNIFORM|RECENT", description = "learned factors: "
+        + "the replay reservoir's sampling, UNIFORM (Vitter's R) or RECENT (Aggarwal's exponential bias)")
+    FactorConfig.Sampling factorSampling = FactorConfig.defaults().sampling();
+
     @Option(names = "--validation", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = {
         "score the rows on the validation split (the protocol applied to its own training part, as --tune does) "
             + "instead of the test split"})
@@ -216,7 +220,8 @@ public final class EvaluateCommand {
       check(cl, "--factor-reservoir", o.factorReservoir, 1, 100_000_000);
       FactorConfig factors = FactorConfig.defaults().withDimensions(o.factorDimensions)
           .withLearningRate(o.factorLearningRate).withRegularization(o.factorRegularization)
-          .withNegatives(o.factorNegatives).withReplaySteps(o.factorReplaySteps).withReservoirSize(o.factorReservoir);
+          .withNegatives(o.factorNegatives).withReplaySteps(o.factorReplaySteps).withReservoirSize(o.factorReservoir)
+          .withSampling(o.factorSampling);
       Set<String> only = new java.util.LinkedHashSet<>();
       for (String name : o.tuneParams.split(",")) {
         if (!name.isBlank()) {

@@ -54,7 +54,7 @@ public final class FactorModel {
     this.config = config;
     this.random = new Random(config.seed());
     this.reservoir = config.replaySteps() > 0
-        ? new ReplayReservoir(config.reservoirSize(), config.seed() * 0x9E3779B97F4A7C15L + 1) : null;
+        ? new ReplayReservoir(config.reservoirSize(), config.sampling(), config.seed() * 0x9E3779B97F4A7C15L + 1) : null;
   }
 
   public FactorConfig config() {

@@ -37,6 +37,30 @@ class ReplayReservoirTest {
   }
 
   @Test
+  void theRecentSamplingKeepsAStepWithAProbabilityThatDecaysExponentiallyWithItsAge() {
+    int capacity = 100;
+    int offered = 5_000;
+    double younger = 0;
+    double older = 0;
+    int rounds = 200;
+    for (int round = 0; round < rounds; round++) {
+      ReplayReservoir r = new ReplayReservoir(capacity, FactorConfig.Sampling.RECENT, round);
+      for (int i = 0; i < offered; i++) {
+        r.offer(i, new int[0]);
+      }
+      assertThat(r.size()).isEqualTo(capacity);
+      for (int slot = 0; slot < r.size(); slot++) {
+        int age = offered - 1 - r.positive(slot);
+        younger += age < capacity ? 1 : 0;
+        older += age >= 3 * capacity ? 1 : 0;
+      }
+    }
+    // P(age < n) = 1 - e^-1 = 0.632 and P(age >= 3n) = e^-3 = 0.050 of the kept steps; uniform would keep 0.02, 0.94
+    assertThat(younger / (rounds * capacity)).isBetween(0.60, 0.66);
+    assertThat(older / (rounds * capacity)).isBetween(0.04, 0.06);
+  }
+
+  @Test
   void itIsDeterministicForASeedAndBoundsAContext() {
     ReplayReservoir one = new ReplayReservoir(10, 5);
     ReplayReservoir two = new ReplayReservoir(10, 5);
