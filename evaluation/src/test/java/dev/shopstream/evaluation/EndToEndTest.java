@@ -41,7 +41,7 @@ class EndToEndTest {
    * The learned factors blended at φ = 1, 4 and 16 (4 is what the validation splits chose on Online Retail,
    * docs/EVALUATION.md, "Learned factors trained online"), trained with {@link FactorConfig#defaults()}' replay
    * (RMFX): the generated shop still ranks at twice popularity, as {@link #timeSplit} requires (HR@10 >= 0.87;
-   * 0.99, 0.99 and 0.97 here).
+   * 0.99, 0.98 and 0.98 here).
    */
   @ParameterizedTest
   @ValueSource(doubles = {1, VALIDATED_FACTOR_WEIGHT, 16})
