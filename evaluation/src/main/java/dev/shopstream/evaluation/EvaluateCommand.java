@@ -154,6 +154,18 @@ public final class EvaluateCommand {
         description = "learned factors: sampled negatives per positive (default 10)")
     int factorNegatives;
 
+    @Option(names = "--factor-replay-steps", paramLabel = "N", description = "learned factors: steps replayed from "
+        + "the reservoir per interaction (RMFX; default FactorConfig's)")
+    int factorReplaySteps = FactorConfig.defaults().replaySteps();
+
+    @Option(names = "--factor-reservoir", paramLabel = "N", description = "learned factors: past steps the replay "
+        + "reservoir keeps (default FactorConfig's)")
+    int factorReservoir = FactorConfig.defaults().reservoirSize();
+
+    @Option(names = "--factor-reservoir-sampling", paramLabel = "UNIFORM|RECENT", description = "learned factors: "
+        + "the replay reservoir's sampling, UNIFORM (Vitter's R) or RECENT (Aggarwal's exponential bias)")
+    FactorConfig.Sampling factorSampling = FactorConfig.defaults().sampling();
+
     @Option(names = "--validation", arity = "0..1", fallbackValue = "true", paramLabel = "true|false", description = {
         "score the rows on the validation split (the protocol applied to its own training part, as --tune does) "
             + "instead of the test split"})
@@ -209,9 +221,12 @@ public final class EvaluateCommand {
       check(cl, "--factor-learning-rate", o.factorLearningRate, 0, 10);
       check(cl, "--factor-regularization", o.factorRegularization, 0, 10);
       check(cl, "--factor-negatives", o.factorNegatives, 1, 1000);
+      check(cl, "--factor-replay-steps", o.factorReplaySteps, 0, 100);
+      check(cl, "--factor-reservoir", o.factorReservoir, 1, 100_000_000);
       FactorConfig factors = FactorConfig.defaults().withDimensions(o.factorDimensions)
           .withLearningRate(o.factorLearningRate).withRegularization(o.factorRegularization)
-          .withNegatives(o.factorNegatives);
+          .withNegatives(o.factorNegatives).withReplaySteps(o.factorReplaySteps).withReservoirSize(o.factorReservoir)
+          .withSampling(o.factorSampling);
       Set<String> only = new java.util.LinkedHashSet<>();
       for (String name : o.tuneParams.split(",")) {
         if (!name.isBlank()) {

@@ -53,10 +53,12 @@ final class FactorTraining {
   }
 
   private void log() {
-    LOG.info(String.format("%s: training the learned factors (online BPR, d=%d, lr=%s, reg=%s, negatives=%d): %,d of %,d "
-            + "interactions, %,d steps, %,d items, mean BPR loss %.4f over the last %,d steps, %.1f s", label,
+    LOG.info(String.format("%s: training the learned factors (online BPR, d=%d, lr=%s, reg=%s, negatives=%d, replay=%d from %,d %s): %,d of "
+            + "%,d interactions, %,d steps, %,d replayed, %,d items, mean BPR loss %.4f over the last %,d steps, %.1f s", label,
         model.config().dimensions(), model.config().learningRate(), model.config().regularization(),
-        model.config().negatives(), seen, total, model.steps(), model.items(),
+        model.config().negatives(), model.config().replaySteps(), model.config().reservoirSize(),
+        model.config().sampling(), seen, total,
+        model.steps(), model.replayed(), model.items(),
         losses == 0 ? Double.NaN : loss / losses, losses, (System.nanoTime() - started) / 1e9));
     loss = 0;
     losses = 0;

@@ -23,11 +23,20 @@ import java.util.Set;
  * {@code x = s(i) − s(n)} and every parameter moves by {@code lr × (σ(−x) × ∂x/∂θ − reg × θ)}. An item the history
  * already holds (a repeat) is not a step: the model is for what is new to the user. One pass, no epochs.
  *
+ * <p>Replay (RMFX: Diaz-Aviles, Drumond, Schmidt-Thieme and Nejdl, "Real-time top-n recommendation in social
+ * streams", RecSys 2012): each step taken is offered to a {@link ReplayReservoir} of
+ * {@link FactorConfig#reservoirSize()} past steps (reservoir sampling, Vitter's algorithm R), each kept with the
+ * history its user had at that interaction; after every interaction, {@link FactorConfig#replaySteps()} steps drawn
+ * uniformly from the reservoir are taken again, with fresh negatives. One pass over the stream then learns from each
+ * interaction about {@code 1 + replaySteps} times on average, at that multiple of the training time, in bounded
+ * memory (the reservoir's). With {@code replaySteps = 0} there is no reservoir and the model is the plain one-pass
+ * model, bit for bit.
+ *
  * <p>Explanation: a score's personal part is the sum over history items {@code j} of {@code p_j · q_i / |H|}, so
  * {@link Scores#because} names the history item with the largest term ("because you bought X").
  *
  * <p>Not thread-safe. Deterministic: the same {@link FactorConfig#seed()} and interactions in the same order give
- * the same parameters bit for bit.
+ * the same parameters bit for bit, with or without replay.
  */
 public final class FactorModel {
   private final FactorConfig config;
@@ -36,12 +45,16 @@ public final class FactorModel {
   private final List<String> ids = new ArrayList<>();
   private final List<double[]> context = new ArrayList<>();
   private final List<double[]> target = new ArrayList<>();
+  private final ReplayReservoir reservoir;
   private double[] bias = new double[256];
   private long steps;
+  private long replayed;
 
   public FactorModel(FactorConfig config) {
     this.config = config;
     this.random = new Random(config.seed());
+    this.reservoir = config.replaySteps() > 0
+        ? new ReplayReservoir(config.reservoirSize(), config.sampling(), config.seed() * 0x9E3779B97F4A7C15L + 1) : null;
   }
 
   public FactorConfig config() {
@@ -58,20 +71,52 @@ public final class FactorModel {
     return steps;
   }
 
+  /** Replayed BPR steps taken so far (steps drawn from the reservoir, {@link FactorConfig#replaySteps()}). */
+  public long replayed() {
+    return replayed;
+  }
+
   /**
    * One online step for interaction {@code x} after {@code history} (the user's recent items before x, any order):
    * x's item is learned as preferred, by this user's history, to uniformly sampled items. Returns the step's mean
    * BPR loss {@code −ln σ(x)} over its negatives, or NaN when there was no step (x's product is in the history, or
-   * no other item is known yet).
+   * no other item is known yet). Then replays {@link FactorConfig#replaySteps()} past steps from the reservoir.
    */
   public double observe(Collection<Interaction> history, Interaction x) {
     int positive = indexOf(x.productId(), true);
     int[] ctx = context(history);
-    for (int j : ctx) {
-      if (j == positive) {
-        return Double.NaN; // a repeat: nothing new about what goes with the history
+    double loss = Double.NaN;
+    if (!contains(ctx, positive)) { // a repeat is no step: nothing new about what goes with the history
+      loss = step(positive, ctx);
+      if (!Double.isNaN(loss)) {
+        steps++;
+        if (reservoir != null) {
+          reservoir.offer(positive, ctx);
+        }
       }
     }
+    replay();
+    return loss;
+  }
+
+  /**
+   * RMFX's replay (Diaz-Aviles et al. 2012): {@link FactorConfig#replaySteps()} BPR steps on past steps drawn
+   * uniformly from the reservoir, each with the history its user had then and freshly sampled negatives.
+   */
+  private void replay() {
+    if (reservoir == null || reservoir.size() == 0) {
+      return;
+    }
+    for (int r = 0; r < config.replaySteps(); r++) {
+      int slot = reservoir.draw();
+      if (!Double.isNaN(step(reservoir.positive(slot), reservoir.context(slot)))) {
+        replayed++;
+      }
+    }
+  }
+
+  /** One BPR step of {@code positive} after the context {@code ctx}; its mean loss, or NaN without a negative. */
+  private double step(int positive, int[] ctx) {
     int d = config.dimensions();
     double[] u = mean(ctx);
     double[] gradU = new double[d];
@@ -108,8 +153,16 @@ public final class FactorModel {
         pj[f] += lr * (gradU[f] / ctx.length - reg * pj[f]);
       }
     }
-    steps++;
     return loss / compared;
+  }
+
+  private static boolean contains(int[] ctx, int item) {
+    for (int j : ctx) {
+      if (j == item) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The scores of every known item for a user with {@code history} (the user's recent items, any order). */

@@ -50,7 +50,9 @@ import java.util.Objects;
  *   <li>{@code factorWeight}: φ, the weight of the learned factors ({@link FactorModel}, trained online by BPR) in
  *       the blend: {@code + φ × fade × exp(s(c) − max s)}, the item's factor score relative to the best item's,
  *       fading mid-session as the trend weight does (the same {@link #trendFade}); 0 (the
- *       default) = no factors, and the ranking is exactly what it was without them.
+ *       default) = no factors, and the ranking is exactly what it was without them. Serving and the pipeline
+ *       carry no factor embeddings yet, so the default stays 0; the validation splits chose φ = 4 with
+ *       {@link FactorConfig}'s default replay, at which the generated shop of {@code EndToEndTest} passes.
  *   <li>{@code cartRecencyOrder}: ρ_cart, a cart's items weigh {@code (1 + p)^−ρ_cart} in its recommendations
  *       ({@link ExplainedRecommendations#forItems(Recommender, java.util.Collection, java.util.Map, double, int,
  *       java.util.Set)}),

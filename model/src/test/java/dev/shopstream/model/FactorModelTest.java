@@ -30,9 +30,12 @@ class FactorModelTest {
    * items before it. Only the history tells the clusters apart.
    */
   private static FactorModel trained(FactorConfig config) {
+    return trained(config, 400);
+  }
+
+  private static FactorModel trained(FactorConfig config, int users) {
     FactorModel model = new FactorModel(config);
     Random r = new Random(7);
-    int users = 400;
     List<List<Interaction>> histories = new ArrayList<>();
     List<List<String>> plans = new ArrayList<>();
     for (int u = 0; u < users; u++) {
@@ -99,11 +102,37 @@ class FactorModelTest {
   }
 
   @Test
+  void onASmallLogOnePassLearnsLittleAndReplayFromTheReservoirLearnsTheClusters() {
+    List<Interaction> aHistory = history("a0", "a1", "a2");
+    FactorConfig plain = FactorConfig.defaults().withReplaySteps(0);
+    FactorModel onePass = trained(plain, 20);
+    FactorModel replayed = trained(plain.withReplaySteps(3).withReservoirSize(1_000), 20);
+
+    assertThat(separation(onePass, 'a', aHistory)).isLessThan(0.9); // 0.84: 20 users, 160 interactions, one pass
+    assertThat(separation(replayed, 'a', aHistory)).isGreaterThan(0.97); // 1.0
+    assertThat(replayed.steps()).isEqualTo(onePass.steps());
+    assertThat(replayed.replayed()).isEqualTo(3L * (20 * 8 - 1)); // 3 per interaction once the reservoir holds one
+    assertThat(onePass.replayed()).isZero();
+    // without replay the reservoir's size changes nothing, bit for bit
+    FactorModel otherReservoir = trained(plain.withReservoirSize(7), 20);
+    FactorModel.Scores a = onePass.scores(aHistory);
+    FactorModel.Scores b = otherReservoir.scores(aHistory);
+    for (int i = 0; i < a.size(); i++) {
+      assertThat(Double.doubleToRawLongBits(b.score(a.id(i)))).isEqualTo(Double.doubleToRawLongBits(a.score(a.id(i))));
+    }
+  }
+
+  @Test
   void theSameSeedAndLogGiveTheSameModelBitForBitAndAnotherSeedAnother() {
+    sameSeedSameModel(FactorConfig.defaults().withReplaySteps(0));
+    sameSeedSameModel(FactorConfig.defaults().withReplaySteps(3).withReservoirSize(500)); // the reservoir evicts
+  }
+
+  private static void sameSeedSameModel(FactorConfig config) {
     List<Interaction> h = history("a0", "b1");
-    FactorModel.Scores one = trained(FactorConfig.defaults()).scores(h);
-    FactorModel.Scores two = trained(FactorConfig.defaults()).scores(h);
-    FactorModel.Scores other = trained(FactorConfig.defaults().withSeed(43)).scores(h);
+    FactorModel.Scores one = trained(config).scores(h);
+    FactorModel.Scores two = trained(config).scores(h);
+    FactorModel.Scores other = trained(config.withSeed(43)).scores(h);
     boolean anyDifferent = false;
     for (int i = 0; i < one.size(); i++) {
       String id = one.id(i);
