@@ -8,9 +8,11 @@ import dev.shopstream.contract.EventType;
 import dev.shopstream.functions.FakeExchange;
 import dev.shopstream.functions.Settings;
 import dev.shopstream.functions.http.AccessPolicy;
+import dev.shopstream.model.ExplainedRecommendations;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Recommendation;
+import dev.shopstream.model.Trending;
 import dev.shopstream.warehouse.duckdb.DuckDbWarehouse;
 import org.assertj.core.data.Offset;
 import org.assertj.core.util.DoubleComparator;
@@ -93,24 +95,30 @@ class RecommendFunctionTest {
   void personalizedScoresAreTheModelsOwnWithPurchasesLeftOutAndCategoriesCapped() throws Exception {
     JsonNode body = ok("/recommendations", "user_id", "alice", "k", "4");
 
-    // view tea-02 now (weight 1) and purchase mug-01 2 h ago (weight 5 x 0.5^2): mug-02 1.125, mug-03 1.0,
-    // mug-04 0.875 (a third mug: over the cap of 2), pot-03 0.8, tea-02 0.25; mug-01 bought, gone-09 unavailable
-    assertThat(ids(body)).containsExactly("mug-02", "mug-03", "pot-03", "tea-02");
+    // view tea-02 now (weight 1) and purchase mug-01 2 h ago (weight 5 x 0.5^2, and mid-session (the view is now)
+    // second in order: x 2^-0.5, SESSION_RECENCY_ORDER): pot-03 0.8 from tea-02; mug-02 1.125 x 2^-0.5 (.795),
+    // mug-03 1.0 x 2^-0.5, mug-04 0.875 x 2^-0.5 (a third mug: over the cap of 2), tea-02 0.25 x 2^-0.5; mug-01
+    // bought, gone-09 unavailable
+    assertThat(ids(body)).containsExactly("pot-03", "mug-02", "mug-03", "tea-02");
     assertThat(body.get("strategy").asText()).isEqualTo("personalized");
     assertThat(body.has("fallback")).isFalse();
-    assertThat(reasons(body)).containsExactly("seen together with mug-01", "seen together with mug-01",
-        "bought together with tea-02", "seen together with mug-01");
-    assertThat(body.get("items").get(0).get("category").asText()).isEqualTo("home/kitchen/mugs");
+    assertThat(reasons(body)).containsExactly("bought together with tea-02", "seen together with mug-01",
+        "seen together with mug-01", "seen together with mug-01");
+    assertThat(body.get("items").get(1).get("category").asText()).isEqualTo("home/kitchen/mugs");
 
     RecommendationStore store = new DuckDbRecommendationStore(warehouse);
     Snapshot snapshot = Snapshot.build(CONFIG.model(), store.neighbors(1000), store.trends(
         CONFIG.trendingWindow(), CONFIG.model(), 1000), store.catalog(1000), ShopFixture.NOW);
-    List<Recommendation> model = snapshot.recommender().recommendForUser(List.of(
-        new Interaction("tea-02", EventType.VIEW, ShopFixture.NOW),
-        new Interaction("mug-01", EventType.PURCHASE, ShopFixture.NOW.minusSeconds(7200))), 10, Set.of("mug-01"));
-    assertThat(body.get("items").get(0).get("score").asDouble()).isEqualTo(model.get(0).score())
+    List<Interaction> alice = List.of(new Interaction("tea-02", EventType.VIEW, ShopFixture.NOW),
+        new Interaction("mug-01", EventType.PURCHASE, ShopFixture.NOW.minusSeconds(7200)));
+    List<Recommendation> model = ExplainedRecommendations.scoreForUser(snapshot.recommender(), alice,
+        ShopFixture.NOW, 10, Set.of("mug-01"), Trending.none());
+    assertThat(body.get("items").get(1).get("score").asDouble()).isEqualTo(model.get(1).score())
+        .isCloseTo(1.125 * Math.pow(2, -0.5), Offset.offset(1e-9));
+    assertThat(body.get("items").get(0).get("score").asDouble()).isCloseTo(0.8, Offset.offset(1e-9));
+    // without the request time (a returning user's weights): the model's own recommendForUser, in time decay only
+    assertThat(snapshot.recommender().recommendForUser(alice, 10, Set.of("mug-01")).get(0).score())
         .isCloseTo(1.125, Offset.offset(1e-9));
-    assertThat(body.get("items").get(2).get("score").asDouble()).isCloseTo(0.8, Offset.offset(1e-9));
   }
 
   @Test
