@@ -62,11 +62,11 @@ import org.joda.time.Instant;
  *       product lines are observed in order, producing occurrence and co-occurrence increments (with the directed
  *       transitions of the {@code next} signal: a pair's increment for the earlier item's list carries them, the
  *       later item's does not), and, at the end of a bundle, one {@code user_activity} row per user whose
- *       history changed in it (the row of its last event there: the table keeps the latest). The state (history, newest time seen, pending timer:
- *       one {@link UserState} value) is cleared once the watermark passes the user's newest event time (or
- *       element timestamp, the later) + {@code userStateTtl}: after that much inactivity the user's old items no
- *       longer co-occur with new ones. One event-time timer per user does it, set at the first event and moved by
- *       itself when it fires early, not at every event.
+ *       history changed in it (the row of its last event there: the table keeps the latest). The state (history,
+ *       newest time seen, pending timer: one {@link UserState} value) is cleared once the watermark passes the
+ *       user's newest event time (or element timestamp, the later) + {@code userStateTtl}: after that much
+ *       inactivity the user's old items no longer co-occur with new ones. One event-time timer per user does it,
+ *       set at the first event and moved by itself when it fires early, not at every event.
  *   <li><b>Per item counter</b> (keyed by product_id): the item's occurrence count; forwards every pair to the
  *       other item's neighbour list together with this item's current count, and reports its own count to its
  *       own list and to the lists of the items it co-occurred with (up to {@code maxNeighborsPerItem} of them:

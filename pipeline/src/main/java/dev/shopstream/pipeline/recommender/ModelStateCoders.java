@@ -22,8 +22,8 @@ import org.apache.beam.sdk.util.VarInt;
 
 /**
  * Compact binary coders for the state of {@link ItemToItemModel}: a user's {@link UserState}, an item counter's
- * {@link ItemCounter} and an item's neighbour list ({@link ItemNeighbors}). They replace {@code SerializableCoder}: Java
- * serialization of every state value in each checkpoint (and of every value a step touches while an asynchronous
+ * {@link ItemCounter} and an item's neighbour list ({@link ItemNeighbors}). They replace {@code SerializableCoder}:
+ * Java serialization of every state value in each checkpoint (and of every value a step touches while an asynchronous
  * checkpoint is being written: Flink's heap state copies it through the coder first) was the model's largest
  * checkpoint cost (docs/BENCHMARKS.md, "Model state").
  *
