@@ -1,6 +1,5 @@
 package dev.shopstream.pipeline.recommender;
 
-import dev.shopstream.model.ItemNeighbors;
 import dev.shopstream.model.SignalVector;
 import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ import org.joda.time.Instant;
  */
 final class CountBroadcasts {
   /** An item's counter state as of its last event in the bundle, and the newest timestamp of those events. */
-  private record Grown(ItemNeighbors state, Instant timestamp) {}
+  private record Grown(ItemCounter state, Instant timestamp) {}
 
   private final Map<String, Grown> grown = new LinkedHashMap<>();
 
@@ -34,7 +33,7 @@ final class CountBroadcasts {
    * Notes that {@code state}'s item counted an occurrence at {@code timestamp}; {@code state} is the counter's state
    * object, read at {@link #drain} (its count and partners then are the latest).
    */
-  void grew(ItemNeighbors state, Instant timestamp) {
+  void grew(ItemCounter state, Instant timestamp) {
     grown.merge(state.itemId(), new Grown(state, timestamp),
         (old, now) -> new Grown(now.state(), now.timestamp().isAfter(old.timestamp()) ? now.timestamp()
             : old.timestamp()));
@@ -69,7 +68,7 @@ final class CountBroadcasts {
       String item = g.state().itemId();
       SignalVector count = g.state().count();
       report.to(item, null, count, g.timestamp());
-      for (String partner : g.state().candidateIds()) {
+      for (String partner : g.state().partnerIds()) {
         report.to(partner, item, count, g.timestamp());
       }
     }

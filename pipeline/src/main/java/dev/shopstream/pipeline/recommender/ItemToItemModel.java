@@ -21,7 +21,9 @@ import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -59,15 +61,17 @@ import org.joda.time.Instant;
  *   <li><b>Per user</b> (keyed by user_id, global window): a {@link UserHistory} in {@code ValueState}; each event's
  *       product lines are observed in order, producing occurrence and co-occurrence increments (with the directed
  *       transitions of the {@code next} signal: a pair's increment for the earlier item's list carries them, the
- *       later item's does not), and a
- *       {@code user_activity} row when the history changed. The state (history, newest time seen, pending timer:
- *       one {@link UserState} value) is cleared once the watermark passes the user's newest event time (or
- *       element timestamp, the later) + {@code userStateTtl}: after that much inactivity the user's old items no
- *       longer co-occur with new ones. One event-time timer per user does it, set at the first event and moved by
- *       itself when it fires early, not at every event.
+ *       later item's does not), and, at the end of a bundle, one {@code user_activity} row per user whose
+ *       history changed in it (the row of its last event there: the table keeps the latest). The state (history,
+ *       newest time seen, pending timer: one {@link UserState} value) is cleared once the watermark passes the
+ *       user's newest event time (or element timestamp, the later) + {@code userStateTtl}: after that much
+ *       inactivity the user's old items no longer co-occur with new ones. One event-time timer per user does it,
+ *       set at the first event and moved by itself when it fires early, not at every event.
  *   <li><b>Per item counter</b> (keyed by product_id): the item's occurrence count; forwards every pair to the
  *       other item's neighbour list together with this item's current count, and reports its own count to its
- *       own list and to the lists of the items it co-occurred with (up to {@code maxNeighborsPerItem} of them).
+ *       own list and to the lists of the items it co-occurred with (up to {@code maxNeighborsPerItem} of them:
+ *       an {@link ItemCounter}). It cannot be one step with the lists: B's list needs A's count, kept under A's
+ *       key, with every pair, so a pair goes user, A's counter, B's list (one step would have to send to itself).
  *   <li><b>Per item neighbour list</b> (keyed by product_id): an {@link ItemNeighbors} in {@code ValueState}
  *       (bounded to {@code maxNeighborsPerItem} candidates); after a change it emits the item's top-K rows for
  *       every signal, at most once per {@code emitEvery} of processing time (immediately when it is zero), or
@@ -214,6 +218,11 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
     private transient BundleMerge.ToItems toItems;
+    /** Users whose history changed in this bundle: their latest history and element timestamp, in first-seen order. */
+    private transient Map<String, Changed> changed;
+
+    /** A user's history as of its last event in the bundle (the state object itself), and that event's timestamp. */
+    private record Changed(UserHistory history, Instant timestamp) {}
 
     UserFn(ModelConfig config, Duration ttl, Clock clock) {
       this.config = config;
@@ -224,8 +233,14 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     @StartBundle
     public void startBundle() {
       toItems = new BundleMerge.ToItems();
+      changed = new LinkedHashMap<>();
     }
 
+    /**
+     * The bundle's messages, then one {@code user_activity} row per user whose history changed: the row its last
+     * event in the bundle made (an upsert table keeps only the latest row of a user; the rows of its earlier events
+     * in the bundle, superseded before they were written, are no longer built).
+     */
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       toItemMessages.inc(toItems.added());
@@ -233,13 +248,19 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
         context.output(TO_ITEMS, message.getValue(), message.getTimestamp(), GlobalWindow.INSTANCE);
         toItemBatches.inc();
       }
+      java.time.Instant now = clock.instant();
+      for (Map.Entry<String, Changed> user : changed.entrySet()) {
+        context.output(USER_ACTIVITY, userActivityRow(user.getKey(), user.getValue().history(), now),
+            user.getValue().timestamp(), GlobalWindow.INSTANCE);
+        userActivityRows.inc();
+      }
+      changed.clear();
     }
 
     @ProcessElement
     public void process(@Element KV<String, Event> element, @Timestamp Instant timestamp,
         @StateId("user") ValueState<UserState> userState,
-        @TimerId("expiry") Timer expiry,
-        MultiOutputReceiver out) {
+        @TimerId("expiry") Timer expiry) {
       in.inc();
       Event event = element.getValue();
       UserState state = userState.read();
@@ -279,8 +300,8 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
         state.expiryTimer(setExpiry(expiry, lastSeen));
       }
       userState.write(state);
-      out.get(USER_ACTIVITY).output(userActivityRow(element.getKey(), history, clock.instant()));
-      userActivityRows.inc();
+      // the row is built at the bundle's end from this history object, which only this user's events change
+      changed.put(element.getKey(), new Changed(history, timestamp));
     }
 
     /** Sets the timer at {@code lastSeen} + the TTL; returns that time (millis). */
@@ -308,10 +329,11 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
   }
 
   /**
-   * Per item: its occurrence count and its co-occurring items (an {@link ItemNeighbors} of the same bound as the
-   * neighbour lists, used only for its ids). Forwards each pair to the other item's list with this item's count;
-   * when the count grows, reports it to the item's own list and to every tracked partner's list, so their scores
-   * use the current count: once per bundle with the count at its end ({@link CountBroadcasts}), not once per event.
+   * Per item: its occurrence count and its co-occurring items (an {@link ItemCounter}: partner ids and the combined
+   * co-counts that order their eviction, bounded like the neighbour lists). Forwards each pair to the other item's
+   * list with this item's count; when the count grows, reports it to the item's own list and to every tracked
+   * partner's list, so their scores use the current count: once per bundle with the count at its end
+   * ({@link CountBroadcasts}), not once per event.
    */
   static final class CountFn extends DoFn<KV<String, ToItem>, KV<String, List<ToNeighbors>>> {
     private final Counter toListMessages = Metrics.counter(ItemToItemModel.class, "to_list_messages");
@@ -321,8 +343,8 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
     private transient BundleMerge.ToLists toLists;
 
     @StateId("item")
-    private final StateSpec<ValueState<ItemNeighbors>> itemSpec =
-        StateSpecs.value(ModelStateCoders.ItemNeighborsCoder.INSTANCE);
+    private final StateSpec<ValueState<ItemCounter>> itemSpec =
+        StateSpecs.value(ModelStateCoders.ItemCounterCoder.INSTANCE);
 
     CountFn(int maxPartners) {
       this.maxPartners = maxPartners;
@@ -336,19 +358,19 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
 
     @ProcessElement
     public void process(@Element KV<String, ToItem> element, @Timestamp Instant timestamp,
-        @StateId("item") ValueState<ItemNeighbors> itemState) {
+        @StateId("item") ValueState<ItemCounter> itemState) {
       String item = element.getKey();
       ToItem message = element.getValue();
-      ItemNeighbors state = itemState.read();
+      ItemCounter state = itemState.read();
       if (state == null) {
-        state = new ItemNeighbors(item);
+        state = new ItemCounter(item);
       }
       if (!message.occurrence().isZero()) {
         state.addOccurrence(message.occurrence());
         broadcasts.grew(state, timestamp);
       }
       for (Pair p : message.pairs()) {
-        state.addCoOccurrence(p.other(), p.increment(), null, maxPartners);
+        state.addCoOccurrence(p.other(), p.increment(), maxPartners);
         toLists.add(p.other(), item, p.increment(), state.count(), timestamp);
       }
       itemState.write(state);

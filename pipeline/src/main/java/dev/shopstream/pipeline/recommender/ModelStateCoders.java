@@ -21,9 +21,9 @@ import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * Compact binary coders for the state of {@link ItemToItemModel}: a user's {@link UserState} and an item's
- * {@link ItemNeighbors} (the counters' and the neighbour lists'). They replace {@code SerializableCoder}: Java
- * serialization of every state value in each checkpoint (and of every value a step touches while an asynchronous
+ * Compact binary coders for the state of {@link ItemToItemModel}: a user's {@link UserState}, an item counter's
+ * {@link ItemCounter} and an item's neighbour list ({@link ItemNeighbors}). They replace {@code SerializableCoder}:
+ * Java serialization of every state value in each checkpoint (and of every value a step touches while an asynchronous
  * checkpoint is being written: Flink's heap state copies it through the coder first) was the model's largest
  * checkpoint cost (docs/BENCHMARKS.md, "Model state").
  *
@@ -36,6 +36,8 @@ import org.apache.beam.sdk.util.VarInt;
  */
 final class ModelStateCoders {
   static final int VERSION = 1;
+  /** The version of {@link ItemCounterCoder}'s format. */
+  static final int COUNTER_VERSION = 2;
   private static final Signal[] ORDER = {Signal.CO_VIEW, Signal.CO_CART, Signal.CO_PURCHASE, Signal.COMBINED,
       Signal.NEXT};
   /** Event types by their code in the state (not their ordinals: reordering the enum keeps the state readable). */
@@ -169,6 +171,51 @@ final class ModelStateCoders {
         purchased.add(readString(in));
       }
       return new UserState(UserHistory.restore(recent, purchased), lastSeen, expiryTimer);
+    }
+  }
+
+  /**
+   * {@link ItemCounter}: its own version ({@value #COUNTER_VERSION}: the counters held an {@link ItemNeighbors} of
+   * version 1 before, which this coder refuses), the item, its count, then its partners sorted by id, each with its
+   * combined co-count.
+   */
+  static final class ItemCounterCoder extends AtomicCoder<ItemCounter> {
+    static final ItemCounterCoder INSTANCE = new ItemCounterCoder();
+
+    @Override
+    public void encode(ItemCounter counter, OutputStream outStream) throws IOException {
+      DataOutputStream out = new DataOutputStream(outStream);
+      out.writeByte(COUNTER_VERSION);
+      writeString(counter.itemId(), out);
+      writeVector(counter.count(), out);
+      Map<String, Double> weights = counter.partnerWeights();
+      List<String> ids = new ArrayList<>(weights.keySet());
+      ids.sort(null);
+      VarInt.encode(ids.size(), out);
+      for (String id : ids) {
+        writeString(id, out);
+        out.writeDouble(weights.get(id));
+      }
+      out.flush();
+    }
+
+    @Override
+    public ItemCounter decode(InputStream inStream) throws IOException {
+      DataInputStream in = new DataInputStream(inStream);
+      int version = in.readUnsignedByte();
+      if (version != COUNTER_VERSION) {
+        throw new CoderException("unknown item counter state version " + version + " (expected " + COUNTER_VERSION
+            + "; version 1 is an item's neighbour list, the counters' state before 2026-12-08)");
+      }
+      String itemId = readString(in);
+      SignalVector count = readVector(in);
+      int n = readSize(in, MAX_SIZE);
+      Map<String, Double> weights = new HashMap<>(Math.min(n, 1024) * 4 / 3 + 1);
+      for (int k = 0; k < n; k++) {
+        String id = readString(in);
+        weights.put(id, in.readDouble());
+      }
+      return ItemCounter.restore(itemId, count, weights);
     }
   }
 

@@ -2,7 +2,6 @@ package dev.shopstream.pipeline.recommender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shopstream.model.ItemNeighbors;
 import dev.shopstream.model.SignalVector;
 import dev.shopstream.pipeline.recommender.ItemMessages.ToNeighbors;
 import java.util.List;
@@ -17,9 +16,9 @@ class CountBroadcastsTest {
 
   @Test
   void threeOccurrencesOfAnItemInABundleReportItsLatestCountOncePerList() {
-    ItemNeighbors a = new ItemNeighbors("a");
-    a.addCoOccurrence("b", ONE, null, 200);
-    a.addCoOccurrence("c", ONE, null, 200);
+    ItemCounter a = new ItemCounter("a");
+    a.addCoOccurrence("b", ONE, 200);
+    a.addCoOccurrence("c", ONE, 200);
     CountBroadcasts broadcasts = new CountBroadcasts();
     for (int i = 1; i <= 3; i++) {
       a.addOccurrence(ONE);
@@ -43,9 +42,9 @@ class CountBroadcastsTest {
 
   @Test
   void everyItemThatGrewIsReported() {
-    ItemNeighbors a = new ItemNeighbors("a");
-    ItemNeighbors b = new ItemNeighbors("b");
-    b.addCoOccurrence("a", ONE, null, 200);
+    ItemCounter a = new ItemCounter("a");
+    ItemCounter b = new ItemCounter("b");
+    b.addCoOccurrence("a", ONE, 200);
     CountBroadcasts broadcasts = new CountBroadcasts();
     a.addOccurrence(ONE);
     broadcasts.grew(a, new Instant(5));

@@ -38,11 +38,29 @@ class ItemMessageCodersTest {
   }
 
   @Test
+  void vectorsKeepEveryValueBitForBitAndAZeroIncrementTakesOneByte() throws Exception {
+    var coder = ItemMessageCoders.ToNeighborsCoder.INSTANCE;
+    for (SignalVector v : List.of(SignalVector.of(-0.0, Double.MIN_VALUE, -1e300, Double.NaN, 0),
+        SignalVector.of(1, 2, 3, 4, 5), SignalVector.ZERO)) {
+      ToNeighbors m = new ToNeighbors("n", v, v);
+      ToNeighbors back = CoderUtils.clone(coder, m);
+      for (var signal : dev.shopstream.model.Signal.values()) {
+        assertThat(Double.doubleToRawLongBits(back.increment().get(signal)))
+            .isEqualTo(Double.doubleToRawLongBits(v.get(signal)));
+      }
+    }
+    // a count report: no neighbour (1 byte), a zero increment (1 byte), a count of two non-zero values
+    assertThat(CoderUtils.encodeToByteArray(coder, new ToNeighbors(null, SignalVector.ZERO,
+        SignalVector.of(3, 0, 0, 3, 0)))).hasSize(1 + 1 + 1 + 16);
+  }
+
+  @Test
   void encodingIsFarSmallerThanJavaSerializationAndTruncationFails() throws Exception {
     ToItem m = new ToItem(V, List.of(new Pair("product-0001", W), new Pair("product-0002", V)));
     byte[] compact = CoderUtils.encodeToByteArray(ItemMessageCoders.ToItemCoder.INSTANCE, m);
     byte[] serialized = CoderUtils.encodeToByteArray(SerializableCoder.of(ToItem.class), m);
-    assertThat(compact.length).isEqualTo(40 + 1 + 2 * (1 + 12 + 40)).isLessThan(serialized.length / 3);
+    // a vector: a mask byte and its non-zero values (V and W have four each)
+    assertThat(compact.length).isEqualTo(33 + 1 + 2 * (1 + 12 + 33)).isLessThan(serialized.length / 3);
     byte[] cut = java.util.Arrays.copyOf(compact, compact.length - 1);
     assertThatThrownBy(() -> ItemMessageCoders.ToItemCoder.INSTANCE.decode(new ByteArrayInputStream(cut)))
         .isInstanceOf(IOException.class);

@@ -270,6 +270,37 @@ public class ItemToItemModelTest implements Serializable {
     pipeline.run().waitUntilFinish();
   }
 
+  /**
+   * One {@code user_activity} row per user and bundle, the one its last event there made (the earlier ones would
+   * be superseded in the upsert table): a TestStream's {@code addElements} is one bundle on the DirectRunner.
+   */
+  @Test
+  public void aUsersEventsInOneBundleGiveOneRowWithItsLastHistory() {
+    ModelConfig config = ModelConfig.itemKnnBaseline();
+    TestStream<Event> stream = TestStream.create(EventCoder.of())
+        .addElements(at(event("e1", EventType.VIEW, "u1", "10:00", "A")),
+            at(event("e2", EventType.VIEW, "u2", "10:01", "A")),
+            at(event("e3", EventType.VIEW, "u1", "10:02", "B")),
+            at(event("e4", EventType.SEARCH, "u1", "10:03")),
+            at(event("e5", EventType.ADD_TO_CART, "u1", "10:04", "B")))
+        .addElements(at(event("e6", EventType.VIEW, "u1", "10:05", "C")))
+        .addElements(at(event("e7", EventType.SEARCH, "u2", "10:06")))
+        .advanceWatermarkToInfinity();
+    PCollectionTuple out = pipeline.apply(stream).apply(ItemToItemModel.create().withConfig(config)
+        .withClock(CLOCK));
+
+    PAssert.that(out.get(ItemToItemModel.USER_ACTIVITY)).satisfies(rows -> {
+      List<String> got = new ArrayList<>();
+      rows.forEach(r -> got.add(r.get("user_id") + ": " + String.join(",", recent(r).stream()
+          .map(i -> i.split(" ")[0] + " " + i.split(" ")[1]).toList())));
+      // per event (before) u1 had three rows in the first bundle; the search of u2 changes nothing: no row
+      assertThat(got).containsExactlyInAnyOrder("u1: B add_to_cart,A view", "u2: A view",
+          "u1: C view,B add_to_cart,A view");
+      return null;
+    });
+    pipeline.run().waitUntilFinish();
+  }
+
   @Test
   public void theNextSignalIsDirectedAndIsTheModelModulesTransitions() {
     ModelConfig config = ModelConfig.defaults().toBuilder().halfLife(Duration.ZERO).build();

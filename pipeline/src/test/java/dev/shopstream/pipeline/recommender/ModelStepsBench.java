@@ -12,10 +12,10 @@ import org.joda.time.Instant;
 
 /**
  * A benchmark, not a test (docs/BENCHMARKS.md, "Model state"): the item-to-item model's three steps without a runner, over generated interactions: per user (UserHistory, the
- * bundle's ToItems), per item counter (ItemNeighbors, CountBroadcasts, ToLists), per list (NeighborsFn.apply), in
+ * bundle's ToItems), per item counter (ItemCounter, CountBroadcasts, ToLists), per list (NeighborsFn.apply), in
  * bundles of 1,000 events, and every 5,000 events a "checkpoint" that clones every state value through the state
  * coder of the classes on the class path (ModelStateCoders; SerializableCoder with a second argument, or with the
- * classes of a tree before them: it finds them by name so that it runs on both). Prints the process's CPU time per
+ * classes of a tree before them: it finds them by name; the counters' ItemCounter is this tree's, so run each tree's own copy). Prints the process's CPU time per
  * event for each of 4 repetitions and a hash of every list's top 20 per signal (the same for the same results).
  *
  * <pre>java -cp "$CP" dev.shopstream.pipeline.recommender.ModelStepsBench 30000 [java]</pre>
@@ -42,7 +42,7 @@ public final class ModelStepsBench {
       Random random = new Random(42);
       ModelConfig config = ModelConfig.defaults();
       Map<String, UserHistory> users = new HashMap<>();
-      Map<String, ItemNeighbors> counters = new HashMap<>();
+      Map<String, ItemCounter> counters = new HashMap<>();
       Map<String, ItemNeighbors> lists = new HashMap<>();
       EventType[] types = {EventType.VIEW, EventType.VIEW, EventType.VIEW, EventType.ADD_TO_CART, EventType.PURCHASE};
       long t0 = System.nanoTime(), c0 = cpu.getProcessCpuTime();
@@ -75,10 +75,10 @@ public final class ModelStepsBench {
           for (var m : drainedItems) {
             String item = m.getValue().getKey();
             ToItem msg = m.getValue().getValue();
-            ItemNeighbors state = counters.computeIfAbsent(item, ItemNeighbors::new);
+            ItemCounter state = counters.computeIfAbsent(item, ItemCounter::new);
             if (!msg.occurrence().isZero()) { state.addOccurrence(msg.occurrence()); broadcasts.grew(state, m.getTimestamp()); }
             for (Pair p : msg.pairs()) {
-              state.addCoOccurrence(p.other(), p.increment(), null, config.maxNeighborsPerItem());
+              state.addCoOccurrence(p.other(), p.increment(), config.maxNeighborsPerItem());
               toLists.add(p.other(), new ToNeighbors(item, p.increment(), state.count()), m.getTimestamp());
             }
           }
@@ -90,7 +90,7 @@ public final class ModelStepsBench {
           }
         }
         if ((e + 1) % 5000 == 0) { // a checkpoint: every state value through its coder (a copy-on-write clones the same way)
-          for (var entry : counters.entrySet()) entry.setValue((ItemNeighbors) CoderUtils.clone(itemCoder, entry.getValue()));
+          for (var entry : counters.entrySet()) entry.setValue(CoderUtils.clone(ModelStateCoders.ItemCounterCoder.INSTANCE, entry.getValue()));
           for (var entry : lists.entrySet()) entry.setValue((ItemNeighbors) CoderUtils.clone(itemCoder, entry.getValue()));
           for (var entry : users.entrySet()) {
             Object v = compact ? newUserState(entry.getValue()) : entry.getValue();
