@@ -23,15 +23,8 @@ public final class ItemNeighbors implements Serializable {
   private final String itemId;
   private SignalVector count = SignalVector.ZERO;
   private final Map<String, Candidate> candidates = new HashMap<>();
-  private static final int LIGHTEST_KEPT = 16;
-  /**
-   * A cache of the next candidates to evict, lightest first, or null/empty when unknown (not serialized; a scan
-   * finds them again). Invariant: every candidate not in it is at least as heavy as each one in it. Co-counts
-   * only grow, so it stays valid with two updates: a cached candidate that grows moves to its new place, or leaves
-   * the cache when it is no longer lighter than the cache's last; a new candidate lighter than the cache's last is
-   * inserted in order.
-   */
-  private transient List<String> lightest;
+  /** The next candidates to evict (not serialized: a scan finds them again); created when first needed. */
+  private transient EvictionOrder eviction;
 
   /** A candidate's co-count and its last known occurrence count, per signal. */
   public record Candidate(SignalVector coCount, SignalVector neighborCount) implements Serializable {}
@@ -115,77 +108,24 @@ public final class ItemNeighbors implements Serializable {
       nb = nb.max(neighborCount);
     }
     candidates.put(neighborId, new Candidate(co, nb));
-    if (lightest != null) {
-      if (old != null) {
-        int i = lightest.indexOf(neighborId);
-        if (i >= 0) {
-          // it grew: it stays cached only if it is still lighter than the last cached one (then it moves to its place)
-          lightest.remove(i);
-          if (!lightest.isEmpty() && lighter(neighborId, lightest.get(lightest.size() - 1))) {
-            int j = i;
-            while (lighter(lightest.get(j), neighborId)) {
-              j++;
-            }
-            lightest.add(j, neighborId);
-          }
-        }
-      } else if (!lightest.isEmpty() && lighter(neighborId, lightest.get(lightest.size() - 1))) {
-        int i = 0;
-        while (lighter(lightest.get(i), neighborId)) {
-          i++;
-        }
-        lightest.add(i, neighborId);
-        if (lightest.size() > LIGHTEST_KEPT) {
-          lightest.remove(lightest.size() - 1);
-        }
-      }
+    if (old != null) {
+      eviction().grew(neighborId);
+    } else {
+      eviction().added(neighborId);
     }
     if (candidates.size() > maxCandidates) {
-      if (lightest == null || lightest.isEmpty()) {
-        scanLightest();
-      }
-      String evict = lightest.remove(0);
+      String evict = eviction().evict(candidates.keySet());
       candidates.remove(evict);
       return !evict.equals(neighborId);
     }
     return true;
   }
 
-  /**
-   * Whether candidate {@code a} is evicted before {@code b}: a smaller combined co-count, or on a tie the greater
-   * id.
-   */
-  private boolean lighter(String a, String b) {
-    return lighter(candidates.get(a).coCount().get(Signal.COMBINED), a,
-        candidates.get(b).coCount().get(Signal.COMBINED), b);
-  }
-
-  /** Fills {@link #lightest} with the {@link #LIGHTEST_KEPT} lightest candidates, lightest first. */
-  private void scanLightest() {
-    lightest = new ArrayList<>(LIGHTEST_KEPT + 1);
-    double[] weights = new double[LIGHTEST_KEPT + 1]; // the combined co-counts of lightest, in its order
-    for (Map.Entry<String, Candidate> e : candidates.entrySet()) {
-      String id = e.getKey();
-      double w = e.getValue().coCount().get(Signal.COMBINED);
-      int n = lightest.size();
-      if (n < LIGHTEST_KEPT || lighter(w, id, weights[n - 1], lightest.get(n - 1))) {
-        int i = n;
-        while (i > 0 && lighter(w, id, weights[i - 1], lightest.get(i - 1))) {
-          i--;
-        }
-        System.arraycopy(weights, i, weights, i + 1, n - i);
-        weights[i] = w;
-        lightest.add(i, id);
-        if (lightest.size() > LIGHTEST_KEPT) {
-          lightest.remove(lightest.size() - 1);
-        }
-      }
+  private EvictionOrder eviction() {
+    if (eviction == null) {
+      eviction = new EvictionOrder(id -> candidates.get(id).coCount().get(Signal.COMBINED));
     }
-  }
-
-  /** {@link #lighter(String, String)} of two candidates whose combined co-counts are known. */
-  private static boolean lighter(double ca, String a, double cb, String b) {
-    return ca < cb || ca == cb && a.compareTo(b) > 0;
+    return eviction;
   }
 
   /** Top {@code k} neighbours for the signal, scored with the candidates' last known counts. */

@@ -1,5 +1,6 @@
 package dev.shopstream.pipeline.recommender;
 
+import dev.shopstream.model.EvictionOrder;
 import dev.shopstream.model.ItemNeighbors;
 import dev.shopstream.model.Signal;
 import dev.shopstream.model.SignalVector;
@@ -21,8 +22,6 @@ import java.util.Objects;
  * {@link ModelStateCoders.ItemCounterCoder}.
  */
 final class ItemCounter {
-  private static final int LIGHTEST_KEPT = 16;
-
   /** A partner's combined co-count, summed in place. */
   private static final class Weight {
     double value;
@@ -35,11 +34,8 @@ final class ItemCounter {
   private final String itemId;
   private SignalVector count;
   private final Map<String, Weight> partners;
-  /**
-   * The next partners to evict, lightest first, or null/empty when unknown (a scan finds them again): as in
-   * {@link ItemNeighbors}, every partner not in it is at least as heavy as each one in it; weights only grow.
-   */
-  private List<String> lightest;
+  /** The next partners to evict, as {@link ItemNeighbors} finds them ({@link EvictionOrder}). */
+  private final EvictionOrder eviction;
 
   ItemCounter(String itemId) {
     this(itemId, SignalVector.ZERO, new HashMap<>());
@@ -49,6 +45,7 @@ final class ItemCounter {
     this.itemId = Objects.requireNonNull(itemId, "itemId");
     this.count = Objects.requireNonNull(count, "count");
     this.partners = partners;
+    this.eviction = new EvictionOrder(id -> partners.get(id).value);
   }
 
   /** A counter holding what {@link #count()} and {@link #partnerWeights()} returned: for the state coder. */
@@ -101,69 +98,13 @@ final class ItemCounter {
     Weight w = partners.get(partner);
     if (w == null) {
       partners.put(partner, new Weight(add));
-      if (lightest != null && !lightest.isEmpty() && lighter(partner, lightest.get(lightest.size() - 1))) {
-        int i = 0;
-        while (lighter(lightest.get(i), partner)) {
-          i++;
-        }
-        lightest.add(i, partner);
-        if (lightest.size() > LIGHTEST_KEPT) {
-          lightest.remove(lightest.size() - 1);
-        }
-      }
+      eviction.added(partner);
     } else {
       w.value += add;
-      if (lightest != null) {
-        int i = lightest.indexOf(partner);
-        if (i >= 0) {
-          // it grew: it stays cached only if it is still lighter than the last cached one (then it moves to its place)
-          lightest.remove(i);
-          if (!lightest.isEmpty() && lighter(partner, lightest.get(lightest.size() - 1))) {
-            int j = i;
-            while (lighter(lightest.get(j), partner)) {
-              j++;
-            }
-            lightest.add(j, partner);
-          }
-        }
-      }
+      eviction.grew(partner);
     }
     if (partners.size() > maxPartners) {
-      if (lightest == null || lightest.isEmpty()) {
-        scanLightest();
-      }
-      partners.remove(lightest.remove(0));
-    }
-  }
-
-  private boolean lighter(String a, String b) {
-    return lighter(partners.get(a).value, a, partners.get(b).value, b);
-  }
-
-  /** Evicted first: a smaller combined co-count, or on a tie the greater id (as {@link ItemNeighbors}). */
-  private static boolean lighter(double ca, String a, double cb, String b) {
-    return ca < cb || ca == cb && a.compareTo(b) > 0;
-  }
-
-  private void scanLightest() {
-    lightest = new ArrayList<>(LIGHTEST_KEPT + 1);
-    double[] weights = new double[LIGHTEST_KEPT + 1];
-    for (Map.Entry<String, Weight> e : partners.entrySet()) {
-      String id = e.getKey();
-      double w = e.getValue().value;
-      int n = lightest.size();
-      if (n < LIGHTEST_KEPT || lighter(w, id, weights[n - 1], lightest.get(n - 1))) {
-        int i = n;
-        while (i > 0 && lighter(w, id, weights[i - 1], lightest.get(i - 1))) {
-          i--;
-        }
-        System.arraycopy(weights, i, weights, i + 1, n - i);
-        weights[i] = w;
-        lightest.add(i, id);
-        if (lightest.size() > LIGHTEST_KEPT) {
-          lightest.remove(lightest.size() - 1);
-        }
-      }
+      partners.remove(eviction.evict(partners.keySet()));
     }
   }
 }
