@@ -50,7 +50,7 @@ import java.util.logging.Logger;
  */
 @Command(name = "serving", sortOptions = false, description = "recommend function over generated DuckDB data: cold start, latency at fixed rates and the most requests/s for an endpoint mix, beside a trivial function on the same invoker")
 final class ServingBench implements Callable<Integer> {
-  @Option(names = "--products", description = "catalog size (trends for each; 2% unavailable; default ${DEFAULT-VALUE})")
+  @Option(names = "--products", description = "catalog size (trends for each; 2%% unavailable; default ${DEFAULT-VALUE})")
   int products = 5000;
   @Option(names = "--neighbors", description = "item_neighbors rows (lists of 10 per product and signal; default ${DEFAULT-VALUE})")
   int neighbors = 25_000;
