@@ -10,7 +10,6 @@ import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
