@@ -139,9 +139,9 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
 
   void setTrendPeriod(String value);
 
-  @Description("How late (event time behind the watermark) data may be and still update product_trends, and how "
-      + "long a closed session is kept to take late data (ISO-8601 duration); later data is dropped from "
-      + "product_trends and starts a session of its own in sessions (never dropped from events).")
+  @Description("How long a closed session and a product_trends window are kept to take late data (event time "
+      + "behind the watermark, ISO-8601 duration); later data is dropped from product_trends (counted when its "
+      + "product has no state left) and starts a session of its own in sessions (never dropped from events).")
   @Default.String("PT1H")
   String getAllowedLateness();
 

@@ -1,8 +1,6 @@
 package dev.shopstream.pipeline.transforms;
 
 import dev.shopstream.contract.EventType;
-
-import dev.shopstream.pipeline.transforms.TrendingProducts.EventsAndUnits.Totals;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,16 +11,17 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * The product lines of a bundle summed per product and period of the trend windows (a sum per event type), before the sliding
- * windows are assigned: {@link TrendingProducts} then assigns windows (12 per element for 1 h every 5 min) and
- * updates each window's combining state once per bucket instead of once per product line.
+ * The product lines of a bundle summed per product and bucket of time (a sum per event type, {@link TrendTotals}),
+ * before {@link TrendingProducts}' stateful step adds them to the product's state: one state access per bucket and
+ * bundle instead of one per product line.
  *
  * <p>Why it is exact: sliding windows of {@code size} every {@code period} (offset zero) start at multiples of
- * {@code period}; when {@code period} divides {@code size}, every timestamp of {@code [k * period, (k + 1) * period)}
- * falls in exactly the same windows, so a bucket's sum (at the newest timestamp of its lines, which stays in the
- * bucket) lands in the same windows as its lines would have. Otherwise lines are only summed per exact timestamp.
- * The sums leave when the bundle finishes; Flink's Beam operator holds its output watermark until then, so they are
- * exactly as on time or late as their lines.
+ * {@code period} and end at multiples of {@code period} plus {@code size}, so every boundary is a multiple of their
+ * greatest common divisor (the period when it divides the size, the usual case), and every timestamp of a bucket
+ * {@code [k * gcd, (k + 1) * gcd)} falls in exactly the same windows: a bucket's sum (at the newest timestamp of its
+ * lines, which stays in the bucket) lands in the same windows as its lines would have. The sums leave when the bundle
+ * finishes; Flink's Beam operator holds its output watermark until then, so they are exactly as on time or late as
+ * their lines.
  */
 final class TrendBuckets {
   /** Where a sum goes: the product and event type, the bucket, the lines' window before re-windowing. */
@@ -30,20 +29,19 @@ final class TrendBuckets {
 
   /** A bucket's running sum and the newest timestamp of its lines. */
   private static final class Sum {
-    final Totals totals = new Totals();
+    final TrendTotals totals = new TrendTotals();
     Instant newest;
   }
 
   /** A sum ready to be output: key (product), totals per event type, timestamp, window. */
-  record Output(KV<String, Totals> element, Instant timestamp, BoundedWindow window) {}
+  record Output(KV<String, TrendTotals> element, Instant timestamp, BoundedWindow window) {}
 
   private final long bucketMillis;
   private final Map<Bucket, Sum> sums = new LinkedHashMap<>();
 
-  /** Buckets of {@code period} when it divides {@code size}, else of one millisecond. */
+  /** Buckets of the greatest common divisor of {@code size} and {@code period} (positive). */
   TrendBuckets(Duration size, Duration period) {
-    long p = period.getMillis();
-    this.bucketMillis = p > 0 && size.getMillis() % p == 0 ? p : 1;
+    this.bucketMillis = new ProductTrends.Geometry(size, period, Duration.ZERO).bucket;
   }
 
   /** Adds one product line ({@code quantity} units of {@code productId}, one event) at {@code timestamp}. */

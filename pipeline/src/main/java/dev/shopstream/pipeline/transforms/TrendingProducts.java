@@ -7,68 +7,68 @@ import dev.shopstream.contract.ProductLine;
 import dev.shopstream.contract.ProductTrendRow;
 import dev.shopstream.pipeline.coders.EventCoder;
 import dev.shopstream.pipeline.sink.BigQueryTables;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.beam.sdk.coders.AtomicCoder;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.gcp.bigquery.TableRowJsonCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.AfterPane;
-import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
-import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.FixedWindows;
-import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
-import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
-import org.apache.beam.sdk.transforms.windowing.Trigger;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
  * Events to rows of the contract's {@code product_trends} table: per product and event type, the number of events
- * and the sum of quantities in event-time sliding windows of {@code size} every {@code period}. The windows are
- * keyed by product, with the sums of every event type in one accumulator (one window state and trigger per product
- * rather than per product and type: the windowing machinery is most of this step's cost), and each pane gives one
- * row per event type it counts. Panes accumulate:
- * early ones ({@code earlyFiringDelay} of processing time after the first element of a pane) while the window is
- * open, the on-time one when the watermark passes its end, late ones for data within {@code allowedLateness}
- * ({@code lateFiringDelay} after the first late element; zero: at once). Each row's {@code timing} is its pane's
- * (EARLY, ON_TIME, LATE); the table's upsert keeps the latest per window. Later data is dropped by the runner.
+ * and the sum of quantities in event-time sliding windows of {@code size} every {@code period} (offset zero), the
+ * windows Beam's {@code SlidingWindows} would assign. Every row is the window's totals so far, and the table's upsert
+ * on (product, event type, window) keeps the latest: early rows ({@code earlyFiringDelay} of processing time after the
+ * first change since the last row) while the window is open, the on-time one when the watermark passes its end, late
+ * ones when data for it arrives later, within {@code allowedLateness} ({@code lateFiringDelay} after the first late
+ * change; zero: at once). Each row's {@code timing} says which (EARLY, ON_TIME, LATE).
  *
- * <p>When {@code period} divides {@code size} (the defaults: 1 h every 5 min), the per-event work happens in one
- * fixed window per period rather than in all {@code size / period} sliding windows of an event: the period windows
- * (same triggers and lateness, discarding) fire the sums that are new since their last firing, and the sliding windows
- * add those up, firing at once (processing time) for early and late sums and when the watermark passes their end.
- * The rows are the same; an early row comes one processing-time tick after the period's early firing. The period's
- * on-time sum is held in the watermark until it is out, so a sliding window's on-time pane counts it. That cut the
- * windowing work per event about twelvefold (issue 14: it was the largest share of the pipeline's CPU on Flink).
+ * <p>It is one stateful step per product in the global window (input in the global window, as the pipeline's is), not
+ * windows: the product lines of each bundle are summed per product and bucket of time first ({@link TrendBuckets}),
+ * then one state value per product ({@link ProductTrends}: totals per bucket, the period when it divides the size,
+ * and a closed and a dirty flag per window with data), one event-time timer ({@code close}: the earliest window end,
+ * or forgetting time, of the product's windows; it only moves earlier when data arrives and moves itself later when
+ * it fires) and one processing-time timer ({@code flush}: early rows, and late rows when {@code lateFiringDelay} is
+ * not zero). The windowed implementation (a fixed window per period, then 12 sliding windows, each with trigger, pane
+ * and accumulator state and timers) was the largest windowing cost left in the profile on Flink. A bounded input (a
+ * backfill) has no early rows: every window's row comes when the watermark passes its end.
  *
- * <p>A pane whose combined value counts no event is not written: the Beam model never fires a key's pane without an
- * element, but Flink's streaming runner (parallelism 2, Beam 2.70) fires a second on-time pane of an empty
- * accumulator after the real one, which would overwrite the window's row with zeros (found by the Flink scenario
- * test, {@code PipelineScenarios}); such panes are counted as {@code empty_panes}.
+ * <p><b>Late data</b> (a stateful step does not see the watermark; what it knows of it per product is the newest
+ * event-time timer that fired for that product, at most a period behind for a product with data). A window is kept
+ * until the watermark passes its end + {@code allowedLateness}, then forgotten; when the product has no window left,
+ * its state is cleared. Data within the allowed lateness gives the same rows as the windows: a LATE row of every
+ * window whose end the product's timers have passed, on-time data of the later ones. Data whose period (the window
+ * it would have been in first) is beyond the allowed lateness of the watermark known for the product is dropped, as
+ * the windows did (counter {@code dropped}); a window whose on-time row the product's timers have shown but the
+ * windows would have dropped data of in the meantime (the watermark moved on since the product's last timer, at most
+ * a period for a product with data) counts it. <b>For a product without state the step cannot tell data is late</b>:
+ * it is counted and its windows' rows go out as ON_TIME at the next watermark advance (the windows wrote them as
+ * LATE, or dropped the data when beyond the allowed lateness: then the row holds only the new data and replaces the
+ * window's earlier row). Rows are in the global window, so they carry no pane (the {@code timing} column says what
+ * the pane said). A change of this step's state or graph means a Flink checkpoint of an earlier release cannot be
+ * restored (locally: {@code --discard-pipeline-state}; Dataflow: drain and start).
  *
- * <p>Counters (namespace: this class): {@code in} (events), {@code out} (rows), {@code late} (rows of late panes),
- * {@code empty_panes} (panes skipped, see above).
+ * <p>Counters (namespace: this class): {@code in} (events), {@code out} (rows), {@code early} and {@code late} (rows
+ * of those timings), {@code dropped} (bucket sums dropped as beyond the allowed lateness).
  */
 public final class TrendingProducts extends PTransform<PCollection<Event>, PCollection<TableRow>> {
   public static final Duration DEFAULT_SIZE = Duration.standardHours(1);
@@ -103,54 +103,22 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
 
   @Override
   public PCollection<TableRow> expand(PCollection<Event> events) {
-    KvCoder<String, EventsAndUnits.Totals> keyed = KvCoder.of(StringUtf8Coder.of(),
-        EventsAndUnits.TotalsCoder.INSTANCE);
-    PCollection<KV<String, EventsAndUnits.Totals>> lines = events
+    ProductTrends.Geometry geometry = new ProductTrends.Geometry(size, period, allowedLateness);
+    return events
         .apply("CountIn", ParDo.of(new SessionizeEvents.CountFn<>(TrendingProducts.class)))
         .setCoder(EventCoder.of())
         .apply("PerProductLine", ParDo.of(new PreAggregateFn(size, period)))
-        .setCoder(keyed);
-    PCollection<KV<String, EventsAndUnits.Totals>> slidingInput = lines;
-    Trigger.OnceTrigger slidingEarly = AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay);
-    Trigger.OnceTrigger slidingLate = Triggers.afterDelay(lateFiringDelay);
-    if (period.getMillis() > 0 && size.getMillis() % period.getMillis() == 0) {
-      // Two stages: a fixed window per period does the per-element work (one window instead of size / period),
-      // and the sliding windows only add up what it fires, a few elements per product and minute.
-      slidingInput = lines
-          .apply("PeriodWindows", Window.<KV<String, EventsAndUnits.Totals>>into(FixedWindows.of(period))
-              .triggering(AfterWatermark.pastEndOfWindow()
-                  .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay))
-                  .withLateFirings(Triggers.afterDelay(lateFiringDelay)))
-              .withAllowedLateness(allowedLateness)
-              .discardingFiredPanes()
-              .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY))
-          .apply("PeriodTotals", Combine.perKey(new EventsAndUnits()))
-          .apply("NonEmpty", Filter.by((KV<String, EventsAndUnits.Totals> kv) -> !kv.getValue().isEmpty()))
-          .setCoder(keyed);
-      slidingEarly = AfterProcessingTime.pastFirstElementInPane();
-      slidingLate = AfterPane.elementCountAtLeast(1);
-    }
-    return slidingInput
-        .apply("SlidingWindows", Window.<KV<String, EventsAndUnits.Totals>>into(
-                SlidingWindows.of(size).every(period))
-            .triggering(AfterWatermark.pastEndOfWindow()
-                .withEarlyFirings(slidingEarly)
-                .withLateFirings(slidingLate))
-            .withAllowedLateness(allowedLateness)
-            .accumulatingFiredPanes()
-            // set explicitly: a Window transform keeps the input's settings it does not set (the periods' above)
-            .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_ALWAYS)
-            .withTimestampCombiner(TimestampCombiner.END_OF_WINDOW))
-        .apply("EventsAndUnits", Combine.perKey(new EventsAndUnits()))
-        .apply("ToTrendRow", ParDo.of(new TrendRowFn(clock)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), TrendTotals.Coder.INSTANCE))
+        .apply("TrendsPerProduct", ParDo.of(new TrendFn(geometry, earlyFiringDelay, lateFiringDelay,
+            events.isBounded() == PCollection.IsBounded.UNBOUNDED, clock)))
         .setCoder(TableRowJsonCoder.of());
   }
 
   /**
-   * The product lines of each bundle summed per product, event type and trend period ({@link TrendBuckets}), so
-   * that the sliding windows' combining state is updated once per bucket and bundle rather than once per line.
+   * The product lines of each bundle summed per product, event type and bucket of time ({@link TrendBuckets}), so
+   * that the product's state is read and written once per bucket and bundle rather than once per line.
    */
-  static final class PreAggregateFn extends DoFn<Event, KV<String, EventsAndUnits.Totals>> {
+  static final class PreAggregateFn extends DoFn<Event, KV<String, TrendTotals>> {
     private final Duration size;
     private final Duration period;
     private transient TrendBuckets buckets;
@@ -181,155 +149,164 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
   }
 
   /**
-   * Partial sums per event type to the sums of the pane. The accumulator is mutable and {@code addInput} returns the
-   * instance it was given: Flink's streaming combine keeps the accumulator it passed in and drops the returned one,
-   * so an immutable accumulator there stays at its initial value (every pane counted 0 events; found by the Flink
-   * scenario test). The output is a copy, never the accumulator itself.
+   * The stateful step: one {@link ProductTrends} value per product, one event-time timer ({@code close}: the earliest
+   * on-time or forgetting time of the product's windows; it only moves earlier when data arrives, and moves itself
+   * later when it fires) and one processing-time timer ({@code flush}: early rows, and late rows when
+   * {@code lateFiringDelay} is not zero).
    */
-  static final class EventsAndUnits
-      extends Combine.CombineFn<EventsAndUnits.Totals, EventsAndUnits.Totals, EventsAndUnits.Totals> {
-    private static final EventType[] TYPES = EventType.values();
+  static final class TrendFn extends DoFn<KV<String, TrendTotals>, TableRow> {
+    @StateId("trends")
+    private final StateSpec<ValueState<ProductTrends>> trendsSpec = StateSpecs.value(ProductTrends.Coder.INSTANCE);
 
-    /** Running totals (events and units) per event type; mutated in place. */
-    static final class Totals {
-      final long[] events = new long[TYPES.length];
-      final long[] units = new long[TYPES.length];
+    @TimerId("close")
+    private final TimerSpec closeSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-      void add(EventType type, long eventCount, long unitCount) {
-        events[type.ordinal()] += eventCount;
-        units[type.ordinal()] += unitCount;
-      }
+    @TimerId("flush")
+    private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-      void add(Totals other) {
-        for (int i = 0; i < TYPES.length; i++) {
-          events[i] += other.events[i];
-          units[i] += other.units[i];
-        }
-      }
-
-      long events(EventType type) {
-        return events[type.ordinal()];
-      }
-
-      boolean isEmpty() {
-        for (long n : events) {
-          if (n != 0) {
-            return false;
-          }
-        }
-        return true;
-      }
-
-      long units(EventType type) {
-        return units[type.ordinal()];
-      }
-
-      Totals copy() {
-        Totals copy = new Totals();
-        copy.add(this);
-        return copy;
-      }
-    }
-
-    @Override
-    public Totals createAccumulator() {
-      return new Totals();
-    }
-
-    @Override
-    public Totals addInput(Totals totals, Totals partial) {
-      totals.add(partial);
-      return totals;
-    }
-
-    @Override
-    public Totals mergeAccumulators(Iterable<Totals> accumulators) {
-      Totals merged = null;
-      for (Totals t : accumulators) {
-        if (merged == null) {
-          merged = t;
-        } else {
-          merged.add(t);
-        }
-      }
-      return merged == null ? new Totals() : merged;
-    }
-
-    @Override
-    public Totals extractOutput(Totals totals) {
-      return totals.copy();
-    }
-
-    @Override
-    public Coder<Totals> getAccumulatorCoder(CoderRegistry registry, Coder<Totals> input) {
-      return TotalsCoder.INSTANCE;
-    }
-
-    @Override
-    public Coder<Totals> getDefaultOutputCoder(CoderRegistry registry, Coder<Totals> input) {
-      return TotalsCoder.INSTANCE;
-    }
-
-    /** Per event type (in enum order), two variable-length longs: events and units. */
-    static final class TotalsCoder extends AtomicCoder<Totals> {
-      static final TotalsCoder INSTANCE = new TotalsCoder();
-
-      @Override
-      public void encode(Totals totals, OutputStream out) throws IOException {
-        for (int i = 0; i < TYPES.length; i++) {
-          VarLongCoder.of().encode(totals.events[i], out);
-          VarLongCoder.of().encode(totals.units[i], out);
-        }
-      }
-
-      @Override
-      public Totals decode(InputStream in) throws IOException {
-        Totals totals = new Totals();
-        for (int i = 0; i < TYPES.length; i++) {
-          totals.events[i] = VarLongCoder.of().decode(in);
-          totals.units[i] = VarLongCoder.of().decode(in);
-        }
-        return totals;
-      }
-
-      @Override
-      public void verifyDeterministic() {}
-    }
-  }
-
-  /** A pane's totals to one row per event type that it counts (none: an empty pane, see the class comment). */
-  static final class TrendRowFn extends DoFn<KV<String, EventsAndUnits.Totals>, TableRow> {
     private final Counter out = Metrics.counter(TrendingProducts.class, "out");
+    private final Counter early = Metrics.counter(TrendingProducts.class, "early");
     private final Counter late = Metrics.counter(TrendingProducts.class, "late");
-    private final Counter emptyPanes = Metrics.counter(TrendingProducts.class, "empty_panes");
+    private final Counter dropped = Metrics.counter(TrendingProducts.class, "dropped");
+    private final ProductTrends.Geometry geometry;
+    private final Duration earlyFiringDelay;
+    private final Duration lateFiringDelay;
+    private final boolean processingTimers;
     private final Clock clock;
 
-    TrendRowFn(Clock clock) {
+    TrendFn(ProductTrends.Geometry geometry, Duration earlyFiringDelay, Duration lateFiringDelay,
+        boolean processingTimers, Clock clock) {
+      this.geometry = geometry;
+      this.earlyFiringDelay = earlyFiringDelay;
+      this.lateFiringDelay = lateFiringDelay;
+      this.processingTimers = processingTimers;
       this.clock = clock;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, EventsAndUnits.Totals> totals, BoundedWindow window,
-        PaneInfo pane, OutputReceiver<TableRow> o) {
-      IntervalWindow w = (IntervalWindow) window;
-      boolean any = false;
-      for (EventType type : EventType.values()) {
-        long events = totals.getValue().events(type);
+    public void process(@Element KV<String, TrendTotals> element, @Timestamp org.joda.time.Instant timestamp,
+        @StateId("trends") ValueState<ProductTrends> state, @TimerId("close") Timer close,
+        @TimerId("flush") Timer flush, OutputReceiver<TableRow> o) {
+      ProductTrends product = state.read();
+      if (product == null) {
+        product = new ProductTrends();
+      }
+      ProductTrends.Changed changed = product.add(element.getValue(), timestamp.getMillis(), geometry);
+      if (changed.dropped()) {
+        dropped.inc();
+        return; // nothing changed: no state written (a product without state keeps none)
+      }
+      if (!changed.onTime().isEmpty() && processingTimers) {
+        scheduleFlush(product, flush, earlyFiringDelay);
+      }
+      if (!changed.late().isEmpty()) {
+        if (lateFiringDelay.isLongerThan(Duration.ZERO) && processingTimers) {
+          scheduleFlush(product, flush, lateFiringDelay);
+        } else {
+          for (long start : changed.late()) {
+            emit(element.getKey(), product, start, PaneInfo.Timing.LATE, o);
+          }
+        }
+      }
+      long due = product.nextDue(geometry);
+      if (product.closeTimer == ProductTrends.NONE || due < product.closeTimer) {
+        close.set(new org.joda.time.Instant(due));
+        product.closeTimer = due;
+      }
+      state.write(product);
+    }
+
+    private static void scheduleFlush(ProductTrends product, Timer flush, Duration delay) {
+      if (!product.flushPending) {
+        flush.offset(delay).setRelative();
+        product.flushPending = true;
+      }
+    }
+
+    /**
+     * The watermark passed {@code closeTimer}: windows that ended by then get their on-time row and are closed;
+     * closed ones past their allowed lateness are forgotten (a late change still waiting for its flush goes out
+     * first), with the buckets no kept window covers; the timer moves to the next due time, or the state is cleared
+     * when no window is left.
+     */
+    @OnTimer("close")
+    public void onClose(@Key String productId, @StateId("trends") ValueState<ProductTrends> state,
+        @TimerId("close") Timer close, OutputReceiver<TableRow> o) {
+      ProductTrends product = state.read();
+      if (product == null) {
+        return;
+      }
+      long now = product.closeTimer;
+      product.watermarkSeen = Math.max(product.watermarkSeen, now);
+      boolean forgot = false;
+      for (Iterator<Map.Entry<Long, ProductTrends.Window>> it = product.windows.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<Long, ProductTrends.Window> entry = it.next();
+        long start = entry.getKey();
+        ProductTrends.Window w = entry.getValue();
+        if (!w.closed && geometry.due(start, false) <= now) {
+          emit(productId, product, start, PaneInfo.Timing.ON_TIME, o);
+          w.closed = true;
+        }
+        if (w.closed && geometry.due(start, true) <= now) {
+          if (w.dirty) {
+            emit(productId, product, start, PaneInfo.Timing.LATE, o);
+          }
+          it.remove();
+          forgot = true;
+        }
+      }
+      if (product.windows.isEmpty()) {
+        state.clear(); // a pending flush finds no state and does nothing
+        return;
+      }
+      if (forgot) {
+        product.forgetUncoveredBuckets(geometry);
+      }
+      product.closeTimer = product.nextDue(geometry);
+      close.set(new org.joda.time.Instant(product.closeTimer));
+      state.write(product);
+    }
+
+    /** Early rows of the open windows that changed, late rows of the closed ones that did. */
+    @OnTimer("flush")
+    public void onFlush(@Key String productId, @StateId("trends") ValueState<ProductTrends> state,
+        OutputReceiver<TableRow> o) {
+      ProductTrends product = state.read();
+      if (product == null) {
+        return;
+      }
+      product.flushPending = false;
+      for (Map.Entry<Long, ProductTrends.Window> w : product.windows.entrySet()) {
+        if (w.getValue().dirty) {
+          emit(productId, product, w.getKey(),
+              w.getValue().closed ? PaneInfo.Timing.LATE : PaneInfo.Timing.EARLY, o);
+        }
+      }
+      state.write(product);
+    }
+
+    /** One row per event type the window counts, with the window's totals so far. */
+    private void emit(String productId, ProductTrends product, long start, PaneInfo.Timing timing,
+        OutputReceiver<TableRow> o) {
+      product.windows.get(start).dirty = false;
+      TrendTotals totals = product.totals(start, geometry);
+      Instant windowStart = Instant.ofEpochMilli(start);
+      Instant windowEnd = Instant.ofEpochMilli(start + geometry.size);
+      Instant updatedAt = clock.instant();
+      for (EventType type : TrendTotals.TYPES) {
+        long events = totals.events(type);
         if (events == 0) {
           continue; // no event of this type in the window (yet): no row
         }
-        any = true;
-        o.output(BigQueryTables.tableRow(row(totals.getKey(), type.wireName(),
-            Instant.ofEpochMilli(w.start().getMillis()), Instant.ofEpochMilli(w.end().getMillis()),
-            events, totals.getValue().units(type), pane.getTiming(), clock.instant())));
+        o.output(BigQueryTables.tableRow(row(productId, type.wireName(), windowStart, windowEnd, events,
+            totals.units(type), timing, updatedAt)));
         out.inc();
-        if (pane.getTiming() == PaneInfo.Timing.LATE) {
+        if (timing == PaneInfo.Timing.LATE) {
           late.inc();
+        } else if (timing == PaneInfo.Timing.EARLY) {
+          early.inc();
         }
-      }
-      if (!any) {
-        // a pane of an empty accumulator: no event of this key is in it (see the class comment)
-        emptyPanes.inc();
       }
     }
   }

@@ -74,7 +74,7 @@ class TrendBucketsTest {
     List<TrendBuckets.Output> out = buckets.drain();
 
     assertThat(out).hasSize(1);
-    TrendingProducts.EventsAndUnits.Totals totals = out.get(0).element().getValue();
+    TrendTotals totals = out.get(0).element().getValue();
     assertThat(totals.events(EventType.VIEW)).isEqualTo(2);
     assertThat(totals.units(EventType.VIEW)).isEqualTo(3);
     assertThat(totals.events(EventType.PURCHASE)).isEqualTo(1);
@@ -83,14 +83,21 @@ class TrendBucketsTest {
   }
 
   @Test
-  void aPeriodThatDoesNotDivideTheSizeSumsOnlyEqualTimestamps() {
-    TrendBuckets buckets = new TrendBuckets(HOUR, Duration.standardMinutes(7));
-    buckets.add("p-1", EventType.VIEW, 1, at(0, 1), GLOBAL);
-    buckets.add("p-1", EventType.VIEW, 1, at(0, 1), GLOBAL);
-    buckets.add("p-1", EventType.VIEW, 1, at(0, 2), GLOBAL);
+  void aPeriodThatDoesNotDivideTheSizeSumsPerTheirGreatestCommonDivisorAndStaysExact() {
+    Duration seven = Duration.standardMinutes(7); // gcd(60 min, 7 min) = 1 min
+    SlidingWindows windows = SlidingWindows.of(HOUR).every(seven);
+    TrendBuckets buckets = new TrendBuckets(HOUR, seven);
+    Instant[] first = {at(0, 1), at(0, 1), at(0, 59)};
+    for (Instant t : first) {
+      buckets.add("p-1", EventType.VIEW, 1, t, GLOBAL);
+    }
+    buckets.add("p-1", EventType.VIEW, 1, at(1, 0), GLOBAL);
 
-    assertThat(buckets.drain()).extracting(o -> o.element().getValue().events(EventType.VIEW))
-        .containsExactly(2L, 1L);
+    List<TrendBuckets.Output> out = buckets.drain();
+    assertThat(out).extracting(o -> o.element().getValue().events(EventType.VIEW)).containsExactly(3L, 1L);
+    for (Instant t : first) {
+      assertThat(windowsOf(windows, t)).isEqualTo(windowsOf(windows, out.get(0).timestamp()));
+    }
   }
 
   private static List<BoundedWindow> windowsOf(SlidingWindows windows, Instant t) {

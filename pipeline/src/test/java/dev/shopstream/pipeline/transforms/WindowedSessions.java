@@ -93,7 +93,7 @@ final class WindowedSessions extends PTransform<PCollection<Event>, PCollection<
   /**
    * Events of one session to its {@link Summary}; summaries of merged windows merge. Accumulators are changed in place
    * and returned (Flink's streaming combine keeps the accumulator it passed to {@code addInput}, see
-   * {@link TrendingProducts.EventsAndUnits}).
+   * {@link WindowedTrends.EventsAndUnits}).
    */
   static final class SummarizeFn extends Combine.CombineFn<Event, Summary, Summary> {
     @Override
