@@ -140,8 +140,8 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
   void setTrendPeriod(String value);
 
   @Description("How long a closed session and a product_trends window are kept to take late data (event time "
-      + "behind the watermark, ISO-8601 duration); later data is dropped from product_trends (counted when its "
-      + "product has no state left) and starts a session of its own in sessions (never dropped from events).")
+      + "behind the watermark, ISO-8601 duration); later data is dropped from product_trends (counted only for a "
+      + "product seen for the first time) and starts a session of its own in sessions (never dropped from events).")
   @Default.String("PT1H")
   String getAllowedLateness();
 

@@ -55,15 +55,16 @@ import org.joda.time.Duration;
  * <p><b>Late data</b> (a stateful step does not see the watermark; what it knows of it per product is the newest
  * event-time timer that fired for that product, at most a period behind for a product with data). A window is kept
  * until the watermark passes its end + {@code allowedLateness}, then forgotten; when the product has no window left,
- * its state is cleared. Data within the allowed lateness gives the same rows as the windows: a LATE row of every
+ * its state keeps only that watermark (a tombstone of a few bytes per product ever seen, bounded by the catalog; no
+ * timer). Data within the allowed lateness gives the same rows as the windows: a LATE row of every
  * window whose end the product's timers have passed, on-time data of the later ones. Data whose period (the window
  * it would have been in first) is beyond the allowed lateness of the watermark known for the product is dropped, as
  * the windows did (counter {@code dropped}); a window whose on-time row the product's timers have shown but the
  * windows would have dropped data of in the meantime (the watermark moved on since the product's last timer, at most
- * a period for a product with data) counts it. <b>For a product without state the step cannot tell data is late</b>:
- * it is counted and its windows' rows go out as ON_TIME at the next watermark advance (the windows wrote them as
- * LATE, or dropped the data when beyond the allowed lateness: then the row holds only the new data and replaces the
- * window's earlier row). Rows are in the global window, so they carry no pane (the {@code timing} column says what
+ * a period for a product with data) counts it. A product seen for the first time cannot tell data is late: it is
+ * counted and its windows' rows go out as ON_TIME at the next watermark advance (the windows wrote them as LATE, or
+ * dropped the data when beyond the allowed lateness); no earlier row of the product exists that it could replace.
+ * A product whose windows were forgotten drops such data (its tombstone), as the windows did. Rows are in the global window, so they carry no pane (the {@code timing} column says what
  * the pane said). A change of this step's state or graph means a Flink checkpoint of an earlier release cannot be
  * restored (locally: {@code --discard-pipeline-state}; Dataflow: drain and start).
  *
@@ -194,7 +195,7 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
       ProductTrends.Changed changed = product.add(element.getValue(), timestamp.getMillis(), geometry);
       if (changed.dropped()) {
         dropped.inc();
-        return; // nothing changed: no state written (a product without state keeps none)
+        return; // nothing changed: no state written
       }
       if (!changed.onTime().isEmpty() && processingTimers) {
         scheduleFlush(product, flush, earlyFiringDelay);
@@ -257,7 +258,12 @@ public final class TrendingProducts extends PTransform<PCollection<Event>, PColl
         }
       }
       if (product.windows.isEmpty()) {
-        state.clear(); // a pending flush finds no state and does nothing
+        // not cleared: the product keeps what it knows of the watermark (a tombstone of a few bytes per product,
+        // bounded by the catalog), so data beyond the allowed lateness is still dropped instead of replacing its
+        // window's row with its own counts; no timer is pending until data comes
+        product.forgetUncoveredBuckets(geometry);
+        product.closeTimer = ProductTrends.NONE;
+        state.write(product);
         return;
       }
       if (forgot) {
