@@ -28,9 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Snapshot refresh, staleness, 503 before the first load, the user cache: a real DuckDB store behind a switch. */
 class ServingResilienceTest {
-  /** Co-occurrence only: the personalized answers below are the user's neighbours, not trending. */
+  /**
+   * Co-occurrence only, without the mid-session order weighting: the personalized answers below are the user's
+   * neighbours in time decay alone, not trending (these tests are about caching and staleness, not the ranking).
+   */
   private static final RecommendConfig CONFIG = RecommendConfig.defaults(AccessPolicy.open())
-      .withModel(ModelConfig.defaults().toBuilder().trendWeight(0).nextWeight(0).build()) // co-occurrence only: about caching
+      .withModel(ModelConfig.defaults().toBuilder().trendWeight(0).nextWeight(0).sessionRecencyOrder(0).build())
       .withSnapshotRefresh(Duration.ofSeconds(5), Duration.ofSeconds(60))
       .withUserCache(Duration.ofSeconds(10), 2);
 
