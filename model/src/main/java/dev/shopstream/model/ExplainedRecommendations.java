@@ -8,11 +8,9 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
@@ -289,44 +287,10 @@ public final class ExplainedRecommendations {
     } else if (trendScale == 0) {
       ranked = popular.ranked();
     } else {
-      ranked = bestOfSums(trending, trendScale, popular, popularScale, k, candidates.keySet(), exclude);
+      ranked = BestOfSums.of(trending, trendScale, popular, popularScale, k, candidates.keySet(), exclude);
     }
     addLed(candidates, all, k, exclude, ranked, p -> trendScale * trending.score(p),
         p -> popularScale * popular.score(p));
-  }
-
-  /**
-   * The {@code k} best products of either list (not excluded, not yet candidates) by {@code x × a(c) + y × b(c)}:
-   * Fagin's threshold algorithm, reading both lists in rank order and stopping once the k-th best sum seen beats
-   * the best sum a product not seen yet could have, {@code x × a[d] + y × b[d]} at depth d. Exact (ties go on
-   * reading), and on a request it reads only the heads of a catalog-long popularity list.
-   */
-  private static List<Recommendation> bestOfSums(Trending a, double x, Trending b, double y, int k,
-      Set<String> candidates, Set<String> exclude) {
-    List<Recommendation> ra = a.ranked();
-    List<Recommendation> rb = b.ranked();
-    List<Recommendation> found = new ArrayList<>();
-    PriorityQueue<Recommendation> kept = new PriorityQueue<>(Math.min(k, 1024) + 1, Recommender.BEST_FIRST.reversed());
-    Set<String> seen = new HashSet<>();
-    int depth = Math.max(ra.size(), rb.size());
-    for (int d = 0; d < depth; d++) {
-      for (List<Recommendation> list : List.of(ra, rb)) {
-        String id = d < list.size() ? list.get(d).productId() : null;
-        if (id != null && seen.add(id) && !exclude.contains(id) && !candidates.contains(id)) {
-          Recommendation r = new Recommendation(id, x * a.score(id) + y * b.score(id));
-          found.add(r);
-          kept.add(r);
-          if (kept.size() > k) {
-            kept.poll();
-          }
-        }
-      }
-      double bound = x * (d < ra.size() ? ra.get(d).score() : 0) + y * (d < rb.size() ? rb.get(d).score() : 0);
-      if (kept.size() >= k && kept.peek().score() > bound) {
-        break;
-      }
-    }
-    return TopK.first(found, k, Recommender.BEST_FIRST);
   }
 
   /**
