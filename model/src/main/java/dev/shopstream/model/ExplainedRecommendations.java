@@ -395,22 +395,12 @@ public final class ExplainedRecommendations {
       Map<Signal, Double> signalWeights, double recencyOrder, int k, Set<String> exclude) {
     int perItem = recommender.config().maxNeighborsPerItem();
     Set<String> inputs = new LinkedHashSet<>(items);
-    Map<String, Integer> lastIndex = new HashMap<>();
-    int index = 0;
-    for (String item : items) {
-      lastIndex.put(item, index++);
-    }
-    List<Integer> lastPlaces = new ArrayList<>(lastIndex.values());
-    lastPlaces.sort(null);
+    Map<String, Integer> placesBeforeLast = recencyOrder == 0 ? Map.of() : placesBeforeLast(items);
     Map<String, double[]> scores = new HashMap<>(); // {score, best term}
     Map<String, String> source = new HashMap<>();
     Map<String, Signal> sourceSignal = new HashMap<>();
     for (String item : inputs) { // in their first order, so that the first of equal terms stays the source
-      double itemWeight = 1;
-      if (recencyOrder != 0) { // places before the last, counting each item once (at its last index)
-        int before = inputs.size() - 1 - Collections.binarySearch(lastPlaces, lastIndex.get(item));
-        itemWeight = Math.pow(1 + before, -recencyOrder);
-      }
+      double itemWeight = recencyOrder == 0 ? 1 : Math.pow(1 + placesBeforeLast.get(item), -recencyOrder);
       for (Map.Entry<Signal, Double> s : signalWeights.entrySet()) {
         if (s.getValue() <= 0) {
           continue;
@@ -438,6 +428,17 @@ public final class ExplainedRecommendations {
       }
     });
     return TopK.first(out, k, BEST_FIRST);
+  }
+
+  /** Each item's place counted back from the last one (0 = the last), an item listed twice at its last place. */
+  private static Map<String, Integer> placesBeforeLast(Collection<String> items) {
+    List<String> newestFirst = new ArrayList<>(items);
+    Collections.reverse(newestFirst);
+    Map<String, Integer> places = new HashMap<>();
+    for (String item : newestFirst) {
+      places.putIfAbsent(item, places.size());
+    }
+    return places;
   }
 
   /** Co-view only: "others you may like". */
