@@ -31,6 +31,7 @@ public final class TableSchemas {
       "/contract/schemas/session-v1.schema.json",
       "/contract/schemas/product-trend-v1.schema.json",
       "/contract/schemas/item-neighbor-v1.schema.json",
+      "/contract/schemas/item-factor-v1.schema.json",
       "/contract/schemas/user-activity-v1.schema.json");
 
   /** The tables' names (each schema's {@code x-table.name}; {@link #get} fails for a name no schema defines). */
@@ -40,6 +41,7 @@ public final class TableSchemas {
   public static final String SESSIONS = "sessions";
   public static final String PRODUCT_TRENDS = "product_trends";
   public static final String ITEM_NEIGHBORS = "item_neighbors";
+  public static final String ITEM_FACTORS = "item_factors";
   public static final String USER_ACTIVITY = "user_activity";
 
   private static final List<TableSchema> ALL = SCHEMA_RESOURCES.stream()
@@ -78,6 +80,10 @@ public final class TableSchemas {
 
   public static TableSchema itemNeighbors() {
     return get(ITEM_NEIGHBORS);
+  }
+
+  public static TableSchema itemFactors() {
+    return get(ITEM_FACTORS);
   }
 
   public static TableSchema userActivity() {

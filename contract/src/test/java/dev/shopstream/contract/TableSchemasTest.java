@@ -87,7 +87,7 @@ class TableSchemasTest {
   void theTableNameConstantsAreTheSchemasTables() {
     assertThat(TableSchemas.all().stream().map(TableSchema::name).toList()).containsExactly(TableSchemas.EVENTS,
         TableSchemas.DEAD_LETTER, TableSchemas.PRODUCTS, TableSchemas.SESSIONS, TableSchemas.PRODUCT_TRENDS,
-        TableSchemas.ITEM_NEIGHBORS, TableSchemas.USER_ACTIVITY);
+        TableSchemas.ITEM_NEIGHBORS, TableSchemas.ITEM_FACTORS, TableSchemas.USER_ACTIVITY);
   }
 
   @Test

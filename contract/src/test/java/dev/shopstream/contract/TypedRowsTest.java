@@ -45,6 +45,34 @@ class TypedRowsTest {
   }
 
   @Test
+  void anItemFactorRowHasTheTablesColumnsAndRoundTrips() {
+    ItemFactorRow row = new ItemFactorRow("p-1", new double[] {0.5, -0.25}, new double[] {1.5, 0}, -0.75, "run-1", 42, T);
+
+    Map<String, Object> written = row.toRow();
+
+    assertThat(written.keySet()).containsExactlyInAnyOrderElementsOf(columns(TableSchemas.itemFactors()));
+    assertThat(TableSchemas.itemFactors().column(ItemFactorRow.CONTEXT).mode()).isEqualTo(TableSchema.Mode.REPEATED);
+    assertThat(written.get(ItemFactorRow.CONTEXT)).isEqualTo(List.of(0.5, -0.25));
+    assertThat(ItemFactorRow.fromRow(written)).isEqualTo(row);
+    assertThat(row.dimensions()).isEqualTo(2);
+  }
+
+  @Test
+  void anItemFactorRowRefusesEmbeddingsTheModelCannotScoreNamingTheColumn() {
+    assertThatThrownBy(() -> new ItemFactorRow("p", new double[] {1}, new double[] {1, 2}, 0, "v", 0, T))
+        .hasMessageStartingWith("target_embedding: has 2 values, context_embedding has 1");
+    assertThatThrownBy(() -> new ItemFactorRow("p", new double[0], new double[0], 0, "v", 0, T))
+        .hasMessageStartingWith("context_embedding: must not be empty");
+    assertThatThrownBy(() -> new ItemFactorRow("p", new double[] {Double.NaN}, new double[] {1}, 0, "v", 0, T))
+        .hasMessageStartingWith("context_embedding[0]: must be a finite number");
+    assertThatThrownBy(() -> new ItemFactorRow("p", new double[] {1}, new double[] {1}, Double.POSITIVE_INFINITY, "v", 0, T))
+        .hasMessageStartingWith("bias: must be a finite number");
+    Map<String, Object> row = new HashMap<>(new ItemFactorRow("p", new double[] {1}, new double[] {1}, 0, "v", 0, T).toRow());
+    row.put(ItemFactorRow.TARGET, List.of("x"));
+    assertThatThrownBy(() -> ItemFactorRow.fromRow(row)).hasMessage("target_embedding[0]: must be a number");
+  }
+
+  @Test
   void aSessionRowHasTheTablesColumnsWithTheirValueTypesAndRoundTrips() {
     SessionRow row = new SessionRow("u-1", T, T.plusSeconds(90), 3, List.of("p-2", "p-1"), true, 25.5,
         T.plusSeconds(120));
@@ -172,6 +200,7 @@ class TypedRowsTest {
   @Test
   void theColumnListsTheStoresSelectAreTheTablesColumns() {
     assertThat(ItemNeighborRow.COLUMNS).isEqualTo(columns(TableSchemas.itemNeighbors()));
+    assertThat(ItemFactorRow.COLUMNS).isEqualTo(columns(TableSchemas.itemFactors()));
     assertThat(ProductTrendRow.COLUMNS).isEqualTo(columns(TableSchemas.productTrends()));
     assertThat(ProductRow.COLUMNS).isEqualTo(columns(TableSchemas.products()));
     assertThat(ColumnSource.selectList(List.of(ProductRow.PRODUCT_ID, ProductRow.TITLE))).isEqualTo("product_id, title");

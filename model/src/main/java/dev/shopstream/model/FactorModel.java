@@ -66,6 +66,54 @@ public final class FactorModel {
     return ids.size();
   }
 
+  /**
+   * One item's parameters: its context embedding {@code p}, target embedding {@code q} and bias {@code b}. What the
+   * pipeline writes to {@code item_factors} and serving reads back ({@link #of}); the arrays are copies.
+   */
+  public record Vectors(String productId, double[] context, double[] target, double bias) {}
+
+  /** The items the model knows, in the order it met them. */
+  public List<String> ids() {
+    return java.util.Collections.unmodifiableList(ids);
+  }
+
+  /** A copy of one item's parameters; null for an item the model does not know. */
+  public Vectors vectors(String productId) {
+    Integer i = index.get(productId);
+    return i == null ? null
+        : new Vectors(productId, context.get(i).clone(), target.get(i).clone(), bias[i]);
+  }
+
+  /**
+   * A model holding exactly {@code items}' parameters, for scoring ({@link #scores}, {@link #recommend}) what a
+   * trained model wrote elsewhere (serving reads {@code item_factors}). Its dimensions are the items'; every item
+   * must have them, in both embeddings, and appear once. The other settings are {@code config}'s (they matter only
+   * if it is trained further). Fails, naming the item, otherwise.
+   */
+  public static FactorModel of(FactorConfig config, Collection<Vectors> items) {
+    int d = items.isEmpty() ? config.dimensions() : items.iterator().next().context().length;
+    FactorModel model = new FactorModel(config.withDimensions(d));
+    for (Vectors v : items) {
+      if (v.context().length != d || v.target().length != d) {
+        throw new IllegalArgumentException(v.productId() + ": embeddings of " + v.context().length + " and "
+            + v.target().length + " values, the model's others have " + d);
+      }
+      if (model.index.containsKey(v.productId())) {
+        throw new IllegalArgumentException(v.productId() + ": given twice");
+      }
+      int n = model.ids.size();
+      model.index.put(v.productId(), n);
+      model.ids.add(v.productId());
+      model.context.add(v.context().clone());
+      model.target.add(v.target().clone());
+      if (n >= model.bias.length) {
+        model.bias = java.util.Arrays.copyOf(model.bias, Math.max(model.bias.length * 2, n + 1));
+      }
+      model.bias[n] = v.bias();
+    }
+    return model;
+  }
+
   /** BPR steps taken so far (interactions that were not repeats and had a negative to compare with). */
   public long steps() {
     return steps;

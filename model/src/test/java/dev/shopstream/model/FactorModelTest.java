@@ -102,6 +102,40 @@ class FactorModelTest {
   }
 
   @Test
+  void aModelRebuiltFromItsItemsVectorsScoresAndExplainsAsTheTrainedOneDoes() {
+    FactorModel model = trained(FactorConfig.defaults());
+    List<FactorModel.Vectors> items = model.ids().stream().map(model::vectors).toList();
+
+    FactorModel rebuilt = FactorModel.of(FactorConfig.defaults().withDimensions(3), items);
+
+    assertThat(rebuilt.config().dimensions()).isEqualTo(32);
+    assertThat(rebuilt.ids()).isEqualTo(model.ids());
+    List<Interaction> h = history("a0", "b1", "a2");
+    FactorModel.Scores trainedScores = model.scores(h);
+    FactorModel.Scores rebuiltScores = rebuilt.scores(h);
+    for (String id : model.ids()) {
+      assertThat(rebuiltScores.score(id)).isEqualTo(trainedScores.score(id));
+      assertThat(rebuiltScores.because(id)).isEqualTo(trainedScores.because(id));
+    }
+    assertThat(model.vectors("nope")).isNull();
+    FactorModel.Vectors a0 = model.vectors("a0");
+    a0.context()[0] += 1; // a copy: the model is untouched
+    assertThat(model.vectors("a0").context()[0]).isNotEqualTo(a0.context()[0]);
+  }
+
+  @Test
+  void rebuildingRefusesItemsOfOtherDimensionsOrGivenTwiceNamingTheItem() {
+    FactorModel.Vectors a = new FactorModel.Vectors("a", new double[] {1, 2}, new double[] {3, 4}, 0.5);
+    FactorModel.Vectors b = new FactorModel.Vectors("b", new double[] {1}, new double[] {3}, 0.5);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FactorModel.of(FactorConfig.defaults(), List.of(a, b)))
+        .hasMessageStartingWith("b: embeddings of 1 and 1 values, the model's others have 2");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FactorModel.of(FactorConfig.defaults(), List.of(a, a)))
+        .hasMessage("a: given twice");
+    assertThat(FactorModel.of(FactorConfig.defaults(), List.of()).items()).isZero();
+  }
+
+  @Test
   void onASmallLogOnePassLearnsLittleAndReplayFromTheReservoirLearnsTheClusters() {
     List<Interaction> aHistory = history("a0", "a1", "a2");
     FactorConfig plain = FactorConfig.defaults().withReplaySteps(0);
