@@ -1,6 +1,7 @@
 package dev.shopstream.model;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -39,22 +40,44 @@ import java.util.Set;
  * the same parameters bit for bit, with or without replay.
  */
 public final class FactorModel {
-  private final FactorConfig config;
-  private final Random random;
-  private final Map<String, Integer> index = new HashMap<>();
-  private final List<String> ids = new ArrayList<>();
-  private final List<double[]> context = new ArrayList<>();
-  private final List<double[]> target = new ArrayList<>();
-  private final ReplayReservoir reservoir;
-  private double[] bias = new double[256];
-  private long steps;
-  private long replayed;
+  // package-private: FactorModelCodec writes and restores them
+  final FactorConfig config;
+  final Random random;
+  final Map<String, Integer> index = new HashMap<>();
+  final List<String> ids = new ArrayList<>();
+  final List<double[]> context = new ArrayList<>();
+  final List<double[]> target = new ArrayList<>();
+  final ReplayReservoir reservoir;
+  /** Items whose parameters changed since the last {@link #takeChanged()}, by index. */
+  final BitSet changed = new BitSet();
+  double[] bias = new double[256];
+  long steps;
+  long replayed;
 
   public FactorModel(FactorConfig config) {
+    this(config, new Random(config.seed()), config.replaySteps() > 0
+        ? new ReplayReservoir(config.reservoirSize(), config.sampling(), config.seed() * 0x9E3779B97F4A7C15L + 1)
+        : null);
+  }
+
+  /** A model with these generators (a restored one: {@link FactorModelCodec}); no items yet. */
+  FactorModel(FactorConfig config, Random random, ReplayReservoir reservoir) {
     this.config = config;
-    this.random = new Random(config.seed());
-    this.reservoir = config.replaySteps() > 0
-        ? new ReplayReservoir(config.reservoirSize(), config.sampling(), config.seed() * 0x9E3779B97F4A7C15L + 1) : null;
+    this.random = random;
+    this.reservoir = reservoir;
+  }
+
+  /**
+   * The items whose parameters changed since the last call (or since the model began), in the order the model met
+   * them, and forgets them: what the pipeline writes to {@code item_factors} at each emission.
+   */
+  public List<String> takeChanged() {
+    List<String> out = new ArrayList<>(changed.cardinality());
+    for (int i = changed.nextSetBit(0); i >= 0; i = changed.nextSetBit(i + 1)) {
+      out.add(ids.get(i));
+    }
+    changed.clear();
+    return out;
   }
 
   public FactorConfig config() {
@@ -191,11 +214,14 @@ public final class FactorModel {
       }
       bias[positive] += lr * (g - reg * bias[positive]);
       bias[negative] += lr * (-g - reg * bias[negative]);
+      changed.set(negative);
     }
     if (compared == 0) {
       return Double.NaN;
     }
+    changed.set(positive);
     for (int j : ctx) {
+      changed.set(j);
       double[] pj = context.get(j);
       for (int f = 0; f < d; f++) {
         pj[f] += lr * (gradU[f] / ctx.length - reg * pj[f]);
@@ -374,6 +400,7 @@ public final class FactorModel {
     ids.add(id);
     context.add(gaussian());
     target.add(gaussian());
+    changed.set(n);
     if (n >= bias.length) {
       bias = java.util.Arrays.copyOf(bias, bias.length * 2);
     }

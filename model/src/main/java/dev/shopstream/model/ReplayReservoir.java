@@ -29,25 +29,31 @@ final class ReplayReservoir {
   /** The most history indices a slot keeps (the first, in the history's order; the recommender keeps 20). */
   static final int MAX_CONTEXT = 64;
 
-  private final int capacity;
-  private final boolean recent;
-  private final Random random;
-  private int[] positives = new int[0];
-  private int[][] contexts = new int[0][];
-  private int size;
-  private long offered;
+  // package-private: FactorModelCodec writes and restores them
+  final int capacity;
+  final boolean recent;
+  final Random random;
+  int[] positives = new int[0];
+  int[][] contexts = new int[0][];
+  int size;
+  long offered;
 
   ReplayReservoir(int capacity, long seed) {
     this(capacity, FactorConfig.Sampling.UNIFORM, seed);
   }
 
   ReplayReservoir(int capacity, FactorConfig.Sampling sampling, long seed) {
+    this(capacity, sampling, new Random(seed));
+  }
+
+  /** An empty reservoir drawing from {@code random} (a restored one: {@link FactorModelCodec}). */
+  ReplayReservoir(int capacity, FactorConfig.Sampling sampling, Random random) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
     }
     this.capacity = capacity;
     this.recent = sampling == FactorConfig.Sampling.RECENT;
-    this.random = new Random(seed);
+    this.random = random;
   }
 
   /**

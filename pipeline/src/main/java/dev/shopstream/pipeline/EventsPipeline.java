@@ -8,6 +8,7 @@ import dev.shopstream.contract.logging.CloudLogging;
 import dev.shopstream.pipeline.metrics.WatermarkProbe;
 import dev.shopstream.pipeline.transforms.DedupeEvents;
 import dev.shopstream.pipeline.transforms.EnrichEvents;
+import dev.shopstream.pipeline.recommender.FactorTrainer;
 import dev.shopstream.pipeline.recommender.ItemToItemModel;
 import dev.shopstream.pipeline.transforms.ParseEvents;
 import dev.shopstream.pipeline.transforms.ParseProducts;
@@ -46,7 +47,8 @@ import org.joda.time.Duration;
  * The streaming pipeline: Pub/Sub messages (contract v1 events as JSON) → {@link ParseEvents} →
  * {@link DedupeEvents} (exactly once per event_id for {@code --dedupeTtl}) → the warehouse's {@code events} table,
  * {@link SessionizeEvents} → {@code sessions}, {@link TrendingProducts} → {@code product_trends} and
- * {@link ItemToItemModel} → {@code item_neighbors} and {@code user_activity}; everything that
+ * {@link ItemToItemModel} → {@code item_neighbors} and {@code user_activity}, {@link FactorTrainer} →
+ * {@code item_factors} (unless {@code --factorModel=false}); everything that
  * fails on the way → its {@code dead_letter} table (and {@code --deadLetterTopic} when set).
  *
  * <p>Run on Dataflow with {@code --runner=DataflowRunner --project=P --region=R
@@ -195,11 +197,22 @@ public final class EventsPipeline {
         .withUserStateTtl(javaDuration(duration("--userStateTtl", options.getUserStateTtl())));
     itemToItem = events.isBounded() == PCollection.IsBounded.BOUNDED ? itemToItem.withEmitAtEndOfInput()
         : itemToItem.withEmitEvery(javaDuration(duration("--modelEmitEvery", options.getModelEmitEvery())));
-    PCollectionTuple model = events.apply("ItemToItemModel", itemToItem);
+    PCollectionTuple model = events.apply("ItemToItemModel",
+        itemToItem.withFactorExamples(options.getFactorModel()));
     deadLetters.add(model.get(ItemToItemModel.NEIGHBORS)
         .apply("WriteItemNeighbors", sink.table(TableSchemas.itemNeighbors())));
     deadLetters.add(model.get(ItemToItemModel.USER_ACTIVITY)
         .apply("WriteUserActivity", sink.table(TableSchemas.userActivity())));
+    if (options.getFactorModel()) {
+      // the learned factors: one learner over the interactions the item-to-item model observes, in its order
+      FactorTrainer factors = events.isBounded() == PCollection.IsBounded.BOUNDED
+          ? FactorTrainer.create().withEmitAtEndOfInput()
+          : FactorTrainer.create().withEmitEvery(javaDuration(duration("--factorEmitEvery",
+              options.getFactorEmitEvery())));
+      deadLetters.add(model.get(ItemToItemModel.FACTOR_EXAMPLES)
+          .apply("FactorTrainer", factors)
+          .apply("WriteItemFactors", sink.table(TableSchemas.itemFactors())));
+    }
 
     PCollection<DeadLetter> allDeadLetters = PCollectionList.of(deadLetters)
         .apply("AllDeadLetters", Flatten.pCollections());

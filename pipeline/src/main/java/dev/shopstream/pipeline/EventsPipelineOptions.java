@@ -175,6 +175,21 @@ public interface EventsPipelineOptions extends StreamingOptions, PubsubOptions, 
 
   void setModelEmitEvery(String value);
 
+  @Description("Whether the pipeline trains the learned factor model (online BPR with replay, the model offline "
+      + "evaluation blends with weight phi) on every interaction the item-to-item model sees, in one stateful step, "
+      + "and writes its item vectors to item_factors.")
+  @Default.Boolean(true)
+  boolean getFactorModel();
+
+  void setFactorModel(boolean value);
+
+  @Description("Minimum processing time between two writes of the factor model's changed items to item_factors "
+      + "(ISO-8601 duration; PT0S: after every interaction).")
+  @Default.String("PT60S")
+  String getFactorEmitEvery();
+
+  void setFactorEmitEvery(String value);
+
   @Description("Optional Pub/Sub topic (projects/<project>/topics/<name>) that every parse or validation dead letter "
       + "is also published to: the original payload as data, the original attributes plus error, step and "
       + "failed_at.")

@@ -4,12 +4,10 @@ import com.google.api.services.bigquery.model.TableRow;
 import dev.shopstream.contract.Event;
 import dev.shopstream.contract.ItemNeighborRow;
 import dev.shopstream.contract.UserActivityRow;
-import dev.shopstream.model.CoIncrement;
 import dev.shopstream.model.Interaction;
 import dev.shopstream.model.ItemNeighbors;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Neighbor;
-import dev.shopstream.model.Observation;
 import dev.shopstream.model.Signal;
 import dev.shopstream.model.Similarity;
 import dev.shopstream.model.UserHistory;
@@ -21,9 +19,7 @@ import dev.shopstream.pipeline.sink.BigQueryTables;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -78,6 +74,10 @@ import org.joda.time.Instant;
  *       once when a bounded input ends ({@link #withEmitAtEndOfInput}).
  * </ol>
  *
+ * <p>With {@link #withFactorExamples}, the per-user stage also outputs the factor model's training examples
+ * ({@link #FACTOR_EXAMPLES}: each interaction after the user's recent items before it), which {@link FactorTrainer}
+ * learns from.
+ *
  * <p>State values have compact coders ({@link ModelStateCoders}), not Java serialization: changing them or the
  * state's layout needs a drain and start, not an in-place update (docs/DATAFLOW.md).
  *
@@ -100,22 +100,26 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
   public static final TupleTag<TableRow> NEIGHBORS = new TupleTag<>("item_neighbors") {};
   /** Rows of {@code user_activity}. */
   public static final TupleTag<TableRow> USER_ACTIVITY = new TupleTag<>("user_activity") {};
+  /** The factor model's training examples ({@link #withFactorExamples}), for {@link FactorTrainer}. */
+  public static final TupleTag<FactorExample> FACTOR_EXAMPLES = new TupleTag<>("factor_examples") {};
 
-  private static final TupleTag<KV<String, ToItem>> TO_ITEMS = new TupleTag<>("to_items") {};
+  static final TupleTag<KV<String, ToItem>> TO_ITEMS = new TupleTag<>("to_items") {};
 
   private final ModelConfig config;
   private final Duration userStateTtl;
   private final Duration emitEvery;
   private final boolean emitAtEnd;
   private final Clock clock;
+  private final boolean factorExamples;
 
   private ItemToItemModel(ModelConfig config, Duration userStateTtl, Duration emitEvery, boolean emitAtEnd,
-      Clock clock) {
+      Clock clock, boolean factorExamples) {
     this.config = Objects.requireNonNull(config, "config");
     this.userStateTtl = Objects.requireNonNull(userStateTtl, "userStateTtl");
     this.emitEvery = Objects.requireNonNull(emitEvery, "emitEvery");
     this.emitAtEnd = emitAtEnd;
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.factorExamples = factorExamples;
     if (config.similarity() == Similarity.LIFT) {
       throw new IllegalArgumentException("lift needs the global total occurrence: use cosine or jaccard");
     }
@@ -127,21 +131,21 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
   /** {@link ModelConfig#defaults()}, user state TTL 24 h, emit every 10 s, system clock. */
   public static ItemToItemModel create() {
     return new ItemToItemModel(ModelConfig.defaults(), Duration.ofHours(24), Duration.ofSeconds(10), false,
-        Clock.systemUTC());
+        Clock.systemUTC(), false);
   }
 
   public ItemToItemModel withConfig(ModelConfig value) {
-    return new ItemToItemModel(value, userStateTtl, emitEvery, emitAtEnd, clock);
+    return new ItemToItemModel(value, userStateTtl, emitEvery, emitAtEnd, clock, factorExamples);
   }
 
   /** Inactivity (event time) after which a user's state is cleared. */
   public ItemToItemModel withUserStateTtl(Duration value) {
-    return new ItemToItemModel(config, value, emitEvery, emitAtEnd, clock);
+    return new ItemToItemModel(config, value, emitEvery, emitAtEnd, clock, factorExamples);
   }
 
   /** Minimum processing time between two emissions of one item's neighbours; zero emits on every change. */
   public ItemToItemModel withEmitEvery(Duration value) {
-    return new ItemToItemModel(config, userStateTtl, value, false, clock);
+    return new ItemToItemModel(config, userStateTtl, value, false, clock, factorExamples);
   }
 
   /**
@@ -151,12 +155,20 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
    * of a backfill's time. On unbounded input the rows would only come at drain: use {@link #withEmitEvery} there.
    */
   public ItemToItemModel withEmitAtEndOfInput() {
-    return new ItemToItemModel(config, userStateTtl, Duration.ZERO, true, clock);
+    return new ItemToItemModel(config, userStateTtl, Duration.ZERO, true, clock, factorExamples);
   }
 
   /** The clock of {@code updated_at} (serializable, e.g. {@link Clock#fixed}). */
   public ItemToItemModel withClock(Clock value) {
-    return new ItemToItemModel(config, userStateTtl, emitEvery, emitAtEnd, value);
+    return new ItemToItemModel(config, userStateTtl, emitEvery, emitAtEnd, value, factorExamples);
+  }
+
+  /**
+   * Whether the per-user stage also outputs, as {@link #FACTOR_EXAMPLES}, one {@link FactorExample} per interaction
+   * of a type weighing more than 0 (the user's recent items before it, and it), in the order it observes them.
+   */
+  public ItemToItemModel withFactorExamples(boolean value) {
+    return new ItemToItemModel(config, userStateTtl, emitEvery, emitAtEnd, clock, value);
   }
 
   public ModelConfig config() {
@@ -172,8 +184,9 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
             .into(TypeDescriptors.kvs(TypeDescriptors.strings(), org.apache.beam.sdk.values.TypeDescriptor.of(Event.class)))
             .via((Event e) -> KV.of(e.userId(), e)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
-        .apply("UserActivity", ParDo.of(new UserFn(config, userStateTtl, clock))
-            .withOutputTags(TO_ITEMS, TupleTagList.of(USER_ACTIVITY)));
+        .apply("UserActivity", ParDo.of(new UserFn(config, userStateTtl, clock, factorExamples))
+            .withOutputTags(TO_ITEMS, factorExamples ? TupleTagList.of(USER_ACTIVITY).and(FACTOR_EXAMPLES)
+                : TupleTagList.of(USER_ACTIVITY)));
     perUser.get(USER_ACTIVITY).setCoder(TableRowJsonCoder.of());
 
     PCollection<TableRow> neighbors = perUser.get(TO_ITEMS).setCoder(toItemCoder)
@@ -181,7 +194,9 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
         .setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(ItemMessageCoders.ToNeighborsCoder.INSTANCE)))
         .apply("ItemNeighbors", ParDo.of(new NeighborsFn(config, emitEvery, emitAtEnd, clock)))
         .setCoder(TableRowJsonCoder.of());
-    return PCollectionTuple.of(NEIGHBORS, neighbors).and(USER_ACTIVITY, perUser.get(USER_ACTIVITY));
+    PCollectionTuple out = PCollectionTuple.of(NEIGHBORS, neighbors).and(USER_ACTIVITY, perUser.get(USER_ACTIVITY));
+    return factorExamples
+        ? out.and(FACTOR_EXAMPLES, perUser.get(FACTOR_EXAMPLES).setCoder(FactorExample.Coder.INSTANCE)) : out;
   }
 
   /** The {@code user_activity} row of a history. */
@@ -197,135 +212,6 @@ public final class ItemToItemModel extends PTransform<PCollection<Event>, PColle
   static TableRow neighborRow(String productId, Neighbor n, java.time.Instant updatedAt) {
     return BigQueryTables.tableRow(new ItemNeighborRow(productId, n.productId(), n.signal().wireName(), n.score(),
         n.rank(), n.coCount(), updatedAt).toRow());
-  }
-
-  /** Per user: the bounded recent history, co-occurrence increments, activity rows, expiry after the TTL. */
-  static final class UserFn extends DoFn<KV<String, Event>, KV<String, ToItem>> {
-    private final Counter in = Metrics.counter(ItemToItemModel.class, "in");
-    private final Counter userActivityRows = Metrics.counter(ItemToItemModel.class, "user_activity_rows");
-    private final Counter toItemMessages = Metrics.counter(ItemToItemModel.class, "to_item_messages");
-    private final Counter toItemBatches = Metrics.counter(ItemToItemModel.class, "to_item_batches");
-    private final ModelConfig config;
-    private final Duration ttl;
-    private final Clock clock;
-
-    /** The history, the newest time seen and the pending expiry timer, in one value: one read and one write. */
-    @StateId("user")
-    private final StateSpec<ValueState<UserState>> userSpec =
-        StateSpecs.value(ModelStateCoders.UserStateCoder.INSTANCE);
-
-    @TimerId("expiry")
-    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
-
-    private transient BundleMerge.ToItems toItems;
-    /** Users whose history changed in this bundle: their latest history and element timestamp, in first-seen order. */
-    private transient Map<String, Changed> changed;
-
-    /** A user's history as of its last event in the bundle (the state object itself), and that event's timestamp. */
-    private record Changed(UserHistory history, Instant timestamp) {}
-
-    UserFn(ModelConfig config, Duration ttl, Clock clock) {
-      this.config = config;
-      this.ttl = ttl;
-      this.clock = clock;
-    }
-
-    @StartBundle
-    public void startBundle() {
-      toItems = new BundleMerge.ToItems();
-      changed = new LinkedHashMap<>();
-    }
-
-    /**
-     * The bundle's messages, then one {@code user_activity} row per user whose history changed: the row its last
-     * event in the bundle made (an upsert table keeps only the latest row of a user; the rows of its earlier events
-     * in the bundle, superseded before they were written, are no longer built).
-     */
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) {
-      toItemMessages.inc(toItems.added());
-      for (var message : toItems.drain()) {
-        context.output(TO_ITEMS, message.getValue(), message.getTimestamp(), GlobalWindow.INSTANCE);
-        toItemBatches.inc();
-      }
-      java.time.Instant now = clock.instant();
-      for (Map.Entry<String, Changed> user : changed.entrySet()) {
-        context.output(USER_ACTIVITY, userActivityRow(user.getKey(), user.getValue().history(), now),
-            user.getValue().timestamp(), GlobalWindow.INSTANCE);
-        userActivityRows.inc();
-      }
-      changed.clear();
-    }
-
-    @ProcessElement
-    public void process(@Element KV<String, Event> element, @Timestamp Instant timestamp,
-        @StateId("user") ValueState<UserState> userState,
-        @TimerId("expiry") Timer expiry) {
-      in.inc();
-      Event event = element.getValue();
-      UserState state = userState.read();
-      if (state == null) {
-        state = UserState.empty();
-      }
-      UserHistory history = state.history();
-      List<Observation> observed = new ArrayList<>(event.products().size());
-      for (Interaction interaction : Interaction.of(event)) {
-        Observation o = history.observe(interaction, config);
-        if (Signal.forType(interaction.type()) != null && config.weight(interaction.type()) > 0) {
-          observed.add(o);
-        }
-      }
-      if (observed.isEmpty()) {
-        return;
-      }
-      // merged per item over the bundle (BundleMerge): the items' occurrences first, then the pairs, in the order of
-      // the event's lines; a counter forwards a pair to the other item's list: so the increment of A's list (with
-      // the directed transition A → B, the next signal) goes to B's counter, and B's (symmetric only) to A's
-      toItems.startEvent(timestamp);
-      for (Observation o : observed) {
-        if (!o.occurrence().isZero()) {
-          toItems.addOccurrence(o.interaction().productId(), o.occurrence());
-        }
-      }
-      for (Observation o : observed) {
-        for (CoIncrement p : o.pairs()) {
-          toItems.addPair(p.itemA(), p.itemB(), p.incrementOfB());
-          toItems.addPair(p.itemB(), p.itemA(), p.incrementOfA());
-        }
-      }
-      long lastSeen = state.see(Math.max(event.eventTime().toEpochMilli(), timestamp.getMillis()));
-      if (state.expiryTimer() == UserState.NONE) {
-        // one timer per user at a time: the expiry only moves later, so the timer, when it fires, moves itself to
-        // the newest expiry instead of being moved at every event (each move is a timer deletion and insertion)
-        state.expiryTimer(setExpiry(expiry, lastSeen));
-      }
-      userState.write(state);
-      // the row is built at the bundle's end from this history object, which only this user's events change
-      changed.put(element.getKey(), new Changed(history, timestamp));
-    }
-
-    /** Sets the timer at {@code lastSeen} + the TTL; returns that time (millis). */
-    private long setExpiry(Timer expiry, long lastSeen) {
-      Instant at = new Instant(lastSeen).plus(org.joda.time.Duration.millis(ttl.toMillis()));
-      expiry.set(at);
-      return at.getMillis();
-    }
-
-    /** The state expires when the watermark passes the newest time seen + the TTL: else the timer moves there. */
-    @OnTimer("expiry")
-    public void expire(@StateId("user") ValueState<UserState> userState, @TimerId("expiry") Timer expiry) {
-      UserState state = userState.read();
-      if (state == null) {
-        return;
-      }
-      long due = new Instant(state.lastSeen()).plus(org.joda.time.Duration.millis(ttl.toMillis())).getMillis();
-      if (due > state.expiryTimer()) {
-        state.expiryTimer(setExpiry(expiry, state.lastSeen()));
-        userState.write(state);
-      } else {
-        userState.clear();
-      }
-    }
   }
 
   /**

@@ -118,6 +118,30 @@ final class ModelStateCoders {
     throw new IllegalArgumentException("no state code for event type " + type);
   }
 
+  /** An interaction: product, type code, epoch second, nanosecond. */
+  static void writeInteraction(Interaction i, DataOutputStream out) throws IOException {
+    writeString(i.productId(), out);
+    out.writeByte(typeCode(i.type()));
+    out.writeLong(i.time().getEpochSecond());
+    out.writeInt(i.time().getNano());
+  }
+
+  static Interaction readInteraction(DataInputStream in) throws IOException {
+    String product = readString(in);
+    int code = in.readUnsignedByte();
+    if (code >= TYPES.length) {
+      throw new CoderException("bad event type code " + code);
+    }
+    long seconds = in.readLong();
+    int nanos = in.readInt();
+    return new Interaction(product, TYPES[code], java.time.Instant.ofEpochSecond(seconds, nanos));
+  }
+
+  /** A size written with {@link VarInt}, at most {@code max}. */
+  static int readBoundedSize(DataInputStream in, int max) throws IOException {
+    return readSize(in, max);
+  }
+
   /**
    * {@link UserState}: the version, the newest time seen, the pending expiry timer, the recent interactions (product,
    * type code, epoch second, nanosecond) newest first, and the purchased products most recent first.
@@ -134,10 +158,7 @@ final class ModelStateCoders {
       List<Interaction> recent = state.history().recent();
       VarInt.encode(recent.size(), out);
       for (Interaction i : recent) {
-        writeString(i.productId(), out);
-        out.writeByte(typeCode(i.type()));
-        out.writeLong(i.time().getEpochSecond());
-        out.writeInt(i.time().getNano());
+        writeInteraction(i, out);
       }
       List<String> purchased = state.history().purchased();
       VarInt.encode(purchased.size(), out);
@@ -156,14 +177,7 @@ final class ModelStateCoders {
       int n = readSize(in, MAX_SIZE);
       List<Interaction> recent = new ArrayList<>(Math.min(n, 1024));
       for (int k = 0; k < n; k++) {
-        String product = readString(in);
-        int code = in.readUnsignedByte();
-        if (code >= TYPES.length) {
-          throw new CoderException("bad event type code " + code);
-        }
-        long seconds = in.readLong();
-        int nanos = in.readInt();
-        recent.add(new Interaction(product, TYPES[code], java.time.Instant.ofEpochSecond(seconds, nanos)));
+        recent.add(readInteraction(in));
       }
       int m = readSize(in, MAX_SIZE);
       List<String> purchased = new ArrayList<>(Math.min(m, 1024));
