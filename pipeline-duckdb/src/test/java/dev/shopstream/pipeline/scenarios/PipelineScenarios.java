@@ -236,6 +236,67 @@ public abstract class PipelineScenarios {
     assertThat(count(file, "dead_letter")).isEqualTo(malformed);
   }
 
+  /**
+   * The learned factor model (on by default) writes one {@code item_factors} row per product of the stream, of the
+   * model's dimensions, all of one model version although it emitted more than once (two batches, a processing-time
+   * minute apart where the runner can advance it, else an emission after every example); with
+   * {@code --factorModel=false} the same stream writes none, and the rest as before.
+   */
+  @Test
+  public void theFactorModelWritesEveryProductsVectorsUnderOneVersionAndNothingWhenOff() throws Exception {
+    Random random = new Random(3);
+    TestStream.Builder<PubsubMessage> stream = TestStream.create(PubsubMessageWithAttributesCoder.of());
+    java.util.Set<String> products = new java.util.TreeSet<>();
+    for (int i = 0; i < 60; i++) {
+      if (i == 30) { // the second batch, after a minute of processing time
+        stream = later(stream, Duration.standardMinutes(2));
+      }
+      String id = "f-" + i;
+      Instant time = DAY.plusSeconds(30L * i);
+      String product = "p-" + random.nextInt(i < 30 ? 6 : 9);
+      products.add(product);
+      String type = i % 7 == 0 ? "purchase" : i % 3 == 0 ? "add_to_cart" : "view";
+      String json = "{\"event_id\":\"" + id + "\",\"event_type\":\"" + type + "\",\"user_id\":\"u-"
+          + random.nextInt(5) + "\",\"event_time\":\"" + time + "\",\"products\":[{\"product_id\":\"" + product
+          + "\"}]}";
+      stream = stream.addElements(timestamped(new PubsubMessage(json.getBytes(UTF_8),
+          Map.of("event_id", id, "event_time", time.toString()))));
+    }
+    TestStream<PubsubMessage> source = stream.advanceWatermarkToInfinity();
+
+    EventsPipelineOptions on = streamOptions();
+    if (!advancesProcessingTime()) {
+      on.setFactorEmitEvery("PT0S");
+    }
+    Path file = folder.resolve("factors.duckdb");
+    Pipeline pipeline = Pipeline.create(on);
+    EventsPipeline.build(pipeline, source, DuckDbSink.at(file));
+    PipelineResult result = pipeline.run();
+    assertThat(result.waitUntilFinish()).isEqualTo(PipelineResult.State.DONE);
+    long emissions = 0;
+    for (var c : result.metrics().queryMetrics(org.apache.beam.sdk.metrics.MetricsFilter.builder()
+        .addNameFilter(org.apache.beam.sdk.metrics.MetricNameFilter.named(
+            dev.shopstream.pipeline.recommender.FactorTrainer.class, "emissions")).build()).getCounters()) {
+      emissions += c.getAttempted();
+    }
+    assertThat(emissions).as("emissions of the factor model").isGreaterThanOrEqualTo(2);
+    assertThat(select(file, "SELECT product_id FROM item_factors ORDER BY 1"))
+        .containsExactlyElementsOf(products.stream().map(p -> "[" + p + "]").toList());
+    assertThat(select(file, "SELECT count(DISTINCT model_version), min(model_steps) > 0, "
+        + "min(len(context_embedding)), max(len(target_embedding)) FROM item_factors"))
+        .containsExactly("[1, true, " + dev.shopstream.model.FactorConfig.defaults().dimensions() + ", "
+            + dev.shopstream.model.FactorConfig.defaults().dimensions() + "]");
+
+    EventsPipelineOptions off = streamOptions();
+    off.setFactorModel(false);
+    Path without = folder.resolve("no-factors.duckdb");
+    run(source, off, without);
+    assertThat(count(without, "item_factors")).isZero();
+    assertThat(count(without, "events")).isEqualTo(60);
+    assertThat(select(without, "SELECT DISTINCT product_id FROM item_neighbors ORDER BY 1"))
+        .isEqualTo(select(file, "SELECT DISTINCT product_id FROM item_neighbors ORDER BY 1")).isNotEmpty();
+  }
+
   private static void run(TestStream<PubsubMessage> source, EventsPipelineOptions options, Path file) {
     Pipeline pipeline = Pipeline.create(options);
     EventsPipeline.build(pipeline, source, DuckDbSink.at(file));
