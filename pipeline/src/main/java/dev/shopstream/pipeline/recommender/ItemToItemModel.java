@@ -93,7 +93,7 @@ import org.joda.time.Instant;
  *
  * <p>Counters (namespace: this class): {@code in} (events), {@code user_activity_rows}, {@code neighbor_rows};
  * {@code to_item_messages} and {@code to_list_messages} (messages before the merge), {@code to_item_batches} and
- * {@code to_list_batches} (what was sent after it).
+ * {@code to_list_batches} (what was sent after it); {@code factor_examples} (with {@link #withFactorExamples}).
  */
 public final class ItemToItemModel extends PTransform<PCollection<Event>, PCollectionTuple> {
   /** Rows of {@code item_neighbors}. */
