@@ -401,7 +401,7 @@ public final class LocalStack implements AutoCloseable {
    * What the stack holds now: {@code at} (this answer's time), {@code ingest} (the ingest function's totals since
    * start: events accepted and rejected, requests, requests refused whole), {@code subscriptions} (each one's
    * unacknowledged messages, waiting or leased, as {@code backlog}, and {@code oldest_unacked_age_ms}, null when
-   * empty), {@code warehouse} (rows per table), {@code pipeline} (runner, state such as RUNNING or FAILED, the
+   * empty), {@code pubsub} (the emulator's counters since start, {@link PubsubEmulator#stats()}), {@code warehouse} (rows per table), {@code pipeline} (runner, state such as RUNNING or FAILED, the
    * checkpoint its state was restored from, this run's counters as in the {@code pipeline metrics} log line, and
    * {@code watermark_lag_ms}). Served as JSON at the {@code status} endpoint.
    */
@@ -422,6 +422,8 @@ public final class LocalStack implements AutoCloseable {
         sub.putNull("oldest_unacked_age_ms");
       }
     }
+    ObjectNode broker = json.putObject("pubsub"); // the emulator's counters: deliveries, redeliveries, expiries...
+    pubsub.stats().forEach(broker::put);
     ObjectNode tables = json.putObject("warehouse");
     for (dev.shopstream.contract.TableSchema t : dev.shopstream.contract.TableSchemas.all()) {
       try {

@@ -23,6 +23,16 @@ import java.util.logging.Logger;
 final class PubsubTopology {
   private static final Logger LOG = Logger.getLogger(PubsubTopology.class.getName());
 
+  /**
+   * The subscriptions' ack deadline: the longest Pub/Sub allows. Beam's Pub/Sub source acknowledges a message only
+   * when a checkpoint after it completes, and extends its lease only while it emits; behind a large upload's backlog a
+   * checkpoint took 11-64 s and the source stalled, so with 60 s 14,568 of 100,000 messages ran out of their lease,
+   * came again, and kept the backlog up for 50 s after the last row was written (docs/BENCHMARKS.md). The price: after
+   * a restart of the pipeline alone (Flink restarting a failed job) what it had read after its last checkpoint comes
+   * back only when this deadline passes; a restart of the stack redelivers at once (leases are not journaled).
+   */
+  static final int ACK_DEADLINE_SECONDS = 600;
+
   private PubsubTopology() {}
 
   /** Creates each (topic id, subscription id) pair of {@code project} on the emulator at {@code grpcTarget}. */
@@ -56,7 +66,8 @@ final class PubsubTopology {
     }
     String subscription = ProjectSubscriptionName.format(project, subscriptionId);
     try {
-      subscriptions.createSubscription(subscription, topic.toString(), PushConfig.getDefaultInstance(), 60);
+      subscriptions.createSubscription(subscription, topic.toString(), PushConfig.getDefaultInstance(),
+          ACK_DEADLINE_SECONDS);
     } catch (AlreadyExistsException e) {
       LOG.fine("subscription exists: " + subscription);
     }

@@ -33,7 +33,13 @@ final class FinalizeNotifier implements AutoCloseable {
   private static final String EVENT_TYPE = "google.cloud.storage.object.v1.finalized";
   private static final Logger LOG = Logger.getLogger(FinalizeNotifier.class.getName());
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-  private static final int READ_TIMEOUT_MILLIS = 60_000;
+  /**
+   * How long a delivery waits for the function's answer before it counts as failed and is retried: Eventarc waits for
+   * the function's timeout, the upload function's is 540 s (terraform's {@code var.functions.upload}). With 60 s, a
+   * 100,000-event upload on a loaded machine (64 s) was delivered again while the first invocation still ran, and the
+   * whole file was published twice.
+   */
+  private static final int READ_TIMEOUT_MILLIS = 540_000;
 
   /** How deliveries are retried: {@code initialBackoff} doubles after each failed attempt, up to {@code maxBackoff}. */
   record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {

@@ -33,8 +33,10 @@ final class BrokerState {
   int openStreams;
   long published;
   long delivered;
+  long redelivered;
   long acked;
   long nacked;
+  long extended;
   long expired;
   long deadLettered;
   boolean closed;

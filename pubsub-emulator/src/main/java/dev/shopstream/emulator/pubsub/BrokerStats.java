@@ -30,10 +30,8 @@ final class BrokerStats {
     return state.locked(() -> {
       SubscriptionState s = state.requireSubscription(subscription);
       Pending oldest = s.ready.isEmpty() ? null : s.ready.firstEntry().getValue();
-      for (Pending p : s.leased.values()) {
-        if (oldest == null || p.number < oldest.number) {
-          oldest = p;
-        }
+      if (!s.leased.isEmpty() && (oldest == null || s.leased.firstKey() < oldest.number)) {
+        oldest = s.leased.firstEntry().getValue();
       }
       if (oldest == null) {
         return null;
@@ -58,8 +56,10 @@ final class BrokerStats {
       stats.put("streamingPulls", (long) state.openStreams);
       stats.put("published", state.published);
       stats.put("delivered", state.delivered);
+      stats.put("redelivered", state.redelivered);
       stats.put("acked", state.acked);
       stats.put("nacked", state.nacked);
+      stats.put("extended", state.extended);
       stats.put("expired", state.expired);
       stats.put("deadLettered", state.deadLettered);
       stats.put("backlogMessages", backlogMessages);

@@ -93,7 +93,8 @@ final class Leasing {
           endLease(s, p);
           state.nacked++;
         } else {
-          p.deadlineMillis = now + TimeUnit.SECONDS.toMillis(seconds);
+          s.extend(p, now + TimeUnit.SECONDS.toMillis(seconds));
+          state.extended++;
         }
       }
       state.changed.signalAll();
@@ -145,17 +146,13 @@ final class Leasing {
   }
 
   private void expireLeases(SubscriptionState s, long now) {
-    List<Pending> due = new ArrayList<>();
-    for (Pending p : s.leased.values()) {
-      if (p.deadlineMillis <= now) {
-        due.add(p);
-      }
-    }
-    for (Pending p : due) {
+    boolean any = false;
+    for (Pending p = s.firstToExpire(); p != null && p.deadlineMillis <= now; p = s.firstToExpire()) {
       endLease(s, p);
       state.expired++;
+      any = true;
     }
-    if (!due.isEmpty()) {
+    if (any) {
       state.changed.signalAll();
     }
   }
@@ -175,10 +172,12 @@ final class Leasing {
       }
       s.ready.pollFirstEntry();
       p.attempts++;
-      p.deadlineMillis = now + TimeUnit.SECONDS.toMillis(deadlineSeconds);
-      s.lease(p, stream);
+      s.lease(p, stream, now + TimeUnit.SECONDS.toMillis(deadlineSeconds));
       bytes += p.size;
       state.delivered++;
+      if (p.attempts > 1) {
+        state.redelivered++;
+      }
       ReceivedMessage.Builder received = ReceivedMessage.newBuilder()
           .setAckId(new AckId(s.id, p.number, p.attempts).toString())
           .setMessage(p.message);

@@ -111,7 +111,8 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Counters since start ({@code published, delivered, acked, nacked, expired, deadLettered}) and current sizes
+   * Counters since start ({@code published, delivered, redelivered} (deliveries after the first), {@code acked, nacked,
+   * extended} (ack ids whose lease a deadline change extended), {@code expired, deadLettered}) and current sizes
    * ({@code topics, subscriptions, streamingPulls, backlogMessages, backlogBytes}).
    */
   public Map<String, Long> stats() {

@@ -1,20 +1,25 @@
 package dev.shopstream.emulator.pubsub;
 
 import com.google.pubsub.v1.Subscription;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Comparator;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * A subscription's configuration and backlog: messages ready for delivery, in publish order, and leases. Guarded by
- * the broker's lock.
+ * A subscription's configuration and backlog: messages ready for delivery, in publish order, and leases, by number
+ * and by deadline (so that a pull finds the expired ones without looking at every lease, and the oldest unacked
+ * message is the first of either map). Guarded by the broker's lock.
  */
 final class SubscriptionState {
   long id; // reassigned once, at restore, so that ack ids of the previous run are stale
   Subscription config;
   final NavigableMap<Long, Pending> ready = new TreeMap<>();
-  final Map<Long, Pending> leased = new HashMap<>();
+  final NavigableMap<Long, Pending> leased = new TreeMap<>();
+  /** The leased messages, earliest deadline first; a lease's deadline changes only through {@link #extend}. */
+  private final NavigableSet<Pending> byDeadline = new TreeSet<>(
+      Comparator.comparingLong((Pending p) -> p.deadlineMillis).thenComparingLong(p -> p.number));
   long bytes;
 
   SubscriptionState(long id, Subscription config) {
@@ -31,8 +36,11 @@ final class SubscriptionState {
     bytes += p.size;
   }
 
-  void lease(Pending p, PullStream stream) {
+  /** Leases a ready message (already taken from {@link #ready}) until {@code deadlineMillis}. */
+  void lease(Pending p, PullStream stream, long deadlineMillis) {
+    p.deadlineMillis = deadlineMillis;
     leased.put(p.number, p);
+    byDeadline.add(p);
     p.owner = stream;
     if (stream != null) {
       stream.outstandingMessages++;
@@ -40,8 +48,21 @@ final class SubscriptionState {
     }
   }
 
+  /** Moves a lease's deadline (later or earlier). */
+  void extend(Pending p, long deadlineMillis) {
+    byDeadline.remove(p);
+    p.deadlineMillis = deadlineMillis;
+    byDeadline.add(p);
+  }
+
+  /** The lease with the earliest deadline, or null when none is held. */
+  Pending firstToExpire() {
+    return byDeadline.isEmpty() ? null : byDeadline.first();
+  }
+
   /** Ends a lease and makes the message available again. */
   void unlease(Pending p) {
+    byDeadline.remove(p);
     leased.remove(p.number);
     release(p);
     ready.put(p.number, p);
@@ -51,6 +72,8 @@ final class SubscriptionState {
   void remove(Pending p) {
     if (leased.remove(p.number) == null) {
       ready.remove(p.number);
+    } else {
+      byDeadline.remove(p);
     }
     release(p);
     bytes -= p.size;

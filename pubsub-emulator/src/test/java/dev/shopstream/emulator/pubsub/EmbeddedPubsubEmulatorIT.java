@@ -24,7 +24,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -101,6 +103,46 @@ class EmbeddedPubsubEmulatorIT extends PubsubConformanceTest {
 
     assertThat(single(clients.pullAtLeast(subscription, 1)).getMessage().getMessageId())
         .isEqualTo(first.getMessage().getMessageId());
+  }
+
+  @Test
+  void eachLeaseRunsOutAtItsOwnLatestDeadlineAndIsCountedAsARedelivery() {
+    TopicName topic = newTopic();
+    String subscription = newSubscription(topic, 10);
+    publishMany(topic, "lease", 3);
+    List<ReceivedMessage> leased = clients.pullAtLeast(subscription, 3);
+    Map<String, String> ackIds = new HashMap<>();
+    leased.forEach(m -> ackIds.put(m.getMessage().getData().toStringUtf8(), m.getAckId()));
+    Map<String, Long> before = emulator.stats();
+
+    clients.modifyAckDeadline(subscription, List.of(ackIds.get("lease-0")), 60); // extended
+    clients.modifyAckDeadline(subscription, List.of(ackIds.get("lease-2")), 2); // shortened
+    clients.modifyAckDeadline(subscription, List.of(ackIds.get("lease-2")), 3); // and moved again
+    CLOCK.advance(Duration.ofMillis(2500));
+    assertThat(pullImmediately(subscription)).isEmpty();
+    CLOCK.advance(Duration.ofSeconds(1));
+    List<ReceivedMessage> again = clients.pullAtLeast(subscription, 1);
+    assertThat(data(again)).containsExactly("lease-2");
+    clients.ack(subscription, ackIds(again));
+    CLOCK.advance(Duration.ofSeconds(7)); // 10.5 s: lease-1's subscription deadline has passed, lease-0's not
+    again = clients.pullAtLeast(subscription, 1);
+    assertThat(data(again)).containsExactly("lease-1");
+    clients.ack(subscription, ackIds(again));
+    CLOCK.advance(Duration.ofSeconds(49));
+    assertThat(pullImmediately(subscription)).as("lease-0 is extended to 60 s").isEmpty();
+    assertThat(emulator.backlog(subscription)).isEqualTo(1);
+    CLOCK.advance(Duration.ofSeconds(1));
+    assertThat(data(clients.pullAtLeast(subscription, 1))).containsExactly("lease-0");
+
+    Map<String, Long> after = emulator.stats();
+    assertThat(after.get("expired") - before.get("expired")).isEqualTo(3);
+    assertThat(after.get("redelivered") - before.get("redelivered")).isEqualTo(3);
+    assertThat(after.get("delivered") - before.get("delivered")).isEqualTo(3);
+    assertThat(after.get("extended") - before.get("extended")).isEqualTo(3);
+  }
+
+  private static List<String> data(List<ReceivedMessage> messages) {
+    return messages.stream().map(m -> m.getMessage().getData().toStringUtf8()).toList();
   }
 
   @Test
