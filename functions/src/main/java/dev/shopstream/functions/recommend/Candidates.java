@@ -1,6 +1,9 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.contract.EventType;
 import dev.shopstream.model.ExplainedRecommendations.Explained;
+import dev.shopstream.model.Interaction;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -18,24 +21,60 @@ final class Candidates {
    * The answer is the same as offering the whole ranking: offering stops when the selection is full.
    */
   static void offerBest(Selection selection, IntFunction<List<Explained>> ranked, int k) {
+    offerBest(selection, ranked, k, List.of());
+  }
+
+  /**
+   * {@link #offerBest(Selection, IntFunction, int)} for a user with {@code history} (their recent items), which a
+   * candidate led by the learned factors is explained by ({@link #factorReason}).
+   */
+  static void offerBest(Selection selection, IntFunction<List<Explained>> ranked, int k,
+      Collection<Interaction> history) {
     int limit = k + Math.max(SPARE_CANDIDATES, k / 2);
     List<Explained> first = ranked.apply(limit);
-    offer(selection, first);
+    offer(selection, first, history);
     if (!selection.full() && first.size() >= limit) {
       List<Explained> all = ranked.apply(Integer.MAX_VALUE);
-      offer(selection, all.subList(first.size(), all.size()));
+      offer(selection, all.subList(first.size(), all.size()), history);
     }
   }
 
-  private static void offer(Selection selection, List<Explained> candidates) {
+  private static void offer(Selection selection, List<Explained> candidates, Collection<Interaction> history) {
     for (Explained e : candidates) {
       if (selection.full()) {
         break;
       }
-      selection.offer(e.productId(), e.score(),
-          !e.trending() ? reason(e) : e.popular() ? Selection.popularReason(selection.category(e.productId()))
+      selection.offer(e.productId(), e.score(), e.factor() ? factorReason(e.sourceId(), history)
+          : !e.trending() ? reason(e) : e.popular() ? Selection.popularReason(selection.category(e.productId()))
               : Selection.trendingReason(selection.category(e.productId())));
     }
+  }
+
+  /**
+   * A candidate led by the learned factors, explained by the history item that contributed most to its score, with
+   * what the user did with it (the strongest of their events on it): "because you bought X", "because you added X
+   * to cart", "because you viewed X"; "because of your interest in X" for any other event.
+   */
+  static String factorReason(String sourceId, Collection<Interaction> history) {
+    EventType strongest = null;
+    for (Interaction i : history) {
+      if (i.productId().equals(sourceId) && (strongest == null || rank(i.type()) > rank(strongest))) {
+        strongest = i.type();
+      }
+    }
+    return strongest == EventType.PURCHASE ? "because you bought " + sourceId
+        : strongest == EventType.ADD_TO_CART ? "because you added " + sourceId + " to cart"
+        : strongest == EventType.VIEW ? "because you viewed " + sourceId
+        : "because of your interest in " + sourceId;
+  }
+
+  private static int rank(EventType type) {
+    return switch (type) {
+      case PURCHASE -> 3;
+      case ADD_TO_CART -> 2;
+      case VIEW -> 1;
+      default -> 0;
+    };
   }
 
   /**
