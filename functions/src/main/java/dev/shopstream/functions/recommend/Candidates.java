@@ -14,11 +14,15 @@ final class Candidates {
 
   private Candidates() {}
 
+  /** How much further the ranking is asked for each time the candidates offered left the answer short. */
+  static final int GROWTH = 8;
+
   /**
    * Offers the candidates best first until the selection is full. {@code ranked} gives the best {@code limit} of a
    * ranking (always the head of the whole ranking): the best k + max({@value #SPARE_CANDIDATES}, k / 2) are ranked
-   * and explained first, the whole ranking only when filters, exclusions and the category cap left the answer short.
-   * The answer is the same as offering the whole ranking: offering stops when the selection is full.
+   * and explained first; when filters, exclusions and the category cap left the answer short, {@value #GROWTH} times
+   * as many, and so on (a ranking over the whole catalog, with the learned factors, is not sorted whole for one
+   * more item). The answer is the same as offering the whole ranking: offering stops when the selection is full.
    */
   static void offerBest(Selection selection, IntFunction<List<Explained>> ranked, int k) {
     offerBest(selection, ranked, k, List.of());
@@ -31,11 +35,15 @@ final class Candidates {
   static void offerBest(Selection selection, IntFunction<List<Explained>> ranked, int k,
       Collection<Interaction> history) {
     int limit = k + Math.max(SPARE_CANDIDATES, k / 2);
-    List<Explained> first = ranked.apply(limit);
-    offer(selection, first, history);
-    if (!selection.full() && first.size() >= limit) {
-      List<Explained> all = ranked.apply(Integer.MAX_VALUE);
-      offer(selection, all.subList(first.size(), all.size()), history);
+    int offered = 0;
+    while (true) {
+      List<Explained> head = ranked.apply(limit);
+      offer(selection, head.subList(Math.min(offered, head.size()), head.size()), history);
+      if (selection.full() || head.size() < limit) {
+        return;
+      }
+      offered = head.size();
+      limit = limit > Integer.MAX_VALUE / GROWTH ? Integer.MAX_VALUE : limit * GROWTH;
     }
   }
 

@@ -24,7 +24,8 @@ import java.util.Set;
  * {@link Recommender} (the model module's {@link Recommender#ofNeighbors}, so serving scores exactly as offline
  * evaluation does), the trending ranking (also as the model's {@link Trending}, what a user's recommendations are
  * blended with), the learned factors' scorer ({@link FactorModel} of the {@code item_factors} rows, {@link FactorRows};
- * null when there are none) and the catalog. Requests read a snapshot without locks; a refresh replaces it whole.
+ * null when there are none; with its {@link FactorModel.Priors}: the blend's trending and popularity scores of each
+ * item it scores, so that a request scoring the whole catalog reads arrays) and the catalog. Requests read a snapshot without locks; a refresh replaces it whole.
  *
  * <p>{@link #asOf}: the newest {@code updated_at} among the neighbour and trend rows (when the model last
  * changed), null when both tables are empty. {@code asOfText} and {@code loadedAtText}: both as every answer prints
@@ -32,7 +33,7 @@ import java.util.Set;
  */
 record Snapshot(Recommender recommender, List<TrendScore> trending,
     Map<String, List<TrendScore>> trendingByCategory, Trending trendingBlend, Trending popularBlend,
-    FactorModel factors, Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows,
+    FactorModel factors, FactorModel.Priors factorPriors, Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows,
     String asOfText, String loadedAtText) {
 
   /** {@link #build(ModelConfig, List, Trends, List, List, Instant)} with no popularity prior. */
@@ -94,8 +95,10 @@ record Snapshot(Recommender recommender, List<TrendScore> trending,
       byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(t);
     }
     byCategory.replaceAll((c, list) -> List.copyOf(list));
-    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, blend(trending, catalog, ids),
-        blend(popularity, catalog, ids), factors, Map.copyOf(catalog), asOf,
+    Trending trendingBlend = blend(trending, catalog, ids);
+    Trending popularBlend = blend(popularity, catalog, ids);
+    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, trendingBlend, popularBlend,
+        factors, factors == null ? null : factors.priors(trendingBlend, popularBlend), Map.copyOf(catalog), asOf,
         loadedAt, neighborRows.size(), asOf == null ? null : asOf.toString(), loadedAt.toString());
   }
 

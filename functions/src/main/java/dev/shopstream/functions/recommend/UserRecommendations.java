@@ -78,7 +78,8 @@ final class UserRecommendations {
       List<Interaction> history = recent;
       Instant now = clock.instant(); // mid-session (active minutes ago) fades the trend weight
       FactorModel.Scores factors = snapshot.factors() == null || snapshot.recommender().config().factorWeight() <= 0
-          ? null : snapshot.factors().scores(history); // once: the ranking may be asked for twice
+          ? null : snapshot.factors().scores(history, snapshot.factorPriors()); // once: the ranking may be asked
+      // for more than once (Candidates.offerBest)
       candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), history, now, limit, exclude,
           snapshot.trendingBlend(), snapshot.popularBlend(), factors);
     } else if (fallback == null) {
