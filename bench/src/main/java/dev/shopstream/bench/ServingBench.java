@@ -323,8 +323,8 @@ final class ServingBench implements Callable<Integer> {
         """
         INSERT INTO item_factors
         SELECT 'p' || i,
-          list_transform(range(?), lambda f: (hash(i, f, 1) % 2001 - 1000) / 4000.0),
-          list_transform(range(?), lambda f: (hash(i, f, 2) % 2001 - 1000) / 4000.0),
+          list_transform(range(?), lambda f: ((hash(i, f, 1) % 2001)::DOUBLE - 1000) / 4000.0),
+          list_transform(range(?), lambda f: ((hash(i, f, 2) % 2001)::DOUBLE - 1000) / 4000.0),
           -(i % 500) / 100.0, 'bench-1', 1000000, now()
         FROM range(?) AS t(i)"""};
     long[][] parameters = {{products}, {products, withNeighbors}, {products},
