@@ -330,10 +330,16 @@ public final class ExplainedRecommendations {
     FactorModel.Priors priors = factors.priors();
     boolean read = priors != null && priors.trendingList() == trending && priors.popularList() == popular;
     KthBest best = KthBest.of(k, all.size() + factors.size());
+    double bound = trendScale * trending.max() + popularScale * popular.max(); // the most the lists add
+    double cut = Double.NEGATIVE_INFINITY; // an item scoring below it in the factors alone cannot be admitted
     if (best != null) {
       all.forEach(c -> best.add(c.score));
+      cut = best.rawCut(bound, phi, factors.max());
     }
     for (int i = 0; i < factors.size(); i++) {
+      if (factors.raw(i) < cut) {
+        continue;
+      }
       String id = factors.id(i);
       double trend = trendScale * (read ? priors.trend()[i] : trending.score(id));
       double pop = popularScale * (read ? priors.popular()[i] : popular.score(id));
@@ -349,6 +355,7 @@ public final class ExplainedRecommendations {
       all.add(c);
       if (best != null) {
         best.add(score);
+        cut = best.rawCut(bound, phi, factors.max());
       }
     }
   }

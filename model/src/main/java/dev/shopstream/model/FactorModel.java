@@ -231,7 +231,29 @@ public final class FactorModel {
     double[] u = mean(ctx);
     double[] raw = new double[ids.size()];
     double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < raw.length; i++) {
+    int i = 0;
+    for (; i + 4 <= raw.length; i += 4) { // four items at once: four independent sums, each in dot's order
+      double[] q0 = target.get(i);
+      double[] q1 = target.get(i + 1);
+      double[] q2 = target.get(i + 2);
+      double[] q3 = target.get(i + 3);
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      for (int f = 0; f < u.length; f++) {
+        s0 += u[f] * q0[f];
+        s1 += u[f] * q1[f];
+        s2 += u[f] * q2[f];
+        s3 += u[f] * q3[f];
+      }
+      raw[i] = bias[i] + s0;
+      raw[i + 1] = bias[i + 1] + s1;
+      raw[i + 2] = bias[i + 2] + s2;
+      raw[i + 3] = bias[i + 3] + s3;
+      max = Math.max(Math.max(max, Math.max(raw[i], raw[i + 1])), Math.max(raw[i + 2], raw[i + 3]));
+    }
+    for (; i < raw.length; i++) {
       raw[i] = bias[i] + dot(u, target.get(i));
       max = Math.max(max, raw[i]);
     }
@@ -284,6 +306,16 @@ public final class FactorModel {
       this.raw = raw;
       this.max = max;
       this.priors = priors;
+    }
+
+    /** {@code s(i)} of the i-th item. */
+    double raw(int i) {
+      return raw[i];
+    }
+
+    /** The best {@code s(i)}. */
+    double max() {
+      return max;
     }
 
     /** The priors these scores carry ({@link #scores(Collection, Priors)}); null when none. */

@@ -23,6 +23,16 @@ final class KthBest {
     return size < heap.length || size > 0 && score >= heap[0];
   }
 
+  /**
+   * The raw factor score {@code s} below which an item cannot be admitted whatever its other parts, when those add
+   * at most {@code bound} and the factor part is {@code phi × exp(s − max)}: {@code max + ln((kth − bound) / phi)}
+   * (less a margin for rounding); −∞ while fewer than k are held or when the other parts alone could reach the k-th.
+   */
+  double rawCut(double bound, double phi, double max) {
+    double room = size < heap.length || heap.length == 0 ? 0 : heap[0] - bound;
+    return room > 0 ? max + Math.log(room / phi) - 1e-9 : Double.NEGATIVE_INFINITY;
+  }
+
   void add(double score) {
     if (size < heap.length) {
       int i = size++;

@@ -262,12 +262,15 @@ class FactorModelTest {
     Instant now = T0.plusSeconds(86_400);
 
     for (List<Interaction> recent : List.of(history("a0", "a1"), history("b2"), history("a3", "b3", "a5"))) {
-      List<Explained> whole = ExplainedRecommendations.forUser(weighted, recent, now, Integer.MAX_VALUE,
-          Set.of("a1"), trending, popular, factors.scores(recent)); // no bound: every item kept, looked up
-      for (int k : new int[] {0, 1, 3, 7, 15, 40}) {
-        List<Explained> head = ExplainedRecommendations.forUser(weighted, recent, now, k, Set.of("a1"), trending,
-            popular, factors.scores(recent, priors));
-        assertThat(head).as("k = %d", k).isEqualTo(whole.subList(0, Math.min(k, whole.size())));
+      Instant newest = recent.stream().map(Interaction::time).max(Instant::compareTo).orElseThrow();
+      for (Instant at : List.of(now, newest.plusSeconds(300))) { // trending in full; faded to 1/6
+        List<Explained> whole = ExplainedRecommendations.forUser(weighted, recent, at, Integer.MAX_VALUE,
+            Set.of("a1"), trending, popular, factors.scores(recent)); // no bound: every item kept, looked up
+        for (int k : new int[] {0, 1, 3, 7, 15, 40}) {
+          List<Explained> head = ExplainedRecommendations.forUser(weighted, recent, at, k, Set.of("a1"), trending,
+              popular, factors.scores(recent, priors));
+          assertThat(head).as("k = %d at %s", k, at).isEqualTo(whole.subList(0, Math.min(k, whole.size())));
+        }
       }
     }
   }
