@@ -28,7 +28,8 @@ import java.util.logging.Logger;
 /**
  * The recommend function on the Functions Framework invoker over a DuckDB warehouse filled with generated data
  * ({@code --products}, {@code --neighbors} rows of {@code item_neighbors} in lists of 10 per product and signal,
- * trends for every product, {@code --users} users with 10 recent items and 2 purchases each), beside
+ * trends and an {@code item_factors} row (d = 32) for every product, {@code --users} users with 10 recent items and
+ * 2 purchases each), beside
  * {@link TrivialFunction} on the same invoker receiving the very same requests:
  *
  * <ol>
