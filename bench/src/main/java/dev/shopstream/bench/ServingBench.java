@@ -28,7 +28,8 @@ import java.util.logging.Logger;
 /**
  * The recommend function on the Functions Framework invoker over a DuckDB warehouse filled with generated data
  * ({@code --products}, {@code --neighbors} rows of {@code item_neighbors} in lists of 10 per product and signal,
- * trends for every product, {@code --users} users with 10 recent items and 2 purchases each), beside
+ * trends and an {@code item_factors} row (d = 32) for every product, {@code --users} users with 10 recent items and
+ * 2 purchases each), beside
  * {@link TrivialFunction} on the same invoker receiving the very same requests:
  *
  * <ol>
@@ -78,7 +79,9 @@ final class ServingBench implements Callable<Integer> {
   private static final int CLOSED_LOOP_SLICES = 5;
   private static final int PER_LIST = 10;
   private static final String[] TABLES = {TableSchemas.PRODUCTS, TableSchemas.ITEM_NEIGHBORS,
-      TableSchemas.PRODUCT_TRENDS, TableSchemas.USER_ACTIVITY, TableSchemas.EVENTS};
+      TableSchemas.PRODUCT_TRENDS, TableSchemas.USER_ACTIVITY, TableSchemas.EVENTS, TableSchemas.ITEM_FACTORS};
+  /** The learned factors' dimensions ({@code FactorConfig.defaults()}). */
+  private static final int FACTOR_DIMENSIONS = 32;
   private static final List<String> SIGNALS = List.of("co_view", "co_cart", "co_purchase", "combined", "next");
 
   ServingBench() {}
@@ -96,9 +99,10 @@ final class ServingBench implements Callable<Integer> {
     DuckDbWarehouse warehouse = DuckDbWarehouse.open(file);
     long t0 = System.nanoTime();
     int withNeighbors = fill(warehouse, products, neighbors, users, events);
-    System.out.printf("%nwarehouse %s: %d products, %d item_neighbors rows (%d products with lists), %d users, "
-        + "%d events; filled in %.1f s%n", file, products, warehouse.count("item_neighbors"), withNeighbors, users,
-        events, (System.nanoTime() - t0) / 1e9);
+    System.out.printf("%nwarehouse %s: %d products, %d item_neighbors rows (%d products with lists), %d "
+        + "item_factors rows (d = %d), %d users, %d events; filled in %.1f s%n", file, products,
+        warehouse.count("item_neighbors"), withNeighbors, warehouse.count(TableSchemas.ITEM_FACTORS),
+        FACTOR_DIMENSIONS, users, events, (System.nanoTime() - t0) / 1e9);
     Map.of("WAREHOUSE", "duckdb", "DUCKDB_PATH", file.toString(), "SNAPSHOT_REFRESH", "PT5S",
         "SNAPSHOT_FULL_RELOAD", fullReload).forEach(System::setProperty);
     System.out.println("SNAPSHOT_FULL_RELOAD=" + fullReload + (Duration.parse(fullReload).getSeconds() <= 5
@@ -282,8 +286,9 @@ final class ServingBench implements Callable<Integer> {
    * minutes for 10k users): product i in category {@code c<i mod 40>/s<i mod 3>}, 2% unavailable; the first
    * {@code neighbors / (5 × 10)} products get a list of 10 per signal (the four co-occurrence signals and next); every product has view, cart and purchase
    * trends, skewed towards small ids; users' recent items are drawn from the products with lists; {@code events}
-   * one-product events spread over the last year, skewed towards small ids (the popularity prior's input). Returns
-   * how many products have lists.
+   * one-product events spread over the last year, skewed towards small ids (the popularity prior's input); every
+   * product has an {@code item_factors} row of 32 dimensions (one model version), so a user's answer scores the
+   * whole catalog with the learned factors, as in production. Returns how many products have lists.
    */
   private static int fill(DuckDbWarehouse w, int products, int neighbors, int users, int events)
       throws Exception {
@@ -315,9 +320,17 @@ final class ServingBench implements Callable<Integer> {
         SELECT 'e' || i, ['view', 'add_to_cart', 'purchase'][1 + i % 3], 'u' || (i % ?),
           now() - to_seconds(i % 31536000), [{'product_id': 'p' || (hash(i) % (1 + hash(i, 1) % ?)),
           'quantity': 1, 'price': 1.0}], now()
+        FROM range(?) AS t(i)""",
+        """
+        INSERT INTO item_factors
+        SELECT 'p' || i,
+          list_transform(range(?), lambda f: ((hash(i, f, 1) % 2001)::DOUBLE - 1000) / 4000.0),
+          list_transform(range(?), lambda f: ((hash(i, f, 2) % 2001)::DOUBLE - 1000) / 4000.0),
+          -(i % 500) / 100.0, 'bench-1', 1000000, now()
         FROM range(?) AS t(i)"""};
     long[][] parameters = {{products}, {products, withNeighbors}, {products},
-        {withNeighbors, products, products, users}, {users, products, events}};
+        {withNeighbors, products, products, users}, {users, products, events},
+        {FACTOR_DIMENSIONS, FACTOR_DIMENSIONS, products}};
     try (java.sql.Connection c = w.connect()) {
       for (int q = 0; q < sql.length; q++) {
         try (java.sql.PreparedStatement ps = c.prepareStatement(sql[q])) {

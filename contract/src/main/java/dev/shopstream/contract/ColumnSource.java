@@ -15,8 +15,12 @@ import java.util.List;
  * select as absent and fails, naming it, on a required one.
  */
 public interface ColumnSource {
-  /** What a column is read as: {@link String}, {@link Instant}, {@link Double}, {@link Long} or {@link Boolean}. */
-  enum Kind { TEXT, INSTANT, NUMBER, INTEGER, BOOL }
+  /**
+   * What a column is read as: {@link String}, {@link Instant}, {@link Double}, {@link Long}, {@link Boolean}, or for
+   * {@code NUMBERS} (a repeated FLOAT64, DuckDB's {@code DOUBLE[]}) a {@code double[]}, an element that is SQL NULL
+   * read as NaN (a typed row refuses it, naming the column).
+   */
+  enum Kind { TEXT, INSTANT, NUMBER, INTEGER, BOOL, NUMBERS }
 
   /** Whether the query selected the column. */
   boolean has(String column);
@@ -42,6 +46,10 @@ public interface ColumnSource {
 
   default Boolean bool(String column) {
     return (Boolean) value(column, Kind.BOOL);
+  }
+
+  default double[] numbers(String column) {
+    return (double[]) value(column, Kind.NUMBERS);
   }
 
   /** The value of a nullable column, null when the query did not select it. */

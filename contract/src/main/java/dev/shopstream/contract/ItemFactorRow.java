@@ -79,6 +79,18 @@ public record ItemFactorRow(String productId, double[] context, double[] target,
         Instant.parse(String.valueOf(UserActivityRow.required(row, UPDATED_AT))));
   }
 
+  /**
+   * Reads a warehouse row ({@link ColumnSource}: BigQuery's or JDBC's); a missing column, or embeddings that are
+   * empty, of different lengths or not finite, fail naming the column ({@link IllegalArgumentException}).
+   */
+  public static ItemFactorRow from(ColumnSource row) {
+    return new ItemFactorRow(ColumnSource.required(PRODUCT_ID, row.text(PRODUCT_ID)),
+        ColumnSource.required(CONTEXT, row.numbers(CONTEXT)), ColumnSource.required(TARGET, row.numbers(TARGET)),
+        ColumnSource.required(BIAS, row.number(BIAS)), ColumnSource.required(MODEL_VERSION, row.text(MODEL_VERSION)),
+        ColumnSource.required(MODEL_STEPS, row.integer(MODEL_STEPS)),
+        ColumnSource.required(UPDATED_AT, row.instant(UPDATED_AT)));
+  }
+
   private static double[] numbers(Map<String, ?> row, String column) {
     Object value = UserActivityRow.required(row, column);
     if (!(value instanceof List<?> list)) {

@@ -207,6 +207,22 @@ class TypedRowsTest {
   }
 
   @Test
+  void aQueryAnswersItemFactorRowReadsAsTheTypedRowAndABadOneNamesTheColumn() {
+    ItemFactorRow row = new ItemFactorRow("p-1", new double[] {0.5, -0.25}, new double[] {1.5, 0}, -0.75, "run-1", 42, T);
+    Map<String, Object> values = new HashMap<>(Map.of(ItemFactorRow.PRODUCT_ID, "p-1",
+        ItemFactorRow.CONTEXT, new double[] {0.5, -0.25}, ItemFactorRow.TARGET, new double[] {1.5, 0},
+        ItemFactorRow.BIAS, -0.75, ItemFactorRow.MODEL_VERSION, "run-1", ItemFactorRow.MODEL_STEPS, 42L,
+        ItemFactorRow.UPDATED_AT, T));
+
+    assertThat(ItemFactorRow.from(new Answered(values))).isEqualTo(row);
+    values.put(ItemFactorRow.TARGET, new double[] {1.5, Double.NaN}); // a NULL element reads as NaN
+    assertThatThrownBy(() -> ItemFactorRow.from(new Answered(values)))
+        .hasMessageStartingWith("target_embedding[1]: must be a finite number");
+    values.put(ItemFactorRow.TARGET, null);
+    assertThatThrownBy(() -> ItemFactorRow.from(new Answered(values))).hasMessage("target_embedding: is required");
+  }
+
+  @Test
   void aQueryAnswersRowReadsAsTheTypedRow() {
     assertThat(ItemNeighborRow.from(answered("product_id", "p-1", "neighbor_id", "p-2", "signal", "co_view",
         "score", 0.5, "rank", 1L, "co_count", null, "updated_at", T)))

@@ -49,7 +49,7 @@ class LearnedFactorsTest {
   @Test
   void theTunerTunesTheFactorWeight() {
     new Tuner(new TimeSplitProtocol(0.1, EventType.PURCHASE, 10), 1, WEEK, Set.of("factor_weight"));
-    assertThat(Tuner.parameters(ModelConfig.defaults())).containsEntry("factor_weight", "0.0");
+    assertThat(Tuner.parameters(ModelConfig.defaults())).containsEntry("factor_weight", "4.0"); // the default φ
     assertThat(Tuner.changes(ModelConfig.defaults(), ModelConfig.defaults().toBuilder().factorWeight(2).build()))
         .containsExactly("factor_weight=2.0");
   }

@@ -96,6 +96,9 @@ class SettingsTest {
     assertThat(RecommendConfig.from(of(Map.of())).model()).isEqualTo(ModelConfig.defaults());
     assertThat(RecommendConfig.from(of(Map.of("TREND_WEIGHT", "0.5"))).model())
         .isEqualTo(ModelConfig.defaults().toBuilder().trendWeight(0.5).build());
+    assertThat(RecommendConfig.from(of(Map.of())).model().factorWeight()).isEqualTo(4);
+    assertThat(RecommendConfig.from(of(Map.of("FACTOR_WEIGHT", "0"))).model())
+        .isEqualTo(ModelConfig.defaults().toBuilder().factorWeight(0).build());
     assertThat(RecommendConfig.from(of(Map.of())).userChanges()).isEqualTo(new RecommendConfig.UserChanges(
         Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(5)));
     assertThat(RecommendConfig.from(of(Map.of("USER_CACHE_TTL", "PT10S"))).userChanges().poll())

@@ -277,8 +277,7 @@ public final class ExplainedRecommendations {
           + (phi > 0 ? phi * factors.relative(c.productId) : 0);
     }
     if (phi > 0) {
-      addFactorLed(candidates, all, exclude, factors, phi, p -> trendScale * trending.score(p),
-          p -> popularScale * popular.score(p));
+      addFactorLed(candidates, all, k, exclude, factors, phi, trending, trendScale, popular, popularScale);
       return;
     }
     List<Recommendation> ranked;
@@ -321,24 +320,43 @@ public final class ExplainedRecommendations {
    * With the learned factors every item they score is a candidate: adds those neither excluded nor candidates yet,
    * scored by their trend, popularity and factor parts; factor-led (explained by the history item that contributed
    * most to the factor score) when the factor part is the largest and the user has a history, else as
-   * {@link #addLed} marks them.
+   * {@link #addLed} marks them. Only an item that can be among the {@code k} best is added ({@link KthBest}: the
+   * ranking is the same), and the parts are read from the scores' {@link FactorModel.Priors} when they were
+   * computed for these lists (serving's snapshot), else looked up.
    */
-  private static void addFactorLed(Map<String, Candidate> candidates, List<Candidate> all, Set<String> exclude,
-      FactorModel.Scores factors, double phi, ToDoubleFunction<String> trendPart,
-      ToDoubleFunction<String> popularPart) {
+  private static void addFactorLed(Map<String, Candidate> candidates, List<Candidate> all, int k,
+      Set<String> exclude, FactorModel.Scores factors, double phi, Trending trending, double trendScale,
+      Trending popular, double popularScale) {
+    FactorModel.Priors priors = factors.priors();
+    boolean read = priors != null && priors.trendingList() == trending && priors.popularList() == popular;
+    KthBest best = KthBest.of(k, all.size() + factors.size());
+    double bound = trendScale * trending.max() + popularScale * popular.max(); // the most the lists add
+    double cut = Double.NEGATIVE_INFINITY; // an item scoring below it in the factors alone cannot be admitted
+    if (best != null) {
+      all.forEach(c -> best.add(c.score));
+      cut = best.rawCut(bound, phi, factors.max());
+    }
     for (int i = 0; i < factors.size(); i++) {
-      String id = factors.id(i);
-      if (exclude.contains(id) || candidates.containsKey(id)) {
+      if (factors.raw(i) < cut) {
         continue;
       }
-      double trend = trendPart.applyAsDouble(id);
-      double pop = popularPart.applyAsDouble(id);
+      String id = factors.id(i);
+      double trend = trendScale * (read ? priors.trend()[i] : trending.score(id));
+      double pop = popularScale * (read ? priors.popular()[i] : popular.score(id));
       double factor = phi * factors.relative(i);
-      Candidate c = new Candidate(id, trend + pop + factor, null, false);
+      double score = trend + pop + factor;
+      if (best != null && !best.admits(score) || exclude.contains(id) || candidates.containsKey(id)) {
+        continue;
+      }
+      Candidate c = new Candidate(id, score, null, false);
       c.factorLed = factor >= trend && factor >= pop && factors.hasHistory(); // explained once kept
       c.trendLed = !c.factorLed;
       c.popularLed = pop > trend;
       all.add(c);
+      if (best != null) {
+        best.add(score);
+        cut = best.rawCut(bound, phi, factors.max());
+      }
     }
   }
 

@@ -28,8 +28,9 @@ import java.io.Serializable;
  *       times as long. Memory: at most {@code reservoirSize} slots of about 100 bytes (1 MB). On Online Retail's
  *       validation splits this replay with the blend weight φ = {@code ModelConfig.factorWeight} = 4 gains on (b)
  *       (0.4618 against 0.3739 for φ = 0) and loses nothing on (a) (0.5059 against 0.5036), and the generated shop
- *       of {@code EndToEndTest} keeps HR@10 >= 0.87 at φ = 4 (0.98; 0.81 without replay); the default φ stays 0
- *       (docs/EVALUATION.md, "Learned factors trained online");
+ *       of {@code EndToEndTest} keeps HR@10 >= 0.87 at φ = 4 (0.98; 0.81 without replay); φ = 4 is the default,
+ *       serving reading the embeddings from {@code item_factors} (docs/EVALUATION.md, "Learned factors trained
+ *       online");
  *   <li>{@code seed}: the only randomness (initial embeddings, negative sampling): the same seed and the same
  *       interactions in the same order give the same model, bit for bit.
  * </ul>

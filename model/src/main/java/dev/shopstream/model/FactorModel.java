@@ -241,16 +241,68 @@ public final class FactorModel {
 
   /** The scores of every known item for a user with {@code history} (the user's recent items, any order). */
   public Scores scores(Collection<Interaction> history) {
+    return scores(history, null);
+  }
+
+  /**
+   * {@link #scores(Collection)} carrying {@code priors} (this model's, {@link #priors}), which the blend of
+   * {@link ExplainedRecommendations} then reads by item instead of looking each item up in the lists.
+   */
+  public Scores scores(Collection<Interaction> history, Priors priors) {
+    if (priors != null && priors.trend().length != ids.size()) {
+      throw new IllegalArgumentException("priors of a model of " + priors.trend().length + " items, this one has "
+          + ids.size());
+    }
     int[] ctx = context(history);
     double[] u = mean(ctx);
     double[] raw = new double[ids.size()];
     double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < raw.length; i++) {
+    int i = 0;
+    for (; i + 4 <= raw.length; i += 4) { // four items at once: four independent sums, each in dot's order
+      double[] q0 = target.get(i);
+      double[] q1 = target.get(i + 1);
+      double[] q2 = target.get(i + 2);
+      double[] q3 = target.get(i + 3);
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      for (int f = 0; f < u.length; f++) {
+        s0 += u[f] * q0[f];
+        s1 += u[f] * q1[f];
+        s2 += u[f] * q2[f];
+        s3 += u[f] * q3[f];
+      }
+      raw[i] = bias[i] + s0;
+      raw[i + 1] = bias[i + 1] + s1;
+      raw[i + 2] = bias[i + 2] + s2;
+      raw[i + 3] = bias[i + 3] + s3;
+      max = Math.max(Math.max(max, Math.max(raw[i], raw[i + 1])), Math.max(raw[i + 2], raw[i + 3]));
+    }
+    for (; i < raw.length; i++) {
       raw[i] = bias[i] + dot(u, target.get(i));
       max = Math.max(max, raw[i]);
     }
-    return new Scores(ctx, raw, max);
+    return new Scores(ctx, raw, max, priors);
   }
+
+  /**
+   * The trending and popularity scores of every item this model knows, in its order ({@link Scores#id}), for
+   * {@code trending} and {@code popular}: computed once where the lists and the model change (serving's snapshot),
+   * so that a user's blend over every item reads arrays instead of two lookups per item.
+   */
+  public Priors priors(Trending trending, Trending popular) {
+    double[] trend = new double[ids.size()];
+    double[] pop = new double[ids.size()];
+    for (int i = 0; i < trend.length; i++) {
+      trend[i] = trending.score(ids.get(i));
+      pop[i] = popular.score(ids.get(i));
+    }
+    return new Priors(trending, trend, popular, pop);
+  }
+
+  /** {@code trending.score} and {@code popular.score} of each item of a model, in its order ({@link #priors}). */
+  public record Priors(Trending trendingList, double[] trend, Trending popularList, double[] popular) {}
 
   /**
    * The factor model alone: the {@code k} best items for {@code history}, none in {@code exclude}, by
@@ -273,11 +325,28 @@ public final class FactorModel {
     private final int[] ctx;
     private final double[] raw;
     private final double max;
+    private final Priors priors;
 
-    private Scores(int[] ctx, double[] raw, double max) {
+    private Scores(int[] ctx, double[] raw, double max, Priors priors) {
       this.ctx = ctx;
       this.raw = raw;
       this.max = max;
+      this.priors = priors;
+    }
+
+    /** {@code s(i)} of the i-th item. */
+    double raw(int i) {
+      return raw[i];
+    }
+
+    /** The best {@code s(i)}. */
+    double max() {
+      return max;
+    }
+
+    /** The priors these scores carry ({@link #scores(Collection, Priors)}); null when none. */
+    Priors priors() {
+      return priors;
     }
 
     /** Whether the user's history holds an item the model knows (else the scores are the biases alone). */

@@ -246,4 +246,32 @@ class FactorModelTest {
         factors.scores(recent))).isEqualTo(ExplainedRecommendations.scoreForUser(weighted, recent, midSession, 20,
         Set.of(), trending, popular));
   }
+
+  @Test
+  void aRankingWithPriorsAndOnlyTheItemsThatCanBeAmongTheKBestIsTheWholeRankingsHead() {
+    FactorModel factors = trained(FactorConfig.defaults());
+    Map<String, List<Neighbor>> lists = Map.of("a0", List.of(new Neighbor("b5", Signal.COMBINED, 0.5, 1, 1),
+        new Neighbor("a4", Signal.COMBINED, 0.2, 1, 1)));
+    Recommender weighted = Recommender.ofNeighbors(ModelConfig.defaults().toBuilder().factorWeight(4).build(), lists);
+    Trending trending = Trending.of(List.of(new Recommendation("b9", 3), new Recommendation("a6", 1),
+        new Recommendation("x-unknown", 2)));
+    Trending popular = Trending.of(List.of(new Recommendation("b8", 10), new Recommendation("a4", 2)));
+    FactorModel.Priors priors = factors.priors(trending, popular);
+    assertThat(priors.trend()[factors.ids().indexOf("b9")]).isEqualTo(3);
+    assertThat(priors.popular()[factors.ids().indexOf("b8")]).isEqualTo(10);
+    Instant now = T0.plusSeconds(86_400);
+
+    for (List<Interaction> recent : List.of(history("a0", "a1"), history("b2"), history("a3", "b3", "a5"))) {
+      Instant newest = recent.stream().map(Interaction::time).max(Instant::compareTo).orElseThrow();
+      for (Instant at : List.of(now, newest.plusSeconds(300))) { // trending in full; faded to 1/6
+        List<Explained> whole = ExplainedRecommendations.forUser(weighted, recent, at, Integer.MAX_VALUE,
+            Set.of("a1"), trending, popular, factors.scores(recent)); // no bound: every item kept, looked up
+        for (int k : new int[] {0, 1, 3, 7, 15, 40}) {
+          List<Explained> head = ExplainedRecommendations.forUser(weighted, recent, at, k, Set.of("a1"), trending,
+              popular, factors.scores(recent, priors));
+          assertThat(head).as("k = %d at %s", k, at).isEqualTo(whole.subList(0, Math.min(k, whole.size())));
+        }
+      }
+    }
+  }
 }

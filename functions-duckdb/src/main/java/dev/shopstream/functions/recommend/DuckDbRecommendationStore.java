@@ -1,6 +1,7 @@
 package dev.shopstream.functions.recommend;
 
 import dev.shopstream.contract.ColumnSource;
+import dev.shopstream.contract.ItemFactorRow;
 import dev.shopstream.contract.ItemNeighborRow;
 import dev.shopstream.contract.ProductRow;
 import dev.shopstream.contract.ProductTrendRow;
@@ -45,6 +46,18 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       WHERE updated_at >= ?::TIMESTAMPTZ
       QUALIFY updated_at = max(updated_at) OVER (PARTITION BY product_id, signal)
       ORDER BY product_id, signal, rank, neighbor_id
+      LIMIT ?
+      """;
+
+  /**
+   * Parameters: since, max rows. DuckDB keeps one row per product (the upsert replaces it); since = the epoch reads
+   * them all.
+   */
+  static final String FACTORS_SQL = "SELECT " + ColumnSource.selectList(ItemFactorRow.COLUMNS) + """
+
+      FROM item_factors
+      WHERE updated_at >= ?::TIMESTAMPTZ
+      ORDER BY product_id
       LIMIT ?
       """;
 
@@ -202,6 +215,29 @@ public final class DuckDbRecommendationStore implements RecommendationStore {
       }
     }
     return out;
+  }
+
+  @Override
+  public List<ItemFactorRow> factors(int maxRows) {
+    return factorsChangedSince(Instant.EPOCH, maxRows);
+  }
+
+  @Override
+  public List<ItemFactorRow> factorsChangedSince(Instant since, int maxRows) {
+    try (Connection c = warehouse.connect(); PreparedStatement ps = c.prepareStatement(FACTORS_SQL)) {
+      ps.setString(1, since.toString());
+      ps.setInt(2, maxRows);
+      List<ItemFactorRow> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        ColumnSource row = ResultSetColumns.of(rs, ItemFactorRow.COLUMNS);
+        while (rs.next()) {
+          FactorRows.read(row).ifPresent(out::add);
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("DuckDB item_factors query failed: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -6,7 +6,10 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 
-/** JDBC's adapter to the contract's {@link ColumnSource} (DuckDB's driver: TIMESTAMPTZ as {@link OffsetDateTime}). */
+/**
+ * JDBC's adapter to the contract's {@link ColumnSource} (DuckDB's driver: TIMESTAMPTZ as {@link OffsetDateTime}, a
+ * {@code DOUBLE[]} as a {@link java.sql.Array} of {@link Number}s).
+ */
 final class ResultSetColumns {
   private ResultSetColumns() {}
 
@@ -26,11 +29,25 @@ final class ResultSetColumns {
           case NUMBER -> rs.getDouble(column);
           case INTEGER -> rs.getLong(column);
           case BOOL -> rs.getBoolean(column);
+          case NUMBERS -> numbers(rs.getArray(column));
         };
         return rs.wasNull() ? null : value;
       } catch (SQLException e) {
         throw new StoreException("reading " + column + " failed: " + e.getMessage(), e);
       }
     });
+  }
+
+  /** A list of numbers' values; a NULL element (or one that is not a number) as NaN: the typed row refuses it. */
+  private static double[] numbers(java.sql.Array array) throws SQLException {
+    if (array == null) {
+      return null;
+    }
+    Object[] values = (Object[]) array.getArray();
+    double[] out = new double[values.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values[i] instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+    return out;
   }
 }

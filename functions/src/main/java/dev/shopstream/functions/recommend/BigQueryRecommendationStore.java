@@ -9,6 +9,7 @@ import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.TableResult;
 import dev.shopstream.contract.ColumnSource;
+import dev.shopstream.contract.ItemFactorRow;
 import dev.shopstream.contract.ItemNeighborRow;
 import dev.shopstream.contract.ProductRow;
 import dev.shopstream.contract.ProductTrendRow;
@@ -59,6 +60,20 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
       QUALIFY updated_at = MAX(updated_at) OVER (PARTITION BY product_id, signal)
         AND ROW_NUMBER() OVER (PARTITION BY product_id, signal, neighbor_id ORDER BY updated_at DESC) = 1
       ORDER BY product_id, signal, rank, neighbor_id
+      LIMIT @max_rows
+      """;
+
+  /**
+   * The newest row per product (every model version's: the refresh keeps the newest version's); {@code WHERE} as
+   * {@link #NEIGHBORS_CHANGED_SQL}, {@code TRUE} for a full read. Same meaning as
+   * {@code DuckDbRecommendationStore.FACTORS_SQL}.
+   */
+  static final String FACTORS_SQL = "SELECT " + ColumnSource.selectList(ItemFactorRow.COLUMNS) + """
+
+      FROM `%1$s`
+      WHERE %2$s
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY updated_at DESC) = 1
+      ORDER BY product_id
       LIMIT @max_rows
       """;
 
@@ -160,6 +175,8 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
   private final String userSql;
   private final String userChangesSql;
   private final String popularitySql;
+  private final String factorsSql;
+  private final String factorsChangedSql;
 
   /**
    * @param dataset {@code project.dataset} holding the contract's tables
@@ -178,6 +195,9 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     this.userSql = USER_SQL.formatted(dataset + "." + TableSchemas.USER_ACTIVITY);
     this.userChangesSql = USER_CHANGES_SQL.formatted(dataset + "." + TableSchemas.USER_ACTIVITY);
     this.popularitySql = POPULARITY_SQL.formatted(dataset + "." + TableSchemas.EVENTS);
+    this.factorsSql = FACTORS_SQL.formatted(dataset + "." + TableSchemas.ITEM_FACTORS, "TRUE");
+    this.factorsChangedSql = FACTORS_SQL.formatted(dataset + "." + TableSchemas.ITEM_FACTORS,
+        "updated_at >= @since");
   }
 
   @Override
@@ -206,6 +226,25 @@ public final class BigQueryRecommendationStore implements RecommendationStore {
     List<NeighborRow> out = new ArrayList<>();
     for (FieldValueList row : run(TableSchemas.ITEM_NEIGHBORS, sql, parameters)) {
       NeighborRow.of(ItemNeighborRow.from(FieldValueColumns.of(row, ItemNeighborRow.COLUMNS))).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  @Override
+  public List<ItemFactorRow> factors(int maxRows) {
+    return factorRows(factorsSql, Map.of("max_rows", QueryParameterValue.int64(maxRows)));
+  }
+
+  @Override
+  public List<ItemFactorRow> factorsChangedSince(Instant since, int maxRows) {
+    return factorRows(factorsChangedSql, Map.of("since", timestamp(since),
+        "max_rows", QueryParameterValue.int64(maxRows)));
+  }
+
+  private List<ItemFactorRow> factorRows(String sql, Map<String, QueryParameterValue> parameters) {
+    List<ItemFactorRow> out = new ArrayList<>();
+    for (FieldValueList row : run(TableSchemas.ITEM_FACTORS, sql, parameters)) {
+      FactorRows.read(FieldValueColumns.of(row, ItemFactorRow.COLUMNS)).ifPresent(out::add);
     }
     return out;
   }

@@ -157,6 +157,8 @@ public record RecommendConfig(Duration trendingWindow, AccessPolicy access, Mode
                 MAX_TREND_WEIGHT))
             .sessionRecencyOrder(settings.decimal("SESSION_RECENCY_ORDER",
                 ModelConfig.defaults().sessionRecencyOrder(), 0, MAX_TREND_WEIGHT))
+            .factorWeight(settings.decimal("FACTOR_WEIGHT", ModelConfig.defaults().factorWeight(), 0,
+                MAX_TREND_WEIGHT))
             .build(),
         refresh,
         settings.duration("SNAPSHOT_STALE_AFTER", defaultStaleAfter(refresh)),

@@ -1,5 +1,6 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.contract.ItemFactorRow;
 import dev.shopstream.contract.ItemNeighborRow;
 import dev.shopstream.contract.Product;
 import dev.shopstream.contract.ProductRow;
@@ -15,8 +16,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The warehouse as the recommend function reads it: the contract's {@code item_neighbors}, {@code product_trends},
- * {@code products} and {@code user_activity} tables. The first three are read in bulk into the in-memory
+ * The warehouse as the recommend function reads it: the contract's {@code item_neighbors}, {@code item_factors},
+ * {@code product_trends}, {@code products} and {@code user_activity} tables. The first four are read in bulk into the in-memory
  * {@link Snapshot} in the background (one query each per refresh); {@link #userActivity} is read per user and
  * cached ({@link UserActivityCache}), which polls {@link #userChanges} to learn which users changed. Every value
  * travels as a query parameter, never as SQL text.
@@ -57,6 +58,28 @@ public interface RecommendationStore {
   default List<NeighborRow> neighborsChangedSince(Instant since, int maxRows) {
     return neighbors(maxRows).stream().filter(r -> r.updatedAt() != null && !r.updatedAt().isBefore(since))
         .toList();
+  }
+
+  /**
+   * The {@code item_factors} rows: per product the one with the newest {@code updated_at} (every model version's;
+   * {@link FactorRows} keeps the newest version's), ordered by product. A bad row (embeddings empty, of different
+   * lengths or not finite) is skipped with a warning naming the product and the column ({@link FactorRows#read}).
+   * A store without the table (a test's) has none: serving then ranks without the learned factors.
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  default List<ItemFactorRow> factors(int maxRows) {
+    return List.of();
+  }
+
+  /**
+   * The {@link #factors} rows with {@code updated_at >= since}, as {@link #neighborsChangedSince} reads neighbour
+   * rows (the table is partitioned and clustered on {@code updated_at} alike).
+   *
+   * @throws StoreException when the warehouse cannot be read
+   */
+  default List<ItemFactorRow> factorsChangedSince(Instant since, int maxRows) {
+    return factors(maxRows).stream().filter(r -> !r.updatedAt().isBefore(since)).toList();
   }
 
   /**

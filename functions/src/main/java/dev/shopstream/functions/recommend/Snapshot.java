@@ -4,6 +4,7 @@ import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
 import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
 import dev.shopstream.functions.recommend.RecommendationStore.TrendScore;
 import dev.shopstream.functions.recommend.RecommendationStore.Trends;
+import dev.shopstream.model.FactorModel;
 import dev.shopstream.model.ModelConfig;
 import dev.shopstream.model.Neighbor;
 import dev.shopstream.model.Recommendation;
@@ -22,8 +23,9 @@ import java.util.Set;
  * One immutable in-memory copy of the model and its context, built from one refresh: the neighbour lists as a
  * {@link Recommender} (the model module's {@link Recommender#ofNeighbors}, so serving scores exactly as offline
  * evaluation does), the trending ranking (also as the model's {@link Trending}, what a user's recommendations are
- * blended with) and the catalog. Requests read a snapshot without locks; a refresh
- * replaces it whole.
+ * blended with), the learned factors' scorer ({@link FactorModel} of the {@code item_factors} rows, {@link FactorRows};
+ * null when there are none; with its {@link FactorModel.Priors}: the blend's trending and popularity scores of each
+ * item it scores, so that a request scoring the whole catalog reads arrays) and the catalog. Requests read a snapshot without locks; a refresh replaces it whole.
  *
  * <p>{@link #asOf}: the newest {@code updated_at} among the neighbour and trend rows (when the model last
  * changed), null when both tables are empty. {@code asOfText} and {@code loadedAtText}: both as every answer prints
@@ -31,8 +33,8 @@ import java.util.Set;
  */
 record Snapshot(Recommender recommender, List<TrendScore> trending,
     Map<String, List<TrendScore>> trendingByCategory, Trending trendingBlend, Trending popularBlend,
-    Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows, String asOfText,
-    String loadedAtText) {
+    FactorModel factors, FactorModel.Priors factorPriors, Map<String, CatalogEntry> catalog, Instant asOf, Instant loadedAt, int neighborRows,
+    String asOfText, String loadedAtText) {
 
   /** {@link #build(ModelConfig, List, Trends, List, List, Instant)} with no popularity prior. */
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
@@ -40,9 +42,18 @@ record Snapshot(Recommender recommender, List<TrendScore> trending,
     return build(config, neighborRows, trends, List.of(), catalogRows, loadedAt);
   }
 
-  /** @param popularity the popularity prior's scores ({@link RecommendationStore#popularity}), any order */
+  /** {@link #build(ModelConfig, List, Trends, List, List, Instant, FactorModel)} with no learned factors. */
   static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
       List<TrendScore> popularity, List<CatalogEntry> catalogRows, Instant loadedAt) {
+    return build(config, neighborRows, trends, popularity, catalogRows, loadedAt, null);
+  }
+
+  /**
+   * @param popularity the popularity prior's scores ({@link RecommendationStore#popularity}), any order
+   * @param factors the learned factors' scorer, read-only from here on; null for none
+   */
+  static Snapshot build(ModelConfig config, List<NeighborRow> neighborRows, Trends trends,
+      List<TrendScore> popularity, List<CatalogEntry> catalogRows, Instant loadedAt, FactorModel factors) {
     Map<String, List<Neighbor>> byItem = new HashMap<>();
     Set<String> seen = new HashSet<>();
     Map<String, String> ids = new HashMap<>(); // one String per product id: lookups on a request touch less memory
@@ -84,8 +95,10 @@ record Snapshot(Recommender recommender, List<TrendScore> trending,
       byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(t);
     }
     byCategory.replaceAll((c, list) -> List.copyOf(list));
-    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, blend(trending, catalog, ids),
-        blend(popularity, catalog, ids), Map.copyOf(catalog), asOf,
+    Trending trendingBlend = blend(trending, catalog, ids);
+    Trending popularBlend = blend(popularity, catalog, ids);
+    return new Snapshot(Recommender.ofNeighbors(config, byItem), trending, byCategory, trendingBlend, popularBlend,
+        factors, factors == null ? null : factors.priors(trendingBlend, popularBlend), Map.copyOf(catalog), asOf,
         loadedAt, neighborRows.size(), asOf == null ? null : asOf.toString(), loadedAt.toString());
   }
 

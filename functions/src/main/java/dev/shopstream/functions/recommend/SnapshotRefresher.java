@@ -1,5 +1,6 @@
 package dev.shopstream.functions.recommend;
 
+import dev.shopstream.contract.ItemFactorRow;
 import dev.shopstream.contract.TableSchemas;
 import dev.shopstream.functions.recommend.RecommendationStore.CatalogEntry;
 import dev.shopstream.functions.recommend.RecommendationStore.NeighborRow;
@@ -24,8 +25,9 @@ import java.util.logging.Logger;
  *
  * <p><b>Incremental reads.</b> The first refresh, and then one every {@code SNAPSHOT_FULL_RELOAD}, is a full load:
  * every current neighbour list and every trend row in the trending window. The refreshes between read only the
- * {@code item_neighbors} and {@code product_trends} rows with {@code updated_at >= since} and merge them into the
- * rows kept from before ({@link SnapshotRows}), which gives the snapshot a full load would. {@code since} is the start
+ * {@code item_neighbors}, {@code product_trends} and {@code item_factors} rows with {@code updated_at >= since} and
+ * merge them into the rows kept from before ({@link SnapshotRows}, {@link FactorRows}), which gives the snapshot a
+ * full load would. The learned factors' scorer is built again only when factor rows changed. {@code since} is the start
  * of the last successful load (this function's clock) minus {@code SNAPSHOT_CHANGES_OVERLAP}: a row the pipeline
  * stamped before the last load started but that became visible only after it (the sink's commit latency: the Storage
  * Write API's triggering frequency, a DuckDB batch; plus the difference between the pipeline's and this function's
@@ -52,13 +54,18 @@ final class SnapshotRefresher implements AutoCloseable {
   private volatile String lastError;
   /** Refresh thread only: the rows kept between loads, and when and how far the last load read. */
   private final SnapshotRows rows = new SnapshotRows();
+  private final FactorRows factorRows = new FactorRows();
   private List<TrendScore> popularity = List.of();
   private Instant lastLoadStarted;
   private Instant lastFullLoad;
   private volatile Load lastLoad;
 
-  /** What one successful refresh read: whether it was full, and the neighbour and trend rows it read. */
-  record Load(boolean full, Instant since, int neighborRowsRead, int trendRowsRead) {}
+  /** What one successful refresh read: whether it was full, and the neighbour, trend and factor rows it read. */
+  record Load(boolean full, Instant since, int neighborRowsRead, int trendRowsRead, int factorRowsRead) {
+    Load(boolean full, Instant since, int neighborRowsRead, int trendRowsRead) {
+      this(full, since, neighborRowsRead, trendRowsRead, 0);
+    }
+  }
 
   /** What a request serves: the snapshot and whether it is stale. */
   record View(Snapshot snapshot, boolean stale) {}
@@ -114,10 +121,12 @@ final class SnapshotRefresher implements AutoCloseable {
       Instant since = incrementalSince(started);
       List<NeighborRow> neighbors = null;
       List<TrendRow> trendRows = null;
+      List<ItemFactorRow> factors = null;
       if (since != null) {
         neighbors = store.neighborsChangedSince(since, max);
         trendRows = neighbors.size() >= max ? null : store.trendRowsChangedSince(since, window, max);
-        if (trendRows == null || trendRows.size() >= max) {
+        factors = trendRows == null || trendRows.size() >= max ? null : store.factorsChangedSince(since, max);
+        if (factors == null || factors.size() >= max) {
           LOG.info("a read of changed rows reached SNAPSHOT_MAX_ROWS (" + max + "): loading in full instead");
           since = null;
         }
@@ -126,8 +135,10 @@ final class SnapshotRefresher implements AutoCloseable {
       if (since == null) {
         neighbors = store.neighbors(max);
         trendRows = store.trendRowsChangedSince(Instant.EPOCH, window, max);
+        factors = store.factors(max);
         warnIfTruncated(TableSchemas.ITEM_NEIGHBORS, neighbors.size(), max);
         warnIfTruncated(TableSchemas.PRODUCT_TRENDS, trendRows.size(), max);
+        warnIfTruncated(TableSchemas.ITEM_FACTORS, factors.size(), max);
         popular = readPopularity(trendRows, max);
       }
       List<CatalogEntry> catalog = store.catalog(max);
@@ -137,27 +148,33 @@ final class SnapshotRefresher implements AutoCloseable {
         popularity = popular;
         rows.replaceNeighbors(neighbors);
         rows.replaceTrends(trendRows, window);
+        factorRows.replace(factors);
         lastFullLoad = started;
       } else {
         rows.mergeNeighbors(neighbors);
         rows.mergeTrends(trendRows, window);
+        factorRows.merge(factors);
         // the lists kept outgrew the bound
         warnIfTruncated(TableSchemas.ITEM_NEIGHBORS, rows.neighborRowCount(), max);
+        warnIfTruncated(TableSchemas.ITEM_FACTORS, factorRows.count(), max);
       }
       lastLoadStarted = started;
       List<NeighborRow> current = rows.neighborRows(max);
       Trends trends = rows.trends(config.model(), max);
-      Snapshot next = Snapshot.build(config.model(), current, trends, popularity, catalog, started);
+      Snapshot next = Snapshot.build(config.model(), current, trends, popularity, catalog, started,
+          factorRows.model());
       boolean first = snapshot == null;
       snapshot = next;
-      Load load = new Load(since == null, since, neighbors.size(), trendRows.size());
+      Load load = new Load(since == null, since, neighbors.size(), trendRows.size(), factors.size());
       lastLoad = load;
       firstLoad.countDown();
       Level level = first || lastError != null ? Level.INFO : Level.FINE;
       lastError = null;
       LOG.log(level, () -> "snapshot loaded (" + (load.full() ? "full" : "changes since " + load.since()) + ": read "
-          + load.neighborRowsRead() + " neighbour rows, " + load.trendRowsRead() + " trend rows): "
-          + current.size() + " neighbour rows, " + trends.products().size() + " trending products, "
+          + load.neighborRowsRead() + " neighbour rows, " + load.trendRowsRead() + " trend rows, "
+          + load.factorRowsRead() + " factor rows): " + current.size() + " neighbour rows, "
+          + (next.factors() == null ? "no" : next.factors().items() + " (model version " + factorRows.version() + ")")
+          + " factor products, " + trends.products().size() + " trending products, "
           + popularity.size() + " popular products, "
           + catalog.size() + " catalog products, as_of " + next.asOf() + ", in "
           + Duration.between(started, clock.instant()).toMillis() + " ms");

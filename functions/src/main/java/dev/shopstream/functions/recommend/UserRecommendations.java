@@ -7,6 +7,7 @@ import dev.shopstream.functions.recommend.RecommendationStore.UserActivity;
 import dev.shopstream.functions.recommend.SnapshotRefresher.View;
 import dev.shopstream.model.ExplainedRecommendations;
 import dev.shopstream.model.ExplainedRecommendations.Explained;
+import dev.shopstream.model.FactorModel;
 import dev.shopstream.model.Interaction;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,7 +21,8 @@ import java.util.logging.Logger;
 /**
  * {@code GET /recommendations?user_id=U[&k=][&mode=buy_again]}: recommended for you. Candidates are the neighbours
  * of the user's recent items ({@link UserActivityCache}), scored by the model ({@link ExplainedRecommendations#forUser})
- * and blended with trending; purchased products are left out unless {@code mode=buy_again}; when fewer than
+ * and blended with trending, popularity and the learned factors ({@link Snapshot#factors}: the scores of the user's
+ * recent items, computed once per request; none when {@code item_factors} has no rows); purchased products are left out unless {@code mode=buy_again}; when fewer than
  * {@code k} remain, trending fills up ({@code "fallback": "thin_history"}); an unknown user gets trending
  * ({@code "fallback": "unknown_user"}); when the user's row cannot be read, trending, stale
  * ({@code "fallback": "user_activity_unavailable"}).
@@ -67,19 +69,24 @@ final class UserRecommendations {
     }
     Snapshot snapshot = view.snapshot();
     IntFunction<List<Explained>> candidates = limit -> List.of();
+    List<Interaction> recent = List.of();
     if (activity.isPresent()) {
       if (!buyAgain) {
         exclude.addAll(activity.get().purchased());
       }
-      List<Interaction> recent = activity.get().recentItems();
+      recent = activity.get().recentItems();
+      List<Interaction> history = recent;
       Instant now = clock.instant(); // mid-session (active minutes ago) fades the trend weight
-      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), recent, now, limit, exclude,
-          snapshot.trendingBlend(), snapshot.popularBlend());
+      FactorModel.Scores factors = snapshot.factors() == null || snapshot.recommender().config().factorWeight() <= 0
+          ? null : snapshot.factors().scores(history, snapshot.factorPriors()); // once: the ranking may be asked
+      // for more than once (Candidates.offerBest)
+      candidates = limit -> ExplainedRecommendations.forUser(snapshot.recommender(), history, now, limit, exclude,
+          snapshot.trendingBlend(), snapshot.popularBlend(), factors);
     } else if (fallback == null) {
       fallback = "unknown_user";
     }
     Selection selection = new Selection(snapshot, category, exclude, k, maxPerCategory);
-    Candidates.offerBest(selection, candidates, k);
+    Candidates.offerBest(selection, candidates, k, recent);
     if (!selection.full()) {
       selection.fillWithTrending();
       if (fallback == null) {

@@ -166,6 +166,56 @@ class BigQueryRecommendationStoreTest {
         t));
   }
 
+  private static FieldValue numbers(String... values) {
+    List<FieldValue> out = new ArrayList<>();
+    for (String v : values) {
+      out.add(FieldValue.of(FieldValue.Attribute.PRIMITIVE, v));
+    }
+    return FieldValue.of(FieldValue.Attribute.REPEATED, out);
+  }
+
+  private static FieldValueList factorRow(String product, FieldValue context, FieldValue target, String bias) {
+    FieldList s = FieldList.of(Field.of("product_id", StandardSQLTypeName.STRING),
+        Field.newBuilder("context_embedding", StandardSQLTypeName.FLOAT64).setMode(Field.Mode.REPEATED).build(),
+        Field.newBuilder("target_embedding", StandardSQLTypeName.FLOAT64).setMode(Field.Mode.REPEATED).build(),
+        Field.of("bias", StandardSQLTypeName.FLOAT64), Field.of("model_version", StandardSQLTypeName.STRING),
+        Field.of("model_steps", StandardSQLTypeName.INT64), Field.of("updated_at", StandardSQLTypeName.TIMESTAMP));
+    return FieldValueList.of(List.of(FieldValue.of(FieldValue.Attribute.PRIMITIVE, product), context, target,
+        FieldValue.of(FieldValue.Attribute.PRIMITIVE, bias), FieldValue.of(FieldValue.Attribute.PRIMITIVE, "run-1"),
+        FieldValue.of(FieldValue.Attribute.PRIMITIVE, "12"), FieldValue.of(FieldValue.Attribute.PRIMITIVE, T)), s);
+  }
+
+  @Test
+  void factorRowsReadTheRepeatedEmbeddingsFilterOnUpdatedAtAndSkipBadRows() throws Exception {
+    answer(factorRow("tea-02", numbers("0.5", "-0.25"), numbers("1.5", "0"), "-0.75"),
+        factorRow("bad-nan", numbers("0.5", "NaN"), numbers("1.5", "0"), "0"),
+        factorRow("bad-null", numbers("0.5", null), numbers("1.5", "0"), "0"),
+        factorRow("bad-lengths", numbers("0.5"), numbers("1.5", "0"), "0"));
+    Instant t = Instant.parse("2026-11-20T12:00:00Z");
+
+    List<dev.shopstream.contract.ItemFactorRow> rows = store.factorsChangedSince(t.minusSeconds(30), 500);
+
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "since", QueryParameterValue.timestamp(1_795_175_970_000_000L),
+        "max_rows", QueryParameterValue.int64(500L)));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.item_factors`", "WHERE updated_at >= @since",
+        "PARTITION BY product_id ORDER BY updated_at DESC", "@max_rows");
+    assertThat(rows).containsExactly(new dev.shopstream.contract.ItemFactorRow("tea-02", new double[] {0.5, -0.25},
+        new double[] {1.5, 0}, -0.75, "run-1", 12, t));
+  }
+
+  @Test
+  void aFullReadOfFactorRowsHasNoFilter() throws Exception {
+    answer();
+    assertThat(store.factors(7)).isEmpty();
+    QueryJobConfiguration query = sent();
+    assertThat(query.getNamedParameters()).containsExactlyEntriesOf(
+        java.util.Map.of("max_rows", QueryParameterValue.int64(7L)));
+    assertThat(query.getQuery()).contains("`my-project.shop_events.item_factors`", "WHERE TRUE")
+        .doesNotContain("@since");
+  }
+
   @Test
   void changedTrendRowsFilterOnUpdatedAtAndTakeTheNewestPaneOfWindowsNotExpired() throws Exception {
     FieldList s = schema("product_id", StandardSQLTypeName.STRING, "event_type", StandardSQLTypeName.STRING,
