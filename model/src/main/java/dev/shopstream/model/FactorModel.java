@@ -124,15 +124,7 @@ public final class FactorModel {
       if (model.index.containsKey(v.productId())) {
         throw new IllegalArgumentException(v.productId() + ": given twice");
       }
-      int n = model.ids.size();
-      model.index.put(v.productId(), n);
-      model.ids.add(v.productId());
-      model.context.add(v.context().clone());
-      model.target.add(v.target().clone());
-      if (n >= model.bias.length) {
-        model.bias = java.util.Arrays.copyOf(model.bias, Math.max(model.bias.length * 2, n + 1));
-      }
-      model.bias[n] = v.bias();
+      model.bias[model.add(v.productId(), v.context().clone(), v.target().clone())] = v.bias();
     }
     return model;
   }
@@ -464,11 +456,16 @@ public final class FactorModel {
     if (i != null || !add) {
       return i == null ? -1 : i;
     }
+    return add(id, gaussian(), gaussian()); // p first, then q: the seed's order
+  }
+
+  /** Adds a new item with these embeddings (a bias of 0); its index. */
+  private int add(String id, double[] p, double[] q) {
     int n = ids.size();
     index.put(id, n);
     ids.add(id);
-    context.add(gaussian());
-    target.add(gaussian());
+    context.add(p);
+    target.add(q);
     changed.set(n);
     if (n >= bias.length) {
       bias = java.util.Arrays.copyOf(bias, bias.length * 2);
