@@ -108,10 +108,9 @@ public final class FactorModel {
   }
 
   /**
-   * A model holding exactly {@code items}' parameters, for scoring ({@link #scores}, {@link #recommend}) what a
-   * trained model wrote elsewhere (serving reads {@code item_factors}). Its dimensions are the items'; every item
-   * must have them, in both embeddings, and appear once. The other settings are {@code config}'s (they matter only
-   * if it is trained further). Fails, naming the item, otherwise.
+   * A model holding exactly {@code items}' parameters, to score what a trained model wrote (serving reads
+   * {@code item_factors}). Its dimensions are the items': each has them in both embeddings and appears once (else
+   * this fails, naming the item). The other settings are {@code config}'s (they matter only for further training).
    */
   public static FactorModel of(FactorConfig config, Collection<Vectors> items) {
     int d = items.isEmpty() ? config.dimensions() : items.iterator().next().context().length;
@@ -124,7 +123,8 @@ public final class FactorModel {
       if (model.index.containsKey(v.productId())) {
         throw new IllegalArgumentException(v.productId() + ": given twice");
       }
-      model.bias[model.add(v.productId(), v.context().clone(), v.target().clone())] = v.bias();
+      int n = model.add(v.productId(), v.context().clone(), v.target().clone()); // add may grow bias: not inline
+      model.bias[n] = v.bias();
     }
     return model;
   }

@@ -124,6 +124,22 @@ class FactorModelTest {
   }
 
   @Test
+  void aRebuiltModelHoldsEveryItemsBiasPastTheInitialCapacity() {
+    List<FactorModel.Vectors> items = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) { // the bias array starts at 256 and grows while items are added
+      items.add(new FactorModel.Vectors("p" + i, new double[] {i, 1}, new double[] {1, 0}, i / 1000.0));
+    }
+
+    FactorModel rebuilt = FactorModel.of(FactorConfig.defaults(), items);
+
+    assertThat(rebuilt.items()).isEqualTo(1_000);
+    for (int i : new int[] {0, 255, 256, 257, 511, 512, 999}) {
+      assertThat(rebuilt.vectors("p" + i).bias()).isEqualTo(i / 1000.0);
+      assertThat(rebuilt.scores(List.of()).score("p" + i)).isEqualTo(i / 1000.0); // no history: the bias alone
+    }
+  }
+
+  @Test
   void rebuildingRefusesItemsOfOtherDimensionsOrGivenTwiceNamingTheItem() {
     FactorModel.Vectors a = new FactorModel.Vectors("a", new double[] {1, 2}, new double[] {3, 4}, 0.5);
     FactorModel.Vectors b = new FactorModel.Vectors("b", new double[] {1}, new double[] {3}, 0.5);

@@ -197,6 +197,29 @@ class LearnedFactorsServingTest {
   }
 
   @Test
+  void aModelOfMoreProductsThanTheScorersInitialCapacityLoadsWhole() throws Exception {
+    // 400 products: past the 256 the scorer's arrays start with (a catalog, not a handful), under the row cap (512)
+    Random random = new Random(3);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      double[] p = {random.nextGaussian(), random.nextGaussian()};
+      double[] q = {random.nextGaussian(), random.nextGaussian()};
+      rows.add(new ItemFactorRow("p-" + i, p, q, i / 400.0, "run-1", 1_000, TRAINED).toRow());
+    }
+    warehouse.insert(TableSchemas.itemFactors(), rows);
+    SnapshotRefresher refresher = new SnapshotRefresher(new DuckDbRecommendationStore(warehouse), CONFIG, clock,
+        mock(ScheduledExecutorService.class));
+
+    assertThat(refresher.refresh()).isTrue();
+
+    FactorModel scorer = refresher.current().orElseThrow().snapshot().factors();
+    assertThat(scorer.items()).isEqualTo(400);
+    for (int i : new int[] {0, 255, 256, 399}) {
+      assertThat(scorer.vectors("p-" + i).bias()).isEqualTo(i / 400.0);
+    }
+  }
+
+  @Test
   void badRowsAreSkippedWithAWarningNamingTheProductAndTheFieldAndTheRestServes() throws Exception {
     FactorModel model = trainedOnPlantedLog();
     warehouse.insert(TableSchemas.itemFactors(), rows(model, "run-1", TRAINED));
