@@ -459,8 +459,8 @@ public final class FactorModel {
     return add(id, gaussian(), gaussian()); // p first, then q: the seed's order
   }
 
-  /** Adds a new item with these embeddings (a bias of 0); its index. */
-  private int add(String id, double[] p, double[] q) {
+  /** Adds a new item with these embeddings (a bias of 0), marked changed; its index. */
+  int add(String id, double[] p, double[] q) {
     int n = ids.size();
     index.put(id, n);
     ids.add(id);

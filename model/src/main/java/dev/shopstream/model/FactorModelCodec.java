@@ -111,7 +111,7 @@ public final class FactorModelCodec {
     String[] ids = new String[n];
     double[][] context = new double[n][];
     double[][] target = new double[n][];
-    double[] bias = new double[Math.max(256, Integer.highestOneBit(Math.max(1, n)) << 1)];
+    double[] bias = new double[n];
     for (int i = 0; i < n; i++) {
       ids[i] = in.readUTF();
       context[i] = readDoubles(d, buffer, in);
@@ -144,16 +144,15 @@ public final class FactorModelCodec {
     }
     FactorModel model = new FactorModel(config, random, reservoir);
     for (int i = 0; i < n; i++) {
-      if (model.index.put(ids[i], i) != null) {
+      if (model.index.containsKey(ids[i])) {
         throw new IOException("item " + ids[i] + " twice in a factor model state");
       }
-      model.ids.add(ids[i]);
-      model.context.add(context[i]);
-      model.target.add(target[i]);
+      int k = model.add(ids[i], context[i], target[i]); // add may grow the bias array: not inline
+      model.bias[k] = bias[i];
     }
-    model.bias = bias;
     model.steps = steps;
     model.replayed = replayed;
+    model.changed.clear(); // add marked every item: the state's own set replaces that
     model.changed.or(BitSet.valueOf(words));
     return model;
   }

@@ -47,7 +47,7 @@ public record FactorExample(List<Interaction> history, Interaction interaction) 
     @Override
     public FactorExample decode(InputStream inStream) throws IOException {
       DataInputStream in = new DataInputStream(inStream);
-      int n = ModelStateCoders.readBoundedSize(in, MAX_HISTORY);
+      int n = ModelStateCoders.readSize(in, MAX_HISTORY);
       List<Interaction> history = new ArrayList<>(n);
       for (int k = 0; k < n; k++) {
         history.add(ModelStateCoders.readInteraction(in));

@@ -62,7 +62,7 @@ final class ModelStateCoders {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  private static int readSize(DataInputStream in, int max) throws IOException {
+  static int readSize(DataInputStream in, int max) throws IOException {
     int n = VarInt.decodeInt(in);
     if (n < 0 || n > max) {
       throw new CoderException("size " + n + " out of range [0, " + max + "]");
@@ -135,11 +135,6 @@ final class ModelStateCoders {
     long seconds = in.readLong();
     int nanos = in.readInt();
     return new Interaction(product, TYPES[code], java.time.Instant.ofEpochSecond(seconds, nanos));
-  }
-
-  /** A size written with {@link VarInt}, at most {@code max}. */
-  static int readBoundedSize(DataInputStream in, int max) throws IOException {
-    return readSize(in, max);
   }
 
   /**
